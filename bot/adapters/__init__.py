@@ -1,0 +1,1 @@
+"""Platform adapters: each turns specs, replies and actions into its platform's form."""

@@ -1,0 +1,177 @@
+"""Command line: passerelle run | console | db upgrade | config check | --version."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from pathlib import Path
+
+from bot import __version__
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="passerelle",
+        description="Passerelle — community bot for Discord and Matrix: polls, monthly cafés, "
+        "a shared resource library and member onboarding.",
+    )
+    parser.add_argument("--version", action="version", version=f"passerelle {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--config",
+            metavar="FILE",
+            help="configuration file (default: ./config.toml if present)",
+        )
+        p.add_argument(
+            "--db",
+            metavar="URL",
+            help="database URL, e.g. sqlite:///passerelle.db or "
+            "postgresql://user@host/db (overrides [database] url)",
+        )
+
+    run = sub.add_parser(
+        "run",
+        help="run the bot on the platforms enabled in config (the terminal console when none is)",
+        description="Run the bot on Discord and/or Matrix as configured; "
+        "with no platform enabled, open the terminal console.",
+    )
+    common(run)
+    console = sub.add_parser(
+        "console",
+        help="chat with the bot in the terminal (SQLite, demo members)",
+        description="Open a terminal chat with the bot as the demo members alice, bob, mod "
+        "(moderator) and admin. Lines piped on standard input run in order and it "
+        "exits 0 at the end. Inside: :as NAME, :join NAME, :sleep 5s, :quit; "
+        "commands start with ! or /.",
+    )
+    common(console)
+    db = sub.add_parser("db", help="database maintenance", description="Database maintenance.")
+    db_sub = db.add_subparsers(dest="db_command", metavar="ACTION")
+    upgrade = db_sub.add_parser(
+        "upgrade",
+        help="apply migrations up to the latest schema",
+        description="Apply Alembic migrations up to the latest schema "
+        "(done automatically at start on SQLite).",
+    )
+    common(upgrade)
+    config = sub.add_parser(
+        "config", help="configuration tools", description="Configuration tools."
+    )
+    config_sub = config.add_subparsers(dest="config_command", metavar="ACTION")
+    check = config_sub.add_parser(
+        "check",
+        help="validate a configuration file and the environment",
+        description="Validate FILE (default ./config.toml) plus PASSERELLE_* environment "
+        "variables; print each problem with its key and exit 1 if any.",
+    )
+    check.add_argument("file", nargs="?", metavar="FILE")
+    return parser
+
+
+def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from bot.config import ConfigError, load_settings
+
+    overrides = {}
+    try:
+        settings = load_settings(getattr(args, "config", None), **overrides)
+    except ConfigError as exc:
+        print("Configuration error / erreur de configuration:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        raise SystemExit(2) from None
+    if getattr(args, "db", None):
+        settings.database.url = args.db
+    return settings
+
+
+def _console_adapter(settings):  # type: ignore[no-untyped-def]
+    from bot.adapters.console import ConsoleAdapter
+
+    return ConsoleAdapter(settings.console)
+
+
+async def _run(settings, console: bool) -> int:  # type: ignore[no-untyped-def]
+    from bot.app import App, platform_adapters
+
+    adapters = [] if console else platform_adapters(settings)
+    console_adapter = None
+    if not adapters:
+        console_adapter = _console_adapter(settings)
+        adapters = [console_adapter]
+    app = App(settings, adapters)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    await app.start()
+    try:
+        if console_adapter is not None:
+            done = asyncio.ensure_future(console_adapter.finished.wait())
+            stopped = asyncio.ensure_future(stop.wait())
+            await asyncio.wait({done, stopped}, return_when=asyncio.FIRST_COMPLETED)
+            for fut in (done, stopped):
+                fut.cancel()
+        else:
+            await stop.wait()
+    finally:
+        await app.stop()
+    return 0
+
+
+async def _db_upgrade(settings) -> int:  # type: ignore[no-untyped-def]
+    from bot.storage import migrate
+    from bot.storage.db import Database
+
+    db = Database(settings.database.url)
+    try:
+        ran = await migrate.upgrade(db)
+        print(
+            f"Database at {migrate.head_revision()} ({'upgraded' if ran else 'already current'})."
+        )
+    finally:
+        await db.dispose()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if args.command in ("run", "console"):
+        settings = _settings(args)
+        return asyncio.run(_run(settings, console=args.command == "console"))
+    if args.command == "db" and args.db_command == "upgrade":
+        return asyncio.run(_db_upgrade(_settings(args)))
+    if args.command == "config" and args.config_command == "check":
+        from bot.config import ConfigError, load_settings
+
+        target = args.file
+        try:
+            settings = load_settings(target)
+        except ConfigError as exc:
+            for problem in exc.problems:
+                print(f"error: {problem}")
+            return 1
+        where = target or ("config.toml" if Path("config.toml").exists() else "defaults")
+        print(
+            f"ok: {where} is valid (cogs: {', '.join(settings.cogs.enabled_names())}; "
+            f"database: {settings.database.url.split('://')[0]})"
+        )
+        return 0
+    if args.command == "db":
+        parser.parse_args(["db", "--help"])
+    if args.command == "config":
+        parser.parse_args(["config", "--help"])
+    parser.print_help()
+    return 0

@@ -1,0 +1,290 @@
+"""Configuration: ``config.toml`` validated with pydantic; every key can be overridden by an
+environment variable ``PASSERELLE_<SECTION>__<KEY>`` (secrets such as the Discord token)."""
+
+from __future__ import annotations
+
+import importlib
+import os
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from bot.core.durations import parse_duration
+from bot.core.errors import UserError
+
+DEFAULT_CONFIG = Path("config.toml")
+
+
+def _duration(value: Any) -> timedelta:
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, int | float):
+        return timedelta(seconds=value)
+    try:
+        return parse_duration(str(value))
+    except UserError:
+        raise ValueError(
+            f"expected a duration such as 30s, 15m, 6h or 2d, got {value!r}"
+        ) from None
+
+
+Duration = Annotated[timedelta, BeforeValidator(_duration)]
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class BotSection(Section):
+    locale: Literal["fr", "en"] = "fr"
+    timezone: str = "Europe/Paris"
+    prefix: str = Field("!", min_length=1, max_length=3)
+    community: str = "Passerelle"
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo
+
+        try:
+            ZoneInfo(value)
+        except Exception:
+            raise ValueError(f"unknown IANA time zone {value!r} (e.g. Europe/Paris)") from None
+        return value
+
+
+class DatabaseSection(Section):
+    url: str = "sqlite+aiosqlite:///passerelle.db"
+    auto_migrate: bool | None = None  # default: on for SQLite, off for PostgreSQL
+    echo: bool = False
+
+
+class OutboxSection(Section):
+    grace: Duration = timedelta(hours=6)
+    late_after: Duration = timedelta(minutes=2)
+    poll_interval: Duration = timedelta(seconds=30)
+    lease: Duration = timedelta(minutes=5)
+    backoff: Duration = timedelta(seconds=5)
+    max_attempts: int = Field(8, ge=1, le=100)
+    batch_size: int = Field(100, ge=1, le=5000)
+    concurrency: int = Field(8, ge=1, le=256)
+    dm_fallback: Literal["room", "none"] = "room"
+
+    @property
+    def grace_seconds(self) -> float:
+        return self.grace.total_seconds()
+
+    @property
+    def late_after_seconds(self) -> float:
+        return self.late_after.total_seconds()
+
+    @property
+    def lease_seconds(self) -> float:
+        return self.lease.total_seconds()
+
+    @property
+    def backoff_seconds(self) -> float:
+        return self.backoff.total_seconds()
+
+
+class ConsoleSection(Section):
+    room: str = "general"
+    members: list[str] = ["alice", "bob"]
+    moderators: list[str] = ["mod"]
+    admins: list[str] = ["admin"]
+    files_dir: str = "passerelle-files"
+    color: bool | None = None  # default: when writing to a terminal
+
+
+class RolesMapping(Section):
+    member: list[str] = []
+    moderator: list[str] = []
+    admin: list[str] = []
+
+
+class DiscordSection(Section):
+    enabled: bool = False
+    token: str = ""
+    application_id: str | None = None
+    guild_id: str | None = None
+    api_base: str | None = None
+    gateway_url: str | None = None
+    announce_channel: str | None = None
+    roles: RolesMapping = RolesMapping()
+
+
+class MatrixSection(Section):
+    enabled: bool = False
+    homeserver: str = ""
+    user_id: str = ""
+    access_token: str = ""
+    password: str = ""
+    device_id: str | None = None
+    store_path: str = "matrix-store"
+    rooms: list[str] = []
+    allowed_inviters: list[str] = []
+    announce_room: str | None = None
+    moderator_power: int = 50
+    admin_power: int = 100
+
+
+class WebSection(Section):
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=1, le=65535)
+
+
+class CogsSection(BaseModel):
+    """``enabled`` plus one ``[cogs.<name>]`` table per cog, validated by the cog's Settings."""
+
+    model_config = ConfigDict(extra="allow")
+
+    enabled: list[str] | None = None  # None: every cog shipped in cogs/
+
+    def enabled_names(self) -> list[str]:
+        return list(self.enabled) if self.enabled is not None else _available_cogs()
+
+    def section(self, name: str) -> dict[str, Any]:
+        return dict((self.model_extra or {}).get(name) or {})
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="PASSERELLE_", env_nested_delimiter="__", extra="forbid", toml_file=None
+    )
+
+    bot: BotSection = BotSection()
+    database: DatabaseSection = DatabaseSection()
+    outbox: OutboxSection = OutboxSection()
+    console: ConsoleSection = ConsoleSection()
+    discord: DiscordSection = DiscordSection()
+    matrix: MatrixSection = MatrixSection()
+    web: WebSection = WebSection()
+    cogs: CogsSection = CogsSection()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        path = _config_path.get("path")
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if path is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
+        return tuple(sources)
+
+
+_config_path: dict[str, Path | None] = {"path": None}
+
+
+class ConfigError(Exception):
+    """Every problem found, each naming its key and what is expected."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def _problems(error: ValidationError, prefix: str = "") -> list[str]:
+    out = []
+    for item in error.errors():
+        key = prefix + ".".join(str(p) for p in item["loc"])
+        if item["type"] == "extra_forbidden":
+            out.append(f"{key}: unknown key (check its spelling and section)")
+        else:
+            out.append(f"{key}: {item['msg']}")
+    return out
+
+
+def load_settings(path: str | Path | None = None, **overrides: Any) -> Settings:
+    """Read config (file if given or ``./config.toml`` if present) + environment; validate
+    every section, including each cog's. Raises ConfigError."""
+    if path is None:
+        env_path = os.environ.get("PASSERELLE_CONFIG")
+        path = (
+            Path(env_path) if env_path else (DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else None)
+        )
+    if path is not None:
+        path = Path(path)
+        if not path.exists():
+            raise ConfigError([f"{path}: file not found"])
+        try:
+            import tomllib
+
+            tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError([f"{path}: not valid TOML: {exc}"]) from None
+    _config_path["path"] = path
+    try:
+        settings = Settings(**overrides)
+    except ValidationError as exc:
+        raise ConfigError(_problems(exc)) from None
+    finally:
+        _config_path["path"] = None
+    problems = check_cog_sections(settings)
+    if problems:
+        raise ConfigError(problems)
+    return settings
+
+
+def check_cog_sections(settings: Settings) -> list[str]:
+    problems: list[str] = []
+    available = set(_available_cogs())
+    for name in settings.cogs.enabled or []:
+        if name not in available:
+            problems.append(
+                f"cogs.enabled: unknown cog {name!r} (available: {', '.join(sorted(available))})"
+            )
+    for name, section in (settings.cogs.model_extra or {}).items():
+        if name not in available:
+            problems.append(
+                f"cogs.{name}: unknown cog section (available: {', '.join(sorted(available))})"
+            )
+            continue
+        if not isinstance(section, dict):
+            problems.append(f"cogs.{name}: expected a table of settings")
+            continue
+        model = cog_settings_model(name)
+        if model is None:
+            if section:
+                problems.append(f"cogs.{name}: this cog has no settings")
+            continue
+        try:
+            model.model_validate(section)
+        except ValidationError as exc:
+            problems.extend(_problems(exc, prefix=f"cogs.{name}."))
+    return problems
+
+
+def _available_cogs() -> list[str]:
+    from bot.storage.registry import cog_packages
+
+    return cog_packages()
+
+
+def cog_settings_model(name: str) -> type[BaseModel] | None:
+    """``cogs/<name>/settings.py`` defines ``Settings`` (a pydantic model), if the cog has any."""
+    try:
+        module = importlib.import_module(f"cogs.{name}.settings")
+    except ModuleNotFoundError:
+        return None
+    return getattr(module, "Settings", None)

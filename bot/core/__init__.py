@@ -1,0 +1,51 @@
+"""The facade cogs import from. Cogs use only these names (and their own package)."""
+
+from bot.core.cog import Cog
+from bot.core.commands import CommandSpec, Opt, OptionSpec, command
+from bot.core.core import Core
+from bot.core.durations import format_duration_short, parse_duration, parse_offsets
+from bot.core.errors import PermissionDenied, UsageError, UserError
+from bot.core.events import Event, MemberJoined, MemberLeft, MembersMerged, listener
+from bot.core.i18n import N_, Translator
+from bot.core.invocation import Invocation
+from bot.core.members import MemberInfo, check_zone
+from bot.core.outbox import Delivery
+from bot.core.refs import Actor, MemberRef, MessageRef, Role, RoomRef
+from bot.core.reply import Action, ActionStyle, Attachment, Field, Reply, Tone
+
+__all__ = [
+    "N_",
+    "Action",
+    "ActionStyle",
+    "Actor",
+    "Attachment",
+    "Cog",
+    "CommandSpec",
+    "Core",
+    "Delivery",
+    "Event",
+    "Field",
+    "Invocation",
+    "MemberInfo",
+    "MemberJoined",
+    "MemberLeft",
+    "MemberRef",
+    "MembersMerged",
+    "MessageRef",
+    "Opt",
+    "OptionSpec",
+    "PermissionDenied",
+    "Reply",
+    "Role",
+    "RoomRef",
+    "Tone",
+    "Translator",
+    "UsageError",
+    "UserError",
+    "check_zone",
+    "command",
+    "format_duration_short",
+    "listener",
+    "parse_duration",
+    "parse_offsets",
+]

@@ -1,0 +1,260 @@
+"""The core: catalogue, dispatch with permissions, translation, members, events, outbox."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from pydantic import BaseModel
+
+from bot.core.catalogue import Catalogue
+from bot.core.cog import Cog
+from bot.core.commands import CommandSpec
+from bot.core.errors import PermissionDenied, UsageError, UserError
+from bot.core.events import EventBus
+from bot.core.grammar import parse
+from bot.core.help import usage_line
+from bot.core.i18n import I18n, Translator
+from bot.core.invocation import Invocation
+from bot.core.live import LiveMessages
+from bot.core.members import MemberInfo, MemberService, parse_zone
+from bot.core.outbox import Outbox
+from bot.core.ports import Adapter
+from bot.core.refs import Actor, MessageRef, Role, RoomRef
+from bot.core.reply import Reply, Tone
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.scheduling import Clock, Scheduler
+    from bot.storage.db import Database
+
+log = logging.getLogger(__name__)
+
+S = TypeVar("S", bound=BaseModel)
+
+_PERMISSION_TEXT = {
+    Role.MEMBER: "Cette commande est réservée aux membres de la communauté.",
+    Role.MODERATOR: "Cette commande est réservée aux modérateurs.",
+    Role.ADMIN: "Cette commande est réservée aux administrateurs.",
+}
+
+
+class Core:
+    """Everything cogs and adapters share. Cogs get it at ``setup(core)``."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        clock: Clock,
+        i18n: I18n | None = None,
+        scheduler: Scheduler | None = None,
+    ) -> None:
+        self.settings = settings
+        self.db = db
+        self.clock = clock
+        self.scheduler = scheduler
+        self.i18n = i18n or I18n(settings.bot.locale)
+        self.events = EventBus()
+        self.members = MemberService(db, clock)
+        self.catalogue = Catalogue()
+        self.cogs: dict[str, Cog] = {}
+        self.adapters: dict[str, Adapter] = {}
+        self.outbox = Outbox(self)
+        self.live = LiveMessages(self)
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    # --- wiring -----------------------------------------------------------------------------
+
+    def add_cog(self, cog: Cog) -> None:
+        if cog.name in self.cogs:
+            raise ValueError(f"cog {cog.name!r} added twice")
+        for spec in cog.specs:
+            self.catalogue.add(spec)
+        for attr, event_type in cog.listeners:
+            self.events.subscribe(event_type, getattr(cog, attr))
+        self.i18n.load_dir(cog.locales_dir())
+        self.cogs[cog.name] = cog
+
+    def add_adapter(self, adapter: Adapter) -> None:
+        self.adapters[adapter.platform] = adapter
+
+    def cog_settings(self, name: str, model: type[S]) -> S:
+        """The validated ``[cogs.<name>]`` section (defaults when absent)."""
+        return model.model_validate(self.settings.cogs.section(name))
+
+    def text_prefix(self, platform: str) -> str:
+        return self.settings.bot.prefix
+
+    def spawn(self, coro: Any, name: str | None = None) -> asyncio.Task[Any]:
+        """Run background work the core waits for at shutdown (and the console at EOF)."""
+        task = asyncio.create_task(coro, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def drain(self) -> None:
+        """Finish background work and deliver everything already due."""
+        for _ in range(50):
+            pending = [t for t in self._tasks if not t.done()]
+            if pending:
+                await asyncio.gather(*pending, return_exceptions=True)
+            await self.live.flush()
+            report = await self.outbox.deliver_due()
+            if not pending and not report.sent and not report.retried and not report.failed:
+                break
+
+    # --- language -----------------------------------------------------------------------------
+
+    async def translator(
+        self,
+        *,
+        member: MemberInfo | None = None,
+        room: RoomRef | None = None,
+        hint: str | None = None,
+    ) -> Translator:
+        """The reader's language: their profile, then the room, then the platform's hint,
+        then config. Their time zone: profile, then config."""
+        locale = member.locale if member else None
+        if locale is None and room is not None and not room.direct:
+            locale = await self.members.room_locale(room)
+        zone = (member.zone if member else None) or parse_zone(self.settings.bot.timezone)
+        return self.i18n.translator(locale or hint, zone)
+
+    # --- commands -----------------------------------------------------------------------------
+
+    async def handle_text(
+        self,
+        actor: Actor,
+        room: RoomRef,
+        text: str,
+        *,
+        message: MessageRef | None = None,
+        prefixes: tuple[str, ...] | None = None,
+        require_prefix: bool = True,
+    ) -> Reply | None:
+        """A text message from Matrix or the console: None when it is not a command."""
+        prefixes = prefixes or (self.text_prefix(actor.ref.platform),)
+        try:
+            parsed = parse(text, self.catalogue, prefixes, require_prefix=require_prefix)
+        except UserError as error:
+            member = await self.members.resolve(actor.ref)
+            t = await self.translator(member=member, room=room, hint=actor.locale_hint)
+            return self.error_reply(error, t, prefixes[0])
+        if parsed is None:
+            return None
+        return await self.dispatch(
+            actor, room, parsed.spec, parsed.raw, message=message, prefix=prefixes[0]
+        )
+
+    async def invoke(
+        self,
+        actor: Actor,
+        room: RoomRef,
+        path: str,
+        raw: dict[str, Any],
+        *,
+        message: MessageRef | None = None,
+    ) -> Reply:
+        """A slash command, button or select: the path and raw option values."""
+        spec = self.catalogue.get(path)
+        if spec is None:
+            member = await self.members.resolve(actor.ref)
+            t = await self.translator(member=member, room=room, hint=actor.locale_hint)
+            return self.error_reply(
+                UserError(
+                    "Ce bouton a expiré ou cette commande n'existe plus. "
+                    "Tapez {prefix}help pour voir les commandes.",
+                    prefix=self.text_prefix(actor.ref.platform),
+                ),
+                t,
+            )
+        return await self.dispatch(actor, room, spec, raw, message=message)
+
+    async def dispatch(
+        self,
+        actor: Actor,
+        room: RoomRef,
+        spec: CommandSpec,
+        raw: dict[str, Any],
+        *,
+        message: MessageRef | None = None,
+        prefix: str | None = None,
+    ) -> Reply:
+        prefix = prefix or self.text_prefix(actor.ref.platform)
+        member = await self.members.resolve(actor.ref)
+        t = await self.translator(member=member, room=room, hint=actor.locale_hint)
+        try:
+            if not actor.has(spec.permission):
+                raise PermissionDenied(_PERMISSION_TEXT[spec.permission])
+            args = self.convert_args(spec, raw)
+            inv = Invocation(self, spec, actor, member, room, t, args, message)
+            cog = self.cogs[spec.cog]
+            reply = await getattr(cog, spec.method)(inv, **args)
+            if not isinstance(reply, Reply):
+                raise TypeError(f"{spec.path} returned {type(reply).__name__}, not a Reply")
+            return reply
+        except UserError as error:
+            return self.error_reply(error, t, prefix, spec)
+        except Exception:
+            log.exception("Command %s failed", spec.path)
+            return Reply(
+                text=t(
+                    "Désolé, quelque chose s'est mal passé de notre côté. Rien de ce "
+                    "qui était enregistré n'est perdu ; réessayez dans un instant."
+                ),
+                tone=Tone.ERROR,
+                private=True,
+            )
+
+    def convert_args(self, spec: CommandSpec, raw: dict[str, Any]) -> dict[str, Any]:
+        args: dict[str, Any] = {}
+        unknown = set(raw) - {o.name for o in spec.options}
+        if unknown:
+            raise UsageError(
+                "Option inconnue : {option}.", command=spec.path, option=sorted(unknown)[0][:32]
+            )
+        for option in spec.options:
+            value = raw.get(option.name)
+            if value is None or (isinstance(value, str) and not value.strip()):
+                if option.required:
+                    raise UsageError(
+                        "Il manque l'option {option} : {description}.",
+                        command=spec.path,
+                        option=option.name,
+                        description=option.description,
+                    )
+                continue
+            args[option.name] = option.convert(value, spec.path)
+        return args
+
+    def error_reply(
+        self, error: UserError, t: Translator, prefix: str = "!", spec: CommandSpec | None = None
+    ) -> Reply:
+        params = {k: t(v) if k == "description" else v for k, v in error.params.items()}
+        text = t(error.msgid, **params)
+        if isinstance(error, UsageError):
+            target = self.catalogue.get(error.command) if error.command else spec
+            if target is not None:
+                text += "\n" + t("Utilisation :") + f" `{usage_line(target, t, prefix)}`"
+        elif getattr(error, "suggestion", None):
+            target = self.catalogue.get(error.suggestion)  # type: ignore[attr-defined]
+            if target is not None:
+                text += "\n" + t("Utilisation :") + f" `{usage_line(target, t, prefix)}`"
+        elif type(error).__name__ == "UnknownCommand":
+            text += " " + t("Tapez {prefix}help pour voir les commandes.", prefix=prefix)
+        return Reply(text=text, tone=Tone.ERROR, private=True)
+
+    # --- lifecycle ------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        for cog in self.cogs.values():
+            await cog.start()
+
+    async def stop(self) -> None:
+        await self.outbox.stop()
+        for cog in self.cogs.values():
+            await cog.stop()
+        for task in list(self._tasks):
+            task.cancel()

@@ -1,0 +1,77 @@
+"""Neutral inbound events and the bus cogs listen on (cogs talk to each other only here)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from bot.core.refs import MemberRef, RoomRef
+
+log = logging.getLogger(__name__)
+
+
+class Event:
+    """Base class of every event on the bus."""
+
+
+@dataclass(frozen=True, slots=True)
+class MemberJoined(Event):
+    """A member arrived (on Discord: once the rules screening is passed)."""
+
+    member_id: int
+    ref: MemberRef
+    room: RoomRef | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MemberLeft(Event):
+    member_id: int
+    ref: MemberRef
+    room: RoomRef | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MembersMerged(Event):
+    """Two member ids became one (identity linking): cogs move their rows to ``kept``."""
+
+    kept: int
+    merged: int
+
+
+E = TypeVar("E", bound=Event)
+Listener = Callable[[Any], Awaitable[None]]
+
+
+def listener(event_type: type[Event]) -> Callable[[Listener], Listener]:
+    """Mark a cog method as a listener for ``event_type``."""
+
+    def decorate(func: Listener) -> Listener:
+        func.__passerelle_listens__ = event_type  # type: ignore[attr-defined]
+        return func
+
+    return decorate
+
+
+class EventBus:
+    def __init__(self) -> None:
+        self._listeners: dict[type[Event], list[Listener]] = defaultdict(list)
+
+    def subscribe(self, event_type: type[E], handler: Callable[[E], Awaitable[None]]) -> None:
+        self._listeners[event_type].append(handler)
+
+    async def emit(self, event: Event) -> None:
+        """Run every listener; one failing listener is logged and does not stop the others."""
+        handlers = [h for t, hs in self._listeners.items() if isinstance(event, t) for h in hs]
+        results = await asyncio.gather(*(h(event) for h in handlers), return_exceptions=True)
+        for handler, result in zip(handlers, results, strict=True):
+            if isinstance(result, BaseException):
+                log.error(
+                    "Listener %s failed on %s",
+                    getattr(handler, "__qualname__", handler),
+                    type(event).__name__,
+                    exc_info=result,
+                )

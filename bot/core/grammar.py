@@ -1,0 +1,194 @@
+"""The text grammar shared by Matrix and the console.
+
+``!poll create "La question ?" kind:single choices:"A | B | C"``: a prefix, the command path,
+shell-style quotes (also “…” and «…»; an apostrophe inside a word is just an apostrophe),
+``name:value`` or ``name=value`` for declared options, the remaining words fill the options in
+order, and an option declared ``rest`` takes every remaining word.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.core.catalogue import Catalogue
+from bot.core.commands import CommandSpec
+from bot.core.errors import UsageError, UserError
+
+MAX_INPUT = 4000
+_OPENERS = {'"': '"”', "“": '”"', "«": "»", "'": "'"}
+_NAMED = re.compile(r"^([A-Za-z][A-Za-z0-9_-]{0,31})[:=](.*)$", re.DOTALL)
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    value: str
+    quote_at: int | None  # index in ``value`` where quoted text began (None: not quoted)
+
+    @property
+    def quoted(self) -> bool:
+        return self.quote_at is not None
+
+
+@dataclass(slots=True)
+class ParsedCommand:
+    spec: CommandSpec
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+class UnknownCommand(UserError):
+    def __init__(self, typed: str, suggestion: str | None) -> None:
+        if suggestion:
+            super().__init__(
+                "Commande inconnue : « {typed} ». Vouliez-vous dire « {suggestion} » ?",
+                typed=typed,
+                suggestion=suggestion,
+            )
+        else:
+            super().__init__("Commande inconnue : « {typed} ».", typed=typed)
+        self.suggestion = suggestion
+
+
+def tokenize(text: str) -> list[Token]:
+    tokens: list[Token] = []
+    i, n = 0, len(text)
+    while i < n:
+        while i < n and text[i].isspace():
+            i += 1
+        if i >= n:
+            break
+        buf: list[str] = []
+        quote_at: int | None = None
+        while i < n and not text[i].isspace():
+            c = text[i]
+            if c in _OPENERS and (c != "'" or not buf):
+                closers = _OPENERS[c]
+                j = i + 1
+                inner: list[str] = []
+                while j < n and text[j] not in closers:
+                    if text[j] == "\\" and j + 1 < n and c != "'":
+                        inner.append(text[j + 1])
+                        j += 2
+                        continue
+                    inner.append(text[j])
+                    j += 1
+                if j >= n:
+                    if c == "'":  # an apostrophe, not a quote
+                        buf.append(c)
+                        i += 1
+                        continue
+                    raise UsageError(
+                        "Guillemet non fermé : fermez-le ou retirez-le "
+                        '(exemple : question:"Votre avis ?").'
+                    )
+                if quote_at is None:
+                    quote_at = len(buf)
+                piece = "".join(inner)
+                buf.append(piece.strip() if c == "«" else piece)
+                i = j + 1
+                continue
+            if c == "\\" and i + 1 < n:
+                buf.append(text[i + 1])
+                i += 2
+                continue
+            buf.append(c)
+            i += 1
+        tokens.append(Token("".join(buf), quote_at))
+    return tokens
+
+
+def strip_prefix(text: str, prefixes: tuple[str, ...], *, require: bool) -> str | None:
+    """The command body without its prefix, or None when the text is not a command."""
+    stripped = text.strip()
+    for prefix in sorted(prefixes, key=len, reverse=True):
+        if prefix and stripped.startswith(prefix):
+            body = stripped[len(prefix) :]
+            return body if body and not body[0].isspace() else None
+    return None if require else stripped or None
+
+
+def parse(
+    text: str,
+    catalogue: Catalogue,
+    prefixes: tuple[str, ...] = ("!",),
+    *,
+    require_prefix: bool = True,
+) -> ParsedCommand | None:
+    """Turn a line into a command call; None when it is not addressed to the bot.
+
+    Raises UserError (UnknownCommand, UsageError) for bad input, and nothing else.
+    """
+    if len(text) > MAX_INPUT:
+        raise UserError(
+            "Message trop long : {length} caractères (au plus {max}). "
+            "Raccourcissez-le ou découpez-le.",
+            length=len(text),
+            max=MAX_INPUT,
+        )
+    body = strip_prefix(text, prefixes, require=require_prefix)
+    if body is None:
+        return None
+    tokens = tokenize(body)
+    if not tokens:
+        return None
+    words = [t.value.lower() for t in tokens[:2] if not t.quoted]
+    spec, used = catalogue.lookup(words)
+    if spec is None:
+        if words and catalogue.is_group(words[0]):
+            help_spec = catalogue.get("help")
+            if help_spec is not None and len(tokens) == 1:
+                return ParsedCommand(help_spec, {"topic": words[0]})
+            typed = " ".join(words[:2])
+        else:
+            typed = words[0] if words else tokens[0].value
+            if not require_prefix and catalogue.suggest(words) is None:
+                return None  # the console: ordinary chat, not a command
+        raise UnknownCommand(typed[:60], catalogue.suggest(words))
+    return ParsedCommand(spec, bind(spec, tokens[used:]))
+
+
+def bind(spec: CommandSpec, tokens: list[Token]) -> dict[str, Any]:
+    """Assign tokens to the command's options (named first, then in order)."""
+    names = {o.name for o in spec.options}
+    named: dict[str, str] = {}
+    positional: list[str] = []
+    for token in tokens:
+        match = _NAMED.match(token.value)
+        if match and (token.quote_at is None or match.end(1) <= token.quote_at):
+            name = match.group(1).lower().replace("-", "_")
+            if name in names:
+                if name in named:
+                    raise UsageError(
+                        "L'option {option} est donnée deux fois.", command=spec.path, option=name
+                    )
+                named[name] = match.group(2)
+                continue
+            close = difflib.get_close_matches(name, names, n=1, cutoff=0.75)
+            if close:
+                raise UsageError(
+                    "Option inconnue : {option}. Vouliez-vous dire {suggestion} ?",
+                    command=spec.path,
+                    option=name,
+                    suggestion=close[0],
+                )
+        positional.append(token.value)
+    raw: dict[str, Any] = dict(named)
+    free = [o for o in spec.options if o.name not in named]
+    for option in free:
+        if not positional:
+            break
+        if option.rest:
+            raw[option.name] = " ".join(positional)
+            positional = []
+            break
+        raw[option.name] = positional.pop(0)
+    if positional:
+        raise UsageError(
+            "Trop de valeurs : « {extra} » n'a pas de place. Mettez les textes "
+            "avec des espaces entre guillemets.",
+            command=spec.path,
+            extra=" ".join(positional)[:60],
+        )
+    return raw

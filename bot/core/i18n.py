@@ -1,0 +1,196 @@
+"""One translation function for every user-visible string.
+
+French is the source language: msgids are French text with ``{placeholders}``. English comes from
+``locales/en.po`` catalogues (one for the core, one per cog), read with Babel at start-up.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal, format_percent
+
+log = logging.getLogger(__name__)
+
+SOURCE_LOCALE = "fr"
+LOCALES: tuple[str, ...] = ("fr", "en")
+CORE_LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+
+
+def N_(msgid: str) -> str:
+    """Mark a string for translation where it is defined; translate it where it is shown."""
+    return msgid
+
+
+def normalize_locale(value: str | None) -> str | None:
+    """``fr-CA`` → ``fr``, ``EN_us`` → ``en``; anything unsupported → ``None``."""
+    if not value:
+        return None
+    base = value.replace("_", "-").split("-")[0].strip().lower()
+    return base if base in LOCALES else None
+
+
+class _SafeDict(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _format(text: str, params: dict[str, Any]) -> str:
+    if not params:
+        return text
+    try:
+        return text.format_map(_SafeDict(params))
+    except (ValueError, IndexError, AttributeError):
+        log.warning("Bad placeholders in message %r", text)
+        return text
+
+
+class Catalogues:
+    """Every loaded catalogue: ``{locale: {msgid: msgstr}}`` plus plural forms."""
+
+    def __init__(self) -> None:
+        self.singular: dict[str, dict[str, str]] = {loc: {} for loc in LOCALES}
+        self.plural: dict[str, dict[tuple[str, str], tuple[str, str]]] = {
+            loc: {} for loc in LOCALES
+        }
+
+    def load_dir(self, directory: Path) -> None:
+        """Load ``<directory>/<locale>.po`` for every non-source locale present."""
+        for locale in LOCALES:
+            if locale == SOURCE_LOCALE:
+                continue
+            path = directory / f"{locale}.po"
+            if path.exists():
+                self.load_file(locale, path)
+
+    def load_file(self, locale: str, path: Path) -> None:
+        with path.open("rb") as fh:
+            catalog = read_po(fh, locale=locale)
+        for message in catalog:
+            if not message.id or not message.string:
+                continue
+            if isinstance(message.id, tuple | list):
+                forms = tuple(message.string)
+                if all(forms):
+                    self.plural[locale][(message.id[0], message.id[1])] = (forms[0], forms[-1])
+            else:
+                self.singular[locale][message.id] = message.string
+
+    def has(self, locale: str, msgid: str) -> bool:
+        return msgid in self.singular.get(locale, {})
+
+
+class Translator:
+    """Translation and formatting for one reader's locale (and time zone)."""
+
+    def __init__(self, catalogues: Catalogues, locale: str, tz: ZoneInfo | None = None) -> None:
+        self.catalogues = catalogues
+        self.locale = normalize_locale(locale) or SOURCE_LOCALE
+        self.tz = tz or ZoneInfo("UTC")
+
+    def __call__(self, msgid: str, /, **params: Any) -> str:
+        text = msgid
+        if self.locale != SOURCE_LOCALE:
+            text = self.catalogues.singular[self.locale].get(msgid, msgid)
+        return _format(text, params)
+
+    def n(self, singular: str, plural: str, count: int, /, **params: Any) -> str:
+        """Plural-aware translation; ``{n}`` is the count, already formatted."""
+        params.setdefault("n", self.number(count))
+        if self.locale == SOURCE_LOCALE:
+            # French: 0 and 1 take the singular.
+            return _format(singular if count <= 1 else plural, params)
+        forms = self.catalogues.plural[self.locale].get((singular, plural))
+        if forms is None:
+            return _format(singular if count <= 1 else plural, params)
+        return _format(forms[0] if count == 1 else forms[1], params)
+
+    def with_tz(self, tz: ZoneInfo) -> Translator:
+        return Translator(self.catalogues, self.locale, tz)
+
+    # --- formatting -----------------------------------------------------------------------
+
+    def number(self, value: float, digits: int = 1) -> str:
+        if isinstance(value, int):
+            return format_decimal(value, locale=self.locale)
+        return format_decimal(
+            round(value, digits), format=f"#,##0.{'#' * digits}", locale=self.locale
+        )
+
+    def percent(self, ratio: float) -> str:
+        return format_percent(ratio, format="#,##0 %", locale=self.locale)
+
+    def datetime(
+        self,
+        moment: datetime,
+        tz: ZoneInfo | None = None,
+        *,
+        now: datetime | None = None,
+        zone: bool = False,
+    ) -> str:
+        """``jeudi 5 mars à 10 h`` / ``Thursday 5 March at 10:00`` in the reader's zone."""
+        local = moment.astimezone(tz or self.tz)
+        ref = (now or datetime.now(local.tzinfo)).astimezone(local.tzinfo)
+        day_pattern = "EEEE d MMMM" if local.year == ref.year else "EEEE d MMMM y"
+        day = format_datetime(local, day_pattern, locale=self.locale)
+        if self.locale == "fr":
+            clock = (
+                f"{local.hour} h" if local.minute == 0 else f"{local.hour} h {local.minute:02d}"
+            )
+            text = f"{day} à {clock}"
+        else:
+            text = f"{day} at {local.hour:02d}:{local.minute:02d}"
+        if zone:
+            text += f" ({local.tzinfo})"
+        return text
+
+    def date(self, moment: datetime, tz: ZoneInfo | None = None) -> str:
+        local = moment.astimezone(tz or self.tz)
+        return format_datetime(local, "EEEE d MMMM y", locale=self.locale)
+
+    def duration(self, delta: timedelta) -> str:
+        """``1 h 30 min`` / ``1 h 30 min`` — compact and the same in both languages."""
+        minutes = round(delta.total_seconds() / 60)
+        days, rest = divmod(minutes, 24 * 60)
+        hours, mins = divmod(rest, 60)
+        parts: list[str] = []
+        if days:
+            parts.append(self.n("{n} jour", "{n} jours", days))
+        if hours:
+            parts.append(f"{hours} h")
+        if mins or not parts:
+            parts.append(f"{mins} min")
+        return " ".join(parts)
+
+    def join(self, items: Sequence[str]) -> str:
+        """``a, b et c`` / ``a, b and c``."""
+        items = list(items)
+        if len(items) <= 1:
+            return "".join(items)
+        return self(", ").join(items[:-1]) + self(" et ") + items[-1]
+
+
+class I18n:
+    """Owns the catalogues; hands out translators."""
+
+    def __init__(
+        self, default_locale: str = SOURCE_LOCALE, extra_dirs: Iterable[Path] = ()
+    ) -> None:
+        self.default_locale = normalize_locale(default_locale) or SOURCE_LOCALE
+        self.catalogues = Catalogues()
+        self.catalogues.load_dir(CORE_LOCALES_DIR)
+        for directory in extra_dirs:
+            self.catalogues.load_dir(directory)
+
+    def load_dir(self, directory: Path) -> None:
+        self.catalogues.load_dir(directory)
+
+    def translator(self, locale: str | None = None, tz: ZoneInfo | None = None) -> Translator:
+        return Translator(self.catalogues, normalize_locale(locale) or self.default_locale, tz)

@@ -1,0 +1,47 @@
+"""One command call, in neutral form: who, where, what, in which language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from bot.core.commands import CommandSpec
+from bot.core.i18n import Translator
+from bot.core.members import MemberInfo
+from bot.core.refs import Actor, MessageRef, Role, RoomRef
+
+if TYPE_CHECKING:
+    from bot.core.core import Core
+
+
+@dataclass(slots=True)
+class Invocation:
+    core: Core
+    spec: CommandSpec
+    actor: Actor
+    member: MemberInfo
+    room: RoomRef
+    t: Translator
+    args: dict[str, Any] = field(default_factory=dict)
+    message: MessageRef | None = None
+
+    @property
+    def member_id(self) -> int:
+        return self.member.id
+
+    @property
+    def platform(self) -> str:
+        return self.actor.ref.platform
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return self.t.tz
+
+    @property
+    def is_moderator(self) -> bool:
+        return self.actor.has(Role.MODERATOR)
+
+    @property
+    def prefix(self) -> str:
+        return self.core.text_prefix(self.platform)

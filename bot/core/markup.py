@@ -1,0 +1,78 @@
+"""The reply markdown subset, rendered for text platforms (plain text, ANSI, HTML)."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from bot.core.reply import Action, Reply
+
+_LINK = re.compile(r"\[([^\]]+)\]\((https?://[^)\s]+)\)")
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+_ITALIC = re.compile(r"(?<![*\w])[*_](?!\s)(.+?)(?<!\s)[*_](?![*\w])")
+_CODE = re.compile(r"`([^`]+)`")
+
+
+def to_plain(text: str) -> str:
+    text = _LINK.sub(r"\1 (\2)", text)
+    text = _BOLD.sub(r"\1", text)
+    text = _ITALIC.sub(r"\1", text)
+    return _CODE.sub(r"\1", text)
+
+
+def to_ansi(text: str) -> str:
+    text = _LINK.sub("\x1b[4m\\1\x1b[0m (\\2)", text)
+    text = _BOLD.sub("\x1b[1m\\1\x1b[0m", text)
+    text = _ITALIC.sub("\x1b[3m\\1\x1b[0m", text)
+    return _CODE.sub("\x1b[36m\\1\x1b[0m", text)
+
+
+def to_html(text: str) -> str:
+    """Escape, then turn the subset into HTML (Matrix ``formatted_body``)."""
+    out: list[str] = []
+    in_list = False
+    for line in html.escape(text, quote=False).split("\n"):
+        line = _LINK.sub(r'<a href="\2">\1</a>', line)
+        line = _BOLD.sub(r"<strong>\1</strong>", line)
+        line = _ITALIC.sub(r"<em>\1</em>", line)
+        line = _CODE.sub(r"<code>\1</code>", line)
+        if line.startswith("- "):
+            if not in_list:
+                out.append("<ul>")
+                in_list = True
+            out.append(f"<li>{line[2:]}</li>")
+            continue
+        if in_list:
+            out.append("</ul>")
+            in_list = False
+        out.append(line + "<br>")
+    if in_list:
+        out.append("</ul>")
+    result = "".join(out)
+    return result[:-4] if result.endswith("<br>") else result
+
+
+def action_hints(actions: list[Action], prefix: str, *, numbered: bool) -> list[str]:
+    """``[1] Je m'inscris → !cafe join occurrence:12`` (numbered on the console)."""
+    lines = []
+    for index, action in enumerate(actions, 1):
+        head = f"[{index}] " if numbered else "- "
+        lines.append(f"{head}{action.label} → {action.as_text(prefix)}")
+    return lines
+
+
+def reply_as_text(
+    reply: Reply, prefix: str, *, style: str = "plain", numbered: bool = False
+) -> str:
+    """The whole reply as text: title, text, fields, action hints."""
+    fmt = {"plain": to_plain, "ansi": to_ansi}[style]
+    lines: list[str] = []
+    if reply.title:
+        lines.append(fmt(f"**{reply.title}**"))
+    if reply.text:
+        lines.append(fmt(reply.text))
+    for field in reply.fields:
+        lines.append(fmt(f"**{field.name}** : {field.value}"))
+    if reply.actions:
+        lines.extend(action_hints(reply.actions, prefix, numbered=numbered))
+    return "\n".join(lines)

@@ -1,0 +1,470 @@
+"""The outbox: every scheduled or fanned-out message, sent exactly once.
+
+A row has a unique key (inserting twice is harmless), a due time and a target (a room, or a
+member's DMs on one platform). Senders claim due rows with one ``UPDATE … WHERE id IN (SELECT …
+FOR UPDATE SKIP LOCKED)`` and a lease, send them through the right adapter (the key doubles as
+the platform's idempotency key), then stamp them. Rows due while the bot was down are sent late
+within the grace window, saying so; older ones are skipped and logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, or_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import col, delete, select
+
+from bot.core.errors import DeliveryError, RateLimited
+from bot.core.i18n import Translator
+from bot.core.members import MemberInfo
+from bot.core.refs import MemberRef, RoomRef
+from bot.core.reply import Reply
+from bot.storage.models import OutboxMessage
+
+if TYPE_CHECKING:
+    from bot.core.core import Core
+
+log = logging.getLogger(__name__)
+
+PENDING, SENT, FAILED, SKIPPED, DROPPED = "pending", "sent", "failed", "skipped", "dropped"
+
+
+@dataclass(slots=True)
+class Delivery:
+    """What a renderer gets: the row's data and its recipient's language and zone."""
+
+    key: str
+    kind: str
+    data: dict[str, Any]
+    due_at: datetime
+    now: datetime
+    late: bool
+    fallback: bool
+    t: Translator
+    member: MemberInfo | None = None
+    member_ref: MemberRef | None = None
+    room: RoomRef | None = None
+    mention: str = ""
+
+
+Renderer = Callable[[Delivery], Awaitable[Reply | None]]
+
+
+@dataclass(slots=True)
+class DeliveryReport:
+    sent: int = 0
+    failed: int = 0
+    skipped: int = 0
+    retried: int = 0
+    dropped: int = 0
+    keys: list[str] = field(default_factory=list)
+
+    def add(self, other: DeliveryReport) -> None:
+        for name in ("sent", "failed", "skipped", "retried", "dropped"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.keys.extend(other.keys)
+
+
+async def render_stored_reply(delivery: Delivery) -> Reply | None:
+    reply = Reply.from_json(delivery.data["reply"])
+    if delivery.fallback:
+        return Reply(
+            text=delivery.t(
+                "{mention}, j'ai un message pour vous mais je ne peux pas vous écrire en privé. "
+                "Autorisez les messages privés pour le recevoir.",
+                mention=delivery.mention,
+            )
+        )
+    return reply
+
+
+class Outbox:
+    def __init__(self, core: Core) -> None:
+        self.core = core
+        self.settings = core.settings.outbox
+        self.worker_id = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self._renderers: dict[str, Renderer] = {"reply": render_stored_reply}
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._lock = asyncio.Lock()
+
+    def register(self, kind: str, renderer: Renderer) -> None:
+        """A cog registers how to render its kind of message (at send time, in the
+        recipient's language). A renderer returning None drops the row (obsolete)."""
+        self._renderers[kind] = renderer
+
+    # --- enqueueing -------------------------------------------------------------------------
+
+    async def enqueue(
+        self,
+        key: str,
+        due_at: datetime,
+        *,
+        kind: str = "reply",
+        data: dict[str, Any] | None = None,
+        reply: Reply | None = None,
+        member_id: int | None = None,
+        room: RoomRef | None = None,
+        fallback_room: RoomRef | None = None,
+        platform: str | None = None,
+    ) -> bool:
+        """Queue one message; returns False when the key was already queued (harmless)."""
+        rows = await self.enqueue_many(
+            [
+                dict(
+                    key=key,
+                    due_at=due_at,
+                    kind=kind,
+                    data=data,
+                    reply=reply,
+                    member_id=member_id,
+                    room=room,
+                    fallback_room=fallback_room,
+                    platform=platform,
+                )
+            ]
+        )
+        return rows == 1
+
+    async def enqueue_many(self, items: list[dict[str, Any]]) -> int:
+        """Queue many messages in one statement; returns how many were new."""
+        if not items:
+            return 0
+        now = self.core.clock.now()
+        dm_members = {i["member_id"] for i in items if i.get("room") is None}
+        platforms = await self._dm_platforms(dm_members)
+        values: list[dict[str, Any]] = []
+        for item in items:
+            if item.get("kind", "reply") not in self._renderers:
+                raise ValueError(f"no renderer registered for outbox kind {item.get('kind')!r}")
+            data = dict(item.get("data") or {})
+            if item.get("reply") is not None:
+                data["reply"] = item["reply"].to_json()
+            room: RoomRef | None = item.get("room")
+            member_id = item.get("member_id")
+            platform = item.get("platform") or (
+                room.platform if room else platforms.get(member_id)
+            )
+            if platform is None:
+                log.warning(
+                    "Outbox %s: member %s has no identity; not queued", item["key"], member_id
+                )
+                continue
+            fallback: RoomRef | None = item.get("fallback_room")
+            values.append(
+                dict(
+                    key=item["key"],
+                    kind=item.get("kind", "reply"),
+                    platform=platform,
+                    member_id=member_id,
+                    room=room.encode() if room else None,
+                    fallback_room=fallback.encode() if fallback else None,
+                    payload=json.dumps(data, ensure_ascii=False),
+                    status=PENDING,
+                    due_at=item["due_at"],
+                    next_try_at=item["due_at"],
+                    attempts=0,
+                    created_at=now,
+                )
+            )
+        inserted = 0
+        insert = pg_insert if self.core.db.dialect == "postgresql" else sqlite_insert
+        async with self.core.db.session() as session:
+            for start in range(0, len(values), 500):
+                chunk = values[start : start + 500]
+                stmt = (
+                    insert(OutboxMessage)
+                    .values(chunk)
+                    .on_conflict_do_nothing(index_elements=["key"])
+                )
+                result = await session.exec(stmt)  # type: ignore[call-overload]
+                inserted += max(result.rowcount, 0)
+        if values:
+            self.poke(min(v["due_at"] for v in values))
+        return inserted
+
+    async def _dm_platforms(self, member_ids: set[int | None]) -> dict[int | None, str]:
+        ids = [m for m in member_ids if m is not None]
+        return await self.core.members.preferred_platforms(ids, set(self.core.adapters))  # type: ignore[return-value]
+
+    async def cancel(self, *keys: str, prefix: str | None = None) -> int:
+        """Drop pending rows by key or key prefix (e.g. a member left a café)."""
+        async with self.core.db.session() as session:
+            stmt = delete(OutboxMessage).where(OutboxMessage.status == PENDING)
+            if prefix is not None:
+                stmt = stmt.where(col(OutboxMessage.key).startswith(prefix, autoescape=True))
+            else:
+                stmt = stmt.where(col(OutboxMessage.key).in_(keys))
+            result = await session.exec(stmt)  # type: ignore[call-overload]
+            return max(result.rowcount, 0)
+
+    async def get(self, key: str) -> OutboxMessage | None:
+        async with self.core.db.session() as session:
+            return (
+                await session.exec(select(OutboxMessage).where(OutboxMessage.key == key))
+            ).first()
+
+    # --- waking -----------------------------------------------------------------------------
+
+    def poke(self, due_at: datetime) -> None:
+        """Make sure a sender wakes up when ``due_at`` comes."""
+        if due_at <= self.core.clock.now():
+            self._wake.set()
+        elif self.core.scheduler is not None:
+            self.core.scheduler.wake_at(due_at)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def next_due(self) -> datetime | None:
+        async with self.core.db.session() as session:
+            return (
+                await session.exec(
+                    select(func.min(OutboxMessage.next_try_at)).where(
+                        OutboxMessage.status == PENDING,
+                        col(OutboxMessage.platform).in_(list(self.core.adapters)),
+                    )
+                )
+            ).first()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="outbox-sender")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        self._wake.set()
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            try:
+                await self.deliver_due()
+                upcoming = await self.next_due()
+                if upcoming is not None:
+                    self.poke(upcoming)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("Outbox sender failed; retrying at the next wake-up")
+
+    # --- claiming and sending -----------------------------------------------------------------
+
+    async def claim(self, limit: int | None = None) -> list[OutboxMessage]:
+        """Take up to ``limit`` due rows for this worker; no other worker gets them."""
+        now = self.core.clock.now()
+        lease = now + timedelta(seconds=self.settings.lease_seconds)
+        due = (
+            select(OutboxMessage.id)
+            .where(
+                OutboxMessage.status == PENDING,
+                col(OutboxMessage.platform).in_(list(self.core.adapters)),
+                OutboxMessage.next_try_at <= now,
+                or_(
+                    col(OutboxMessage.claimed_until).is_(None),
+                    col(OutboxMessage.claimed_until) < now,
+                ),
+            )
+            .order_by(col(OutboxMessage.next_try_at), col(OutboxMessage.id))
+            .limit(limit or self.settings.batch_size)
+            .with_for_update(skip_locked=True)
+        )
+        async with self.core.db.session() as session:
+            result = await session.exec(  # type: ignore[call-overload]
+                update(OutboxMessage)
+                .where(col(OutboxMessage.id).in_(due.scalar_subquery()))
+                .values(claimed_by=self.worker_id, claimed_until=lease)
+                .returning(OutboxMessage.id)
+            )
+            ids = [row[0] for row in result.all()]
+            if not ids:
+                return []
+            rows = await session.exec(
+                select(OutboxMessage)
+                .where(col(OutboxMessage.id).in_(ids))
+                .order_by(col(OutboxMessage.next_try_at))
+            )
+            return list(rows)
+
+    async def deliver_due(self, *, max_batches: int | None = None) -> DeliveryReport:
+        """Send everything due now; returns what happened (tests and the console use it)."""
+        report = DeliveryReport()
+        async with self._lock:
+            batches = 0
+            semaphore = asyncio.Semaphore(self.settings.concurrency)
+
+            async def one(row: OutboxMessage) -> DeliveryReport:
+                async with semaphore:
+                    return await self._deliver(row)
+
+            while max_batches is None or batches < max_batches:
+                rows = await self.claim()
+                if not rows:
+                    break
+                batches += 1
+                for result in await asyncio.gather(*(one(r) for r in rows)):
+                    report.add(result)
+        return report
+
+    async def _deliver(self, row: OutboxMessage) -> DeliveryReport:
+        report = DeliveryReport()
+        now = self.core.clock.now()
+        lateness = now - row.due_at
+        if lateness > timedelta(seconds=self.settings.grace_seconds):
+            log.warning(
+                "Outbox %s skipped: due %s, %s late (beyond the grace window)",
+                row.key,
+                row.due_at.isoformat(),
+                lateness,
+            )
+            await self._finish(row, SKIPPED, "expired")
+            report.skipped += 1
+            return report
+        try:
+            delivery = await self._prepare(row, now, lateness)
+            if delivery is None:
+                await self._finish(row, FAILED, "no_identity")
+                report.failed += 1
+                return report
+            reply = await self._renderers[row.kind](delivery)
+            if reply is None:
+                await self._finish(row, DROPPED, "obsolete")
+                report.dropped += 1
+                return report
+            if delivery.late:
+                reply.text = (reply.text + "\n\n" if reply.text else "") + delivery.t(
+                    "_Envoyé en retard : le bot était indisponible à l'heure prévue ({when})._",
+                    when=delivery.t.datetime(row.due_at, now=now),
+                )
+            adapter = self.core.adapters[row.platform]
+            if delivery.room is not None:
+                await adapter.send(delivery.room, reply, key=row.key)
+            else:
+                assert delivery.member_ref is not None
+                await adapter.send_direct(delivery.member_ref, reply, key=row.key)
+        except RateLimited as exc:
+            await self._retry(row, now + timedelta(seconds=exc.retry_after or 1), count=False)
+            report.retried += 1
+            return report
+        except DeliveryError as exc:
+            if exc.permanent:
+                log.info("Outbox %s failed for good: %s", row.key, exc.reason)
+                await self._finish(row, FAILED, exc.reason)
+                await self._fallback(row)
+                report.failed += 1
+                return report
+            return await self._transient(row, now, exc.reason)
+        except Exception as exc:
+            log.exception("Outbox %s: unexpected error while sending", row.key)
+            return await self._transient(row, now, type(exc).__name__)
+        await self._finish(row, SENT, None, sent_at=now)
+        report.sent += 1
+        report.keys.append(row.key)
+        return report
+
+    async def _transient(self, row: OutboxMessage, now: datetime, reason: str) -> DeliveryReport:
+        report = DeliveryReport()
+        if row.attempts + 1 >= self.settings.max_attempts:
+            log.warning(
+                "Outbox %s failed after %s attempts: %s", row.key, row.attempts + 1, reason
+            )
+            await self._finish(row, FAILED, reason[:200])
+            report.failed += 1
+        else:
+            backoff = min(self.settings.backoff_seconds * 2**row.attempts, 3600)
+            await self._retry(row, now + timedelta(seconds=backoff), count=True, reason=reason)
+            report.retried += 1
+        return report
+
+    async def _prepare(
+        self, row: OutboxMessage, now: datetime, lateness: timedelta
+    ) -> Delivery | None:
+        data = json.loads(row.payload)
+        member = await self.core.members.get(row.member_id) if row.member_id else None
+        member_ref = None
+        room = RoomRef.decode(row.room) if row.room else None
+        if row.member_id is not None:
+            member_ref = await self.core.members.identity_on(row.member_id, row.platform)
+            if room is None and member_ref is None:
+                return None
+        t = await self.core.translator(member=member, room=room)
+        adapter = self.core.adapters[row.platform]
+        return Delivery(
+            key=row.key,
+            kind=row.kind,
+            data=data,
+            due_at=row.due_at,
+            now=now,
+            late=lateness > timedelta(seconds=self.settings.late_after_seconds),
+            fallback=bool(data.get("__fallback__")),
+            t=t,
+            member=member,
+            member_ref=member_ref,
+            room=room,
+            mention=adapter.mention(member_ref) if member_ref else "",
+        )
+
+    async def _fallback(self, row: OutboxMessage) -> None:
+        if not row.fallback_room or self.settings.dm_fallback != "room":
+            return
+        data = json.loads(row.payload)
+        data["__fallback__"] = True
+        await self.enqueue(
+            f"{row.key}:fallback"[:200],
+            self.core.clock.now(),
+            kind=row.kind,
+            data=data,
+            member_id=row.member_id,
+            room=RoomRef.decode(row.fallback_room),
+        )
+
+    async def _finish(
+        self,
+        row: OutboxMessage,
+        status: str,
+        reason: str | None,
+        *,
+        sent_at: datetime | None = None,
+    ) -> None:
+        async with self.core.db.session() as session:
+            await session.exec(  # type: ignore[call-overload]
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row.id, OutboxMessage.claimed_by == self.worker_id)
+                .values(
+                    status=status,
+                    failure_reason=reason,
+                    sent_at=sent_at,
+                    claimed_until=None,
+                    attempts=OutboxMessage.attempts + 1,
+                )
+            )
+
+    async def _retry(
+        self, row: OutboxMessage, when: datetime, *, count: bool, reason: str | None = None
+    ) -> None:
+        values: dict[str, Any] = {"next_try_at": when, "claimed_until": None, "claimed_by": None}
+        if count:
+            values["attempts"] = OutboxMessage.attempts + 1
+            values["failure_reason"] = reason
+        async with self.core.db.session() as session:
+            await session.exec(  # type: ignore[call-overload]
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row.id, OutboxMessage.claimed_by == self.worker_id)
+                .values(**values)
+            )
+        self.poke(when)

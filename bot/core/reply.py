@@ -1,0 +1,172 @@
+"""Neutral replies: what a cog answers, before any adapter turns it into a platform message.
+
+Text uses a small markdown subset every adapter can render: ``**bold**``, ``*italic*``,
+```code```, ``[label](https://…)``, lines starting with ``- `` for lists, and blank lines.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Tone(StrEnum):
+    INFO = "info"
+    SUCCESS = "success"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+class ActionStyle(StrEnum):
+    PRIMARY = "primary"
+    SECONDARY = "secondary"
+    SUCCESS = "success"
+    DANGER = "danger"
+
+
+ArgValue = str | int | float | bool
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """A pre-filled command invocation: a button on Discord, a typed hint elsewhere.
+
+    ``prompt`` names an option the user still has to type (Discord shows a text input for it;
+    text platforms show the command with a placeholder).
+    """
+
+    command: str
+    label: str
+    args: tuple[tuple[str, ArgValue], ...] = ()
+    style: ActionStyle = ActionStyle.SECONDARY
+    prompt: str | None = None
+
+    @classmethod
+    def invoke(
+        cls,
+        command: str,
+        *,
+        label: str,
+        style: ActionStyle = ActionStyle.SECONDARY,
+        prompt: str | None = None,
+        **args: ArgValue,
+    ) -> Action:
+        return cls(command, label, tuple(args.items()), style, prompt)
+
+    @property
+    def arg_dict(self) -> dict[str, ArgValue]:
+        return dict(self.args)
+
+    def as_text(self, prefix: str = "!") -> str:
+        """The command a text user types to do the same: ``!cafe join occurrence:12``."""
+        parts = [prefix + self.command]
+        for name, value in self.args:
+            parts.append(f"{name}:{quote(_text_value(value))}")
+        if self.prompt:
+            parts.append(f"{self.prompt}:…")
+        return " ".join(parts)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "command": self.command,
+            "label": self.label,
+            "args": [list(a) for a in self.args],
+            "style": self.style.value,
+            "prompt": self.prompt,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Action:
+        return cls(
+            data["command"],
+            data["label"],
+            tuple((k, v) for k, v in data["args"]),
+            ActionStyle(data["style"]),
+            data.get("prompt"),
+        )
+
+
+def _text_value(value: ArgValue) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def quote(value: str) -> str:
+    """Quote a token for the text grammar when it needs it."""
+    if value and not any(c.isspace() or c in "\"'“”«»" for c in value):
+        return value
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    name: str
+    value: str
+    inline: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    filename: str
+    data: bytes
+    mime: str = "application/octet-stream"
+    description: str = ""
+
+    @property
+    def is_image(self) -> bool:
+        return self.mime.startswith("image/")
+
+
+@dataclass(slots=True)
+class Reply:
+    """What the bot says. ``private`` replies reach only the person who asked."""
+
+    text: str = ""
+    title: str | None = None
+    fields: list[Field] = field(default_factory=list)
+    attachments: list[Attachment] = field(default_factory=list)
+    actions: list[Action] = field(default_factory=list)
+    private: bool = False
+    tone: Tone = Tone.INFO
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "title": self.title,
+            "fields": [[f.name, f.value, f.inline] for f in self.fields],
+            "attachments": [
+                [a.filename, base64.b64encode(a.data).decode(), a.mime, a.description]
+                for a in self.attachments
+            ],
+            "actions": [a.to_json() for a in self.actions],
+            "private": self.private,
+            "tone": self.tone.value,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Reply:
+        return cls(
+            text=data.get("text", ""),
+            title=data.get("title"),
+            fields=[Field(n, v, i) for n, v, i in data.get("fields", [])],
+            attachments=[
+                Attachment(fn, base64.b64decode(b), m, d)
+                for fn, b, m, d in data.get("attachments", [])
+            ],
+            actions=[Action.from_json(a) for a in data.get("actions", [])],
+            private=data.get("private", False),
+            tone=Tone(data.get("tone", "info")),
+        )
+
+    def plain_text(self) -> str:
+        """Title, text and fields as one plain string (used by text adapters and tests)."""
+        lines: list[str] = []
+        if self.title:
+            lines.append(self.title)
+        if self.text:
+            lines.append(self.text)
+        lines.extend(f"{f.name} : {f.value}" for f in self.fields)
+        return "\n".join(lines)

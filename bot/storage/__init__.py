@@ -1,0 +1,1 @@
+"""Async SQLModel storage: engine and sessions, core tables, migrations, model discovery."""

@@ -1,0 +1,97 @@
+"""Core tables: members and their platform identities, rooms, the outbox, live messages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from bot.storage.types import TimestampField
+
+
+class Member(SQLModel, table=True):
+    """One person, whatever platforms they use (identities link to it)."""
+
+    __tablename__ = "core_member"
+
+    id: int | None = Field(default=None, primary_key=True)
+    display_name: str = Field(max_length=200)
+    locale: str | None = Field(default=None, max_length=8)
+    timezone: str | None = Field(default=None, max_length=64)
+    created_at: datetime = TimestampField()
+    last_seen_at: datetime = TimestampField()
+
+
+class Identity(SQLModel, table=True):
+    """A member's account on one platform (Discord user id, Matrix user id, console name)."""
+
+    __tablename__ = "core_identity"
+    __table_args__ = (UniqueConstraint("platform", "external_id", name="uq_identity_platform"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("core_member.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    platform: str = Field(max_length=16)
+    external_id: str = Field(max_length=255)
+    display_name: str = Field(max_length=200)
+    created_at: datetime = TimestampField()
+    last_seen_at: datetime = TimestampField()
+
+
+class Room(SQLModel, table=True):
+    """Per-room preferences (the room's language)."""
+
+    __tablename__ = "core_room"
+    __table_args__ = (UniqueConstraint("platform", "external_id", name="uq_room_platform"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    external_id: str = Field(max_length=255)
+    locale: str | None = Field(default=None, max_length=8)
+
+
+class OutboxMessage(SQLModel, table=True):
+    """One outgoing message, due at a time, sent exactly once (see bot.core.outbox)."""
+
+    __tablename__ = "core_outbox"
+    __table_args__ = (Index("ix_core_outbox_pending", "status", "platform", "next_try_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200, unique=True)
+    kind: str = Field(max_length=64)
+    platform: str = Field(max_length=16)
+    member_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("core_member.id", ondelete="CASCADE"), nullable=True, index=True
+        ),
+    )
+    room: str | None = Field(default=None, max_length=300)
+    fallback_room: str | None = Field(default=None, max_length=300)
+    payload: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    status: str = Field(default="pending", max_length=16)
+    due_at: datetime = TimestampField()
+    next_try_at: datetime = TimestampField()
+    attempts: int = 0
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_until: datetime | None = TimestampField(nullable=True)
+    sent_at: datetime | None = TimestampField(nullable=True)
+    failure_reason: str | None = Field(default=None, max_length=200)
+    created_at: datetime = TimestampField()
+
+
+class LiveMessage(SQLModel, table=True):
+    """A message the bot keeps up to date (e.g. live poll results), found again by its key."""
+
+    __tablename__ = "core_live_message"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200, unique=True)
+    platform: str = Field(max_length=16)
+    room_id: str = Field(max_length=255)
+    message_id: str = Field(max_length=255)
+    updated_at: datetime = TimestampField()

@@ -1,0 +1,111 @@
+"""Fixtures: every storage test runs on SQLite and, when PASSERELLE_TEST_DATABASE_URL is set,
+on PostgreSQL too (a fresh database per test session, tables truncated between tests)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from bot.storage import migrate
+from bot.storage.db import Database, normalize_url
+from bot.storage.registry import import_all_models
+from tests.harness import Harness, make_harness
+
+PG_ENV = "PASSERELLE_TEST_DATABASE_URL"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    os.environ.pop("PASSERELLE_CONFIG", None)
+    for key in [k for k in os.environ if k.startswith("PASSERELLE_") and k != PG_ENV]:
+        if key != "PASSERELLE_VENV":
+            os.environ.pop(key)
+
+
+def _backends() -> list[str]:
+    return ["sqlite", "postgres"] if os.environ.get(PG_ENV) else ["sqlite"]
+
+
+async def _migrate(url: str) -> None:
+    db = Database(url)
+    try:
+        await migrate.upgrade(db)
+    finally:
+        await db.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    asyncio.run(_migrate(f"sqlite+aiosqlite:///{path}"))
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str | None]:
+    base = os.environ.get(PG_ENV)
+    if not base:
+        yield None
+        return
+    base = normalize_url(base)
+    name = f"passerelle_test_{uuid.uuid4().hex[:10]}"
+
+    async def admin(statement: str) -> None:
+        db = Database(base)
+        try:
+            async with db.engine.execution_options(isolation_level="AUTOCOMMIT").connect() as c:
+                await c.execute(text(statement))
+        finally:
+            await db.dispose()
+
+    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    url = make_url(base).set(database=name).render_as_string(hide_password=False)
+    asyncio.run(_migrate(url))
+    yield url
+    asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(params=_backends())
+def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path,
+           postgres_url: str | None) -> str:
+    """A migrated, empty database: a copy of the SQLite template, or the PostgreSQL test
+    database with every table truncated."""
+    if request.param == "sqlite":
+        path = tmp_path / "test.db"
+        shutil.copy(sqlite_template, path)
+        return f"sqlite+aiosqlite:///{path}"
+    assert postgres_url is not None
+
+    async def truncate() -> None:
+        metadata = import_all_models().metadata
+        names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+        db = Database(postgres_url)
+        try:
+            async with db.engine.begin() as conn:
+                await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        finally:
+            await db.dispose()
+
+    asyncio.run(truncate())
+    return postgres_url
+
+
+@pytest.fixture
+def backend(db_url: str) -> str:
+    return "postgres" if db_url.startswith("postgresql") else "sqlite"
+
+
+@pytest.fixture
+async def harness(db_url: str) -> AsyncIterator[Harness]:
+    """A core with the builtins only; cog tests build their own with ``make_harness``."""
+    h = await make_harness(db_url)
+    yield h
+    await h.core.stop()
+    await h.db.dispose()
