@@ -73,8 +73,9 @@ def postgres_url() -> Iterator[str | None]:
 
 
 @pytest.fixture(params=_backends())
-def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path,
-           postgres_url: str | None) -> str:
+def db_url(
+    request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path, postgres_url: str | None
+) -> str:
     """A migrated, empty database: a copy of the SQLite template, or the PostgreSQL test
     database with every table truncated."""
     if request.param == "sqlite":

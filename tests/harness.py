@@ -39,9 +39,15 @@ class Harness:
         return await self.deliver()
 
 
-async def make_harness(db_url: str, *, cogs: list[str] | None = None,
-                       settings: Settings | None = None, platform: str = "memory",
-                       clock: FakeClock | None = None, **overrides: Any) -> Harness:
+async def make_harness(
+    db_url: str,
+    *,
+    cogs: list[str] | None = None,
+    settings: Settings | None = None,
+    platform: str = "memory",
+    clock: FakeClock | None = None,
+    **overrides: Any,
+) -> Harness:
     """A started core with the builtins and ``cogs`` (default: none) on ``db_url``."""
     settings = settings or load_settings(None, **overrides)
     settings.database.url = db_url

@@ -15,7 +15,7 @@ from bot.core.errors import PermissionDenied, UsageError, UserError
 from bot.core.events import EventBus
 from bot.core.grammar import parse
 from bot.core.help import usage_line
-from bot.core.i18n import I18n, Translator
+from bot.core.i18n import N_, I18n, Translator
 from bot.core.invocation import Invocation
 from bot.core.live import LiveMessages
 from bot.core.members import MemberInfo, MemberService, parse_zone
@@ -34,9 +34,9 @@ log = logging.getLogger(__name__)
 S = TypeVar("S", bound=BaseModel)
 
 _PERMISSION_TEXT = {
-    Role.MEMBER: "Cette commande est réservée aux membres de la communauté.",
-    Role.MODERATOR: "Cette commande est réservée aux modérateurs.",
-    Role.ADMIN: "Cette commande est réservée aux administrateurs.",
+    Role.MEMBER: N_("Cette commande est réservée aux membres de la communauté."),
+    Role.MODERATOR: N_("Cette commande est réservée aux modérateurs."),
+    Role.ADMIN: N_("Cette commande est réservée aux administrateurs."),
 }
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from bot.core.catalogue import Catalogue
 from bot.core.commands import CommandSpec
 from bot.core.errors import UsageError, UserError
+from bot.core.i18n import N_
 
 MAX_INPUT = 4000
 _OPENERS = {'"': '"”', "“": '”"', "«": "»", "'": "'"}
@@ -42,12 +43,12 @@ class UnknownCommand(UserError):
     def __init__(self, typed: str, suggestion: str | None) -> None:
         if suggestion:
             super().__init__(
-                "Commande inconnue : « {typed} ». Vouliez-vous dire « {suggestion} » ?",
+                N_("Commande inconnue : « {typed} ». Vouliez-vous dire « {suggestion} » ?"),
                 typed=typed,
                 suggestion=suggestion,
             )
         else:
-            super().__init__("Commande inconnue : « {typed} ».", typed=typed)
+            super().__init__(N_("Commande inconnue : « {typed} »."), typed=typed)
         self.suggestion = suggestion
 
 

@@ -62,12 +62,11 @@ class Catalogues:
         }
 
     def load_dir(self, directory: Path) -> None:
-        """Load ``<directory>/<locale>.po`` for every non-source locale present."""
+        """Load ``<directory>/<locale>*.po`` (``en.po``, ``en_discord.po``…) for each locale."""
         for locale in LOCALES:
-            if locale == SOURCE_LOCALE:
+            if locale == SOURCE_LOCALE or not directory.exists():
                 continue
-            path = directory / f"{locale}.po"
-            if path.exists():
+            for path in sorted(directory.glob(f"{locale}*.po")):
                 self.load_file(locale, path)
 
     def load_file(self, locale: str, path: Path) -> None:
@@ -174,7 +173,7 @@ class Translator:
         items = list(items)
         if len(items) <= 1:
             return "".join(items)
-        return self(", ").join(items[:-1]) + self(" et ") + items[-1]
+        return self(N_(", ")).join(items[:-1]) + self(N_(" et ")) + items[-1]
 
 
 class I18n:
