@@ -5,13 +5,20 @@ from bot.core.commands import CommandSpec, Opt, OptionSpec, command
 from bot.core.core import Core
 from bot.core.durations import format_duration_short, parse_duration, parse_offsets
 from bot.core.errors import PermissionDenied, UsageError, UserError
-from bot.core.events import Event, MemberJoined, MemberLeft, MembersMerged, listener
+from bot.core.events import (
+    Event,
+    MemberJoined,
+    MemberLeft,
+    MembersMerged,
+    ReminderPreferenceChanged,
+    listener,
+)
 from bot.core.i18n import N_, Translator
 from bot.core.invocation import Invocation
 from bot.core.members import MemberInfo, check_zone
 from bot.core.outbox import Delivery
 from bot.core.refs import Actor, MemberRef, MessageRef, Role, RoomRef
-from bot.core.reply import Action, ActionStyle, Attachment, Field, Reply, Tone
+from bot.core.reply import Action, ActionStyle, Attachment, Field, NativePoll, Reply, Tone
 
 __all__ = [
     "N_",
@@ -32,9 +39,11 @@ __all__ = [
     "MemberRef",
     "MembersMerged",
     "MessageRef",
+    "NativePoll",
     "Opt",
     "OptionSpec",
     "PermissionDenied",
+    "ReminderPreferenceChanged",
     "Reply",
     "Role",
     "RoomRef",

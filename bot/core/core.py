@@ -246,6 +246,31 @@ class Core:
             text += " " + t("Tapez {prefix}help pour voir les commandes.", prefix=prefix)
         return Reply(text=text, tone=Tone.ERROR, private=True)
 
+    # --- platform services cogs may use (through the adapter port) -------------------------
+
+    async def room_population(self, room: RoomRef) -> int | None:
+        """How many members can see ``room``, when its platform knows (participation rates)."""
+        adapter = self.adapters.get(room.platform)
+        return await adapter.room_population(room) if adapter else None
+
+    async def grant_role(self, member_id: int, role: Role) -> int:
+        """Grant a neutral role on every running platform where the member has an identity."""
+        granted = 0
+        for ref in await self.members.identities(member_id):
+            adapter = self.adapters.get(ref.platform)
+            if adapter is not None:
+                await adapter.grant_role(ref, role)
+                granted += 1
+        return granted
+
+    async def mention(self, member_id: int, platform: str) -> str:
+        ref = await self.members.identity_on(member_id, platform)
+        adapter = self.adapters.get(platform)
+        if ref is None or adapter is None:
+            member = await self.members.get(member_id)
+            return member.display_name if member else "?"
+        return adapter.mention(ref)
+
     # --- lifecycle ------------------------------------------------------------------------------
 
     async def start(self) -> None:

@@ -75,3 +75,14 @@ class EventBus:
                     type(event).__name__,
                     exc_info=result,
                 )
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderPreferenceChanged(Event):
+    """A member chose their café reminder offsets (``None``: reminders off; ``()``: defaults).
+
+    Emitted by onboarding's notifications step, stored by the café cog.
+    """
+
+    member_id: int
+    offsets_seconds: tuple[int, ...] | None

@@ -120,6 +120,46 @@ class Attachment:
         return self.mime.startswith("image/")
 
 
+@dataclass(frozen=True, slots=True)
+class NativePoll:
+    """Ask adapters that have native polls (Matrix MSC3381, Discord) to show one too.
+
+    A vote on it becomes ``vote`` with ``option`` set to the chosen answer ids (``|``-joined),
+    so native and typed votes land in the same tally. ``closed`` ends the native poll.
+    """
+
+    key: str
+    question: str
+    answers: tuple[tuple[str, str], ...]  # (answer id, label)
+    vote: Action
+    option: str = "choice"
+    max_selections: int = 1
+    closed: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "question": self.question,
+            "answers": [list(a) for a in self.answers],
+            "vote": self.vote.to_json(),
+            "option": self.option,
+            "max_selections": self.max_selections,
+            "closed": self.closed,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> NativePoll:
+        return cls(
+            data["key"],
+            data["question"],
+            tuple((i, lb) for i, lb in data["answers"]),
+            Action.from_json(data["vote"]),
+            data.get("option", "choice"),
+            data.get("max_selections", 1),
+            data.get("closed", False),
+        )
+
+
 @dataclass(slots=True)
 class Reply:
     """What the bot says. ``private`` replies reach only the person who asked."""
@@ -131,6 +171,7 @@ class Reply:
     actions: list[Action] = field(default_factory=list)
     private: bool = False
     tone: Tone = Tone.INFO
+    poll: NativePoll | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -144,6 +185,7 @@ class Reply:
             "actions": [a.to_json() for a in self.actions],
             "private": self.private,
             "tone": self.tone.value,
+            "poll": self.poll.to_json() if self.poll else None,
         }
 
     @classmethod
@@ -159,6 +201,7 @@ class Reply:
             actions=[Action.from_json(a) for a in data.get("actions", [])],
             private=data.get("private", False),
             tone=Tone(data.get("tone", "info")),
+            poll=NativePoll.from_json(data["poll"]) if data.get("poll") else None,
         )
 
     def plain_text(self) -> str:
