@@ -417,7 +417,8 @@ class ResourceService:
                 "LIMIT :limit OFFSET :offset"
             )
         async with self.db.session() as s:
-            return [row[0] for row in (await s.execute(text(sql), params)).all()]
+            result = await s.exec(text(sql), params=params)  # type: ignore[call-overload]
+            return [row[0] for row in result.all()]
 
     async def tags(self) -> list[tuple[str, int]]:
         """Every tag on published resources, most used first, in its most used spelling."""
@@ -528,7 +529,7 @@ class ResourceService:
             if summary is not None:
                 resource.summary = summary.strip()[:MAX_SUMMARY]
             if parsed is not None:
-                await s.execute(
+                await s.exec(
                     delete(ResourceTag).where(col(ResourceTag.resource_id) == resource_id)
                 )
                 for tag in parsed:
@@ -544,7 +545,7 @@ class ResourceService:
                 )
             if collection is not None:
                 # "collection:" replaces the collections; an empty value removes them.
-                await s.execute(
+                await s.exec(
                     delete(ResourceCollection).where(
                         col(ResourceCollection.resource_id) == resource_id
                     )
@@ -677,11 +678,11 @@ class ResourceService:
             fresh = [p for k, p in prepared.items() if k not in known]
             merges.extend((k, prepared[k]["_tags"], prepared[k]["_coll"]) for k in known)
             if fresh:
-                result = await s.execute(
+                result = await s.exec(
                     insert(table).returning(
                         table.c.id, table.c.url_key, sort_by_parameter_order=True
                     ),
-                    [{k: v for k, v in p.items() if not k.startswith("_")} for p in fresh],
+                    params=[{k: v for k, v in p.items() if not k.startswith("_")} for p in fresh],
                 )
                 ids = {key: rid for rid, key in result.all()}
                 tag_rows = [
@@ -695,9 +696,9 @@ class ResourceService:
                     if p["_coll"]
                 ]
                 if tag_rows:
-                    await s.execute(insert(ResourceTag.__table__), tag_rows)  # type: ignore[attr-defined]
+                    await s.exec(insert(ResourceTag.__table__), params=tag_rows)  # type: ignore[attr-defined]
                 if coll_rows:
-                    await s.execute(insert(ResourceCollection.__table__), coll_rows)  # type: ignore[attr-defined]
+                    await s.exec(insert(ResourceCollection.__table__), params=coll_rows)  # type: ignore[attr-defined]
             report.imported += len(fresh)
         for key, tags, coll in merges:
             rid = await self._id_for_key(key)
@@ -764,21 +765,21 @@ class ResourceService:
 
     async def forget_member(self, member_id: int) -> None:
         async with self.db.session() as s:
-            await s.execute(
+            await s.exec(
                 delete(ResourceBookmark).where(col(ResourceBookmark.member_id) == member_id)
             )
             if self.settings.keep_shared_on_forget:
-                await s.execute(
+                await s.exec(
                     update(Resource)
                     .where(col(Resource.author_id) == member_id)
                     .values(author_id=None)
                 )
             else:
-                await s.execute(delete(Resource).where(col(Resource.author_id) == member_id))
+                await s.exec(delete(Resource).where(col(Resource.author_id) == member_id))
 
     async def merge_members(self, kept: int, merged: int) -> None:
         async with self.db.session() as s:
-            await s.execute(
+            await s.exec(
                 update(Resource).where(col(Resource.author_id) == merged).values(author_id=kept)
             )
             have = set(
@@ -792,8 +793,8 @@ class ResourceService:
             )
             moved = delete(ResourceBookmark).where(col(ResourceBookmark.member_id) == merged)
             if have:
-                await s.execute(moved.where(col(ResourceBookmark.resource_id).in_(sorted(have))))
-            await s.execute(
+                await s.exec(moved.where(col(ResourceBookmark.resource_id).in_(sorted(have))))
+            await s.exec(
                 update(ResourceBookmark)
                 .where(col(ResourceBookmark.member_id) == merged)
                 .values(member_id=kept)
