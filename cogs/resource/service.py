@@ -16,7 +16,7 @@ from sqlalchemy import delete, func, insert, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
-from bot.core import Core, MemberInfo, UserError
+from bot.core import N_, Core, MemberInfo, UserError
 from bot.core.tags import Tag, most_used_spelling, parse_tags, synonym_table
 from bot.core.text import fold_key, tidy
 
@@ -143,7 +143,7 @@ class ResourceService:
                 preview_error = error
             except Exception as error:  # never block sharing on a preview
                 log.info("preview of a shared link failed: %s", type(error).__name__)
-                preview_error = PreviewError("la page n'a pas pu être lue")
+                preview_error = PreviewError(N_("la page n'a pas pu être lue"))
             else:
                 title = title or tidy(preview.title or "")[:MAX_TITLE]
                 summary = summary or (preview.description or "")[:MAX_SUMMARY]

@@ -104,7 +104,9 @@ async def test_private_address_refused_by_default_before_any_connection(
 
 async def test_known_url_says_who_and_when_and_merges_tags(make: HarnessFactory) -> None:
     h = await make()
-    await h.say("alice", '!resource add https://revue.example/guide title:"Guide" tags:"médiation"')
+    await h.say(
+        "alice", '!resource add https://revue.example/guide title:"Guide" tags:"médiation"'
+    )
     h.clock.advance(timedelta(days=2))
     text = await _text(
         h,
@@ -253,7 +255,9 @@ async def test_bookmarks(make: HarnessFactory) -> None:
 
 async def test_queue_moderation_and_approval_dm(make: HarnessFactory) -> None:
     h = await make(moderation="queue")
-    text = await _text(h, "alice", '!resource add https://r.example/1 title:"En attente" summary:s')
+    text = await _text(
+        h, "alice", '!resource add https://r.example/1 title:"En attente" summary:s'
+    )
     assert "attend la validation d'un modérateur" in text
     assert "Aucune ressource ne correspond" in await _text(h, "bob", "!resource find attente")
     assert "Aucune ressource n'a le numéro 1" in await _text(h, "bob", "!resource show 1")
@@ -273,9 +277,16 @@ async def test_queue_moderation_and_approval_dm(make: HarnessFactory) -> None:
 
 async def test_english_reader(make: HarnessFactory) -> None:
     h = await make()
-    await h.say("alice", "!language en") if h.core.catalogue.get("language") else None
-    reply = await h.adapter.invoke("zoe", "resource find")
-    assert reply.tone.value == "error"
+    await h.say("zoe", "!resource list")
+    zoe = (await h.core.members.find_by_name("zoe"))[0].id
+    await h.core.members.set_locale(zoe, "en")
+    text = await _text(h, "zoe", "!resource add ftp://r.example/f")
+    assert text == "Only http:// and https:// links can be shared (not “ftp:”)."
+    text = await _text(h, "zoe", "!resource add https://nowhere.example/a")
+    assert "Resource 1 added to the library." in text
+    assert "I could not read the page (the name “nulle.part” cannot be found)" in text
+    text = await _text(h, "zoe", f'!resource add https://r.example/x tags:"{"y" * 41}"')
+    assert "is too long: 41 characters (at most 40)" in text
 
 
 async def test_privacy_hooks(make: HarnessFactory) -> None:

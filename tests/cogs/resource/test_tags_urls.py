@@ -54,7 +54,9 @@ def test_url_variants_share_one_key(variant: str) -> None:
 
 
 def test_meaningful_query_and_port_are_kept() -> None:
-    assert normalise_url("http://example.org:8080/a?b=2&a=1") == "http://example.org:8080/a?a=1&b=2"
+    assert (
+        normalise_url("http://example.org:8080/a?b=2&a=1") == "http://example.org:8080/a?a=1&b=2"
+    )
     assert normalise_url("http://example.org:80/") == "http://example.org"
     assert strip_tracking("https://x.org/a?id=3&utm_campaign=z") == "https://x.org/a?id=3"
 
