@@ -123,13 +123,14 @@ def document(dialect: str, *parts: str) -> str:
 
 
 def fts5_query(text: str) -> str | None:
-    """Every word must match (its stem, or a longer word starting with it)."""
+    """Every word's stem must match. Quoted: a word is never FTS5 syntax. (No prefix
+    queries: on a common stem they cost several times the plain match.)"""
     terms = [stem(w) for w in content_words(text)]
-    return " ".join(f'"{t}"*' for t in dict.fromkeys(terms)) or None
+    return " ".join(f'"{t}"' for t in dict.fromkeys(terms)) or None
 
 
 def pg_query(text: str) -> str | None:
-    """A ``to_tsquery('french', …)`` text: every folded word as a prefix (PostgreSQL stems
+    """A ``to_tsquery('french', …)`` text: every folded word must match (PostgreSQL stems
     them and drops its stop words itself). Words are ``\\w+`` only: no query syntax."""
     found = content_words(text)
-    return " & ".join(f"{w}:*" for w in dict.fromkeys(found)) or None
+    return " & ".join(dict.fromkeys(found)) or None

@@ -6,6 +6,7 @@ Platform-free: raises UserError for bad input; knows nothing of replies or chat 
 from __future__ import annotations
 
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -16,9 +17,10 @@ from sqlalchemy import delete, func, insert, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
-from bot.core import N_, Core, MemberInfo, UserError
+from bot.core import N_, Core, UserError
 from bot.core.tags import Tag, most_used_spelling, parse_tags, synonym_table
 from bot.core.text import fold_key, tidy
+from bot.storage.models import Member
 
 from . import search
 from .models import Resource, ResourceBookmark, ResourceCollection, ResourceTag
@@ -32,6 +34,9 @@ PUBLISHED, PENDING = "published", "pending"
 MAX_TITLE = 300
 MAX_SUMMARY = 2000
 MAX_COLLECTION = 120
+# How long a tag's display spelling may be reused before being recounted. Writes in this
+# process clear it at once; another process's writes show within this delay.
+LABEL_CACHE_SECONDS = 60.0
 
 
 @dataclass(slots=True)
@@ -82,6 +87,8 @@ class ResourceService:
         self.db = core.db
         self.settings = settings
         self.synonyms = synonym_table(settings.synonyms)
+        self._label_cache: dict[str, str] = {}
+        self._label_cache_at = 0.0
         self.fetcher = fetcher or PreviewFetcher(
             allow_private=settings.allow_private_addresses,
             timeout=settings.preview_timeout,
@@ -168,6 +175,7 @@ class ResourceService:
                 assert resource.id is not None
                 for tag in parsed:
                     s.add(ResourceTag(resource_id=resource.id, key=tag.key, label=tag.label))
+                self._tags_changed()
                 if coll:
                     s.add(ResourceCollection(resource_id=resource.id, key=coll[0], name=coll[1]))
                 new_id = resource.id
@@ -209,6 +217,7 @@ class ResourceService:
             added = [t for t in tags if t.key not in have][: max(room, 0)]
             for tag in added:
                 s.add(ResourceTag(resource_id=resource_id, key=tag.key, label=tag.label))
+            self._tags_changed()
             if added:
                 labels = [r.label for r in rows] + [t.label for t in added]
                 resource.search_text = self._document(resource.title, resource.summary, labels)
@@ -235,43 +244,58 @@ class ResourceService:
         return (await self._views([resource], viewer))[0]
 
     async def _views(
-        self, resources: Sequence[Resource], viewer: int | None
+        self, resources: Sequence[Resource], viewer: int | None, session: Any = None
+    ) -> list[ResourceView]:
+        if not resources:
+            return []
+        if session is None:
+            async with self.db.session() as s:
+                return await self._views(resources, viewer, s)
+        return await self._views_in(session, resources, viewer)
+
+    async def _views_in(
+        self, s: Any, resources: Sequence[Resource], viewer: int | None
     ) -> list[ResourceView]:
         ids = [r.id for r in resources if r.id is not None]
-        if not ids:
-            return []
         tags: dict[int, list[str]] = defaultdict(list)
         colls: dict[int, list[str]] = defaultdict(list)
-        async with self.db.session() as s:
-            tag_rows = (
-                await s.exec(select(ResourceTag).where(col(ResourceTag.resource_id).in_(ids)))
-            ).all()
-            labels = await self._labels(s, {t.key for t in tag_rows})
-            for t in tag_rows:
-                tags[t.resource_id].append(labels.get(t.key, t.label))
-            for c in await s.exec(
-                select(ResourceCollection).where(col(ResourceCollection.resource_id).in_(ids))
-            ):
-                colls[c.resource_id].append(c.name)
-            saved: set[int] = set()
-            if viewer is not None:
-                saved = set(
-                    (
-                        await s.exec(
-                            select(ResourceBookmark.resource_id).where(
-                                ResourceBookmark.member_id == viewer,
-                                col(ResourceBookmark.resource_id).in_(ids),
-                            )
+        tag_rows = (
+            await s.exec(select(ResourceTag).where(col(ResourceTag.resource_id).in_(ids)))
+        ).all()
+        labels = await self._labels(s, {t.key for t in tag_rows})
+        for t in tag_rows:
+            tags[t.resource_id].append(labels.get(t.key, t.label))
+        for c in await s.exec(
+            select(ResourceCollection).where(col(ResourceCollection.resource_id).in_(ids))
+        ):
+            colls[c.resource_id].append(c.name)
+        saved: set[int] = set()
+        if viewer is not None:
+            saved = set(
+                (
+                    await s.exec(
+                        select(ResourceBookmark.resource_id).where(
+                            ResourceBookmark.member_id == viewer,
+                            col(ResourceBookmark.resource_id).in_(ids),
                         )
-                    ).all()
-                )
-        authors = await self.core.members.get_many(
-            sorted({r.author_id for r in resources if r.author_id is not None})
-        )
+                    )
+                ).all()
+            )
+        author_ids = sorted({r.author_id for r in resources if r.author_id is not None})
+        names: dict[int, str] = {}
+        if author_ids:
+            names = dict(
+                (
+                    await s.exec(
+                        select(Member.id, Member.display_name).where(
+                            col(Member.id).in_(author_ids)
+                        )
+                    )
+                ).all()
+            )
         views = []
         for r in resources:
             assert r.id is not None
-            author: MemberInfo | None = authors.get(r.author_id) if r.author_id else None
             views.append(
                 ResourceView(
                     id=r.id,
@@ -281,7 +305,7 @@ class ResourceService:
                     status=r.status,
                     origin=r.origin,
                     author_id=r.author_id,
-                    author_name=author.display_name if author else None,
+                    author_name=names.get(r.author_id) if r.author_id else None,
                     created_at=r.created_at,
                     tags=sorted(tags[r.id], key=fold_key),
                     collections=sorted(colls[r.id], key=fold_key),
@@ -291,18 +315,26 @@ class ResourceService:
         return views
 
     async def _labels(self, s: Any, keys: set[str]) -> dict[str, str]:
-        """Each tag key's most used spelling."""
-        if not keys:
-            return {}
-        counts: dict[str, dict[str, int]] = defaultdict(dict)
-        rows = await s.exec(
-            select(ResourceTag.key, ResourceTag.label, func.count())
-            .where(col(ResourceTag.key).in_(sorted(keys)))
-            .group_by(ResourceTag.key, ResourceTag.label)
-        )
-        for key, label, count in rows:
-            counts[key][label] = count
-        return {key: most_used_spelling(c) for key, c in counts.items()}
+        """Each tag key's most used spelling (cached: counting is costly on big libraries)."""
+        now = time.monotonic()
+        if now - self._label_cache_at > LABEL_CACHE_SECONDS:
+            self._label_cache, self._label_cache_at = {}, now
+        missing = sorted(keys - self._label_cache.keys())
+        if missing:
+            counts: dict[str, dict[str, int]] = defaultdict(dict)
+            rows = await s.exec(
+                select(ResourceTag.key, ResourceTag.label, func.count())
+                .where(col(ResourceTag.key).in_(missing))
+                .group_by(ResourceTag.key, ResourceTag.label)
+            )
+            for key, label, count in rows:
+                counts[key][label] = count
+            for key, c in counts.items():
+                self._label_cache[key] = most_used_spelling(c)
+        return {k: self._label_cache[k] for k in keys if k in self._label_cache}
+
+    def _tags_changed(self) -> None:
+        self._label_cache.clear()
 
     async def recent(self, viewer: int | None, page: int = 1) -> SearchPage:
         size = self.settings.page_size
@@ -357,21 +389,26 @@ class ResourceService:
         else:
             fts = None
         size = self.settings.page_size
-        ids = await self._search_ids(
-            fts, tag_keys, author_ids, coll[0] if coll else None, (page - 1) * size, size + 1
-        )
         async with self.db.session() as s:
-            rows = (
-                (await s.exec(select(Resource).where(col(Resource.id).in_(ids[:size])))).all()
-                if ids
-                else []
+            ids = await self._search_ids(
+                s,
+                fts,
+                tag_keys,
+                author_ids,
+                coll[0] if coll else None,
+                (page - 1) * size,
+                size + 1,
             )
-        order = {rid: i for i, rid in enumerate(ids)}
-        rows = sorted(rows, key=lambda r: order[r.id])
-        return SearchPage(await self._views(rows, viewer), page, len(ids) > size)
+            if not ids:
+                return SearchPage([], page, False)
+            rows = (await s.exec(select(Resource).where(col(Resource.id).in_(ids[:size])))).all()
+            order = {rid: i for i, rid in enumerate(ids)}
+            rows = sorted(rows, key=lambda r: order[r.id])
+            return SearchPage(await self._views(rows, viewer, s), page, len(ids) > size)
 
     async def _search_ids(
         self,
+        s: Any,
         fts: str | None,
         tag_keys: list[str],
         author_ids: list[int] | None,
@@ -405,7 +442,7 @@ class ResourceService:
                 "SELECT r.id FROM resource_fts f JOIN resource_item r ON r.id = f.rowid "
                 "WHERE resource_fts MATCH :q AND "
                 + " AND ".join(where)
-                + " ORDER BY f.rank, r.id DESC LIMIT :limit OFFSET :offset"
+                + " ORDER BY f.rank LIMIT :limit OFFSET :offset"
             )
         else:
             params["q"] = fts
@@ -416,9 +453,8 @@ class ResourceService:
                 + " ORDER BY ts_rank(to_tsvector('french', r.search_text), q) DESC, r.id DESC "
                 "LIMIT :limit OFFSET :offset"
             )
-        async with self.db.session() as s:
-            result = await s.exec(text(sql), params=params)  # type: ignore[call-overload]
-            return [row[0] for row in result.all()]
+        result = await s.exec(text(sql), params=params)
+        return [row[0] for row in result.all()]
 
     async def tags(self) -> list[tuple[str, int]]:
         """Every tag on published resources, most used first, in its most used spelling."""
@@ -535,6 +571,7 @@ class ResourceService:
                 for tag in parsed:
                     s.add(ResourceTag(resource_id=resource_id, key=tag.key, label=tag.label))
                 labels = [t.label for t in parsed]
+                self._tags_changed()
             else:
                 labels = list(
                     (
@@ -562,6 +599,7 @@ class ResourceService:
             resource = await self._editable(s, resource_id, member_id, moderator)
             title = resource.title
             await s.delete(resource)
+        self._tags_changed()
         return title
 
     async def pending(self) -> list[ResourceView]:
@@ -678,11 +716,16 @@ class ResourceService:
             fresh = [p for k, p in prepared.items() if k not in known]
             merges.extend((k, prepared[k]["_tags"], prepared[k]["_coll"]) for k in known)
             if fresh:
-                result = await s.exec(
-                    insert(table).returning(
-                        table.c.id, table.c.url_key, sort_by_parameter_order=True
-                    ),
+                # A plain executemany, then one lookup: RETURNING with parameter order
+                # made SQLite insert row by row.
+                await s.exec(
+                    insert(table),
                     params=[{k: v for k, v in p.items() if not k.startswith("_")} for p in fresh],
+                )
+                result = await s.exec(
+                    select(Resource.id, Resource.url_key).where(
+                        col(Resource.url_key).in_([p["url_key"] for p in fresh])
+                    )
                 )
                 ids = {key: rid for rid, key in result.all()}
                 tag_rows = [
@@ -700,6 +743,7 @@ class ResourceService:
                 if coll_rows:
                     await s.exec(insert(ResourceCollection.__table__), params=coll_rows)  # type: ignore[attr-defined]
             report.imported += len(fresh)
+            self._tags_changed()
         for key, tags, coll in merges:
             rid = await self._id_for_key(key)
             if rid is None:
