@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, text, update
+from sqlalchemy import Integer, String, bindparam, column, delete, func, insert, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
@@ -21,6 +21,7 @@ from bot.core import N_, Core, UserError
 from bot.core.tags import Tag, most_used_spelling, parse_tags, synonym_table
 from bot.core.text import fold_key, tidy
 from bot.storage.models import Member
+from bot.storage.types import UTCDateTime
 
 from . import search
 from .models import Resource, ResourceBookmark, ResourceCollection, ResourceTag
@@ -55,6 +56,25 @@ class ResourceView:
     tags: list[str] = field(default_factory=list)
     collections: list[str] = field(default_factory=list)
     saved: bool = False
+
+
+# The leading fields of ResourceView, in order, as the search query selects them.
+_COLUMNS = (
+    "r.id, r.url, r.title, r.summary, r.status, r.origin, r.author_id, "
+    "m.display_name, r.created_at"
+)
+_AUTHOR = "LEFT JOIN core_member m ON m.id = r.author_id"
+_TYPED_COLUMNS = (
+    column("id", Integer),
+    column("url", String),
+    column("title", String),
+    column("summary", String),
+    column("status", String),
+    column("origin", String),
+    column("author_id", Integer),
+    column("display_name", String),
+    column("created_at", UTCDateTime),
+)
 
 
 @dataclass(slots=True)
@@ -256,31 +276,6 @@ class ResourceService:
     async def _views_in(
         self, s: Any, resources: Sequence[Resource], viewer: int | None
     ) -> list[ResourceView]:
-        ids = [r.id for r in resources if r.id is not None]
-        tags: dict[int, list[str]] = defaultdict(list)
-        colls: dict[int, list[str]] = defaultdict(list)
-        tag_rows = (
-            await s.exec(select(ResourceTag).where(col(ResourceTag.resource_id).in_(ids)))
-        ).all()
-        labels = await self._labels(s, {t.key for t in tag_rows})
-        for t in tag_rows:
-            tags[t.resource_id].append(labels.get(t.key, t.label))
-        for c in await s.exec(
-            select(ResourceCollection).where(col(ResourceCollection.resource_id).in_(ids))
-        ):
-            colls[c.resource_id].append(c.name)
-        saved: set[int] = set()
-        if viewer is not None:
-            saved = set(
-                (
-                    await s.exec(
-                        select(ResourceBookmark.resource_id).where(
-                            ResourceBookmark.member_id == viewer,
-                            col(ResourceBookmark.resource_id).in_(ids),
-                        )
-                    )
-                ).all()
-            )
         author_ids = sorted({r.author_id for r in resources if r.author_id is not None})
         names: dict[int, str] = {}
         if author_ids:
@@ -307,11 +302,49 @@ class ResourceService:
                     author_id=r.author_id,
                     author_name=names.get(r.author_id) if r.author_id else None,
                     created_at=r.created_at,
-                    tags=sorted(tags[r.id], key=fold_key),
-                    collections=sorted(colls[r.id], key=fold_key),
-                    saved=r.id in saved,
                 )
             )
+        return await self._decorate(s, views, viewer)
+
+    async def _decorate(
+        self, s: Any, views: list[ResourceView], viewer: int | None
+    ) -> list[ResourceView]:
+        """Fill tags (most used spelling), collections and the viewer's bookmarks."""
+        if not views:
+            return views
+        by_id = {v.id: v for v in views}
+        ids = list(by_id)
+        rows = (
+            await s.exec(
+                text(
+                    "SELECT 0, resource_id, key, label FROM resource_tag "
+                    "WHERE resource_id IN :ids UNION ALL "
+                    "SELECT 1, resource_id, key, name FROM resource_collection "
+                    "WHERE resource_id IN :ids"
+                ).bindparams(bindparam("ids", expanding=True)),
+                params={"ids": ids},
+            )
+        ).all()
+        labels = await self._labels(s, {key for kind, _, key, _ in rows if kind == 0})
+        for kind, rid, key, label in rows:
+            if kind == 0:
+                by_id[rid].tags.append(labels.get(key, label))
+            else:
+                by_id[rid].collections.append(label)
+        for view in views:
+            view.tags.sort(key=fold_key)
+            view.collections.sort(key=fold_key)
+        if viewer is not None:
+            saved = (
+                await s.exec(
+                    select(ResourceBookmark.resource_id).where(
+                        ResourceBookmark.member_id == viewer,
+                        col(ResourceBookmark.resource_id).in_(ids),
+                    )
+                )
+            ).all()
+            for rid in saved:
+                by_id[rid].saved = True
         return views
 
     async def _labels(self, s: Any, keys: set[str]) -> dict[str, str]:
@@ -390,7 +423,7 @@ class ResourceService:
             fts = None
         size = self.settings.page_size
         async with self.db.session() as s:
-            ids = await self._search_ids(
+            rows = await self._search(
                 s,
                 fts,
                 tag_keys,
@@ -399,14 +432,11 @@ class ResourceService:
                 (page - 1) * size,
                 size + 1,
             )
-            if not ids:
-                return SearchPage([], page, False)
-            rows = (await s.exec(select(Resource).where(col(Resource.id).in_(ids[:size])))).all()
-            order = {rid: i for i, rid in enumerate(ids)}
-            rows = sorted(rows, key=lambda r: order[r.id])
-            return SearchPage(await self._views(rows, viewer, s), page, len(ids) > size)
+            views = [ResourceView(*row) for row in rows[:size]]
+            # Lists do not show bookmarks: no viewer, one query less.
+            return SearchPage(await self._decorate(s, views, None), page, len(rows) > size)
 
-    async def _search_ids(
+    async def _search(
         self,
         s: Any,
         fts: str | None,
@@ -415,7 +445,8 @@ class ResourceService:
         collection_key: str | None,
         offset: int,
         limit: int,
-    ) -> list[int]:
+    ) -> list[Any]:
+        """One page of matching resources as ResourceView's leading fields, best first."""
         params: dict[str, Any] = {"offset": offset, "limit": limit, "published": PUBLISHED}
         where = ["r.status = :published"]
         for i, key in enumerate(tag_keys):
@@ -432,29 +463,29 @@ class ResourceService:
             where.append(f"r.author_id IN ({', '.join(names)})")
         if fts is None:
             sql = (
-                "SELECT r.id FROM resource_item r WHERE "
+                f"SELECT {_COLUMNS} FROM resource_item r {_AUTHOR} WHERE "
                 + " AND ".join(where)
                 + " ORDER BY r.created_at DESC, r.id DESC LIMIT :limit OFFSET :offset"
             )
         elif self.db.dialect == "sqlite":
             params["q"] = fts
             sql = (
-                "SELECT r.id FROM resource_fts f JOIN resource_item r ON r.id = f.rowid "
-                "WHERE resource_fts MATCH :q AND "
+                f"SELECT {_COLUMNS} FROM resource_fts f JOIN resource_item r ON r.id = f.rowid "
+                f"{_AUTHOR} WHERE resource_fts MATCH :q AND "
                 + " AND ".join(where)
                 + " ORDER BY f.rank LIMIT :limit OFFSET :offset"
             )
         else:
             params["q"] = fts
             sql = (
-                "SELECT r.id FROM resource_item r, to_tsquery('french', :q) q "
-                "WHERE to_tsvector('french', r.search_text) @@ q AND "
+                f"SELECT {_COLUMNS} FROM resource_item r CROSS JOIN to_tsquery('french', :q) q "
+                f"{_AUTHOR} WHERE to_tsvector('french', r.search_text) @@ q AND "
                 + " AND ".join(where)
                 + " ORDER BY ts_rank(to_tsvector('french', r.search_text), q) DESC, r.id DESC "
                 "LIMIT :limit OFFSET :offset"
             )
-        result = await s.exec(text(sql), params=params)
-        return [row[0] for row in result.all()]
+        statement = text(sql).columns(*_TYPED_COLUMNS)
+        return list((await s.exec(statement, params=params)).all())
 
     async def tags(self) -> list[tuple[str, int]]:
         """Every tag on published resources, most used first, in its most used spelling."""
