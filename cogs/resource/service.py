@@ -479,9 +479,9 @@ class ResourceService:
             params["q"] = fts
             sql = (
                 f"SELECT {_COLUMNS} FROM resource_item r CROSS JOIN to_tsquery('french', :q) q "
-                f"{_AUTHOR} WHERE to_tsvector('french', r.search_text) @@ q AND "
+                f"{_AUTHOR} WHERE r.search_fts @@ q AND "
                 + " AND ".join(where)
-                + " ORDER BY ts_rank(to_tsvector('french', r.search_text), q) DESC, r.id DESC "
+                + " ORDER BY ts_rank(r.search_fts, q) DESC, r.id DESC "
                 "LIMIT :limit OFFSET :offset"
             )
         statement = text(sql).columns(*_TYPED_COLUMNS)
