@@ -40,6 +40,7 @@ from bot.storage import migrate
 from bot.storage.db import Database, normalize_url
 from cogs.resource import search, transfer
 from cogs.resource.cog import Resources
+from cogs.resource.service import ResourceService
 
 WORDS = [
     "médiation",
@@ -312,6 +313,11 @@ async def run(url: str, label: str, size: int, n_queries: int) -> None:
     async def command(q: str) -> None:
         await core.invoke(adapter.actor("alice"), adapter.room, "resource find", {"query": q})
 
+    every = ResourceService(core, service.settings.model_copy(update={"rank_candidates": 0}))
+
+    async def find_all(q: str) -> None:
+        await every.find(1, query=q)
+
     async def tagged(q: str) -> None:
         await service.find(1, query=q, tags="médiation")
 
@@ -321,6 +327,7 @@ async def run(url: str, label: str, size: int, n_queries: int) -> None:
     for name, fn in (
         ("bare full-text query", bare),
         ("service find", find),
+        ("find, every match ranked", find_all),
         ("`resource find` command", command),
         ("find + tag filter", tagged),
     ):

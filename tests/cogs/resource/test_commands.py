@@ -133,8 +133,9 @@ async def test_tags_are_shown_in_their_most_used_spelling(make: HarnessFactory) 
     assert "Mediation (" not in text and "médiation (" not in text
 
 
-async def test_find_is_french_aware_and_ranked(make: HarnessFactory) -> None:
-    h = await make()
+@pytest.mark.parametrize("candidates", [0, 1000])
+async def test_find_is_french_aware_and_ranked(make: HarnessFactory, candidates: int) -> None:
+    h = await make(rank_candidates=candidates)
     await h.say(
         "alice",
         '!resource add https://r.example/1 title:"Les médiations culturelles" summary:"Un guide"',
@@ -151,6 +152,20 @@ async def test_find_is_french_aware_and_ranked(make: HarnessFactory) -> None:
     assert "Radio associative" not in text
     text = await _text(h, "bob", "!resource find MÉDIATIONS culturelle")
     assert "Les médiations culturelles" in text and "Budget" not in text
+
+
+async def test_ranking_is_bounded_to_recent_matches_after_filters(make: HarnessFactory) -> None:
+    h = await make(rank_candidates=2)
+    await h.say("alice", '!resource add https://r.example/0 title:"Danse danse danse" summary:s')
+    for i in range(1, 4):
+        await h.say("alice", f'!resource add https://r.example/{i} title:"Danse {i}" summary:s')
+    text = await _text(h, "bob", "!resource find danse")
+    # Only the 2 most recent matches are ranked: the old, better match is left out...
+    assert "Danse 3" in text and "Danse 2" in text and "Danse danse" not in text
+    await h.say("alice", "!resource edit 1 tags:ancien")
+    # ...but filters apply before the bound: an old match with the tag is still found.
+    text = await _text(h, "bob", "!resource find danse tags:ancien")
+    assert "Danse danse danse" in text
 
 
 async def test_find_combines_words_tags_author_and_collection(make: HarnessFactory) -> None:
