@@ -155,6 +155,19 @@ class Resources(Cog, name="resource"):
             tone=Tone.SUCCESS,
         )
 
+    @command("unsave", permission=Role.MEMBER)
+    async def unsave(self, inv: Invocation, id: Id) -> Reply:
+        """Retirer une ressource de celles que vous avez mises de côté."""
+        if not await self.service.unsave(inv.member_id, id):
+            return Reply(
+                text=inv.t("La ressource {id} n'était pas mise de côté.", id=id), private=True
+            )
+        return Reply(
+            text=inv.t("Ressource {id} retirée de vos ressources mises de côté.", id=id),
+            private=True,
+            tone=Tone.SUCCESS,
+        )
+
     @command("saved", permission=Role.MEMBER)
     async def saved(self, inv: Invocation, page: Page = 1) -> Reply:
         """Voir les ressources que vous avez mises de côté."""

@@ -266,6 +266,9 @@ async def test_bookmarks(make: HarnessFactory) -> None:
     listing = await h.say("bob", "!resource saved")
     assert listing is not None and listing.private and "Utile" in listing.text
     assert "Vous n'avez rien mis de côté" in await _text(h, "alice", "!resource saved")
+    assert "retirée de vos ressources mises de côté" in await _text(h, "bob", "!resource unsave 1")
+    assert "n'était pas mise de côté" in await _text(h, "bob", "!resource unsave 1")
+    assert "Vous n'avez rien mis de côté" in await _text(h, "bob", "!resource saved")
 
 
 async def test_queue_moderation_and_approval_dm(make: HarnessFactory) -> None:
@@ -335,3 +338,13 @@ async def test_forget_can_delete_shared_resources(make: HarnessFactory) -> None:
     await h.core.cogs["resource"].forget_member(alice)
     async with h.db.session() as s:
         assert (await s.exec(select(Resource))).all() == []
+
+
+async def test_typed_and_slash_style_give_the_same_reply(make: HarnessFactory) -> None:
+    h = await make()
+    await h.invoke("alice", "resource add", url="https://r.example/1", title="Lecture", tags="a")
+    typed = await h.say("bob", '!resource find lecture tags:"A"')
+    slash = await h.invoke("bob", "resource find", query="lecture", tags="A")
+    assert typed is not None and typed.text == slash.text and "Lecture" in slash.text
+    help_reply = await h.say("bob", "!help resource")
+    assert help_reply is not None and "resource find" in help_reply.plain_text()
