@@ -450,10 +450,22 @@ class ResourceService:
         params: dict[str, Any] = {"offset": offset, "limit": limit, "published": PUBLISHED}
         where = ["r.status = :published"]
         for i, key in enumerate(tag_keys):
-            where.append(f"r.id IN (SELECT resource_id FROM resource_tag WHERE key = :tag{i})")
+            # With words, the full-text matches drive the query: check each one's tags by
+            # primary key. Without, list the tag's resources from its index.
+            where.append(
+                f"EXISTS (SELECT 1 FROM resource_tag t WHERE t.resource_id = r.id "
+                f"AND t.key = :tag{i})"
+                if fts
+                else f"r.id IN (SELECT resource_id FROM resource_tag WHERE key = :tag{i})"
+            )
             params[f"tag{i}"] = key
         if collection_key is not None:
-            where.append("r.id IN (SELECT resource_id FROM resource_collection WHERE key = :coll)")
+            where.append(
+                "EXISTS (SELECT 1 FROM resource_collection c2 WHERE c2.resource_id = r.id "
+                "AND c2.key = :coll)"
+                if fts
+                else "r.id IN (SELECT resource_id FROM resource_collection WHERE key = :coll)"
+            )
             params["coll"] = collection_key
         if author_ids is not None:
             names = []
