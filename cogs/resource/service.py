@@ -486,40 +486,42 @@ class ResourceService:
         return list((await s.exec(statement, params=params)).all())
 
     def _ranked_sql(self, filters: str, params: dict[str, Any]) -> str:
-        """Words and filters, best match first. With ``rank_candidates`` (N > 0), only the N
-        most recent matching resources are ranked: a word found in 30,000 resources would
-        otherwise cost 30,000 scores for a page of 5."""
+        """Words and filters, best match first. Ranking carries only (id, score); the page's
+        columns are read afterwards for its few rows. With ``rank_candidates`` (N > 0), only
+        the N most recent matches are ranked: a word found in 30,000 resources would otherwise
+        cost 30,000 scores for a page of 5."""
         cap = self.settings.rank_candidates
+        if cap:
+            params["cap"] = cap
+        page = "LIMIT :limit OFFSET :offset"
         if self.db.dialect == "sqlite":
             matches = (
                 "FROM resource_fts f JOIN resource_item r ON r.id = f.rowid "
                 f"WHERE resource_fts MATCH :q AND {filters}"
             )
-            if not cap:
-                return (
-                    f"SELECT {_COLUMNS} {matches.replace('WHERE', _AUTHOR + ' WHERE', 1)} "
-                    "ORDER BY f.rank LIMIT :limit OFFSET :offset"
-                )
-            params["cap"] = cap
-            return (
-                f"SELECT {_COLUMNS} FROM (SELECT f.rowid AS id, f.rank AS score {matches} "
-                "ORDER BY f.rowid DESC LIMIT :cap) c JOIN resource_item r ON r.id = c.id "
-                f"{_AUTHOR} ORDER BY c.score, r.id DESC LIMIT :limit OFFSET :offset"
+            order = "p.score, p.id DESC"  # bm25: lower is better
+            ranked = (
+                f"SELECT id, score FROM (SELECT f.rowid AS id, f.rank AS score {matches} "
+                f"ORDER BY f.rowid DESC LIMIT :cap) ORDER BY score, id DESC {page}"
+                if cap
+                else f"SELECT f.rowid AS id, f.rank AS score {matches} ORDER BY f.rank {page}"
             )
-        matches = (
-            "FROM resource_item r CROSS JOIN to_tsquery('french', :q) q "
-            f"WHERE r.search_fts @@ q AND {filters}"
-        )
-        if not cap:
-            return (
-                f"SELECT {_COLUMNS} {matches.replace('WHERE', _AUTHOR + ' WHERE', 1)} "
-                "ORDER BY ts_rank(r.search_fts, q) DESC, r.id DESC LIMIT :limit OFFSET :offset"
+        else:
+            matches = (
+                "FROM resource_item r CROSS JOIN to_tsquery('french', :q) q "
+                f"WHERE r.search_fts @@ q AND {filters}"
             )
-        params["cap"] = cap
+            order = "p.score DESC, p.id DESC"
+            score = "ts_rank(r.search_fts, q) AS score"
+            ranked = (
+                f"SELECT id, score FROM (SELECT r.id, {score} {matches} "
+                f"ORDER BY r.id DESC LIMIT :cap) c ORDER BY score DESC, id DESC {page}"
+                if cap
+                else f"SELECT r.id, {score} {matches} ORDER BY score DESC, r.id DESC {page}"
+            )
         return (
-            f"SELECT {_COLUMNS} FROM (SELECT r.id, ts_rank(r.search_fts, q) AS score {matches} "
-            "ORDER BY r.id DESC LIMIT :cap) c JOIN resource_item r ON r.id = c.id "
-            f"{_AUTHOR} ORDER BY c.score DESC, r.id DESC LIMIT :limit OFFSET :offset"
+            f"SELECT {_COLUMNS} FROM ({ranked}) p JOIN resource_item r ON r.id = p.id "
+            f"{_AUTHOR} ORDER BY {order}"
         )
 
     async def tags(self) -> list[tuple[str, int]]:
