@@ -487,10 +487,12 @@ class ResourceService:
 
     def _ranked_sql(self, filters: str, params: dict[str, Any]) -> str:
         """Words and filters, best match first. Ranking carries only (id, score); the page's
-        columns are read afterwards for its few rows. With ``rank_candidates`` (N > 0), only
-        the N most recent matches are ranked: a word found in 30,000 resources would otherwise
-        cost 30,000 scores for a page of 5."""
-        cap = self.settings.rank_candidates
+        columns are read afterwards for its few rows. On SQLite, with ``rank_candidates``
+        (N > 0), only the N most recent matches are ranked: a word found in 30,000 resources
+        would otherwise cost 30,000 bm25 scores for a page of 5."""
+        # PostgreSQL reads every match to order them by id anyway, so a bound would not help
+        # there; ts_rank over the stored vector is cheap enough.
+        cap = self.settings.rank_candidates if self.db.dialect == "sqlite" else 0
         if cap:
             params["cap"] = cap
         page = "LIMIT :limit OFFSET :offset"
@@ -513,12 +515,7 @@ class ResourceService:
             )
             order = "p.score DESC, p.id DESC"
             score = "ts_rank(r.search_fts, q) AS score"
-            ranked = (
-                f"SELECT id, score FROM (SELECT r.id, {score} {matches} "
-                f"ORDER BY r.id DESC LIMIT :cap) c ORDER BY score DESC, id DESC {page}"
-                if cap
-                else f"SELECT r.id, {score} {matches} ORDER BY score DESC, r.id DESC {page}"
-            )
+            ranked = f"SELECT r.id, {score} {matches} ORDER BY score DESC, r.id DESC {page}"
         return (
             f"SELECT {_COLUMNS} FROM ({ranked}) p JOIN resource_item r ON r.id = p.id "
             f"{_AUTHOR} ORDER BY {order}"

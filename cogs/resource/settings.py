@@ -19,6 +19,6 @@ class Settings(BaseModel):
     synonyms: dict[str, str] = {}
     max_tags: int = Field(default=10, ge=1, le=25)
     page_size: int = Field(default=5, ge=1, le=20)
-    # Rank only the N most recent resources matching the words (0: rank every match).
+    # SQLite: rank only the N most recent resources matching the words (0: rank every match).
     rank_candidates: int = Field(default=1000, ge=0, le=1_000_000)
     keep_shared_on_forget: bool = True
