@@ -323,15 +323,19 @@ async def run(url: str, label: str, size: int, n_queries: int) -> None:
 
     for fn in (bare, find, command):  # warm caches
         await timed(fn, queries[:20])
-    results = {}
-    for name, fn in (
+    variants = (
         ("bare full-text query", bare),
         ("service find", find),
         ("find, every match ranked", find_all),
         ("`resource find` command", command),
         ("find + tag filter", tagged),
-    ):
-        results[name] = await timed(fn, queries)
+    )
+    # Interleaved (each query through every variant in turn): a machine whose load changes
+    # during the run then weighs on every variant alike.
+    results: dict[str, list[float]] = {name: [] for name, _ in variants}
+    for q in queries:
+        for name, fn in variants:
+            results[name].extend(await timed(fn, [q]))
     base = statistics.mean(results["bare full-text query"])
     print(f"{len(queries)} queries of 1–3 words, page size {size_page}:")
     for name, values in results.items():
