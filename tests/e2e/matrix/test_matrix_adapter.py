@@ -1,0 +1,180 @@
+"""The Matrix adapter against a real Synapse, with real matrix-nio clients as members."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from bot.core.refs import MemberRef
+from bot.core.reply import Reply
+from tests.e2e.matrix.conftest import Member, World
+
+pytestmark = pytest.mark.e2e
+
+
+def body(event: Any) -> str:
+    return event.source.get("content", {}).get("body", "")
+
+
+async def tally_until(member: Member, room_id: str, expected: str, wait_s: float = 15) -> str:
+    """Ask for the tally until it reads ``expected`` (native votes are handled asynchronously)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait_s
+    text = ""
+    while loop.time() < deadline:
+        text = body(await member.command(room_id, "!ballot tally"))
+        if text == expected:
+            return text
+        await asyncio.sleep(0.3)
+    return text
+
+
+async def test_a_command_gets_a_threaded_notice_with_html(world: World) -> None:
+    await world.start()
+    alice = await world.member()
+    await world.joined(alice)
+    reply = await alice.command(world.room_id, "!ballot ping")
+    content = reply.source["content"]
+    assert content["msgtype"] == "m.notice"
+    assert content["body"].startswith("pong ")
+    assert "<strong>" in content["formatted_body"]
+    assert reply.sender == world.bot_user.user_id
+
+
+async def test_native_and_typed_votes_share_one_tally(world: World) -> None:
+    await world.start()
+    bob, carol = await world.member(), await world.member()
+    for m in (bob, carol):
+        await world.joined(m)
+    opened = await bob.say(world.room_id, "!ballot open")
+    await bob.reply_to(world.room_id, opened)
+    _, start = await bob.wait_for(
+        lambda rid, e: getattr(e, "type", "") == "org.matrix.msc3381.poll.start"
+    )
+    poll = start.source["content"]
+    assert poll["org.matrix.msc3381.poll.start"]["answers"][0]["id"] == "c"
+    assert poll["m.poll"]["answers"][1]["m.id"] == "t"
+    relation = {"rel_type": "m.reference", "event_id": start.event_id}
+    # Bob votes natively (unstable form, as Element sends it)…
+    await bob.client.room_send(
+        world.room_id,
+        "org.matrix.msc3381.poll.response",
+        {"org.matrix.msc3381.poll.response": {"answers": ["c"]}, "m.relates_to": relation},
+    )
+    assert await tally_until(bob, world.room_id, "c=1 t=0 voters=1") == "c=1 t=0 voters=1"
+    # … then types a vote: his one ballot changes, it is not counted twice.
+    await bob.command(world.room_id, "!ballot vote 1 t")
+    assert body(await bob.command(world.room_id, "!ballot tally")) == "c=0 t=1 voters=1"
+    # Carol votes natively in the stable form.
+    await carol.client.room_send(
+        world.room_id, "m.poll.response", {"m.selections": ["c"], "m.relates_to": relation}
+    )
+    assert await tally_until(carol, world.room_id, "c=1 t=1 voters=2") == "c=1 t=1 voters=2"
+    # An answer id the poll does not have is ignored.
+    await carol.client.room_send(
+        world.room_id, "m.poll.response", {"m.selections": ["zzz"], "m.relates_to": relation}
+    )
+    # Closing sends m.poll.end referencing the start event.
+    await bob.command(world.room_id, "!ballot close")
+    _, end = await bob.wait_for(
+        lambda rid, e: (
+            getattr(e, "type", "").endswith("poll.end")
+            and e.source["content"]["m.relates_to"]["event_id"] == start.event_id
+        )
+    )
+    assert "c=1 t=1 voters=2" in end.source["content"]["org.matrix.msc1767.text"]
+
+
+async def test_reminder_dm_arrives_in_a_direct_room_reused_next_time(world: World) -> None:
+    bot = await world.start()
+    dana = await world.member()
+    await world.joined(dana)
+    core = bot.core
+    ref = MemberRef("matrix", dana.user_id, "Dana")
+    member = await core.members.resolve(ref)
+    now = core.clock.now()
+    await core.outbox.enqueue(
+        "test:rappel:1", now, reply=Reply(text="Rappel 1"), member_id=member.id
+    )
+    report = await core.outbox.deliver_due()
+    assert report.sent == 1
+    room1, first = await dana.wait_for(lambda rid, e: body(e) == "Rappel 1")
+    await core.outbox.enqueue(
+        "test:rappel:2",
+        now + timedelta(seconds=1),
+        reply=Reply(text="Rappel 2"),
+        member_id=member.id,
+    )
+    core.clock.advance(timedelta(seconds=2))
+    assert (await core.outbox.deliver_due()).sent == 1
+    room2, _ = await dana.wait_for(lambda rid, e: body(e) == "Rappel 2")
+    assert room1 == room2 != world.room_id
+    # The bot's m.direct account data records the room.
+    direct = world.synapse.api(
+        "GET",
+        f"/_matrix/client/v3/user/{world.bot_user.user_id}/account_data/m.direct",
+        world.bot_user.access_token,
+    )
+    assert direct[dana.user_id] == [room1]
+    # A resend with the same outbox key (crash after sending) is not shown twice.
+    assert bot.adapter is not None
+    again = await bot.adapter.send_direct(ref, Reply(text="Rappel 1"), key="test:rappel:1")
+    assert again.id == first.event_id
+
+
+async def test_old_commands_are_not_answered_after_a_restart(world: World) -> None:
+    bot = await world.start()
+    erin = await world.member()
+    await world.joined(erin)
+    before = await erin.say(world.room_id, "!ballot ping")
+    await erin.reply_to(world.room_id, before)
+    await bot.stop()
+    during = await erin.say(world.room_id, "!ballot ping")  # typed while the bot is away
+    await bot.start()
+    after = await erin.command(world.room_id, "!ballot ping")
+    assert body(after).startswith("pong")
+    await asyncio.sleep(1.0)
+    replies: dict[str, int] = {}
+    for rid, event in erin.events:
+        target = (
+            (event.source.get("content", {}).get("m.relates_to") or {}).get("m.in_reply_to") or {}
+        ).get("event_id")
+        if rid == world.room_id and target:
+            replies[target] = replies.get(target, 0) + 1
+    assert replies.get(before) == 1
+    assert during not in replies
+
+
+async def test_encrypted_direct_room_round_trip(world: World) -> None:
+    pytest.importorskip("vodozemac")
+    await world.start(encryption=True)
+    frank = await world.member(e2e=True)
+    await world.joined(frank)
+    resp = await frank.client.room_create(
+        is_direct=True,
+        invite=[world.bot_user.user_id],
+        initial_state=[
+            {
+                "type": "m.room.encryption",
+                "state_key": "",
+                "content": {"algorithm": "m.megolm.v1.aes-sha2"},
+            }
+        ],
+    )
+    dm = resp.room_id
+    await frank.wait_for(
+        lambda rid, e: (
+            rid == dm
+            and getattr(e, "membership", "") == "join"
+            and e.state_key == world.bot_user.user_id
+        )
+    )
+    if frank.client.should_query_keys:
+        await frank.client.keys_query()
+    reply = await frank.command(dm, "!ballot ping", wait_s=30)
+    assert type(reply).__name__ == "RoomMessageNotice"  # decrypted by frank's client
+    assert reply.body.startswith("pong")
+    assert reply.decrypted
