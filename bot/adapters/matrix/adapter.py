@@ -96,6 +96,7 @@ class MatrixAdapter:
         self.community: set[str] = set()  # resolved ids of settings.rooms
         self.ready = asyncio.Event()
         self.timings: list[Timing] | None = None  # set to [] to record (bench)
+        self.rate_limited = 0  # M_LIMIT_EXCEEDED answers seen (waited out or handed back)
         self._sync_task: asyncio.Task[None] | None = None
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._sender_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
@@ -660,6 +661,7 @@ class MatrixAdapter:
                 return resp.event_id
             code = getattr(resp, "status_code", None)
             if code in ("M_LIMIT_EXCEEDED", 429, "429"):
+                self.rate_limited += 1
                 wait = max((getattr(resp, "retry_after_ms", None) or 1000) / 1000, 0.05)
                 if time.monotonic() + wait > deadline:
                     raise RateLimited(wait)

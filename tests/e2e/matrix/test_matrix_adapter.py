@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 from datetime import timedelta
 from typing import Any
 
@@ -10,7 +12,7 @@ import pytest
 
 from bot.core.refs import MemberRef
 from bot.core.reply import Reply
-from tests.e2e.matrix.conftest import Member, World
+from tests.e2e.matrix.conftest import Member, World, unique
 
 pytestmark = pytest.mark.e2e
 
@@ -178,3 +180,42 @@ async def test_encrypted_direct_room_round_trip(world: World) -> None:
     assert type(reply).__name__ == "RoomMessageNotice"  # decrypted by frank's client
     assert reply.body.startswith("pong")
     assert reply.decrypted
+
+
+async def test_a_burst_larger_than_the_timeline_limit_is_answered_in_full(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="bot.adapters.matrix.adapter")
+    bot = await world.start(timeline_limit=10)
+    adapter = bot.adapter
+    assert adapter is not None and adapter._sync_task is not None
+    gail = await world.member()
+    await world.joined(gail)
+    await gail.command(world.room_id, "!ballot ping")
+    # Hold the bot's sync while 25 commands land: its next sync is `limited` (10 events).
+    adapter._sync_task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await adapter._sync_task
+    sent = [await gail.say(world.room_id, "!ballot ping") for _ in range(25)]
+    adapter._sync_task = asyncio.create_task(adapter._sync_loop())
+    for event_id in sent:
+        await gail.reply_to(world.room_id, event_id, wait_s=30)
+    assert "filled a timeline gap" in caplog.text
+
+
+async def test_rate_limited_replies_wait_and_are_all_delivered(world: World) -> None:
+    bot = await world.start()
+    admin = world.synapse.register(unique("admin"), admin=True)
+    world.synapse.api(
+        "POST",
+        f"/_synapse/admin/v1/users/{world.bot_user.user_id}/override_ratelimit",
+        admin.access_token,
+        {"messages_per_second": 2, "burst_count": 2},
+    )
+    hana = await world.member()
+    await world.joined(hana)
+    sent = await asyncio.gather(*(hana.say(world.room_id, "!ballot ping") for _ in range(6)))
+    for event_id in sent:
+        await hana.reply_to(world.room_id, event_id, wait_s=30)
+    assert bot.adapter is not None
+    assert bot.adapter.rate_limited >= 1  # the homeserver did refuse some sends at first
