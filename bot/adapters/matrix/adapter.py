@@ -28,6 +28,7 @@ from nio import (
     MegolmEvent,
     MessageDirection,
     RoomCreateError,
+    RoomCreateEvent,
     RoomEncryptionEvent,
     RoomMemberEvent,
     RoomMessagesError,
@@ -98,6 +99,8 @@ class MatrixAdapter:
         self.timings: list[Timing] | None = None  # set to [] to record (bench)
         self.rate_limited = 0  # M_LIMIT_EXCEEDED answers seen (waited out or handed back)
         self._sync_task: asyncio.Task[None] | None = None
+        self._inflight: set[asyncio.Task[Any]] = set()  # commands and votes being handled
+        self._creators: dict[str, set[str]] = {}  # room id → its creators (room v12 power)
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._sender_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._dm_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
@@ -159,6 +162,8 @@ class MatrixAdapter:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._sync_task
             self._sync_task = None
+        if self._inflight:  # let commands already being answered finish
+            await asyncio.wait(set(self._inflight), timeout=10)
         self.statefile.save()
         if self.client is not None:
             await self.client.close()
@@ -185,9 +190,8 @@ class MatrixAdapter:
                     self.user_id = client.user_id
                     return
                 log.info("Matrix: the saved session is no longer valid; logging in again")
-            resp = await client.login(
-                s.password, device_name=s.device_name, device_id=s.device_id or state.device_id
-            )
+            # The device id given to AsyncClient (config, then the saved one) is reused.
+            resp = await client.login(s.password, device_name=s.device_name)
             if not isinstance(resp, LoginResponse):
                 raise RuntimeError(f"Matrix login failed for {s.user_id}: {resp}")
             state.access_token = resp.access_token
@@ -223,9 +227,10 @@ class MatrixAdapter:
             raise RuntimeError(f"Matrix first sync failed: {resp}")
         await self._keys_maintenance()
         for room_id in resp.rooms.leave:
-            self.state.forget_room(room_id)
+            await self._forget(room_id)
         await self._handle_invites(resp)
         for room_id, info in resp.rooms.join.items():
+            self._note_state(room_id, [*info.state, *info.timeline.events])
             for event in info.timeline.events:
                 self._mark_seen(event)
                 if had_token and isinstance(event, UnknownEvent):
@@ -243,6 +248,7 @@ class MatrixAdapter:
         while True:
             try:
                 since = self.state.sync_token
+                known = set(client.rooms)
                 resp = await client.sync(
                     timeout=timeout_ms, sync_filter=self._filter, since=since or None
                 )
@@ -254,7 +260,7 @@ class MatrixAdapter:
                     backoff = min(backoff * 2, 60)
                     continue
                 backoff = 1.0
-                await self._handle_sync(resp, since, synced_at)
+                await self._handle_sync(resp, since, synced_at, known)
                 self.state.sync_token = resp.next_batch
                 self.statefile.save()
             except asyncio.CancelledError:
@@ -276,27 +282,73 @@ class MatrixAdapter:
             await client.keys_claim(client.get_users_for_key_claiming())
         await client.send_to_device_messages()
 
-    async def _handle_sync(self, resp: SyncResponse, since: str, synced_at: float) -> None:
+    async def _handle_sync(
+        self, resp: SyncResponse, since: str, synced_at: float, known: set[str]
+    ) -> None:
         client = self._c()
         await self._keys_maintenance()
         await self._handle_invites(resp)
         for room_id in resp.rooms.leave:
-            if room_id in self.community or room_id in self.state.direct_rooms.values():
-                log.info("Matrix: the bot left %s; forgetting it", room_id)
-            self.state.forget_room(room_id)
+            await self._forget(room_id)
         async with self._room_seen:
             self._room_seen.notify_all()
         for room_id, info in resp.rooms.join.items():
             events = list(info.timeline.events)
             if info.timeline.limited and info.timeline.prev_batch and since:
                 events = await self._fill_gap(room_id, info.timeline.prev_batch, since) + events
+            self._note_state(room_id, [*info.state, *events])
+            if room_id not in known:
+                # Newly joined: the history before our arrival is not for us to answer.
+                events = self._after_own_join(events)
             room = client.rooms.get(room_id)
+            if room is not None and room.encrypted and not self.encryption:
+                await self._warn_unreadable(room_id)
             for event in events:
                 if not self._mark_seen(event):
                     continue
                 if getattr(event, "sender", None) == self.user_id:
                     continue
                 await self._handle_event(room_id, room, event, synced_at)
+
+    def _note_state(self, room_id: str, events: list[Any]) -> None:
+        for event in events:
+            if isinstance(event, RoomCreateEvent):
+                content = event.source.get("content") or {}
+                extra = content.get("additional_creators") or []
+                self._creators[room_id] = {event.sender, *(u for u in extra if isinstance(u, str))}
+
+    def _power(self, room: MatrixRoom, user_id: str) -> int:
+        """The user's power level; from room version 12 on, creators outrank everyone and are
+        not listed in the power levels (nio 0.26 does not know this yet)."""
+        legacy = room.room_version in {str(v) for v in range(1, 12)}
+        if not legacy and user_id in self._creators.get(room.room_id, set()):
+            return max(self.settings.admin_power, 100)
+        return room.power_levels.get_user_level(user_id)
+
+    def _after_own_join(self, events: list[Any]) -> list[Any]:
+        for index in range(len(events) - 1, -1, -1):
+            event = events[index]
+            if (
+                isinstance(event, RoomMemberEvent)
+                and event.state_key == self.user_id
+                and event.membership == "join"
+            ):
+                return events[index + 1 :]
+        return []
+
+    async def _forget(self, room_id: str) -> None:
+        """The bot left or was removed: drop the room from nio and from our state."""
+        if room_id in self.community or room_id in self.state.direct_rooms.values():
+            log.info("Matrix: the bot is no longer in %s; forgetting it", room_id)
+        had_dm = room_id in self.state.direct_rooms.values()
+        self.state.forget_room(room_id)
+        self.statefile.save()
+        try:
+            await self._c().room_forget(room_id)
+        except Exception:
+            log.debug("room_forget %s failed", room_id, exc_info=True)
+        if had_dm:
+            await self._put_m_direct()
 
     async def _fill_gap(self, room_id: str, prev_batch: str, since: str) -> list[Any]:
         """The events a ``limited`` timeline left out, oldest first."""
@@ -340,9 +392,11 @@ class MatrixAdapter:
                 return  # an edited command is not run a second time
             body = mx.strip_reply_fallback(event.body or "").strip()
             if body.startswith(core.text_prefix(PLATFORM)):
-                core.spawn(
-                    self._run_command(room_id, event, body, relates, synced_at),
-                    name=f"matrix-cmd-{event.event_id}",
+                self._track(
+                    core.spawn(
+                        self._run_command(room_id, event, body, relates, synced_at),
+                        name=f"matrix-cmd-{event.event_id}",
+                    )
                 )
         elif isinstance(event, UnknownEvent):
             await self._handle_unknown(room_id, event)
@@ -364,7 +418,18 @@ class MatrixAdapter:
         parsed = mx.parse_poll_response(event.type, event.source.get("content") or {})
         if parsed is not None and event.sender != self.user_id:
             assert self.core is not None
-            self.core.spawn(self._run_vote(room_id, event.sender, *parsed), name="matrix-vote")
+            self._track(
+                self.core.spawn(self._run_vote(room_id, event.sender, *parsed), name="matrix-vote")
+            )
+
+    def _track(self, task: asyncio.Task[Any]) -> None:
+        self._inflight.add(task)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[Any]) -> None:
+        self._inflight.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("Matrix: %s failed", task.get_name(), exc_info=task.exception())
 
     # --- invites, members, roles ----------------------------------------------------------------
 
@@ -411,6 +476,10 @@ class MatrixAdapter:
                 log.info("Matrix: %s left their direct room; no more DMs until they write", user)
                 if user not in self.state.refused_dm:
                     self.state.refused_dm.append(user)
+                del self.state.direct_rooms[user]
+                self.statefile.save()
+                await self._put_m_direct()
+                await self._c().room_leave(room_id)
             elif event.membership == "join":
                 self._unrefuse(user)
             return
@@ -457,7 +526,7 @@ class MatrixAdapter:
         candidates = (
             [rooms[room_id]] if self._is_community(room_id) and room_id in rooms else []
         ) or self._community_rooms()
-        levels = [r.power_levels.get_user_level(user_id) for r in candidates if user_id in r.users]
+        levels = [self._power(r, user_id) for r in candidates if user_id in r.users]
         if not levels:
             return frozenset({Role.EVERYONE}) if self.settings.rooms else frozenset({Role.MEMBER})
         level = max(levels)
@@ -513,6 +582,7 @@ class MatrixAdapter:
                 )
                 if isinstance(resp, SyncResponse):
                     for rid, info in resp.rooms.join.items():
+                        self._note_state(rid, [*info.state, *info.timeline.events])
                         for event in info.timeline.events:
                             self._mark_seen(event)
                         if rid in room_ids:
@@ -579,7 +649,9 @@ class MatrixAdapter:
             in_room = True
         try:
             if in_room:
-                await self._send_reply(room.id, reply, key, relation, INTERACTIVE_RATE_BUDGET)
+                await self._send_reply(
+                    room.id, reply, key, relation, INTERACTIVE_RATE_BUDGET, notify=member.id
+                )
                 return
             try:
                 await self.send_direct(member, reply, key=key)
@@ -679,6 +751,7 @@ class MatrixAdapter:
         key: str | None,
         relation: dict[str, Any] | None,
         budget: float,
+        notify: str | None = None,
     ) -> str:
         """The message, then its attachments, then its native poll start or end."""
         assert self.core is not None
@@ -695,6 +768,9 @@ class MatrixAdapter:
             body = mx.message_content(reply, prefix)
             if relation:
                 body["m.relates_to"] = relation
+            if notify:  # a reply mentions whom it answers (intentional mentions)
+                users = set(body["m.mentions"].get("user_ids", [])) | {notify}
+                body["m.mentions"] = {"user_ids": sorted(users)}
             first = await self._room_send(room_id, "m.room.message", body, txn(), budget)
         for attachment in reply.attachments:
             event_id = await self._send_attachment(room_id, attachment, txn(), budget)
@@ -824,7 +900,7 @@ class MatrixAdapter:
             return
         client = self._c()
         for room in self._community_rooms():
-            current = room.power_levels.get_user_level(member.id)
+            current = self._power(room, member.id)
             if current >= level[role]:
                 continue
             state = await client.room_get_state_event(room.room_id, "m.room.power_levels")

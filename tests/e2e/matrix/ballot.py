@@ -6,9 +6,13 @@ arrives as the cog's vote command, and a typed vote by the same member replaces 
 
 from __future__ import annotations
 
+import io
 from typing import Annotated
 
-from bot.core import Action, Cog, Invocation, Opt, Reply, command
+from PIL import Image
+
+from bot.core import Action, Attachment, Cog, Invocation, Opt, Reply, Role, command
+from bot.core.events import Event, MemberJoined, MemberLeft, listener
 from bot.core.reply import NativePoll
 
 ANSWERS = (("c", "Café"), ("t", "Thé"))
@@ -18,6 +22,15 @@ class Ballot(Cog, name="ballot"):
     def __init__(self, core) -> None:  # type: ignore[no-untyped-def]
         super().__init__(core)
         self.votes: dict[int, str] = {}  # member id → answer id: one ballot per member
+        self.arrivals: list[Event] = []
+
+    @listener(MemberJoined)
+    async def on_join(self, event: MemberJoined) -> None:
+        self.arrivals.append(event)
+
+    @listener(MemberLeft)
+    async def on_leave(self, event: MemberLeft) -> None:
+        self.arrivals.append(event)
 
     def _poll(self, closed: bool = False) -> NativePoll:
         return NativePoll(
@@ -67,3 +80,23 @@ class Ballot(Cog, name="ballot"):
     async def close(self, inv: Invocation) -> Reply:
         """Clore le vote."""
         return Reply(text="Résultats : " + self._tally(), poll=self._poll(closed=True))
+
+    @command("secret", permission=Role.MODERATOR)
+    async def secret(self, inv: Invocation) -> Reply:
+        """Commande de modération."""
+        return Reply(text="secret ok")
+
+    @command("population")
+    async def population(self, inv: Invocation) -> Reply:
+        """Compter les membres du salon."""
+        return Reply(text=f"population={await self.core.room_population(inv.room)}")
+
+    @command("chart")
+    async def chart(self, inv: Invocation) -> Reply:
+        """Envoyer une image."""
+        buffer = io.BytesIO()
+        Image.new("RGB", (40, 30), "navy").save(buffer, format="PNG")
+        return Reply(
+            text="Résultats",
+            attachments=[Attachment("chart.png", buffer.getvalue(), "image/png", "Graphique")],
+        )

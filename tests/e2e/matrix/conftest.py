@@ -193,7 +193,16 @@ class World:
         self.bot: Bot | None = None
         self.room_id = ""
 
-    async def start(self, *, encryption: bool | None = False, **extra: Any) -> Bot:
+    @property
+    def ballot(self) -> Ballot:
+        assert self.bot is not None
+        cog = self.bot.core.cogs["ballot"]
+        assert isinstance(cog, Ballot)
+        return cog
+
+    async def start(
+        self, *, encryption: bool | None = False, password_login: bool = False, **extra: Any
+    ) -> Bot:
         """Create the community room (owner), start the bot in it."""
         owner = await self.member(self.owner)
         resp = await owner.client.room_create(name="Communauté", invite=[self.bot_user.user_id])
@@ -204,8 +213,9 @@ class World:
             enabled=True,
             homeserver=self.synapse.url,
             user_id=self.bot_user.user_id,
-            access_token=self.bot_user.access_token,
-            device_id=self.bot_user.device_id,
+            access_token="" if password_login else self.bot_user.access_token,
+            password=self.bot_user.password if password_login else "",
+            device_id=None if password_login else self.bot_user.device_id,
             store_path=str(self.tmp / "bot-store"),
             rooms=[self.room_id],
             encryption=encryption,

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from bot.core.events import MemberJoined, MemberLeft
 from bot.core.refs import MemberRef
 from bot.core.reply import Reply
 from tests.e2e.matrix.conftest import Member, World, unique
@@ -219,3 +220,121 @@ async def test_rate_limited_replies_wait_and_are_all_delivered(world: World) -> 
         await hana.reply_to(world.room_id, event_id, wait_s=30)
     assert bot.adapter is not None
     assert bot.adapter.rate_limited >= 1  # the homeserver did refuse some sends at first
+
+
+def in_reply_to(event: Any) -> str | None:
+    relation = event.source.get("content", {}).get("m.relates_to") or {}
+    return (relation.get("m.in_reply_to") or {}).get("event_id")
+
+
+async def test_private_replies_go_to_the_direct_room_errors_stay_in_the_room(
+    world: World,
+) -> None:
+    await world.start()
+    ines = await world.member()
+    await world.joined(ines)
+    await ines.say(world.room_id, "!help")
+    dm, _ = await ines.wait_for(lambda rid, e: rid != world.room_id and "!ballot" in body(e))
+    assert dm in world.bot.adapter.state.direct_rooms.values()  # type: ignore[union-attr]
+    error = await ines.command(world.room_id, "!ballot nope")
+    assert error.source["content"]["msgtype"] == "m.notice"
+    assert "ballot" in body(error)  # an unknown command, answered where it was typed
+
+
+async def test_members_roles_population_and_pictures(world: World) -> None:
+    await world.start()
+    owner = world.members[0]
+    jules = await world.member()
+    await world.joined(jules)
+    joined = [e for e in world.ballot.arrivals if isinstance(e, MemberJoined)]
+    for _ in range(50):
+        joined = [e for e in world.ballot.arrivals if isinstance(e, MemberJoined)]
+        if any(e.ref.id == jules.user_id for e in joined):
+            break
+        await asyncio.sleep(0.1)
+    assert [e.ref.id for e in joined] == [jules.user_id]
+    assert joined[0].room is not None and joined[0].room.id == world.room_id
+    # Power levels become neutral roles: the room's creator (100) is a moderator.
+    assert body(await owner.command(world.room_id, "!ballot secret")) == "secret ok"
+    assert "modérateurs" in body(await jules.command(world.room_id, "!ballot secret"))
+    # Population: joined members, the bot excluded (owner + jules).
+    assert body(await jules.command(world.room_id, "!ballot population")) == "population=2"
+    # A picture is uploaded and sent as m.image.
+    said = await jules.say(world.room_id, "!ballot chart")
+    await jules.reply_to(world.room_id, said)
+    _, image = await jules.wait_for(
+        lambda rid, e: e.source.get("content", {}).get("msgtype") == "m.image"
+    )
+    content = image.source["content"]
+    assert content["url"].startswith("mxc://")
+    assert (content["info"]["w"], content["info"]["h"]) == (40, 30)
+    await jules.client.room_leave(world.room_id)
+    for _ in range(50):
+        if any(isinstance(e, MemberLeft) for e in world.ballot.arrivals):
+            break
+        await asyncio.sleep(0.1)
+    left = [e for e in world.ballot.arrivals if isinstance(e, MemberLeft)]
+    assert [e.ref.id for e in left] == [jules.user_id]
+
+
+async def test_history_before_the_bot_joined_is_not_answered(world: World) -> None:
+    await world.start()
+    kim = await world.member()
+    room_id = (await kim.client.room_create(name="Atelier")).room_id
+    old = await kim.say(room_id, "!ballot ping")
+    await kim.client.room_invite(room_id, world.bot_user.user_id)
+    await kim.wait_for(
+        lambda rid, e: (
+            rid == room_id
+            and getattr(e, "membership", "") == "join"
+            and e.state_key == world.bot_user.user_id
+        )
+    )
+    new = await kim.command(room_id, "!ballot ping")
+    assert body(new).startswith("pong")
+    await asyncio.sleep(0.5)
+    assert not [e for rid, e in kim.events if in_reply_to(e) == old]
+
+
+async def test_encrypted_room_without_encryption_is_announced_once(world: World) -> None:
+    bot = await world.start(encryption=False)
+    owner = world.members[0]
+    secret_room = (
+        await owner.client.room_create(
+            name="Chiffré",
+            invite=[world.bot_user.user_id],
+            initial_state=[
+                {
+                    "type": "m.room.encryption",
+                    "state_key": "",
+                    "content": {"algorithm": "m.megolm.v1.aes-sha2"},
+                }
+            ],
+        )
+    ).room_id
+
+    def is_warning(rid: str, e: Any) -> bool:
+        return rid == secret_room and "chiffré" in body(e)
+
+    await owner.wait_for(is_warning)
+    await bot.stop()
+    await bot.start()
+    await owner.command(world.room_id, "!ballot ping")
+    await asyncio.sleep(1.0)
+    assert len([e for rid, e in owner.events if is_warning(rid, e)]) == 1
+
+
+async def test_password_login_keeps_its_device_across_restarts(world: World) -> None:
+    bot = await world.start(password_login=True)
+    assert bot.adapter is not None
+    device = bot.adapter.client.device_id  # type: ignore[union-attr]
+    await bot.stop()
+    adapter = await bot.start()
+    assert adapter.client is not None and adapter.client.device_id == device
+    devices = world.synapse.api("GET", "/_matrix/client/v3/devices", world.bot_user.access_token)[
+        "devices"
+    ]
+    assert len(devices) == 2  # the registration's and the bot's one, not one per start
+    lena = await world.member()
+    await world.joined(lena)
+    assert body(await lena.command(world.room_id, "!ballot ping")).startswith("pong")
