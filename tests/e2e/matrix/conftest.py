@@ -79,7 +79,10 @@ class Member:
 
     async def _loop(self) -> None:
         while True:
-            resp = await self.client.sync(timeout=1000)
+            # A large timeline limit: with the default (10) a burst of replies is cut.
+            resp = await self.client.sync(
+                timeout=1000, sync_filter={"room": {"timeline": {"limit": 500}}}
+            )
             if not isinstance(resp, SyncResponse):
                 await asyncio.sleep(0.2)
                 continue
