@@ -139,7 +139,7 @@ class MatrixAdapter:
         self.client = AsyncClient(
             s.homeserver.rstrip("/"),
             s.user_id,
-            device_id=s.device_id or self.state.device_id or None,
+            device_id=s.device_id or self._saved_device() or None,
             store_path=str(self.store_dir),
             config=config,
         )
@@ -172,7 +172,7 @@ class MatrixAdapter:
     async def _login(self) -> None:
         client, s, state = self._c(), self.settings, self.state
         if s.access_token:
-            device_id = s.device_id or state.device_id
+            device_id = s.device_id or self._saved_device()
             user_id = s.user_id
             if not device_id or not user_id:
                 client.access_token = s.access_token
@@ -202,6 +202,9 @@ class MatrixAdapter:
         self.user_id = client.user_id
         self.statefile.save()
 
+    def _saved_device(self) -> str:
+        return self.state.device_id if self.state.user_id == self.settings.user_id else ""
+
     def _c(self) -> AsyncClient:
         assert self.client is not None, "the Matrix adapter is not started"
         return self.client
@@ -213,16 +216,23 @@ class MatrixAdapter:
         old command is answered again), except native poll votes, which are idempotent."""
         client = self._c()
         had_token = bool(self.state.sync_token)
-        resp = await client.sync(
-            timeout=0,
-            sync_filter=self._filter,
-            since=self.state.sync_token or None,
-            full_state=True,
-        )
-        if not isinstance(resp, SyncResponse) and had_token:
-            log.warning("Matrix: saved sync token refused (%s); full sync", resp)
-            had_token = False
-            resp = await client.sync(timeout=0, sync_filter=self._filter, full_state=True)
+        resp: Any = None
+        for attempt in range(6):
+            resp = await client.sync(
+                timeout=0,
+                sync_filter=self._filter,
+                since=self.state.sync_token if had_token else None,
+                full_state=True,
+            )
+            if isinstance(resp, SyncResponse):
+                break
+            if resp.status_code == "M_LIMIT_EXCEEDED":
+                await asyncio.sleep((resp.retry_after_ms or 1000 * 2**attempt) / 1000)
+            elif had_token:
+                log.warning("Matrix: saved sync token refused (%s); full sync", resp)
+                had_token = False
+            else:
+                await asyncio.sleep(2**attempt)
         if not isinstance(resp, SyncResponse):
             raise RuntimeError(f"Matrix first sync failed: {resp}")
         await self._keys_maintenance()

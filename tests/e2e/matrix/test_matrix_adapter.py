@@ -338,3 +338,20 @@ async def test_password_login_keeps_its_device_across_restarts(world: World) -> 
     lena = await world.member()
     await world.joined(lena)
     assert body(await lena.command(world.room_id, "!ballot ping")).startswith("pong")
+
+
+async def test_reminder_to_an_encrypted_member_in_a_new_encrypted_dm(world: World) -> None:
+    pytest.importorskip("vodozemac")
+    bot = await world.start(encryption=True)
+    gus = await world.member(e2e=True)
+    await world.joined(gus)
+    member = await bot.core.members.resolve(MemberRef("matrix", gus.user_id, "Gus"))
+    await bot.core.outbox.enqueue(
+        "test:chiffre:1",
+        bot.core.clock.now(),
+        reply=Reply(text="Rappel chiffré"),
+        member_id=member.id,
+    )
+    assert (await bot.core.outbox.deliver_due()).sent == 1
+    _, event = await gus.wait_for(lambda rid, e: getattr(e, "body", "") == "Rappel chiffré", 30)
+    assert event.decrypted  # the DM the bot created is encrypted, and gus could read it
