@@ -355,3 +355,52 @@ async def test_reminder_to_an_encrypted_member_in_a_new_encrypted_dm(world: Worl
     assert (await bot.core.outbox.deliver_due()).sent == 1
     _, event = await gus.wait_for(lambda rid, e: getattr(e, "body", "") == "Rappel chiffré", 30)
     assert event.decrypted  # the DM the bot created is encrypted, and gus could read it
+
+
+async def test_a_member_who_leaves_the_dm_gets_the_fallback_in_the_room(world: World) -> None:
+    bot = await world.start()
+    ivy = await world.member()
+    await world.joined(ivy)
+    core = bot.core
+    member = await core.members.resolve(MemberRef("matrix", ivy.user_id, "Ivy"))
+    community = bot.adapter.room_ref(world.room_id)  # type: ignore[union-attr]
+    await core.outbox.enqueue(
+        "test:ivy:1", core.clock.now(), reply=Reply(text="Premier"), member_id=member.id
+    )
+    await core.outbox.deliver_due()
+    dm, _ = await ivy.wait_for(lambda rid, e: body(e) == "Premier")
+    await ivy.client.room_leave(dm)
+    for _ in range(50):
+        if ivy.user_id in bot.adapter.state.refused_dm:  # type: ignore[union-attr]
+            break
+        await asyncio.sleep(0.1)
+    await core.outbox.enqueue(
+        "test:ivy:2",
+        core.clock.now(),
+        reply=Reply(text="Second"),
+        member_id=member.id,
+        fallback_room=community,
+    )
+    await core.outbox.deliver_due()
+    await core.outbox.deliver_due()  # the fallback row
+    _, notice = await ivy.wait_for(lambda rid, e: rid == world.room_id and "privé" in body(e))
+    assert notice.source["content"]["m.mentions"] == {"user_ids": [ivy.user_id]}
+    assert not [e for rid, e in ivy.events if body(e) == "Second"]
+
+
+async def test_edits_replace_the_message(world: World) -> None:
+    bot = await world.start()
+    jo = await world.member()
+    await world.joined(jo)
+    assert bot.adapter is not None
+    ref = await bot.adapter.send(bot.adapter.room_ref(world.room_id), Reply(text="v1"))
+    await bot.adapter.edit(ref, Reply(text="**v2**"))
+    _, edit = await jo.wait_for(
+        lambda rid, e: (
+            (e.source["content"].get("m.relates_to") or {}).get("rel_type") == "m.replace"
+        )
+    )
+    content = edit.source["content"]
+    assert content["m.relates_to"]["event_id"] == ref.id
+    assert content["m.new_content"]["body"] == "v2"
+    assert content["m.new_content"]["formatted_body"] == "<strong>v2</strong>"
