@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from bot.core.events import MemberJoined, MemberLeft
-from bot.core.refs import MemberRef
+from bot.core.refs import MemberRef, Role
 from bot.core.reply import Reply
 from tests.e2e.matrix.conftest import Member, World, unique
 
@@ -404,3 +404,27 @@ async def test_edits_replace_the_message(world: World) -> None:
     assert content["m.relates_to"]["event_id"] == ref.id
     assert content["m.new_content"]["body"] == "v2"
     assert content["m.new_content"]["formatted_body"] == "<strong>v2</strong>"
+
+
+async def test_grant_role_raises_the_power_level(world: World) -> None:
+    bot = await world.start(manage_power_levels=True)
+    owner = world.members[0]
+    levels = world.synapse.api(
+        "GET",
+        f"/_matrix/client/v3/rooms/{world.room_id}/state/m.room.power_levels",
+        world.owner.access_token,
+    )
+    levels.setdefault("users", {})[world.bot_user.user_id] = 100
+    await owner.client.room_put_state(world.room_id, "m.room.power_levels", levels)
+    kai = await world.member()
+    await world.joined(kai)
+    assert "modérateurs" in body(await kai.command(world.room_id, "!ballot secret"))
+    member = await bot.core.members.resolve(MemberRef("matrix", kai.user_id, "Kai"))
+    assert await bot.core.grant_role(member.id, Role.MODERATOR) == 1
+    await kai.wait_for(
+        lambda rid, e: (
+            type(e).__name__ == "PowerLevelsEvent"
+            and e.source["content"].get("users", {}).get(kai.user_id) == 50
+        )
+    )
+    assert body(await kai.command(world.room_id, "!ballot secret")) == "secret ok"
