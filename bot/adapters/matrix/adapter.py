@@ -69,6 +69,7 @@ PLATFORM = "matrix"
 SEEN_EVENTS = 5000
 INTERACTIVE_RATE_BUDGET = 120.0  # seconds a command reply keeps retrying before the outbox
 OUTBOX_RATE_BUDGET = 10.0  # beyond this an outbox send gives the row back (RateLimited)
+DM_FIRST_MESSAGES_WINDOW = 600.0  # seconds: messages in a new DM written before the bot joined
 
 
 @dataclass(slots=True)
@@ -308,8 +309,14 @@ class MatrixAdapter:
                 events = await self._fill_gap(room_id, info.timeline.prev_batch, since) + events
             self._note_state(room_id, [*info.state, *events])
             if room_id not in known:
-                # Newly joined: the history before our arrival is not for us to answer.
-                events = self._after_own_join(events)
+                # Newly joined: the history before our arrival is not for us to answer, except
+                # in a new DM, where a client such as Element sends the first message together
+                # with the invite: recent messages there were written to the bot.
+                if room_id in self.state.direct_rooms.values():
+                    oldest = (time.time() - DM_FIRST_MESSAGES_WINDOW) * 1000
+                    events = [e for e in events if getattr(e, "server_timestamp", 0) >= oldest]
+                else:
+                    events = self._after_own_join(events)
             room = client.rooms.get(room_id)
             if room is not None and room.encrypted and not self.encryption:
                 await self._warn_unreadable(room_id)
@@ -665,6 +672,15 @@ class MatrixAdapter:
                 return
             try:
                 await self.send_direct(member, reply, key=key)
+                # Show in the room that the answer went by DM, without a message.
+                with contextlib.suppress(DeliveryError):
+                    await self._room_send(
+                        room.id,
+                        "m.reaction",
+                        mx.reaction_content(event_id, "📩"),
+                        mx.tx_id(key, 999),
+                        OUTBOX_RATE_BUDGET,
+                    )
             except DirectMessagesRefused:
                 await self._send_reply(
                     room.id, self._dm_refused_notice(member), key, relation, 30.0

@@ -87,6 +87,10 @@ def reply_relation(event_id: str, thread_root: str | None = None) -> dict[str, A
     return {"m.in_reply_to": {"event_id": event_id}}
 
 
+def reaction_content(event_id: str, key: str) -> dict[str, Any]:
+    return {"m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": key}}
+
+
 def edit_content(new: dict[str, Any], event_id: str) -> dict[str, Any]:
     """An ``m.replace`` edit of ``event_id`` with ``new`` as its content."""
     new = {k: v for k, v in new.items() if k != "m.relates_to"}

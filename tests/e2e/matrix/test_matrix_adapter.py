@@ -233,8 +233,14 @@ async def test_private_replies_go_to_the_direct_room_errors_stay_in_the_room(
     await world.start()
     ines = await world.member()
     await world.joined(ines)
-    await ines.say(world.room_id, "!help")
+    asked = await ines.say(world.room_id, "!help")
     dm, _ = await ines.wait_for(lambda rid, e: rid != world.room_id and "!ballot" in body(e))
+    await ines.wait_for(  # the command is marked 📩 in the room
+        lambda rid, e: (
+            (e.source["content"].get("m.relates_to") or {}).get("key") == "📩"
+            and e.source["content"]["m.relates_to"]["event_id"] == asked
+        )
+    )
     assert dm in world.bot.adapter.state.direct_rooms.values()  # type: ignore[union-attr]
     error = await ines.command(world.room_id, "!ballot nope")
     assert error.source["content"]["msgtype"] == "m.notice"
@@ -428,3 +434,12 @@ async def test_grant_role_raises_the_power_level(world: World) -> None:
         )
     )
     assert body(await kai.command(world.room_id, "!ballot secret")) == "secret ok"
+
+
+async def test_a_command_sent_with_a_new_dm_invite_is_answered(world: World) -> None:
+    await world.start()
+    lou = await world.member()
+    # As Element does: the DM room is created with the invite, the first message right away.
+    dm = (await lou.client.room_create(is_direct=True, invite=[world.bot_user.user_id])).room_id
+    first = await lou.say(dm, "!ballot ping")
+    assert body(await lou.reply_to(dm, first)).startswith("pong")
