@@ -106,6 +106,7 @@ class MatrixAdapter:
         self._sender_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._dm_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._poll_lock = asyncio.Lock()
+        self._keys_lock = asyncio.Lock()  # one device-key query at a time, finished before sends
         self._room_seen = asyncio.Condition()
         self._filter = {
             "room": {
@@ -285,13 +286,29 @@ class MatrixAdapter:
         client = self._c()
         if not self.encryption or client.olm is None:
             return
-        if client.should_upload_keys:
-            await client.keys_upload()
-        if client.should_query_keys:
-            await client.keys_query()
-        if client.should_claim_keys:
-            await client.keys_claim(client.get_users_for_key_claiming())
-        await client.send_to_device_messages()
+        async with self._keys_lock:
+            if client.should_upload_keys:
+                await client.keys_upload()
+            if client.should_query_keys:
+                await client.keys_query()
+            if client.should_claim_keys:
+                await client.keys_claim(client.get_users_for_key_claiming())
+            await client.send_to_device_messages()
+
+    async def _before_encrypted_send(self, room_id: str) -> None:
+        """Know every member's devices before encrypting: a room key shared before a new
+        member's devices are known would leave that member unable to read the message. (nio
+        queries them itself only for rooms whose member list it has not fetched yet, and not
+        while another query is under way.)"""
+        client = self._c()
+        room = client.rooms.get(room_id)
+        if client.olm is None or room is None or not room.encrypted:
+            return
+        async with self._keys_lock:
+            if not room.members_synced:
+                await client.joined_members(room_id)
+            if client.should_query_keys:
+                await client.keys_query()
 
     async def _handle_sync(
         self, resp: SyncResponse, since: str, synced_at: float, known: set[str]
@@ -748,6 +765,8 @@ class MatrixAdapter:
         deadline = time.monotonic() + budget
         while True:
             try:
+                if self.encryption:
+                    await self._before_encrypted_send(room_id)
                 resp = await client.room_send(
                     room_id, event_type, content, tx_id=txn, ignore_unverified_devices=True
                 )
