@@ -607,8 +607,20 @@ class MatrixAdapter:
             # Make the joined rooms' state known before the first command arrives.
             await self._wait_rooms(self.community, wait_s=10)
 
-    async def _wait_rooms(self, room_ids: set[str], wait_s: float) -> bool:
+    async def _wait_rooms(
+        self, room_ids: set[str], wait_s: float, member: str | None = None
+    ) -> bool:
+        """Wait until every room is synced (and ``member`` is in them, joined or invited)."""
         client = self._c()
+
+        def ready() -> bool:
+            rooms = [client.rooms.get(r) for r in room_ids]
+            return all(
+                r is not None
+                and (member is None or member in r.users or member in r.invited_users)
+                for r in rooms
+            )
+
         if self._sync_task is None:  # not looping yet: one quick sync
             if not room_ids <= set(client.rooms):
                 resp = await client.sync(
@@ -624,10 +636,10 @@ class MatrixAdapter:
                             if room and room.encrypted and not self.encryption:
                                 await self._warn_unreadable(rid)
                     self.state.sync_token = resp.next_batch
-            return room_ids <= set(client.rooms)
+            return ready()
         deadline = time.monotonic() + wait_s
         async with self._room_seen:
-            while not room_ids <= set(client.rooms):
+            while not ready():
                 left = deadline - time.monotonic()
                 if left <= 0:
                     return False
@@ -904,13 +916,24 @@ class MatrixAdapter:
 
     # --- Adapter port ---------------------------------------------------------------------------
 
+    async def _until_started(self) -> None:
+        """The outbox may wake before the adapter has logged in: wait a little, else retry."""
+        if self.ready.is_set():
+            return
+        try:
+            await asyncio.wait_for(self.ready.wait(), 30)
+        except TimeoutError:
+            raise TransientDeliveryError("matrix adapter not started") from None
+
     async def send(self, room: RoomRef, reply: Reply, *, key: str | None = None) -> MessageRef:
+        await self._until_started()
         if room.direct and room.id.startswith("@"):
             return await self.send_direct(MemberRef(PLATFORM, room.id), reply, key=key)
         event_id = await self._send_reply(room.id, reply, key, None, OUTBOX_RATE_BUDGET)
         return MessageRef(PLATFORM, room.id, event_id)
 
     async def edit(self, message: MessageRef, reply: Reply) -> None:
+        await self._until_started()
         assert self.core is not None
         new = mx.message_content(reply, self.core.text_prefix(PLATFORM))
         await self._room_send(
@@ -926,6 +949,7 @@ class MatrixAdapter:
     async def send_direct(
         self, member: MemberRef, reply: Reply, *, key: str | None = None
     ) -> MessageRef:
+        await self._until_started()
         room_id = await self.direct_room(member.id)
         dm_key = f"dm:{key}" if key else None
         event_id = await self._send_reply(room_id, reply, dm_key, None, OUTBOX_RATE_BUDGET)
@@ -1015,7 +1039,9 @@ class MatrixAdapter:
             self.state.direct_rooms[user_id] = room_id
             self.statefile.save()
             await self._put_m_direct()
-            if not await self._wait_rooms({room_id}, wait_s=15):
+            # Wait until our sync has seen the room *with its invite*: the room key of an
+            # encrypted DM must be shared with the invitee's devices from the first message.
+            if not await self._wait_rooms({room_id}, wait_s=15, member=user_id):
                 raise TransientDeliveryError("direct room not synced yet")
             return room_id
 
