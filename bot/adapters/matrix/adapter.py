@@ -711,12 +711,11 @@ class MatrixAdapter:
                         OUTBOX_RATE_BUDGET,
                     )
             except DirectMessagesRefused:
-                await self._send_reply(
-                    room.id, self._dm_refused_notice(member), key, relation, 30.0
-                )
-        except RateLimited:
+                notice = await self._dm_refused_notice(member, room)
+                await self._send_reply(room.id, notice, key, relation, 30.0)
+        except (RateLimited, TransientDeliveryError) as exc:
             assert self.core is not None
-            log.warning("Matrix: reply to %s still rate-limited; handing it to the outbox", key)
+            log.warning("Matrix: reply to %s not sent yet (%s); the outbox takes it", key, exc)
             target = room if in_room else None
             await self.core.outbox.enqueue(
                 key,
@@ -729,9 +728,10 @@ class MatrixAdapter:
         except DeliveryError as exc:
             log.warning("Matrix: could not answer %s: %s", event_id, exc.reason)
 
-    def _dm_refused_notice(self, member: MemberRef) -> Reply:
+    async def _dm_refused_notice(self, member: MemberRef, room: RoomRef) -> Reply:
         assert self.core is not None
-        t = self.core.i18n.translator()
+        info = await self.core.members.resolve(member)
+        t = await self.core.translator(member=info, room=room)
         return Reply(
             text=t(
                 "{mention}, ma réponse est privée mais je ne peux pas vous écrire en message "
