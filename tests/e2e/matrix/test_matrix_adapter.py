@@ -443,3 +443,28 @@ async def test_a_command_sent_with_a_new_dm_invite_is_answered(world: World) -> 
     dm = (await lou.client.room_create(is_direct=True, invite=[world.bot_user.user_id])).room_id
     first = await lou.say(dm, "!ballot ping")
     assert body(await lou.reply_to(dm, first)).startswith("pong")
+
+
+async def test_invites_from_people_not_allowed_are_declined(world: World) -> None:
+    await world.start(allowed_inviters=[world.owner.user_id])
+    stranger = await world.member()
+    room_id = (
+        await stranger.client.room_create(name="Ailleurs", invite=[world.bot_user.user_id])
+    ).room_id
+    _, left = await stranger.wait_for(
+        lambda rid, e: (
+            rid == room_id
+            and getattr(e, "state_key", "") == world.bot_user.user_id
+            and getattr(e, "membership", "") == "leave"
+        )
+    )
+    assert left.sender == world.bot_user.user_id  # the bot rejected the invite itself
+    owner = world.members[0]
+    allowed = (await owner.client.room_create(name="Ici", invite=[world.bot_user.user_id])).room_id
+    await owner.wait_for(
+        lambda rid, e: (
+            rid == allowed
+            and getattr(e, "state_key", "") == world.bot_user.user_id
+            and getattr(e, "membership", "") == "join"
+        )
+    )
