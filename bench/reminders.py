@@ -340,7 +340,7 @@ async def leg_lateness(url: str, per_second: int, seconds: int) -> dict[str, flo
     async with core.db.session() as s:
         keys = [
             r[0] for r in await s.exec(text("SELECT key FROM core_outbox WHERE key LIKE 'cafe:%'"))
-        ]  # type: ignore[call-overload]  # noqa: E501
+        ]  # type: ignore[call-overload]
         for i, key in enumerate(sorted(keys)):
             due = start + timedelta(seconds=i / per_second)
             due_of[key] = due.timestamp()
@@ -384,6 +384,14 @@ async def fresh_url(base: str | None, tmp: str, name: str) -> str:
     return url
 
 
+async def drop_databases(base: str) -> None:
+    admin = Database(base)
+    async with admin.engine.execution_options(isolation_level="AUTOCOMMIT").connect() as c:
+        for name in "abc":
+            await c.execute(text(f'DROP DATABASE IF EXISTS "bench_{name}" WITH (FORCE)'))
+    await admin.dispose()
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--members", type=int, default=10_000)
@@ -394,6 +402,14 @@ async def main() -> None:
     args = parser.parse_args()
     skip = set(args.skip.split(","))
     backend = "PostgreSQL" if args.pg else "SQLite"
+    try:
+        await run_legs(args, skip, backend)
+    finally:
+        if args.pg:
+            await drop_databases(args.pg)
+
+
+async def run_legs(args: argparse.Namespace, skip: set[str], backend: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         if "throughput" not in skip:
             r = await leg_throughput(await fresh_url(args.pg, tmp, "a"), args.members)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from icalendar import Calendar
 from sqlmodel import select
 
-from bot.core import ReminderPreferenceChanged, Role
+from bot.core import MemberRef, ReminderPreferenceChanged, Role
 from bot.storage.models import OutboxMessage
 from cogs.cafe.models import CafeOccurrence, CafeRegistration
 from tests.harness import Harness
@@ -294,3 +294,33 @@ async def test_calendars_series_and_occurrence(cafe: Harness) -> None:
     one = await cafe.invoke("alice", "cafe calendar", occurrence=occ.id)
     event = Calendar.from_ical(one.attachments[0].data).walk("VEVENT")[0]
     assert event.decoded("DTSTART").hour == 10 and LINK in one.attachments[0].data.decode()
+
+
+async def test_raising_capacity_promotes_the_waitlist_in_order(cafe: Harness) -> None:
+    await cafe.say("mod", CREATE)
+    occ = await first_occurrence(cafe)
+    for name in ("alice", "bob", "carol", "dave", "erin"):
+        await cafe.invoke(name, "cafe join")
+    await cafe.invoke("mod", "cafe edit", occurrence=occ.id, capacity=4)
+    await cafe.deliver()
+    assert any("une place s'est libérée" in d.text for d in cafe.adapter.dms("carol"))
+    assert any("une place s'est libérée" in d.text for d in cafe.adapter.dms("dave"))
+    assert cafe.adapter.dms("erin") == []
+    info = await cafe.invoke("erin", "cafe info", occurrence=occ.id)
+    assert "liste d'attente (1" in info.text
+
+
+async def test_privacy_hooks(cafe: Harness) -> None:
+    await cafe.say("mod", CREATE)
+    await cafe.invoke("alice", "cafe join")
+    await cafe.invoke("alice", "cafe reminders", offsets="1h")
+    alice = (await cafe.core.members.find_by_name("alice"))[0].id
+    bob = (await cafe.core.members.resolve(MemberRef("memory", "bob", "bob"))).id
+    cog = cafe.core.cogs["cafe"]
+    exported = await cog.export_member(alice)
+    assert exported["reminders"] == "3600" and len(exported["registrations"]) == 1
+    await cog.merge_members(bob, alice)
+    assert len((await cog.export_member(bob))["registrations"]) == 1
+    assert (await cog.export_member(alice))["registrations"] == []
+    await cog.forget_member(bob)
+    assert await cog.export_member(bob) == {"registrations": [], "reminders": "default"}
