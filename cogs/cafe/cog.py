@@ -77,7 +77,7 @@ class Cafe(Cog, name="cafe"):
             reminders=reminders or None,
             members_only=members_only,
         )
-        return render.created(inv.t, result, self.core.clock.now())
+        return render.created(inv.t, result, self.core.clock.now(), self.settings.announce_delay)
 
     @command("edit", permission=Role.MODERATOR)
     async def edit(

@@ -51,7 +51,7 @@ def leave_action(t: Translator, occ_id: int) -> Action:
     return Action.invoke("cafe leave", label=t("Me désinscrire"), occurrence=occ_id)
 
 
-def created(t: Translator, result: Created, now: datetime) -> Reply:
+def created(t: Translator, result: Created, now: datetime, delay: int = 0) -> Reply:
     zone = ZoneInfo(result.series.timezone)
     lines = [
         t(
@@ -72,6 +72,14 @@ def created(t: Translator, result: Created, now: datetime) -> Reply:
                 occurrence=result.first.id,
             )
         )
+        if delay:
+            lines.append(
+                t(
+                    "Il sera annoncé dans le salon dans {minutes} min : le temps de vérifier "
+                    "les dates et de donner un sujet.",
+                    minutes=delay,
+                )
+            )
     return Reply(text="\n".join(lines), tone=Tone.SUCCESS, private=True)
 
 
@@ -346,7 +354,7 @@ def announce(t: Translator, occ: Occurrence, now: datetime) -> Reply:
     return Reply(
         title=t("Nouveau café : {title}", title=_label(t, occ)),
         text=t(
-            "Le café n° {occurrence} aura lieu {when} ({duration}).",
+            "Le café n° {occurrence} aura lieu {when}, durée {duration}.",
             occurrence=occ.id,
             when=t.datetime(occ.starts_at, occ.zone, now=now, zone=True),
             duration=t.duration(timedelta(minutes=occ.row.duration_minutes)),

@@ -299,7 +299,8 @@ class CafeService:
             for occ in occurrences:
                 # Announced now if it is the next one, else when the one before it starts.
                 before = [x for x in starts if x < occ.starts_at]
-                announce_at = max(now, before[-1]) if before else now
+                first = now + timedelta(minutes=self.settings.announce_delay)
+                announce_at = max(first, before[-1]) if before else first
                 items.append(
                     dict(
                         key=f"cafe-announce:{occ.id}",

@@ -18,6 +18,7 @@ class Settings(BaseModel):
     checkin_before: int = Field(10, ge=0, le=120)  # check-in opens N minutes before
     dm_fallback: Literal["announce", "none"] = "announce"  # refused DM → mention there
     announce_start: bool = True  # post in the announce room when a café starts
+    announce_delay: int = Field(5, ge=0, le=24 * 60)  # minutes between create and announce
 
     @field_validator("reminders")
     @classmethod

@@ -65,12 +65,19 @@ async def test_bad_input_is_explained(cafe: Harness) -> None:
 
 
 async def test_announcement_in_the_room_with_a_join_action_and_no_link(cafe: Harness) -> None:
-    await cafe.say("mod", CREATE)
+    created = await cafe.say("mod", CREATE)
+    assert "annoncé dans le salon dans 5 min" in created.text
+    await cafe.deliver()
+    assert cafe.adapter.in_room() == []  # the moderator sees the dates first
+    occ = await first_occurrence(cafe)
+    await cafe.invoke("mod", "cafe topic", occurrence=occ.id, topic="Les publics")
+    cafe.clock.advance(timedelta(minutes=5))
     await cafe.deliver()
     posts = [s for s in cafe.adapter.in_room() if s.reply.title]
     assert len(posts) == 1
     (post,) = posts
     assert "Nouveau café" in post.reply.title and LINK not in post.text
+    assert "Les publics" in post.reply.title
     assert post.reply.actions[0].command == "cafe join"
     # Pressing the button registers.
     reply = await cafe.adapter.click("alice", post.reply.actions[0])
@@ -254,6 +261,7 @@ async def test_list_in_readers_zone_and_materialised_ahead(cafe: Harness) -> Non
     assert "Thursday 7 January at 04:00" in reply.text
     assert "America/Montreal" in reply.text
     # After the first café starts, the next one is materialised and announced.
+    cafe.clock.advance(timedelta(minutes=5))
     await cafe.deliver()
     occ = await first_occurrence(cafe)
     cafe.clock.set(occ.starts_at)
