@@ -54,3 +54,27 @@ async def test_two_cores_deliver_concurrently_without_duplicates(db_url: str) ->
         for h in (one, two):
             await h.core.stop()
             await h.db.dispose()
+
+
+async def test_concurrent_joins_from_two_processes_never_exceed_capacity(db_url: str) -> None:
+    clock = FakeClock(datetime(2027, 1, 4, 9, 0, tzinfo=UTC))
+    one = await make_harness(db_url, cogs=["cafe"], clock=clock)
+    two = await make_harness(db_url, cogs=["cafe"], clock=clock)
+    try:
+        one.adapter.set_roles("mod", Role.MEMBER, Role.MODERATOR)
+        await one.say("mod", '!cafe create title:Petit schedule:"2027-02-01 18:00" capacity:3')
+        names = [f"p{i}" for i in range(12)]
+        for name in names:  # identities exist before the rush
+            await one.core.members.resolve(MemberRef("memory", name, name))
+        replies = await asyncio.gather(
+            *((one if i % 2 else two).invoke(n, "cafe join") for i, n in enumerate(names))
+        )
+        registered = [r for r in replies if "vous êtes inscrit" in r.text]
+        waiting = [r for r in replies if "liste d'attente" in r.text]
+        assert (len(registered), len(waiting)) == (3, 9)
+        positions = sorted(int(r.text.split("position ")[1].split(".")[0]) for r in waiting)
+        assert positions == list(range(1, 10))
+    finally:
+        for h in (one, two):
+            await h.core.stop()
+            await h.db.dispose()
