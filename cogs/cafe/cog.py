@@ -91,8 +91,39 @@ class Cafe(Cog, name="cafe"):
         link: Annotated[str, Opt("Lien de la visio")] = "",
         capacity: Annotated[int | None, Opt("Nombre de places")] = None,
         duration: Annotated[int | None, Opt("Durée en minutes", min=5, max=1440)] = None,
+        title: Annotated[str, Opt("Titre de la série (avec series:true)", max_length=200)] = "",
+        reminders: Annotated[str, Opt("Rappels de la série, ex. 24h,15m (avec series:true)")] = "",
+        series: Annotated[bool, Opt("Appliquer à toute la série (cafés à venir)")] = False,
     ) -> Reply:
-        """Modifier ou déplacer un café ; les inscrits sont prévenus en privé."""
+        """Modifier ou déplacer un café (ou toute la série) ; les inscrits sont prévenus."""
+        if series:
+            if when or topic or host or description:
+                raise UserError(
+                    "Avec series:true, seuls title, link, capacity, duration et reminders "
+                    "s'appliquent à toute la série."
+                )
+            done, _, count = await self.service.edit_series(
+                occurrence,
+                title=title or None,
+                link=link or None,
+                capacity=capacity,
+                duration=duration,
+                reminders=reminders or None,
+            )
+            return Reply(
+                text=inv.t.n(
+                    "Série « {title} » modifiée, ainsi que {n} café à venir ; les inscrits "
+                    "sont prévenus en privé.",
+                    "Série « {title} » modifiée, ainsi que {n} cafés à venir ; les inscrits "
+                    "sont prévenus en privé.",
+                    count,
+                    title=done.title,
+                ),
+                tone=Tone.SUCCESS,
+                private=True,
+            )
+        if title or reminders:
+            raise UserError("title et reminders concernent toute la série : ajoutez series:true.")
         occ, changes = await self.service.edit(
             occurrence,
             when=when or None,

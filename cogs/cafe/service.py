@@ -759,19 +759,26 @@ class CafeService:
         row.revision += 1
         async with self.core.db.session() as s:
             s.add(row)
-        fresh = await self._load_in_new(occ.id)
-        registered = await self._members(occ.id, (REGISTERED,))
-        # Reminders carry the time, topic and link: re-queue them all.
-        await self.cancel_reminders(occ.id, None)
+        await self._after_change(occ.id, changes, old_start)
+        return await self._load_in_new(occ.id), changes
+
+    async def _after_change(
+        self, occurrence_id: int, changes: list[str], old_start: datetime
+    ) -> None:
+        """Re-queue reminders (they carry time, title, topic and link), move the start
+        announcement, tell registered and waitlisted members, promote on more places."""
+        fresh = await self._load_in_new(occurrence_id)
+        registered = await self._members(occurrence_id, (REGISTERED,))
+        await self.cancel_reminders(occurrence_id, None)
         await self.schedule_reminders(fresh, registered)
-        if row.starts_at != old_start:
-            await self.core.outbox.cancel(prefix=f"cafe-start:{occ.id}:")
+        if fresh.row.starts_at != old_start:
+            await self.core.outbox.cancel(prefix=f"cafe-start:{occurrence_id}:")
             await self.core.outbox.enqueue_many(
                 [self._start_item(fresh.row, RoomRef.decode(fresh.series.room))]
             )
-        notify = [c for c in changes if c != "capacity"]
+        notify = [c for c in changes if c not in ("capacity", "reminders")]
         if notify:
-            members = registered + await self._members(occ.id, (WAITLISTED,))
+            members = registered + await self._members(occurrence_id, (WAITLISTED,))
             await self._notify(
                 fresh,
                 "moved" if "when" in changes else "edited",
@@ -780,8 +787,72 @@ class CafeService:
                 changes=notify,
             )
         if "capacity" in changes:
-            await self._promote(occ.id)
-        return await self._load_in_new(occ.id), changes
+            await self._promote(occurrence_id)
+
+    async def edit_series(
+        self,
+        occurrence_id: int,
+        *,
+        title: str | None = None,
+        link: str | None = None,
+        capacity: int | None = None,
+        duration: int | None = None,
+        reminders: str | None = None,
+    ) -> tuple[CafeSeries, list[str], int]:
+        """Change the series of ``occurrence_id`` and every occurrence not yet started (their
+        own link and capacity give way to the series'). Returns (series, changes, count)."""
+        occ = await self.occurrence(occurrence_id, None)
+        series = occ.series
+        changes: list[str] = []
+        if title is not None and title.strip():
+            series.title = title.strip()[:200]
+            changes.append("title")
+        if link is not None:
+            link = link.strip()
+            if link and not link.startswith(("https://", "http://")):
+                raise UserError(
+                    "Le lien de visio doit commencer par https:// (reçu : « {link} »).",
+                    link=link[:60],
+                )
+            series.link = link
+            changes.append("link")
+        if capacity is not None:
+            if capacity < 1:
+                raise UserError(
+                    "La capacité doit être d'au moins 1 place (ou laissez-la vide : illimitée)."
+                )
+            series.capacity = capacity
+            changes.append("capacity")
+        if duration is not None:
+            series.duration_minutes = duration
+            changes.append("duration")
+        if reminders is not None:
+            series.reminders = _seconds_csv(offsets_text_to_seconds(reminders))
+            changes.append("reminders")
+        if not changes:
+            raise UserError(
+                "Rien à modifier : donnez au moins une option (topic, when, link, capacity…)."
+            )
+        upcoming = [
+            o
+            for o in await self.upcoming(series_id=series.id, include_cancelled=False, limit=100)
+            if o.starts_at > self.now
+        ]
+        async with self.core.db.session() as s:
+            s.add(series)
+            for item in upcoming:
+                row = item.row
+                if "link" in changes:
+                    row.link = None
+                if "capacity" in changes:
+                    row.capacity = None
+                if "duration" in changes:
+                    row.duration_minutes = series.duration_minutes
+                row.revision += 1
+                s.add(row)
+        for item in upcoming:
+            await self._after_change(item.id, changes, item.row.starts_at)
+        return series, changes, len(upcoming)
 
     async def cancel(self, occurrence_id: int) -> Occurrence:
         occ = await self.occurrence(occurrence_id, None)

@@ -332,3 +332,38 @@ async def test_privacy_hooks(cafe: Harness) -> None:
     assert (await cog.export_member(alice))["registrations"] == []
     await cog.forget_member(bob)
     assert await cog.export_member(bob) == {"registrations": [], "reminders": "default"}
+
+
+async def test_series_edit_applies_to_every_upcoming_cafe(cafe: Harness) -> None:
+    await cafe.say("mod", CREATE)
+    occ = await first_occurrence(cafe)
+    await cafe.invoke("alice", "cafe join", occurrence=occ.id)
+    await cafe.invoke("alice", "cafe join", occurrence=occ.id + 1)
+    await cafe.invoke("bob", "cafe join", occurrence=occ.id + 1)
+    await cafe.invoke("carol", "cafe join", occurrence=occ.id + 1)  # waitlisted (capacity 2)
+    new_link = "https://visio.example.org/nouveau"
+    reply = await cafe.invoke(
+        "mod",
+        "cafe edit",
+        occurrence=occ.id,
+        series=True,
+        title="Café des publics",
+        link=new_link,
+        capacity=3,
+        reminders="1h",
+    )
+    assert "3 cafés à venir" in reply.text
+    await cafe.deliver()
+    texts = [d.text for d in cafe.adapter.dms("alice")]
+    assert sum("Café des publics" in t and new_link in t for t in texts) == 2
+    assert any("une place s'est libérée" in d.text for d in cafe.adapter.dms("carol"))
+    alice = (await cafe.core.members.find_by_name("alice"))[0].id
+    keys = await outbox_keys(cafe)
+    assert {k for k in keys if k.endswith(f":{alice}")} == {
+        f"cafe:{occ.id}:3600:{alice}",
+        f"cafe:{occ.id + 1}:3600:{alice}",
+    }
+    mixed = await cafe.invoke("mod", "cafe edit", occurrence=occ.id, series=True, topic="x")
+    assert "series:true" in mixed.text
+    alone = await cafe.invoke("mod", "cafe edit", occurrence=occ.id, title="Autre")
+    assert "ajoutez series:true" in alone.text
