@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from bot.core import (
     Attachment,
@@ -29,7 +29,8 @@ from cogs.cafe.service import (
     START,
     CafeService,
     CheckInClosed,
-    offsets_text_to_seconds,
+    Occurrence,
+    parse_preference,
 )
 from cogs.cafe.settings import Settings
 
@@ -110,18 +111,7 @@ class Cafe(Cog, name="cafe"):
                 duration=duration,
                 reminders=reminders or None,
             )
-            return Reply(
-                text=inv.t.n(
-                    "Série « {title} » modifiée, ainsi que {n} café à venir ; les inscrits "
-                    "sont prévenus en privé.",
-                    "Série « {title} » modifiée, ainsi que {n} cafés à venir ; les inscrits "
-                    "sont prévenus en privé.",
-                    count,
-                    title=done.title,
-                ),
-                tone=Tone.SUCCESS,
-                private=True,
-            )
+            return render.series_edited(inv.t, done.title, count)
         if title or reminders:
             raise UserError("title et reminders concernent toute la série : ajoutez series:true.")
         occ, changes = await self.service.edit(
@@ -264,14 +254,7 @@ class Cafe(Cog, name="cafe"):
         offsets: Annotated[str, Opt("Délais avant chaque café, ex. 1d,1h ; off ; default")],
     ) -> Reply:
         """Choisir vos rappels de café (ou off pour n'en recevoir aucun)."""
-        word = offsets.strip().lower()
-        value: list[int] | str | None
-        if word in ("off", "non", "aucun", "none", "0"):
-            value = None
-        elif word in ("default", "défaut", "defaut"):
-            value = "default"
-        else:
-            value = offsets_text_to_seconds(offsets)
+        value = parse_preference(offsets)
         await self.service.set_preference(inv.member_id, value)
         return render.preference(inv.t, value)
 
@@ -312,13 +295,12 @@ class Cafe(Cog, name="cafe"):
             return None
         return render.started(d.t, occ, d.now)
 
-    async def _current(self, occurrence_id: int):  # type: ignore[no-untyped-def]
-        found = await self.service._load([occurrence_id], None)
-        return found[0] if found else None
+    async def _current(self, occurrence_id: int) -> Occurrence | None:
+        return await self.service.find(occurrence_id)
 
     # --- privacy -------------------------------------------------------------------------------
 
-    async def export_member(self, member_id: int) -> dict | None:  # type: ignore[type-arg]
+    async def export_member(self, member_id: int) -> dict[str, Any] | None:
         return await self.service.export_member(member_id)
 
     async def forget_member(self, member_id: int) -> None:

@@ -263,6 +263,21 @@ def stats(t: Translator, rows: list[OccurrenceStats], now: datetime) -> Reply:
     return Reply(title=t("Fréquentation des cafés"), text="\n".join(lines), private=True)
 
 
+def series_edited(t: Translator, title: str, count: int) -> Reply:
+    return Reply(
+        text=t.n(
+            "Série « {title} » modifiée, ainsi que {n} café à venir ; les inscrits "
+            "sont prévenus en privé.",
+            "Série « {title} » modifiée, ainsi que {n} cafés à venir ; les inscrits "
+            "sont prévenus en privé.",
+            count,
+            title=title,
+        ),
+        tone=Tone.SUCCESS,
+        private=True,
+    )
+
+
 def preference(t: Translator, value: Any) -> Reply:
     if value is None:
         text = t("C'est noté : vous ne recevrez plus de rappels de café.")

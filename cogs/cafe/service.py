@@ -141,6 +141,16 @@ def offsets_text_to_seconds(text: str) -> list[int]:
     return [int(o.total_seconds()) for o in parse_offsets(text)]
 
 
+def parse_preference(text: str) -> list[int] | str | None:
+    """A member's ``cafe reminders`` value: offsets, ``None`` (off) or ``"default"``."""
+    word = text.strip().lower()
+    if word in ("off", "non", "aucun", "none", "0"):
+        return None
+    if word in ("default", "défaut", "defaut"):
+        return "default"
+    return offsets_text_to_seconds(text)
+
+
 def _seconds_csv(values: list[int]) -> str:
     return ",".join(str(v) for v in values)
 
@@ -373,6 +383,10 @@ class CafeService:
             if item.my_status == WAITLISTED and member_id is not None:
                 item.my_position = await self._position(item.id, member_id)
         return list(out.values())
+
+    async def find(self, occurrence_id: int) -> Occurrence | None:
+        found = await self._load([occurrence_id], None)
+        return found[0] if found else None
 
     async def _position(self, occurrence_id: int, member_id: int) -> int:
         async with self.core.db.session() as s:
