@@ -33,3 +33,8 @@ async def h(db_url: str) -> AsyncIterator[Harness]:
 
 async def member_id(h: Harness, name: str, platform: str = "memory") -> int:
     return (await h.core.members.resolve(MemberRef(platform, name, name))).id
+
+
+async def invoke(h: Harness, who: str, path: str, **raw: Any) -> Any:
+    """Like ``h.invoke`` for commands whose option is called ``name``."""
+    return await h.core.invoke(h.adapter.actor(who), h.adapter.room, path, raw)
