@@ -40,7 +40,7 @@ class Onboarding(Cog, name="onboarding"):
 
     @listener(MemberJoined)
     async def on_member_joined(self, event: MemberJoined) -> None:
-        await self.service.on_join(event.member_id)
+        await self.service.on_join(event.member_id, event.ref.platform)
 
     @listener(MemberLeft)
     async def on_member_left(self, event: MemberLeft) -> None:

@@ -231,10 +231,11 @@ class OnboardingService:
 
     # --- the flow -------------------------------------------------------------------------------
 
-    async def on_join(self, member_id: int) -> bool:
+    async def on_join(self, member_id: int, platform: str | None = None) -> bool:
         """A member arrived: (re)open their flow, queue the welcome DM and the nudges.
 
-        Returns False when their flow was already open (a duplicate join event)."""
+        The DMs go to ``platform`` (where they joined) when given. Returns False when their
+        flow was already open (a duplicate join event)."""
         now = self.core.clock.now()
         async with self.core.db.session() as s:
             flow = await s.get(OnboardingFlow, member_id)
@@ -261,6 +262,7 @@ class OnboardingService:
                 data={"reason": "welcome"},
                 member_id=member_id,
                 fallback_room=self.fallback_room,
+                platform=platform,
             )
         ]
         for n, delay in enumerate(self.nudge_delays, start=1):
@@ -271,6 +273,7 @@ class OnboardingService:
                     kind=STEP_KIND,
                     data={"reason": "nudge", "n": n},
                     member_id=member_id,
+                    platform=platform,
                 )
             )
         await self.core.outbox.enqueue_many(items)
@@ -729,6 +732,8 @@ class OnboardingService:
         member = matches[0]
         view = await self.view(member.id)
         assert view is not None
+        if view.flow.left_at is not None:
+            raise UserError("{name} a quitté la communauté.", name=member.display_name)
         if view.completed and not view.skipped:
             raise UserError("{name} a déjà terminé son accueil.", name=member.display_name)
         now = self.core.clock.now()

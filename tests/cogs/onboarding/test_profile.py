@@ -160,5 +160,10 @@ async def test_moderators_see_the_funnel_and_who_is_stuck(h: Harness) -> None:
     await h.deliver()
     assert len(h.adapter.dms("yann")) == before + 1
     assert "Reprenons" in h.adapter.dms("yann")[-1].text
+    await h.adapter.member_leaves("zoe")
+    gone = await invoke(h, "mod", "onboarding resend", name="zoe")
+    assert gone.tone == "error" and "a quitté" in gone.text
+    pending = await h.invoke("mod", "onboarding pending")
+    assert "2 accueils en cours" in pending.text and "zoe" not in pending.text
     unknown = await invoke(h, "mod", "onboarding resend", name="nobody")
     assert unknown.tone == "error" and "nobody" in unknown.text
