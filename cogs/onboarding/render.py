@@ -76,10 +76,14 @@ def step_reply(t: Translator, view: FlowView, settings: Settings, intro: str = "
                 name=view.member.display_name,
             )
         )
-        actions += [
-            _answer(step, view.member.display_name[:80], t("Garder ce nom"), ActionStyle.PRIMARY),
-            _typed(step, t("Changer de nom")),
-        ]
+        name = view.member.display_name
+        # A button carries its arguments (Discord: 100-character custom_id): long names skip.
+        keep = (
+            _answer(step, name, t("Garder ce nom"), ActionStyle.PRIMARY)
+            if len(name) <= 40
+            else Action.invoke("onboarding skip", label=t("Garder ce nom"), step=step.value)
+        )
+        actions += [keep, _typed(step, t("Changer de nom"))]
     elif step is Step.ORGANISATION:
         lines.append(
             t("Dans quelle structure travaillez-vous (théâtre, festival, médiathèque…) ?")

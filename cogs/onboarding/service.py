@@ -588,7 +588,9 @@ class OnboardingService:
                 "(ex. region:Bretagne interest:médiation)."
             )
         limit = limit or self.settings.find_limit
-        stmt = select(OnboardingProfile.member_id).where(col(OnboardingProfile.visible))
+        stmt = select(OnboardingProfile.member_id, func.count().over()).where(
+            col(OnboardingProfile.visible)
+        )
         if tidy(region):
             stmt = stmt.where(OnboardingProfile.region_key == fold_key(region))
         if tidy(metier):
@@ -603,10 +605,12 @@ class OnboardingService:
                 )
         for word in fold_key(query).split():
             stmt = stmt.where(col(OnboardingProfile.search_key).contains(word, autoescape=True))
+        # One scan: the page and the total together (a window count).
+        paged = stmt.order_by(col(OnboardingProfile.member_id))
         async with self.core.db.session() as s:
-            total = (await s.exec(select(func.count()).select_from(stmt.subquery()))).one()
-            ids = list(await s.exec(stmt.order_by(col(OnboardingProfile.member_id)).limit(limit)))
-        return int(total), await self.cards(ids)
+            rows = list(await s.exec(paged.limit(limit)))
+        total = int(rows[0][1]) if rows else 0
+        return total, await self.cards([r[0] for r in rows])
 
     async def cards(self, member_ids: list[int]) -> list[Card]:
         if not member_ids:
