@@ -137,8 +137,7 @@ class Onboarding(Cog, name="onboarding"):
     @command("profile", group="me")
     async def me_profile(self, inv: Invocation) -> Reply:
         """Voir mon profil."""
-        view = await self.service.view(inv.member_id)
-        assert view is not None
+        view = await self.service.profile_view(inv.member_id)
         return render.profile_reply(inv.t, view, inv.t.locale)
 
     @command("edit", group="me")

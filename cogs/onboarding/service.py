@@ -205,6 +205,26 @@ class OnboardingService:
 
     # --- reading ------------------------------------------------------------------------------
 
+    async def profile_view(self, member_id: int) -> FlowView:
+        """For ``me profile``: the flow if any, else an unsaved one (looking opens nothing)."""
+        view = await self.view(member_id, create=False)
+        if view is not None:
+            return view
+        now = self.core.clock.now()
+        member = await self.core.members.get(member_id)
+        assert member is not None
+        async with self.core.db.session() as s:
+            profile = await s.get(OnboardingProfile, member_id)
+            interests = list(
+                await s.exec(
+                    select(OnboardingInterest.label)
+                    .where(OnboardingInterest.member_id == member_id)
+                    .order_by(col(OnboardingInterest.id))
+                )
+            )
+        flow = OnboardingFlow(member_id=member_id, step=self.steps[0].value, updated_at=now)
+        return FlowView(member, flow, profile, interests, self.steps)
+
     async def view(self, member_id: int, *, create: bool = True) -> FlowView | None:
         member = await self.core.members.get(member_id)
         if member is None:
@@ -562,10 +582,11 @@ class OnboardingService:
             s.add(profile)
 
     async def edit(self, member_id: int, field_: ProfileField, value: str) -> str:
-        """``me edit``: change one field; also counts as answering that onboarding step."""
+        """``me edit``: change one field; also counts as answering that onboarding step
+        (when the member has a flow: editing never opens one)."""
         stored = await self.apply(member_id, field_, value)
         step = Step(field_.value)
-        view = await self.view(member_id)
+        view = await self.view(member_id, create=False)
         if view is not None and step in self.steps:
             await self._advance(member_id, done=step)
         return stored

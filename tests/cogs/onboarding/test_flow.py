@@ -182,3 +182,16 @@ async def test_refused_dms_are_recorded_and_fall_back_to_a_room(h: Harness) -> N
     assert row.status == "failed" and row.failure_reason == "dm_refused"
     [notice] = [s for s in h.adapter.in_room() if s.room and s.room.id == "general"]
     assert "@zoe" in notice.text and "!onboarding start" in notice.text
+
+
+async def test_looking_or_editing_opens_no_flow(h: Harness) -> None:
+    """Members who were there before the bot are not counted as stuck newcomers."""
+    h.adapter.set_roles("mod", Role.MEMBER, Role.MODERATOR)
+    profile = await h.invoke("old", "me profile")
+    assert "pas terminé" in profile.text
+    reply = await h.invoke("old", "me edit", field="region", value="Corse")
+    assert reply.tone == "success"
+    pending = await h.invoke("mod", "onboarding pending")
+    assert "old" not in pending.text
+    status = await h.invoke("mod", "onboarding status")
+    assert "Arrivés : 0" in status.fields[1].value
