@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import func, insert, text  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
-from bot.adapters.memory import MemoryAdapter, Sent  # noqa: E402
+from bot.adapters.memory import MemoryAdapter  # noqa: E402
 from bot.app import load_cog  # noqa: E402
 from bot.config import load_settings  # noqa: E402
 from bot.core.builtins import Builtins  # noqa: E402
@@ -90,6 +90,7 @@ class RecordingAdapter(MemoryAdapter):
             self._slots = [t for t in self._slots if now - t < 1.0]
             if len(self._slots) < self.rate:
                 self._slots.append(now)
+                self.times.append(now)  # the limiter's own clock: what the limit is about
                 return
             await asyncio.sleep(1.0 - (now - self._slots[0]) + 0.0005)
 
@@ -98,8 +99,10 @@ class RecordingAdapter(MemoryAdapter):
             await self._slot()
         return await super().send_direct(member, reply, key=key)
 
-    def on_sent(self, sent: Sent) -> None:
-        self.times.append(time.monotonic())
+    def _check_limits(self) -> None:
+        super()._check_limits()
+        if self.mode == "reject":
+            self.times.append(self._window[-1])
 
 
 def max_in_window(times: list[float], window: float = 1.0) -> int:

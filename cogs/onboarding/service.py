@@ -226,10 +226,11 @@ class OnboardingService:
         return FlowView(member, flow, profile, interests, self.steps)
 
     async def view(self, member_id: int, *, create: bool = True) -> FlowView | None:
-        member = await self.core.members.get(member_id)
-        if member is None:
-            raise UserError("Membre introuvable.")
         async with self.core.db.session() as s:
+            row = await s.get(Member, member_id)
+            if row is None:
+                raise UserError("Membre introuvable.")
+            member = MemberInfo(member_id, row.display_name, row.locale, row.timezone)
             flow = await s.get(OnboardingFlow, member_id)
             if flow is None and create:
                 now = self.core.clock.now()
