@@ -2,8 +2,9 @@
 
 The core moves the identities and queued messages of ``merged`` to ``kept``, fills the kept
 member's empty language and time zone, asks every cog to move its rows (``merge_members`` hook;
-a hook may return notes about conflicts it resolved), deletes the merged member and emits
-``MembersMerged`` so listeners can refresh what they cache.
+a hook may return notes about conflicts it resolved: ``(msgid, params)`` pairs), emits
+``MembersMerged`` (listeners may move rows there too; moving twice finds nothing the second
+time), then deletes the merged member.
 """
 
 from __future__ import annotations
@@ -70,9 +71,11 @@ async def merge_members(core: Core, kept: int, merged: int) -> MergeReport:
         )
     for cog in core.cogs.values():
         _collect(report, await cog.merge_members(kept, merged))
+    # Before the merged row goes (its foreign keys cascade): a cog that moves its rows in a
+    # MembersMerged listener rather than the hook still finds them.
+    await core.events.emit(MembersMerged(kept, merged))
     async with core.db.session() as session:
         gone = await session.get(Member, merged)
         if gone is not None:
             await session.delete(gone)
-    await core.events.emit(MembersMerged(kept, merged))
     return report

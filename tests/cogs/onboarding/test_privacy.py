@@ -133,6 +133,8 @@ async def test_linking_two_platforms_makes_one_member(h: Harness) -> None:
     merged_events: list[MembersMerged] = []
 
     async def record(event: MembersMerged) -> None:
+        # Emitted before the merged row is deleted: a listener can still move its rows.
+        assert await h.core.members.get(event.merged) is not None
         merged_events.append(event)
 
     h.core.events.subscribe(MembersMerged, record)
