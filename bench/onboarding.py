@@ -175,6 +175,24 @@ async def join_wave(
             if time.perf_counter() - t0 > members / rate * 5 + 120:
                 break
         delivered = time.perf_counter() - t0
+
+        async def stamped() -> int:
+            async with db.session() as s:
+                return (
+                    await s.exec(
+                        select(func.count()).where(
+                            OutboxMessage.status == "sent",
+                            OutboxMessage.key.contains(":dm"),  # type: ignore[attr-defined]
+                        )
+                    )
+                ).one()
+
+        # Let the sender stamp its last rows before stopping it (a send done but not yet
+        # stamped would be sent again after the lease, deduplicated by its key).
+        for _ in range(300):
+            if await stamped() >= members:
+                break
+            await asyncio.sleep(0.1)
         await core.outbox.stop()
 
         dms = [s for s in adapter.sent if s.kind == "dm"]
@@ -338,7 +356,8 @@ async def main() -> None:
         if not args.skip_wave:
             concurrency = args.concurrency or (20 if args.db else 1)
             await join_wave(args.db, tmp, args.members, args.rate, concurrency, args.limit_mode)
-        await directory(args.db, tmp, args.directory, args.queries)
+        if args.directory:
+            await directory(args.db, tmp, args.directory, args.queries)
 
 
 if __name__ == "__main__":
