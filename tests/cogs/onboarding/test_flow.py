@@ -195,3 +195,25 @@ async def test_looking_or_editing_opens_no_flow(h: Harness) -> None:
     assert "old" not in pending.text
     status = await h.invoke("mod", "onboarding status")
     assert "Arrivés : 0" in status.fields[1].value
+
+
+async def test_without_welcome_room_or_nudges(db_url: str) -> None:
+    from tests.cogs.onboarding.conftest import onboarding_harness
+
+    h = await onboarding_harness(db_url, welcome_room="", nudges=[], required=False)
+    try:
+        await h.adapter.member_joins("zoe")
+        await h.deliver()
+        [dm] = h.adapter.dms("zoe")
+        assert "Étape 1/10" in dm.text  # the welcome question is not asked
+        reply = await h.invoke("zoe", "onboarding answer", step="welcome", value="oui")
+        assert reply.tone == "error" and "n'existe pas ici" in reply.text
+        for _ in range(10):  # not required: even the code of conduct can be skipped
+            reply = await h.invoke("zoe", "onboarding skip")
+        assert "terminé" in reply.text
+        h.clock.advance(timedelta(days=8))
+        assert (await h.deliver()).sent == 0
+        assert h.adapter.in_room() == []
+    finally:
+        await h.core.stop()
+        await h.db.dispose()
