@@ -154,8 +154,11 @@ class Outbox:
         if not items:
             return 0
         now = self.core.clock.now()
-        dm_members = {i["member_id"] for i in items if i.get("room") is None}
-        platforms = await self._dm_platforms(dm_members)
+        # Only look up a DM platform for items that do not name one (saves a query per call).
+        dm_members = {
+            i["member_id"] for i in items if i.get("room") is None and not i.get("platform")
+        }
+        platforms = await self._dm_platforms(dm_members) if dm_members else {}
         values: list[dict[str, Any]] = []
         for item in items:
             if item.get("kind", "reply") not in self._renderers:
