@@ -1,7 +1,7 @@
 """onboarding tables
 
 Revision ID: 0005
-Revises: 0001
+Revises: 0003
 Create Date: 2026-11-22 06:12:06.960320
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import bot.storage.types
 
 revision: str = "0005"
-down_revision: str | None = "0001"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
