@@ -109,7 +109,8 @@ class Outbox:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
-        self._planned: datetime | None = None  # when the sender loop plans to wake next
+        self._planned: datetime | None = None
+        self.started_at = core.clock.now()  # when the sender loop plans to wake next
 
     def register(self, kind: str, renderer: Renderer) -> None:
         """A cog registers how to render its kind of message (at send time, in the
@@ -539,7 +540,10 @@ class Outbox:
             data=data,
             due_at=row.due_at,
             now=now,
-            late=lateness > timedelta(seconds=self.settings.late_after_seconds),
+            # "Late" means the bot was down when it was due, not that a fan-out queued it
+            # behind others: only rows due before this sender started say so.
+            late=row.due_at < self.started_at
+            and lateness > timedelta(seconds=self.settings.late_after_seconds),
             fallback=bool(data.get("__fallback__")),
             t=t,
             member=member,

@@ -150,6 +150,7 @@ async def test_late_within_grace_says_so_and_skipped_after(cafe: Harness) -> Non
     assert "skipped" in keys.values()
     # Down over the 15 min one: sent 20 minutes late, saying so.
     cafe.clock.set(occ.starts_at + timedelta(minutes=5))
+    cafe.core.outbox.started_at = cafe.clock.now()  # the bot comes back up now
     await cafe.deliver()
     (dm,) = cafe.adapter.dms("alice")
     assert "Envoyé en retard" in dm.text
