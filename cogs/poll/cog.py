@@ -72,7 +72,7 @@ class Polls(Cog, name="poll"):
                 data={"poll": poll.id},
                 room=poll.room,
             )
-        return render.poll_reply(poll, inv.t, inv.prefix)
+        return render.poll_reply(poll, inv.t, inv.prefix, self.core.clock.now())
 
     @command("vote")
     async def vote(
@@ -140,7 +140,7 @@ class Polls(Cog, name="poll"):
     async def list(self, inv: Invocation) -> Reply:
         """Lister les sondages de ce salon."""
         open_polls, closed = await self.service.list_polls(inv.room)
-        return render.list_reply(open_polls, closed, inv.t)
+        return render.list_reply(open_polls, closed, inv.t, self.core.clock.now())
 
     # --- results, live message, automatic closing ---------------------------------------------
 

@@ -68,7 +68,7 @@ def how_to_vote(poll: PollView, t: Translator, prefix: str) -> str:
     return t('Répondez : {cmd} text:"…"`.', cmd=cmd)
 
 
-def poll_reply(poll: PollView, t: Translator, prefix: str) -> Reply:
+def poll_reply(poll: PollView, t: Translator, prefix: str, now: datetime) -> Reply:
     """The poll as posted when it opens: question, kind, rules, and how to take part."""
     lines = [f"*{kind_name(poll.kind, t)}*"]
     if poll.kind in CHOICE_KINDS:
@@ -96,7 +96,7 @@ def poll_reply(poll: PollView, t: Translator, prefix: str) -> Reply:
             )
         )
     if poll.closes_at:
-        lines.append(t("Clôture : {when}.", when=t.datetime(poll.closes_at)))
+        lines.append(t("Clôture : {when}.", when=t.datetime(poll.closes_at, now=now)))
     if poll.role in ("moderator", "admin"):
         lines.append(t("Réservé aux modérateurs."))
     lines.append(how_to_vote(poll, t, prefix))
@@ -462,7 +462,9 @@ def picture_of(tally: Tally, t: Translator, population: int | None, closed: bool
     return charts.card(heading, sub, lines)
 
 
-def list_reply(open_polls: list[PollView], closed: list[PollView], t: Translator) -> Reply:
+def list_reply(
+    open_polls: list[PollView], closed: list[PollView], t: Translator, now: datetime
+) -> Reply:
     if not open_polls and not closed:
         return Reply(
             text=t(
@@ -472,7 +474,9 @@ def list_reply(open_polls: list[PollView], closed: list[PollView], t: Translator
         )
     lines = [t("**Sondages ouverts**") if open_polls else t("Aucun sondage ouvert.")]
     for poll in open_polls:
-        extra = f" — {t('clôture')} {t.datetime(poll.closes_at)}" if poll.closes_at else ""
+        extra = (
+            f" — {t('clôture')} {t.datetime(poll.closes_at, now=now)}" if poll.closes_at else ""
+        )
         lines.append(f"- #{poll.id} {poll.question} ({kind_name(poll.kind, t)}){extra}")
     if closed:
         lines += ["", t("**Derniers sondages clos**")]
