@@ -90,7 +90,7 @@ class Canvas:
 
     def png(self) -> bytes:
         buffer = io.BytesIO()
-        self.image.crop((0, 0, WIDTH, self.y + PAD)).save(buffer, format="PNG", optimize=False)
+        self.image.crop((0, 0, WIDTH, self.y + PAD)).save(buffer, format="PNG", compress_level=1)
         return buffer.getvalue()
 
 

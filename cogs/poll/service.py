@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -52,6 +52,19 @@ MAX_IDEA = 200
 MAX_WORD = 40
 MAX_WORDS = 10
 MAX_LIFETIME = timedelta(days=366)
+# Kinds whose results show who said what (when not anonymous).
+NAMED_KINDS = frozenset({PollKind.RATING, PollKind.OPEN, PollKind.QUIZ, PollKind.BOARD})
+
+_poll_table = Poll.__table__  # type: ignore[attr-defined]
+_POLL = select(_poll_table).where(_poll_table.c.id == bindparam("poll_id"))
+# PostgreSQL: closing takes FOR UPDATE, so no ballot slips in after the final tally.
+_POLL_LOCKED = _POLL.with_for_update(read=True, key_share=True)
+_ballot_table = PollBallot.__table__  # type: ignore[attr-defined]
+_BALLOTS = (
+    select(_ballot_table)
+    .where(_ballot_table.c.poll_id == bindparam("poll_id"))
+    .order_by(_ballot_table.c.id)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +119,7 @@ class PollService:
         self.anonymous_minimum = anonymous_minimum
         # Choices of single/multiple/ranking polls never change once created.
         self._fixed_options: dict[int, tuple[OptionView, ...]] = {}
+        self._upsert_stmt: Any = None
 
     # --- creating -----------------------------------------------------------------------------
 
@@ -168,11 +182,11 @@ class PollService:
             return await self._view(session, poll_id)
 
     async def _view(self, session: AsyncSession, poll_id: int, *, lock: bool = False) -> PollView:
-        stmt = select(Poll).where(Poll.id == poll_id)
-        if lock:
-            # PostgreSQL: closing takes FOR UPDATE, so no ballot slips in after the final tally.
-            stmt = stmt.with_for_update(read=True, key_share=True)
-        poll = (await session.exec(stmt)).first()
+        # Core statements built once (SQLAlchemy caches their compiled form): the vote path
+        # runs them for every ballot.
+        conn = await session.connection()
+        stmt = _POLL_LOCKED if lock else _POLL
+        poll = (await conn.execute(stmt, {"poll_id": poll_id})).first()
         if poll is None:
             raise UserError(
                 "Aucun sondage n° {poll}. Tapez « poll list » pour voir les sondages.",
@@ -180,9 +194,9 @@ class PollService:
             )
         cached = self._fixed_options.get(poll_id)
         if cached is not None:
-            return PollView.of(poll, cached)
+            return PollView.of(poll, cached)  # type: ignore[arg-type]
         options = list(await session.exec(select(PollOption).where(PollOption.poll_id == poll_id)))
-        view = PollView.of(poll, options)
+        view = PollView.of(poll, options)  # type: ignore[arg-type]
         if view.kind in CHOICE_KINDS:
             self._fixed_options[poll_id] = view.options
         return view
@@ -209,24 +223,18 @@ class PollService:
 
     async def tally(self, poll: PollView) -> Tally:
         async with self.db.session() as session:
-            ballots = list(
-                await session.exec(
-                    select(PollBallot)
-                    .where(PollBallot.poll_id == poll.id)
-                    .order_by(col(PollBallot.id))
-                )
-            )
+            conn = await session.connection()
+            ballots = list(await conn.execute(_BALLOTS, {"poll_id": poll.id}))
             if poll.kind is PollKind.BOARD:
                 poll = await self._view(session, poll.id)
-        ids = {b.member_id for b in ballots if b.member_id} | {
-            o.member_id for o in poll.options if o.member_id
-        }
         names = {}
-        if not poll.anonymous and ids:
-            names = {
-                k: v.display_name for k, v in (await self.members.get_many(list(ids))).items()
+        if not poll.anonymous and poll.kind in NAMED_KINDS:
+            ids = {b.member_id for b in ballots if b.member_id} | {
+                o.member_id for o in poll.options if o.member_id
             }
-        return compute_tally(poll, ballots, names)
+            found = await self.members.get_many(list(ids))
+            names = {k: v.display_name for k, v in found.items()}
+        return compute_tally(poll, ballots, names)  # type: ignore[arg-type]
 
     def withheld(self, tally: Tally) -> bool:
         """Anonymous polls show nothing but the count below the minimum number of ballots."""
@@ -316,19 +324,25 @@ class PollService:
         return VoteOutcome(poll, replaced=revision > 1, recorded=recorded)
 
     async def _upsert(self, session: AsyncSession, values: dict[str, Any]) -> int:
-        insert = pg_insert if self.db.dialect == "postgresql" else sqlite_insert
-        stmt = insert(PollBallot).values(**values)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["poll_id", "voter"],
-            set_={
-                "choices": stmt.excluded.choices,
-                "text": stmt.excluded.text,
-                "comment": stmt.excluded.comment,
-                "updated_at": stmt.excluded.updated_at,
-                "revision": PollBallot.revision + 1,  # type: ignore[operator]
-            },
-        ).returning(PollBallot.revision)
-        result = await session.exec(stmt)  # type: ignore[call-overload]
+        """Insert the ballot or replace the member's previous one; returns its revision."""
+        if self._upsert_stmt is None:
+            table = PollBallot.__table__  # type: ignore[attr-defined]
+            insert = pg_insert if self.db.dialect == "postgresql" else sqlite_insert
+            stmt = insert(table)
+            self._upsert_stmt = stmt.on_conflict_do_update(
+                index_elements=["poll_id", "voter"],
+                set_={
+                    "choices": stmt.excluded.choices,
+                    "text": stmt.excluded.text,
+                    "comment": stmt.excluded.comment,
+                    "updated_at": stmt.excluded.updated_at,
+                    "revision": table.c.revision + 1,
+                },
+            ).returning(table.c.revision)
+        conn = await session.connection()
+        result = await conn.execute(
+            self._upsert_stmt, {"attempts": 0, "correct": False, "seconds": None, **values}
+        )
         return int(result.scalar_one())
 
     async def _locked_ballot(
