@@ -6,11 +6,14 @@ inside the transaction, so nothing already stored is lost.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
 import re
 import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -120,6 +123,10 @@ class PollService:
         # Choices of single/multiple/ranking polls never change once created.
         self._fixed_options: dict[int, tuple[OptionView, ...]] = {}
         self._upsert_stmt: Any = None
+        # SQLite has one writer at a time; connections that collide sleep in its busy handler
+        # with growing back-off (up to 100 ms a try). Queueing this process's writers on an
+        # asyncio lock instead keeps a burst of votes flowing in arrival order.
+        self._sqlite_writer = asyncio.Lock() if db.is_sqlite else None
 
     # --- creating -----------------------------------------------------------------------------
 
@@ -268,11 +275,20 @@ class PollService:
                     raise
         raise AssertionError("unreachable")
 
+    @asynccontextmanager
+    async def _writing(self) -> AsyncIterator[AsyncSession]:
+        if self._sqlite_writer is None:
+            async with self.db.session() as session:
+                yield session
+            return
+        async with self._sqlite_writer, self.db.session() as session:
+            yield session
+
     async def _vote_once(
         self, poll_id: int, voter: Voter, choice: str, text: str, comment: str, category: str
     ) -> VoteOutcome:
         now = self.clock.now()
-        async with self.db.session() as session:
+        async with self._writing() as session:
             poll = await self._view(session, poll_id, lock=True)
             self._check_open(poll, now)
             if not voter.has(Role(poll.role)):
