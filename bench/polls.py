@@ -3,7 +3,8 @@
 For each database, in the same run:
 - bare: a loop of single-row upserts (one transaction each) into a scratch table — the floor
   cost of one durable write on that database;
-- vote path, sequential: ``PollService.vote`` for 1,000 members one after the other;
+- vote path, sequential: ``PollService.vote`` for 1,000 members one after the other,
+  interleaved with the bare loop (one of each per member) so both see the same machine load;
 - vote path, burst: 1,000 members start voting spread evenly over one second (concurrent
   tasks); every ballot must be recorded and the tally exact;
 - command path, sequential: ``poll vote`` through the core's dispatch (member lookup,
@@ -110,14 +111,19 @@ async def run(url: str, label: str, members: int) -> None:
         await bare(i)
         await service.vote(warm.id, Voter(ids[i]), choice="A")
 
-    total, lat = await timed(bare, members)
-    bare_rate = line("bare upsert loop", members, total, lat)
-
+    # Bare and vote path interleaved, one of each per member: both see the same machine load.
     poll = await service.create(ids[0], room, PollDraft("Quels dispositifs ?", choices=CHOICES))
-    total, lat = await timed(
-        lambda i: service.vote(poll.id, Voter(ids[i]), choice=str(1 + i % 12)), members
-    )
-    seq_rate = line("vote path, sequential", members, total, lat)
+    bare_lat: list[float] = []
+    vote_lat: list[float] = []
+    for i in range(members):
+        t0 = time.perf_counter()
+        await bare(i)
+        t1 = time.perf_counter()
+        await service.vote(poll.id, Voter(ids[i]), choice=str(1 + i % 12))
+        bare_lat.append(t1 - t0)
+        vote_lat.append(time.perf_counter() - t1)
+    bare_rate = line("bare upsert loop", members, sum(bare_lat), bare_lat)
+    seq_rate = line("vote path, sequential", members, sum(vote_lat), vote_lat)
 
     burst = await service.create(ids[0], room, PollDraft("Et maintenant ?", choices=CHOICES))
     burst_lat: list[float] = [0.0] * members
