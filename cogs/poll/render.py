@@ -169,8 +169,11 @@ def poll_actions(poll: PollView, t: Translator) -> list[Action]:
 
 
 def native_poll(poll: PollView, t: Translator, *, closed: bool = False) -> NativePoll | None:
-    """Single and multiple choice, named polls only (native polls are never anonymous)."""
-    if poll.anonymous or poll.kind not in (PollKind.SINGLE, PollKind.MULTIPLE):
+    """Single and multiple choice, named polls with live results only: native polls show who
+    voted, and their clients show the tally to voters."""
+    if poll.anonymous or poll.results == "hidden":
+        return None
+    if poll.kind not in (PollKind.SINGLE, PollKind.MULTIPLE):
         return None
     return NativePoll(
         key=f"poll:{poll.id}",

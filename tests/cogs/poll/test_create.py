@@ -58,6 +58,14 @@ async def test_text_kinds_offer_a_prompt(h: Harness) -> None:
 async def test_anonymous_poll_says_so_and_has_no_native_poll(h: Harness) -> None:
     reply = await h.say("alice", '!poll create "Q ?" choices:"A | B" anonymous:true')
     assert reply is not None and "anonyme" in reply.text and reply.poll is None
+    hidden = await h.say("alice", '!poll create "R ?" choices:"A | B" results:hidden')
+    assert hidden is not None and "cachés" in hidden.text and hidden.poll is None
+
+
+async def test_named_options_as_typed(h: Harness) -> None:
+    await h.say("alice", '!poll create question:"Q ?" kind:multiple choices:"A | B | C"')
+    reply = await h.say("bob", '!poll vote poll:1 choice:"A | C"')
+    assert reply is not None and reply.text == "Vote enregistré pour le sondage #1 : A | C."
 
 
 @pytest.mark.parametrize(
