@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func
+from sqlalchemy import Boolean, Float, Integer, String, Text, bindparam, cast, func, literal, null
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -32,6 +32,7 @@ from bot.core.refs import ROLE_RANK, Role, RoomRef
 from bot.core.text import fold_key, split_list, tidy
 from bot.scheduling import Clock
 from bot.storage.db import Database
+from bot.storage.types import UTCDateTime
 from cogs.poll.domain import (
     CHOICE_KINDS,
     RATING_SCALE,
@@ -123,6 +124,9 @@ class PollService:
         # Choices of single/multiple/ranking polls never change once created.
         self._fixed_options: dict[int, tuple[OptionView, ...]] = {}
         self._upsert_stmt: Any = None
+        self._guarded_stmt: Any = None
+        # Open polls of the simple kinds, with their salt: votes on them skip the poll read.
+        self._open_polls: dict[int, tuple[PollView, str]] = {}
         # SQLite has one writer at a time; connections that collide sleep in its busy handler
         # with growing back-off (up to 100 ms a try). Queueing this process's writers on an
         # asyncio lock instead keeps a burst of votes flowing in arrival order.
@@ -288,56 +292,97 @@ class PollService:
         self, poll_id: int, voter: Voter, choice: str, text: str, comment: str, category: str
     ) -> VoteOutcome:
         now = self.clock.now()
+        fast = self._open_polls.get(poll_id)
+        if fast is not None and not fast[0].is_closed(now):
+            # The poll's kind, choices, role and salt never change: check the vote before the
+            # transaction, then one guarded upsert that also checks the poll is still open.
+            poll, salt = fast
+            values = self._ballot(poll, salt, voter, choice, text, comment, category, now)
+            async with self._writing() as session:
+                revision = await self._guarded_upsert(session, values)
+            if revision is not None:
+                return VoteOutcome(poll, replaced=revision > 1, recorded=values.pop("recorded"))
+            self._open_polls.pop(poll_id, None)  # closed meanwhile: the full path says so
         async with self._writing() as session:
             poll = await self._view(session, poll_id, lock=True)
             self._check_open(poll, now)
-            if not voter.has(Role(poll.role)):
-                raise UserError(
-                    "Ce sondage est réservé à un autre rôle que le vôtre ({role}).", role=poll.role
-                )
             salt = await self._salt(session, poll)
-            key = self.voter_key(poll, salt, voter.member_id)
-            member_id = None if poll.anonymous else voter.member_id
-            stamp = None if poll.anonymous else now
-            kind = poll.kind
-            _check_option_fit(kind, choice, text, comment, category)
-            if kind is PollKind.QUIZ:
-                return await self._quiz(session, poll, key, member_id, text, now)
-            if kind is PollKind.BOARD:
+            if poll.kind is PollKind.QUIZ or poll.kind is PollKind.BOARD:
+                if not voter.has(Role(poll.role)):
+                    raise UserError(
+                        "Ce sondage est réservé à un autre rôle que le vôtre ({role}).",
+                        role=poll.role,
+                    )
+                _check_option_fit(poll.kind, choice, text, comment, category)
+                key = self.voter_key(poll, salt, voter.member_id)
+                member_id = None if poll.anonymous else voter.member_id
+                if poll.kind is PollKind.QUIZ:
+                    return await self._quiz(session, poll, key, member_id, text, now)
                 return await self._board(session, poll, key, member_id, choice, text, category)
-            ballot_text: str | None = None
-            recorded: tuple[str, ...]
-            if kind in CHOICE_KINDS:
-                positions = parse_choices(choice, poll)
-                _check_selection(poll, positions)
-                values: list[Any] = positions
-                recorded = tuple(poll.label(p) for p in positions)
-            elif kind is PollKind.RATING:
-                values = [parse_rating(choice)]
-                recorded = (str(values[0]),)
-            elif kind is PollKind.OPEN:
-                ballot_text = _check_text(text, MAX_ANSWER)
-                values, recorded = [], (ballot_text,)
-            else:  # wordcloud
-                values = parse_words(text, poll.max_choices or 1)
-                recorded = tuple(values)
-            if comment and kind is not PollKind.RATING:
-                raise UserError("comment ne sert qu'aux sondages de type note (rating).")
-            revision = await self._upsert(
-                session,
-                dict(
-                    poll_id=poll.id,
-                    voter=key,
-                    member_id=member_id,
-                    choices=json.dumps(values, ensure_ascii=False),
-                    text=ballot_text,
-                    comment=_check_text(comment, MAX_ANSWER, required=False) or None,
-                    revision=1,
-                    created_at=stamp,
-                    updated_at=stamp,
-                ),
-            )
+            values = self._ballot(poll, salt, voter, choice, text, comment, category, now)
+            recorded = values.pop("recorded")
+            revision = await self._upsert(session, values)
+        self._open_polls[poll.id] = (poll, salt)
         return VoteOutcome(poll, replaced=revision > 1, recorded=recorded)
+
+    def _ballot(
+        self,
+        poll: PollView,
+        salt: str,
+        voter: Voter,
+        choice: str,
+        text: str,
+        comment: str,
+        category: str,
+        now: datetime,
+    ) -> dict[str, Any]:
+        """The ballot row for a vote on a simple kind (checks only; no I/O)."""
+        if not voter.has(Role(poll.role)):
+            raise UserError(
+                "Ce sondage est réservé à un autre rôle que le vôtre ({role}).", role=poll.role
+            )
+        kind = poll.kind
+        _check_option_fit(kind, choice, text, comment, category)
+        ballot_text: str | None = None
+        recorded: tuple[str, ...]
+        if kind in CHOICE_KINDS:
+            positions = parse_choices(choice, poll)
+            _check_selection(poll, positions)
+            values: list[Any] = positions
+            recorded = tuple(poll.label(p) for p in positions)
+        elif kind is PollKind.RATING:
+            values = [parse_rating(choice)]
+            recorded = (str(values[0]),)
+        elif kind is PollKind.OPEN:
+            ballot_text = _check_text(text, MAX_ANSWER)
+            values, recorded = [], (ballot_text,)
+        else:  # wordcloud
+            values = parse_words(text, poll.max_choices or 1)
+            recorded = tuple(values)
+        if comment and kind is not PollKind.RATING:
+            raise UserError("comment ne sert qu'aux sondages de type note (rating).")
+        stamp = None if poll.anonymous else now
+        return dict(
+            poll_id=poll.id,
+            voter=self.voter_key(poll, salt, voter.member_id),
+            member_id=None if poll.anonymous else voter.member_id,
+            choices=json.dumps(values, ensure_ascii=False),
+            text=ballot_text,
+            comment=_check_text(comment, MAX_ANSWER, required=False) or None,
+            revision=1,
+            created_at=stamp,
+            updated_at=stamp,
+            recorded=recorded,
+        )
+
+    async def _guarded_upsert(self, session: AsyncSession, values: dict[str, Any]) -> int | None:
+        """The upsert, inserting only if the poll exists and is not closed (None otherwise)."""
+        if self._guarded_stmt is None:
+            self._guarded_stmt = _guarded_upsert_statement(self.db.dialect)
+        conn = await session.connection()
+        params = {k: v for k, v in values.items() if k not in ("recorded", "revision")}
+        row = (await conn.execute(self._guarded_stmt, params)).first()
+        return None if row is None else int(row[0])
 
     async def _upsert(self, session: AsyncSession, values: dict[str, Any]) -> int:
         """Insert the ballot or replace the member's previous one; returns its revision."""
@@ -534,6 +579,7 @@ class PollService:
             if by is not None and poll.author_id != by.member_id and not by.has(Role.MODERATOR):
                 raise UserError("Seuls l'auteur du sondage et les modérateurs peuvent le clore.")
             changed = poll.closed_at is None
+            self._open_polls.pop(poll_id, None)
             if changed:
                 if by is None and poll.closes_at is not None and poll.closes_at > now:
                     return PollView.of(poll), False  # timer fired early: the clock decides
@@ -1008,3 +1054,59 @@ def ballots_csv(poll: PollView, ballots: list[PollBallot], names: dict[int, str]
             category = poll.categories[o.category or 0] if poll.categories else ""
             writer.writerow([poll.id, "idea", o.position, category, o.label])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _guarded_upsert_statement(dialect: str) -> Any:
+    """``INSERT … SELECT … FROM poll_poll WHERE id = :poll_id AND closed_at IS NULL
+    ON CONFLICT (poll_id, voter) DO UPDATE … RETURNING revision``: one statement per vote."""
+    ballot = PollBallot.__table__  # type: ignore[attr-defined]
+    poll = Poll.__table__  # type: ignore[attr-defined]
+
+    def param(name: str, kind: Any) -> Any:
+        # PostgreSQL needs the types of NULL parameters spelled out in a SELECT list; SQLite
+        # must not get them (CAST(… AS DATETIME) would turn a timestamp into a number).
+        value = bindparam(name, type_=kind)
+        return cast(value, kind) if dialect == "postgresql" else value
+
+    source = select(
+        poll.c.id,
+        param("voter", String(64)),
+        param("member_id", Integer()),
+        param("choices", Text()),
+        param("text", Text()),
+        param("comment", Text()),
+        literal(1, Integer()),
+        literal(0, Integer()),
+        literal(False, Boolean()),
+        cast(null(), Float()) if dialect == "postgresql" else null(),
+        param("created_at", UTCDateTime()),
+        param("updated_at", UTCDateTime()),
+    ).where(poll.c.id == bindparam("poll_id"), poll.c.closed_at.is_(None))
+    if dialect == "postgresql":
+        source = source.with_for_update(read=True, key_share=True)
+    columns = [
+        "poll_id",
+        "voter",
+        "member_id",
+        "choices",
+        "text",
+        "comment",
+        "revision",
+        "attempts",
+        "correct",
+        "seconds",
+        "created_at",
+        "updated_at",
+    ]
+    insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(ballot)
+    stmt = insert.from_select(columns, source)
+    return stmt.on_conflict_do_update(
+        index_elements=["poll_id", "voter"],
+        set_={
+            "choices": stmt.excluded.choices,
+            "text": stmt.excluded.text,
+            "comment": stmt.excluded.comment,
+            "updated_at": stmt.excluded.updated_at,
+            "revision": ballot.c.revision + 1,
+        },
+    ).returning(ballot.c.revision)

@@ -86,3 +86,18 @@ async def test_live_results_message_is_coalesced(h: Harness) -> None:
     live = [s for s in h.adapter.sent if s.kind in ("room", "edit") and "Résultats #1" in s.text]
     assert 1 <= len(live) <= 3, len(live)
     assert "Participation : 10 / 71" in live[-1].text
+
+
+async def test_a_poll_closed_by_another_process_refuses_votes(h: Harness) -> None:
+    from sqlmodel import update
+
+    from cogs.poll.models import Poll
+    from tests.cogs.poll.conftest import ballots
+
+    await h.say("alice", '!poll create "Q ?" choices:"A | B"')
+    await h.say("bob", "!poll vote 1 choice:A")  # this process now knows the poll is open
+    async with h.db.session() as s:  # another process closes it
+        await s.exec(update(Poll).values(closed_at=h.clock.now(), closed_reason="member"))
+    late = await h.say("bob", "!poll vote 1 choice:B")
+    assert late is not None and late.tone is Tone.ERROR and "est clos" in late.text
+    assert [b.choices for b in await ballots(h, 1)] == ["[1]"]
