@@ -1,7 +1,7 @@
 """poll tables
 
 Revision ID: 0002
-Revises: 0001
+Revises: 0005
 Create Date: 2026-11-22 06:17:29.525153
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import bot.storage.types
 
 revision: str = "0002"
-down_revision: str | None = "0001"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
