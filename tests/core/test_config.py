@@ -90,3 +90,20 @@ def test_example_config_documents_every_core_key() -> None:
         model = field.annotation
         for key in model.model_fields:  # type: ignore[union-attr]
             assert key in data.get(section, {}) or f"# {key} =" in text, f"{section}.{key}"
+
+
+def test_example_config_documents_every_cog_key() -> None:
+    import tomllib
+
+    from bot.config import cog_settings_model
+    from bot.storage.registry import cog_packages
+
+    sections = tomllib.loads((ROOT / "config.example.toml").read_text())["cogs"]
+    for name in cog_packages():
+        model = cog_settings_model(name)
+        if model is None:
+            continue
+        section = sections.get(name)
+        assert section is not None, f"config.example.toml lacks [cogs.{name}]"
+        model.model_validate(section)
+        assert set(section) == set(model.model_fields), f"[cogs.{name}] keys differ"

@@ -67,35 +67,62 @@ async def test_restart_resends_nothing_already_sent(db_url: str) -> None:
         await second.db.dispose()
 
 
-async def test_due_while_down_sent_late_within_grace_skipped_after(
-    harness: Harness, caplog
-) -> None:
-    bob = await member(harness, "bob")
-    now = harness.clock.now()
-    await harness.core.outbox.enqueue("recent", now, reply=Reply(text="a"), member_id=bob)
-    await harness.core.outbox.enqueue(
+async def test_due_while_down_sent_late_within_grace_skipped_after(db_url: str, caplog) -> None:
+    clock = FakeClock()
+    before = await make_harness(db_url, clock=clock)
+    bob = await member(before, "bob")
+    now = clock.now()
+    await before.core.outbox.enqueue("recent", now, reply=Reply(text="a"), member_id=bob)
+    await before.core.outbox.enqueue(
         "ancient", now - timedelta(hours=1), reply=Reply(text="b"), member_id=bob
     )
-    harness.clock.advance(timedelta(hours=5, minutes=30))  # grace is 6 h by default
-    caplog.set_level(logging.WARNING)
-    report = await harness.deliver()
-    assert (report.sent, report.skipped) == (1, 1)
-    (dm,) = harness.adapter.dms("bob")
-    assert dm.text.startswith("a") and "Envoyé en retard" in dm.text
-    assert "ancient skipped" in caplog.text
-    statuses = {r.key: r.status for r in await rows(harness)}
-    assert statuses == {"recent": "sent", "ancient": "skipped"}
+    await before.core.stop()
+    await before.db.dispose()
+    clock.advance(timedelta(hours=5, minutes=30))  # down for 5 h 30; grace is 6 h
+    after = await make_harness(db_url, clock=clock)
+    try:
+        caplog.set_level(logging.WARNING)
+        report = await after.deliver()
+        assert (report.sent, report.skipped) == (1, 1)
+        (dm,) = after.adapter.dms("bob")
+        assert dm.text.startswith("a") and "Envoyé en retard" in dm.text
+        assert "ancient skipped" in caplog.text
+        statuses = {r.key: r.status for r in await rows(after)}
+        assert statuses == {"recent": "sent", "ancient": "skipped"}
+    finally:
+        await after.core.stop()
+        await after.db.dispose()
 
 
-async def test_late_note_is_in_the_recipients_language(harness: Harness) -> None:
-    await harness.say("bob", "!language en")
+async def test_late_note_is_in_the_recipients_language(db_url: str) -> None:
+    clock = FakeClock()
+    before = await make_harness(db_url, clock=clock)
+    await before.say("bob", "!language en")
+    bob = await member(before, "bob")
+    await before.core.outbox.enqueue("x", clock.now(), reply=Reply(text="hello"), member_id=bob)
+    await before.core.stop()
+    await before.db.dispose()
+    clock.advance(timedelta(minutes=30))
+    after = await make_harness(db_url, clock=clock)
+    try:
+        await after.deliver()
+        assert "Sent late: the bot was unavailable" in after.adapter.dms("bob")[-1].text
+    finally:
+        await after.core.stop()
+        await after.db.dispose()
+
+
+async def test_queued_behind_a_fan_out_is_not_called_late(harness: Harness) -> None:
     bob = await member(harness, "bob")
     await harness.core.outbox.enqueue(
-        "x", harness.clock.now(), reply=Reply(text="hello"), member_id=bob
+        "slow",
+        harness.clock.now() + timedelta(seconds=1),
+        reply=Reply(text="x"),
+        member_id=bob,
     )
-    harness.clock.advance(timedelta(minutes=30))
+    harness.clock.advance(timedelta(minutes=10))  # the bot was up, just busy
     await harness.deliver()
-    assert "Sent late: the bot was unavailable" in harness.adapter.dms("bob")[-1].text
+    assert "retard" not in harness.adapter.dms("bob")[0].text
 
 
 async def test_transient_errors_are_retried_with_backoff(harness: Harness) -> None:
