@@ -1,7 +1,7 @@
 """resource tables
 
 Revision ID: 0004
-Revises: 0001
+Revises: 0002
 Create Date: 2026-11-22 06:11:26.527601
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import bot.storage.types
 
 revision: str = "0004"
-down_revision: str | None = "0001"
+down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
