@@ -1,4 +1,4 @@
-"""Command line: passerelle run | console | db upgrade | config check | --version."""
+"""Command line: passerelle run | console | db upgrade | config check | resources | --version."""
 
 from __future__ import annotations
 
@@ -72,6 +72,30 @@ def _parser() -> argparse.ArgumentParser:
         "variables; print each problem with its key and exit 1 if any.",
     )
     check.add_argument("file", nargs="?", metavar="FILE")
+    resources = sub.add_parser(
+        "resources",
+        help="move a resource library in or out (CSV or JSON)",
+        description="Import or export the shared resource library.",
+    )
+    resources_sub = resources.add_subparsers(dest="resources_command", metavar="ACTION")
+    res_import = resources_sub.add_parser(
+        "import",
+        help="import resources from FILE.csv or FILE.json",
+        description="Import resources from a CSV file (columns: url, title, summary, tags, "
+        "collection, created_at) or a JSON list of objects with those keys. Known URLs merge "
+        "their tags; malformed lines are reported by number and skipped.",
+    )
+    res_import.add_argument("file", metavar="FILE")
+    res_import.add_argument("--no-progress", action="store_true", help="no progress bar")
+    common(res_import)
+    res_export = resources_sub.add_parser(
+        "export",
+        help="export every resource to FILE (.csv, otherwise JSON)",
+        description="Export every resource to FILE: CSV when it ends in .csv, JSON otherwise.",
+    )
+    res_export.add_argument("file", metavar="FILE")
+    res_export.add_argument("--no-progress", action="store_true", help="no progress bar")
+    common(res_export)
     return parser
 
 
@@ -141,6 +165,39 @@ async def _db_upgrade(settings) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
+async def _resources(settings, action: str, file: str, progress: bool) -> int:  # type: ignore[no-untyped-def]
+    from bot.core.core import Core
+    from bot.scheduling import SystemClock
+    from bot.storage import migrate
+    from bot.storage.db import Database
+    from cogs.resource import transfer
+
+    db = Database(settings.database.url)
+    try:
+        auto = settings.database.auto_migrate
+        if auto if auto is not None else db.is_sqlite:
+            await migrate.upgrade(db)
+        elif await migrate.current_revision(db) != migrate.head_revision():
+            print("The database schema is not up to date: run `passerelle db upgrade` first.")
+            return 1
+        core = Core(settings, db, SystemClock())
+        path = Path(file)
+        if action == "import":
+            try:
+                report = await transfer.import_file(core, path, progress=progress)
+            except transfer.ImportFileError as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return 1
+            unit = "item" if path.suffix.lower() == ".json" else "line"
+            print(transfer.format_report(report, unit=unit))
+            return 0
+        count = await transfer.export_file(core, path, progress=progress)
+        print(f"Exported {count} resource(s) to {path}.")
+        return 0
+    finally:
+        await db.dispose()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
@@ -169,6 +226,13 @@ def main(argv: list[str] | None = None) -> int:
             f"database: {settings.database.url.split('://')[0]})"
         )
         return 0
+    if args.command == "resources" and args.resources_command in ("import", "export"):
+        progress = not args.no_progress and sys.stderr.isatty()
+        return asyncio.run(
+            _resources(_settings(args), args.resources_command, args.file, progress)
+        )
+    if args.command == "resources":
+        parser.parse_args(["resources", "--help"])
     if args.command == "db":
         parser.parse_args(["db", "--help"])
     if args.command == "config":

@@ -9,7 +9,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from bot.storage.db import Database
-from bot.storage.registry import import_all_models
+from bot.storage.registry import import_all_models, include_name
 
 config = context.config
 target_metadata = import_all_models().metadata
@@ -21,6 +21,7 @@ def _configure(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

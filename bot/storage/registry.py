@@ -27,3 +27,17 @@ def import_all_models() -> type[SQLModel]:
         if spec is not None:
             importlib.import_module(f"cogs.{name}.models")
     return SQLModel
+
+
+# Tables created by hand-written migration code that no model describes: SQLite FTS5 virtual
+# tables and their shadow tables (``<name>_fts``, ``<name>_fts_data``, ``_idx``, ``_docsize``,
+# ``_config``, ``_content``), PostgreSQL full-text columns and indexes (``search_fts``,
+# ``ix_<table>_fts``). Autogenerate must not propose to drop them.
+HAND_WRITTEN_TABLE_MARKER = "_fts"
+
+
+def include_name(name: str | None, type_: str, parent_names: dict[str, str | None]) -> bool:
+    """Alembic ``include_name`` hook: skip the hand-written full-text objects."""
+    if type_ in ("table", "index", "column") and name is not None:
+        return not (name.endswith(HAND_WRITTEN_TABLE_MARKER) or "_fts_" in name)
+    return True

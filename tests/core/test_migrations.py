@@ -10,12 +10,13 @@ from sqlalchemy.engine import Connection
 
 from bot.storage import migrate
 from bot.storage.db import Database
-from bot.storage.registry import import_all_models
+from bot.storage.registry import import_all_models, include_name
 
 
 def _diff(connection: Connection) -> list:
     context = MigrationContext.configure(
-        connection, opts={"compare_type": True, "render_as_batch": True}
+        connection,
+        opts={"compare_type": True, "render_as_batch": True, "include_name": include_name},
     )
     return compare_metadata(context, import_all_models().metadata)
 

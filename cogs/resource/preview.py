@@ -1,0 +1,213 @@
+"""Safe link preview: read a page's title and description without becoming an SSRF tool.
+
+- http/https only; the URL's literal IP, and every address its name resolves to, must be public
+  (aiohttp skips its resolver for literal IPs, so we check the host ourselves);
+- the connection goes to the addresses we checked (a pinned resolver: no second lookup that a
+  rebinding DNS could answer differently);
+- redirects are followed by hand, at most 3, each hop checked again;
+- 5 s in total, at most 1 MB read, HTML only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from bot.core import N_
+
+from .urls import DEFAULT_PORTS, address_is_public, parse_ip
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+Resolver = Callable[[str, int], Awaitable[list[str]]]
+AddressPolicy = Callable[[IPAddress], bool]
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+@dataclass(frozen=True, slots=True)
+class Preview:
+    title: str | None
+    description: str | None
+    final_url: str
+
+
+class PreviewError(Exception):
+    """Why no preview: a French msgid (shown translated to the member) and its params."""
+
+    def __init__(self, msgid: str, /, **params: Any) -> None:
+        super().__init__(msgid)
+        self.msgid = msgid
+        self.params = params
+
+
+async def system_resolve(host: str, port: int) -> list[str]:
+    loop = asyncio.get_running_loop()
+    infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return sorted({info[4][0] for info in infos})
+
+
+class PreviewFetcher:
+    """``fetch(url)`` → Preview, or PreviewError. Tests pass ``allow_private=True`` (or their
+    own ``policy``/``resolve``) to read from a local server."""
+
+    def __init__(
+        self,
+        *,
+        allow_private: bool = False,
+        timeout: float = 5.0,
+        max_bytes: int = 1_000_000,
+        max_redirects: int = 3,
+        resolve: Resolver | None = None,
+        policy: AddressPolicy | None = None,
+        user_agent: str = "Passerelle link preview",
+    ) -> None:
+        self.timeout = timeout
+        self.max_bytes = max_bytes
+        self.max_redirects = max_redirects
+        self.resolve = resolve or system_resolve
+        self.policy = policy or ((lambda ip: True) if allow_private else address_is_public)
+        self.user_agent = user_agent
+
+    async def fetch(self, url: str) -> Preview:
+        try:
+            return await asyncio.wait_for(self._fetch(url), self.timeout)
+        except TimeoutError:
+            raise PreviewError(
+                N_("la page n'a pas répondu en {seconds} secondes"), seconds=int(self.timeout)
+            ) from None
+
+    async def _fetch(self, url: str) -> Preview:
+        import aiohttp
+
+        for _hop in range(self.max_redirects + 1):
+            host, _port, addresses = await self.check(url)
+            connector = aiohttp.TCPConnector(
+                resolver=_PinnedResolver(host, addresses), use_dns_cache=False, force_close=True
+            )
+            async with (
+                aiohttp.ClientSession(
+                    connector=connector, headers={"User-Agent": self.user_agent}
+                ) as session,
+                session.get(url, allow_redirects=False) as response,
+            ):
+                if response.status in (301, 302, 303, 307, 308):
+                    location = response.headers.get("Location")
+                    if not location:
+                        raise PreviewError(N_("la page redirige sans dire où"))
+                    url = urljoin(url, location)
+                    continue
+                if response.status >= 400:
+                    raise PreviewError(
+                        N_("la page a répondu par une erreur ({status})"), status=response.status
+                    )
+                content_type = response.headers.get("Content-Type", "").split(";")[0].strip()
+                if content_type.lower() not in HTML_TYPES:
+                    raise PreviewError(
+                        N_("ce n'est pas une page web mais un fichier ({type})"),
+                        type=content_type or "?",
+                    )
+                body = bytearray()
+                async for chunk in response.content.iter_chunked(65536):
+                    body.extend(chunk)
+                    if len(body) >= self.max_bytes:
+                        del body[self.max_bytes :]
+                        break
+                charset = response.charset or "utf-8"
+            return parse_preview(bytes(body), charset, url)
+        raise PreviewError(N_("la page redirige plus de {max} fois"), max=self.max_redirects)
+
+    async def check(self, url: str) -> tuple[str, int, list[str]]:
+        """Refuse a URL before any connection; return its host, port and checked addresses."""
+        try:
+            parts = urlsplit(url)
+            scheme = parts.scheme.lower()
+            host = parts.hostname or ""
+            port = parts.port or DEFAULT_PORTS.get(scheme, 0)
+        except ValueError:
+            raise PreviewError(N_("l'adresse de la page est mal formée")) from None
+        if scheme not in DEFAULT_PORTS:
+            raise PreviewError(N_("seuls les liens http et https sont lus"))
+        if not host:
+            raise PreviewError(N_("l'adresse de la page est mal formée"))
+        literal = parse_ip(host)
+        if literal is not None:
+            addresses = [str(literal)]
+        else:
+            try:
+                addresses = await self.resolve(host, port)
+            except (OSError, UnicodeError):
+                raise PreviewError(N_("le nom « {host} » est introuvable"), host=host) from None
+            if not addresses:
+                raise PreviewError(N_("le nom « {host} » est introuvable"), host=host)
+        for address in addresses:
+            ip = parse_ip(address)
+            if ip is None or not self.policy(ip):
+                raise PreviewError(
+                    N_("« {host} » mène à une adresse privée ou locale, que je ne lis pas"),
+                    host=host,
+                )
+        return host, port, addresses
+
+
+class _PinnedResolver:
+    """An aiohttp resolver that answers only with the addresses we already checked."""
+
+    def __init__(self, host: str, addresses: list[str]) -> None:
+        self.host = host
+        self.addresses = addresses
+
+    async def resolve(
+        self, host: str, port: int = 0, family: int = socket.AF_INET
+    ) -> list[dict[str, Any]]:
+        if host != self.host:
+            raise OSError(f"unexpected host {host!r}")
+        return [
+            {
+                "hostname": host,
+                "host": address,
+                "port": port,
+                "family": socket.AF_INET6 if ":" in address else socket.AF_INET,
+                "proto": 0,
+                "flags": socket.AI_NUMERICHOST,
+            }
+            for address in self.addresses
+        ]
+
+    async def close(self) -> None:
+        return None
+
+
+def parse_preview(body: bytes, charset: str, url: str) -> Preview:
+    from selectolax.lexbor import LexborHTMLParser as HTMLParser
+
+    try:
+        text = body.decode(charset, errors="replace")
+    except LookupError:
+        text = body.decode("utf-8", errors="replace")
+    tree = HTMLParser(text)
+
+    def meta(*selectors: str) -> str | None:
+        for selector in selectors:
+            node = tree.css_first(selector)
+            if node is not None:
+                value = (node.attributes.get("content") or "").strip()
+                if value:
+                    return " ".join(value.split())
+        return None
+
+    title = meta('meta[property="og:title"]', 'meta[name="twitter:title"]')
+    if title is None:
+        node = tree.css_first("title")
+        if node is not None:
+            title = " ".join(node.text().split()) or None
+    description = meta(
+        'meta[property="og:description"]',
+        'meta[name="description"]',
+        'meta[name="twitter:description"]',
+    )
+    return Preview(title, description, url)

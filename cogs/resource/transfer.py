@@ -1,0 +1,168 @@
+"""``passerelle resources import|export``: move a library in or out (CSV or JSON).
+
+CSV columns: url (required), title, summary, tags (comma-separated), collection, created_at
+(ISO 8601). JSON: a list of objects with the same keys (``tags`` may be a list). Bad rows are
+skipped and reported by line number (CSV) or item number (JSON); the rest is imported.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+from bot.core import Core
+
+from .service import ImportReport, ResourceService
+from .settings import Settings
+
+EXPORT_FIELDS = [
+    "id",
+    "url",
+    "title",
+    "summary",
+    "tags",
+    "collection",
+    "author",
+    "status",
+    "created_at",
+]
+
+
+class ImportFileError(Exception):
+    """The file cannot be read at all (not CSV/JSON, no url column…)."""
+
+
+class ProgressBar:
+    """A plain text progress bar on a terminal (stderr); silent when not a TTY unless forced."""
+
+    def __init__(self, total: int, label: str, stream: TextIO | None = None, width: int = 30):
+        self.total = max(total, 1)
+        self.label = label
+        self.stream = stream or sys.stderr
+        self.width = width
+        self.done = 0
+        self.started = time.perf_counter()
+
+    def advance(self, count: int) -> None:
+        self.done = min(self.done + count, self.total)
+        filled = int(self.width * self.done / self.total)
+        rate = self.done / max(time.perf_counter() - self.started, 1e-9)
+        self.stream.write(
+            f"\r{self.label} [{'#' * filled}{'.' * (self.width - filled)}] "
+            f"{self.done}/{self.total} ({rate:,.0f}/s)"
+        )
+        self.stream.flush()
+
+    def close(self) -> None:
+        self.stream.write("\n")
+        self.stream.flush()
+
+
+def read_rows(path: Path) -> list[tuple[int, Any]]:
+    """``(line or item number, row)`` pairs from a CSV or JSON file."""
+    try:
+        raw = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportFileError(f"{path}: not UTF-8 text") from None
+    except OSError as exc:
+        raise ImportFileError(f"{path}: {exc.strerror}") from None
+    if path.suffix.lower() == ".json":
+        try:
+            data = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise ImportFileError(
+                f"{path}: not valid JSON (line {exc.lineno}): {exc.msg}"
+            ) from None
+        if isinstance(data, dict) and isinstance(data.get("resources"), list):
+            data = data["resources"]
+        if not isinstance(data, list):
+            raise ImportFileError(f"{path}: expected a JSON list of resources")
+        return list(enumerate(data, start=1))
+    return list(_csv_rows(raw, path))
+
+
+def _csv_rows(raw: str, path: Path) -> Iterator[tuple[int, Any]]:
+    sample = raw[:4096]
+    try:
+        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(raw), dialect)
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except StopIteration:
+        return
+    if "url" not in header:
+        raise ImportFileError(f"{path}: the first line must name the columns, including 'url'")
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            yield reader.line_num, None
+            continue
+        line = reader.line_num
+        if not any(v.strip() for v in values):
+            continue
+        if len(values) > len(header):
+            yield line, None  # more cells than columns: a broken row
+            continue
+        yield line, dict(zip(header, values, strict=False))
+
+
+async def import_file(
+    core: Core, path: Path, *, progress: bool = True, stream: TextIO | None = None
+) -> ImportReport:
+    rows = read_rows(path)
+    service = ResourceService(core, core.cog_settings("resource", Settings))
+    bar = ProgressBar(len(rows), "import", stream) if progress else None
+    report = await service.import_rows(rows, progress=bar.advance if bar else None)
+    if bar:
+        bar.close()
+    return report
+
+
+async def export_file(
+    core: Core, path: Path, *, progress: bool = True, stream: TextIO | None = None
+) -> int:
+    service = ResourceService(core, core.cog_settings("resource", Settings))
+    rows = await service.export_rows()
+    bar = ProgressBar(len(rows), "export", stream) if progress else None
+    _write_export(path, rows, bar)
+    if bar:
+        bar.close()
+    return len(rows)
+
+
+def _write_export(path: Path, rows: list[dict[str, Any]], bar: ProgressBar | None) -> None:
+    if path.suffix.lower() == ".csv":
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.DictWriter(fh, EXPORT_FIELDS)
+            writer.writeheader()
+            for i, row in enumerate(rows, start=1):
+                writer.writerow({**row, "tags": ", ".join(row["tags"])})
+                if bar and i % 500 == 0:
+                    bar.advance(500)
+    else:
+        path.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
+    if bar:
+        bar.advance(len(rows) - bar.done)
+
+
+def format_report(report: ImportReport, limit: int = 50, unit: str = "line") -> str:
+    lines = [
+        f"Imported {report.imported} resource(s); {report.merged} already known (tags merged)."
+    ]
+    if report.skipped:
+        lines.append(f"Skipped {len(report.skipped)} {unit}(s):")
+        lines.extend(f"  {unit} {line}: {reason}" for line, reason in report.skipped[:limit])
+        if len(report.skipped) > limit:
+            lines.append(f"  … and {len(report.skipped) - limit} more")
+    return "\n".join(lines)

@@ -1,0 +1,94 @@
+"""A local web server (127.0.0.1 only) that serves pages for the link preview tests."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+from aiohttp import web
+
+PAGE = """<!doctype html><html><head><meta charset="utf-8">
+<title>Titre de secours</title>
+<meta property="og:title" content="Guide de la médiation numérique">
+<meta property="og:description" content="Comment accueillir les publics éloignés.">
+</head><body><p>Bonjour</p></body></html>"""
+
+
+class LocalSite:
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.hits: list[str] = []
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+
+@pytest.fixture
+async def site() -> AsyncIterator[LocalSite]:
+    holder: dict[str, LocalSite] = {}
+
+    async def page(request: web.Request) -> web.Response:
+        holder["site"].hits.append(request.path)
+        return web.Response(text=PAGE, content_type="text/html")
+
+    async def plain_title(request: web.Request) -> web.Response:
+        holder["site"].hits.append(request.path)
+        return web.Response(
+            text="<html><head><title> Un  titre\n simple </title></head></html>",
+            content_type="text/html",
+        )
+
+    async def pdf(request: web.Request) -> web.Response:
+        holder["site"].hits.append(request.path)
+        return web.Response(body=b"%PDF-1.4", content_type="application/pdf")
+
+    async def huge(request: web.Request) -> web.StreamResponse:
+        holder["site"].hits.append(request.path)
+        response = web.StreamResponse(headers={"Content-Type": "text/html"})
+        await response.prepare(request)
+        await response.write(b"<html><head><title>Grand</title></head><body>")
+        chunk = b"x" * 65536
+        try:
+            for _ in range(200):  # 13 MB if the reader never stopped
+                await response.write(chunk)
+        except (ConnectionResetError, RuntimeError):
+            pass
+        return response
+
+    async def slow(request: web.Request) -> web.Response:
+        holder["site"].hits.append(request.path)
+        await asyncio.sleep(3)
+        return web.Response(text=PAGE, content_type="text/html")
+
+    async def redirect(request: web.Request) -> web.Response:
+        holder["site"].hits.append(request.path)
+        target = request.query["to"]
+        raise web.HTTPFound(target)
+
+    async def loop(request: web.Request) -> web.Response:
+        holder["site"].hits.append(request.path)
+        n = int(request.match_info["n"])
+        raise web.HTTPFound(f"/loop/{n + 1}")
+
+    async def missing(request: web.Request) -> web.Response:
+        holder["site"].hits.append(request.path)
+        return web.Response(status=404, text="non", content_type="text/html")
+
+    app = web.Application()
+    app.router.add_get("/page", page)
+    app.router.add_get("/plain", plain_title)
+    app.router.add_get("/file.pdf", pdf)
+    app.router.add_get("/huge", huge)
+    app.router.add_get("/slow", slow)
+    app.router.add_get("/redirect", redirect)
+    app.router.add_get("/loop/{n}", loop)
+    app.router.add_get("/missing", missing)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    tcp = web.TCPSite(runner, "127.0.0.1", 0)
+    await tcp.start()
+    port = tcp._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    holder["site"] = LocalSite(port)
+    yield holder["site"]
+    await runner.cleanup()

@@ -1,0 +1,106 @@
+"""Moving a library in and out: CSV/JSON import with line-numbered skips, export, the CLI."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from cogs.resource import transfer
+from tests.harness import Harness, make_harness
+
+CSV = """url,title,summary,tags,collection
+https://a.example/1,Médiation numérique,Un guide pratique,"médiation, numérique",Café de mars
+pas un lien,Mauvais,,,
+https://a.example/2,Radio associative,,radio,
+https://a.example/3,Trop,,"t1,t2,t3,t4,t5,t6,t7,t8,t9,t10,t11",
+https://a.example/1?utm_source=z,Doublon,,EAC,
+https://a.example/4,a,b,c,d,e,f
+ftp://a.example/5,Fichier,,,
+"""
+
+
+@pytest.fixture
+async def h(db_url: str) -> AsyncIterator[Harness]:
+    harness = await make_harness(db_url, cogs=["resource"])
+    yield harness
+    await harness.core.stop()
+    await harness.db.dispose()
+
+
+async def test_csv_import_skips_bad_lines_and_imports_the_rest(h: Harness, tmp_path: Path) -> None:
+    path = tmp_path / "library.csv"
+    path.write_text(CSV, encoding="utf-8")
+    out = io.StringIO()
+    report = await transfer.import_file(h.core, path, progress=True, stream=out)
+    assert (report.imported, report.merged) == (2, 1)
+    assert [line for line, _ in report.skipped] == [3, 5, 7, 8]
+    assert "Trop de tags : 11 (au plus 10)" in dict(report.skipped)[5]
+    assert "7/7" in out.getvalue()  # the progress bar reached the end
+    text = transfer.format_report(report)
+    assert "Skipped 4 line(s)" in text and "line 3:" in text
+    found = await h.say("bob", "!resource find médiations")
+    assert found is not None and "Médiation numérique" in found.text
+    show = await h.say("bob", "!resource show 1")
+    assert show is not None
+    assert "EAC" in show.plain_text() and "la bibliothèque importée" in show.plain_text()
+    assert "Café de mars" in show.plain_text()
+    # Importing the same file again adds nothing new.
+    again = await transfer.import_file(h.core, path, progress=False)
+    assert again.imported == 0
+
+
+async def test_json_import_and_export_round_trip(h: Harness, tmp_path: Path) -> None:
+    data = [
+        {"url": "https://b.example/1", "title": "Un", "tags": ["danse", "Théâtre"]},
+        "pas un objet",
+        {"title": "sans lien"},
+        {"url": "https://b.example/2", "title": "Deux", "created_at": "2025-03-01T10:00:00"},
+    ]
+    path = tmp_path / "in.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    report = await transfer.import_file(h.core, path, progress=False)
+    assert report.imported == 2 and [n for n, _ in report.skipped] == [2, 3]
+    exported_csv = tmp_path / "out.csv"
+    assert await transfer.export_file(h.core, exported_csv, progress=False) == 2
+    rows = list(csv.DictReader(exported_csv.open(encoding="utf-8")))
+    assert [(r["url"], r["title"], r["tags"]) for r in rows] == [
+        ("https://b.example/1", "Un", "danse, Théâtre"),
+        ("https://b.example/2", "Deux", ""),
+    ]
+    assert rows[1]["created_at"].startswith("2025-03-01T10:00:00")
+    exported_json = tmp_path / "out.json"
+    await transfer.export_file(h.core, exported_json, progress=False)
+    assert [r["tags"] for r in json.loads(exported_json.read_text())] == [["danse", "Théâtre"], []]
+
+
+async def test_unreadable_files_are_reported(tmp_path: Path) -> None:
+    bad_json = tmp_path / "bad.json"
+    bad_json.write_text("[{", encoding="utf-8")
+    with pytest.raises(transfer.ImportFileError, match="not valid JSON"):
+        transfer.read_rows(bad_json)
+    no_url = tmp_path / "no_url.csv"
+    no_url.write_text("title,tags\nA,b\n", encoding="utf-8")
+    with pytest.raises(transfer.ImportFileError, match="url"):
+        transfer.read_rows(no_url)
+
+
+def test_cli_import_and_export(db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    path = tmp_path / "library.csv"
+    path.write_text(CSV, encoding="utf-8")
+    assert main(["resources", "import", str(path), "--db", db_url]) == 0
+    out = capsys.readouterr().out
+    assert "Imported 2 resource(s); 1 already known" in out and "line 5:" in out
+    target = tmp_path / "export.json"
+    assert main(["resources", "export", str(target), "--db", db_url]) == 0
+    assert "Exported 2 resource(s)" in capsys.readouterr().out
+    assert {r["url"] for r in json.loads(target.read_text())} == {
+        "https://a.example/1",
+        "https://a.example/2",
+    }
+    assert main(["resources", "import", str(tmp_path / "missing.csv"), "--db", db_url]) == 1
