@@ -114,7 +114,8 @@ class _Tree(app_commands.CommandTree):
         except app_commands.AppCommandError:
             raise
         except Exception:
-            log.warning("Discord: unreadable application command payload", exc_info=True)
+            log.warning("Discord: unreadable application command payload")
+            log.debug("Unreadable payload", exc_info=True)
             await self.adapter._answer_expired(interaction)
 
     async def on_error(
@@ -256,7 +257,10 @@ class DiscordAdapter:
                         self._screening_passed(client, data)
                     parse(data)
                 except Exception:
-                    log.warning("Discord: ignored a malformed %s event", event, exc_info=True)
+                    log.warning("Discord: ignored a malformed %s event", event)
+                    log.debug("Malformed %s event", event, exc_info=True)
+                    if event == "INTERACTION_CREATE" and isinstance(data, dict):
+                        self._spawn(self._answer_raw(data))
 
             return run
 
@@ -474,6 +478,32 @@ class DiscordAdapter:
             return
         await self._send_reply(interaction, reply, deferred=False)
 
+    async def _answer_raw(self, data: dict[str, Any]) -> None:
+        """An interaction discord.py could not even read: answer "expired" over plain HTTP."""
+        assert self.core is not None and self.client is not None
+        iid, token = data.get("id"), data.get("token")
+        if not isinstance(iid, str | int) or not isinstance(token, str) or data.get("type") == 4:
+            return
+        t = self.core.i18n.translator(
+            data.get("locale") if isinstance(data.get("locale"), str) else None
+        )
+        text = t(
+            "Ce bouton a expiré ou cette commande n'existe plus. "
+            "Tapez {prefix}help pour voir les commandes.",
+            prefix=self.core.text_prefix(PLATFORM),
+        )
+        route = discord.http.Route(
+            "POST",
+            "/interactions/{interaction_id}/{interaction_token}/callback",
+            interaction_id=iid,
+            interaction_token=token,
+        )
+        payload = {"type": 4, "data": {"content": text, "flags": 64}}
+        try:
+            await self.client.http.request(route, json=payload)
+        except (TimeoutError, discord.HTTPException, aiohttp.ClientError, OSError):
+            log.info("Discord: could not answer a malformed interaction")
+
     async def _on_interaction(self, interaction: discord.Interaction) -> None:
         """Components and modal submits: decoded from their custom_id alone."""
         if interaction.type not in (
@@ -484,7 +514,8 @@ class DiscordAdapter:
         try:
             await self._handle_component(interaction)
         except Exception:
-            log.warning("Discord: unreadable component interaction", exc_info=True)
+            log.warning("Discord: unreadable component interaction")
+            log.debug("Unreadable component", exc_info=True)
             if not interaction.response.is_done():
                 await self._answer_expired(interaction)
 
