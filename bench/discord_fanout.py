@@ -42,10 +42,12 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-async def start_bot(fake: FakeDiscord, workdir: Path, concurrency: int):
+async def start_bot(
+    fake: FakeDiscord, workdir: Path, concurrency: int, url: str | None, global_rate: float
+):
     from bot.adapters.discord import DiscordAdapter
 
-    url = f"sqlite+aiosqlite:///{workdir / 'bench.db'}"
+    url = url or f"sqlite+aiosqlite:///{workdir / 'bench.db'}"
     settings = load_settings(
         None,
         discord={
@@ -56,6 +58,7 @@ async def start_bot(fake: FakeDiscord, workdir: Path, concurrency: int):
             "gateway_url": fake.gateway_url,
             "guild_ready_timeout": 0.05,
             "sync_state": str(workdir / "state.json"),
+            "global_rate": global_rate,
         },
         outbox={"concurrency": concurrency, "batch_size": 500},
     )
@@ -139,6 +142,10 @@ async def main() -> None:
     parser.add_argument("--rate", type=float, default=50.0)
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
+    parser.add_argument(
+        "--global-rate", type=float, default=48.0, help="adapter pacing (0: only 429s)"
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
     fake = FakeDiscord(member_count=0)
@@ -146,9 +153,12 @@ async def main() -> None:
         fake.add_member(f"m{i}")
     await fake.start()
     with tempfile.TemporaryDirectory() as tmp:
-        core, adapter, db = await start_bot(fake, Path(tmp), args.concurrency)
+        core, adapter, db = await start_bot(
+            fake, Path(tmp), args.concurrency, args.database_url, args.global_rate
+        )
+        print(f"Database: {db.dialect}")
         try:
-            await burst(fake, 20, expired=False)  # warm-up
+            await burst(fake, args.users, expired=True)  # warm-up: members created here
             base = await burst(fake, args.users, expired=True)
             votes = await burst(fake, args.users, expired=False)
             print(f"Interaction → callback, {args.users} concurrent users:")
@@ -167,7 +177,8 @@ async def main() -> None:
             result = await fanout(fake, core, args.members, args.rate)
             print(
                 f"Fan-out: {result['members']} DMs, {result['requests']} requests at "
-                f"{args.rate:g}/s (outbox concurrency {args.concurrency})"
+                f"{args.rate:g}/s (outbox concurrency {args.concurrency}, "
+                f"adapter pacing {args.global_rate:g}/s)"
             )
             print(
                 f"  {result['seconds']:.1f} s vs bound {result['bound']:.1f} s → "

@@ -133,6 +133,10 @@ class DiscordSection(Section):
     guild_ready_timeout: float = Field(2.0, ge=0)
     ready_timeout: float = Field(60.0, gt=0)  # how long start-up waits for READY
     max_ratelimit_timeout: float | None = Field(30.0, ge=30)  # longer 429 waits → RateLimited
+    # REST calls per second this process allows itself for sends, DMs and edits (Discord's
+    # global limit is 50/s per bot: divide it between processes, keep some headroom for clock
+    # jitter); 0 = only react to 429s.
+    global_rate: float = Field(48.0, ge=0)
 
 
 class MatrixSection(Section):

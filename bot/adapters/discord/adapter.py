@@ -68,6 +68,29 @@ def _delivery_error(exc: BaseException) -> Exception:
     return TransientDeliveryError(type(exc).__name__)
 
 
+class Pacer:
+    """Spaces REST calls evenly under Discord's global limit (50 requests/s per bot).
+
+    discord.py honours per-route buckets ahead of time but learns of the global limit only
+    from 429 answers; a fan-out of DMs (one bucket per DM channel) would then collect
+    thousands of 429s, and Discord bans IPs with 10,000 invalid requests in 10 minutes.
+    """
+
+    def __init__(self, rate: float | None) -> None:
+        self.interval = 1.0 / rate if rate else 0.0
+        self._next = 0.0
+
+    async def wait(self) -> None:
+        if not self.interval:
+            return
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        slot = max(now, self._next)
+        self._next = slot + self.interval
+        if slot > now:
+            await asyncio.sleep(slot - now)
+
+
 class _Client(discord.Client):
     def __init__(self, adapter: DiscordAdapter, **options: Any) -> None:
         super().__init__(**options)
@@ -192,6 +215,7 @@ class DiscordAdapter:
         self._joined: set[tuple[int, int]] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
         self.synced = False  # whether this start pushed the commands to Discord
+        self.pacer = Pacer(settings.global_rate)
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -209,6 +233,9 @@ class DiscordAdapter:
             guild_ready_timeout=self.settings.guild_ready_timeout,
             max_ratelimit_timeout=self.settings.max_ratelimit_timeout,
             allowed_mentions=discord.AllowedMentions(everyone=False, roles=False),
+            application_id=int(self.settings.application_id)
+            if self.settings.application_id
+            else None,
         )
         self.client = client
         self.tree = _Tree(client, self)
@@ -595,6 +622,7 @@ class DiscordAdapter:
         kwargs = message_kwargs(reply)
         if key is not None:
             kwargs["nonce"] = nonce_for(key)  # discord.py adds enforce_nonce
+        await self.pacer.wait()
         try:
             message = await channel.send(**kwargs)
         except (TimeoutError, discord.HTTPException, aiohttp.ClientError, OSError) as exc:
@@ -604,6 +632,7 @@ class DiscordAdapter:
     async def edit(self, message: MessageRef, reply: Reply) -> None:
         assert self.client is not None
         channel = self.client.get_partial_messageable(int(message.room_id))
+        await self.pacer.wait()
         try:
             await channel.get_partial_message(int(message.id)).edit(
                 **message_kwargs(reply, edit=True)
@@ -618,6 +647,7 @@ class DiscordAdapter:
         user_id = int(member.id)
         channel_id = self._dm_channels.get(user_id)
         if channel_id is None:
+            await self.pacer.wait()
             try:
                 dm = await self.client.create_dm(discord.Object(user_id))
             except (TimeoutError, discord.HTTPException, aiohttp.ClientError, OSError) as exc:
@@ -633,6 +663,7 @@ class DiscordAdapter:
             log.info("Discord: no role id configured for %s; nothing granted", role.value)
             return
         for guild in self._guilds():
+            await self.pacer.wait()
             try:
                 await self.client.http.add_role(
                     guild.id, int(member.id), int(role_ids[0]), reason="Passerelle"
