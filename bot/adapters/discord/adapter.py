@@ -196,6 +196,7 @@ def _find_text_value(components: Any, custom_id: str) -> str | None:
 
 class DiscordAdapter:
     platform = PLATFORM
+    command_prefix = "/"  # help and usage lines show slash commands
     capabilities = (
         Capability.NATIVE_COMMANDS
         | Capability.BUTTONS
@@ -216,6 +217,7 @@ class DiscordAdapter:
         self._tasks: set[asyncio.Task[Any]] = set()
         self.synced = False  # whether this start pushed the commands to Discord
         self.pacer = Pacer(settings.global_rate)
+        self._inflight = 0  # interactions being answered right now
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -452,17 +454,24 @@ class DiscordAdapter:
     ) -> None:
         """Run the invocation; acknowledge within Discord's 3 s (defer when it may be slow)."""
         assert self.core is not None
-        task = asyncio.ensure_future(
-            self.core.invoke(self._actor(interaction), self._room(interaction), path, raw)
-        )
-        deferred = False
-        if not defer:
-            done, _ = await asyncio.wait({task}, timeout=self.settings.defer_after)
-            defer = not done
-        if defer:
-            deferred = await self._defer(interaction)
-        reply = await task
-        await self._send_reply(interaction, reply, deferred)
+        self._inflight += 1
+        try:
+            task = asyncio.ensure_future(
+                self.core.invoke(self._actor(interaction), self._room(interaction), path, raw)
+            )
+            deferred = False
+            # Under a burst the database queue, not the handler, sets the pace: acknowledge
+            # at once rather than risk Discord's 3-second deadline.
+            busy = self._inflight > self.settings.defer_when_busy
+            if not defer and not busy:
+                done, _ = await asyncio.wait({task}, timeout=self.settings.defer_after)
+                defer = not done
+            if defer or busy:
+                deferred = await self._defer(interaction)
+            reply = await task
+            await self._send_reply(interaction, reply, deferred)
+        finally:
+            self._inflight -= 1
 
     async def _defer(self, interaction: discord.Interaction) -> bool:
         try:
@@ -495,15 +504,13 @@ class DiscordAdapter:
 
     async def _answer_expired(self, interaction: discord.Interaction) -> None:
         """Unknown, outdated or malformed: the core's translated "this button has expired"."""
-        assert self.core is not None
-        try:
-            reply = await self.core.invoke(
-                self._actor(interaction), self._room(interaction), "", {}
-            )
-        except Exception:
-            log.warning("Discord: could not build the expired answer", exc_info=True)
+        if interaction.response.is_done():
             return
-        await self._send_reply(interaction, reply, deferred=False)
+        try:
+            # No command has an empty path: the core answers "this button has expired".
+            await self._respond(interaction, "", {}, defer=False)
+        except Exception:
+            log.warning("Discord: could not send the expired answer", exc_info=True)
 
     async def _answer_raw(self, data: dict[str, Any]) -> None:
         """An interaction discord.py could not even read: answer "expired" over plain HTTP."""

@@ -50,7 +50,12 @@ class Demo(Cog, name="demo"):
     ) -> Reply:
         """Voter."""
         self.votes[inv.actor.ref.id] = choice
+        if not inv.room.direct:
+            self.core.live.update("demo:results", inv.room, self._results)
         return Reply(text=f"Vote {choice} enregistré", private=True)
+
+    async def _results(self) -> Reply:
+        return Reply(text=f"Résultats : {len(self.votes)} vote(s)")
 
     @command("answer")
     async def answer(

@@ -241,6 +241,7 @@ class FakeDiscord:
         self.commands: dict[str, list[dict[str, Any]]] = {}
         self.sync_requests: list[tuple[str, list[dict[str, Any]]]] = []
         self.interactions: dict[int, InteractionRecord] = {}
+        self._by_token: dict[str, InteractionRecord] = {}
         self.messages: dict[int, list[dict[str, Any]]] = defaultdict(list)
         self.dm_channels: dict[int, int] = {}
         self.dm_owner: dict[int, int] = {}
@@ -575,7 +576,7 @@ class FakeDiscord:
             payload["context"] = 0
         if message is not None:
             payload["message"] = message
-        self.interactions[iid] = InteractionRecord(iid, token, payload)
+        self.interactions[iid] = self._by_token[token] = InteractionRecord(iid, token, payload)
         return payload
 
     def command_data(self, path: str, **options: Any) -> dict[str, Any]:
@@ -799,7 +800,7 @@ class FakeDiscord:
         return json_response(response)
 
     def _record_by_token(self, token: str) -> InteractionRecord | None:
-        return next((r for r in self.interactions.values() if r.token == token), None)
+        return self._by_token.get(token)
 
     async def _followup(self, request: web.Request) -> web.Response:
         record = self._record_by_token(request.match_info["token"])

@@ -92,7 +92,7 @@ async def test_synced_catalogue_is_valid_and_localised(full_bot: Bot) -> None:
     assert help_cmd["description_localizations"]["en-US"] == "Show help for the commands."
     assert help_cmd["description_localizations"]["fr"] == "Afficher l'aide des commandes."
     demo = next(c for c in commands if c["name"] == "demo")
-    assert demo["description_localizations"]["en-GB"] == "“demo” commands"
+    assert demo["description_localizations"]["en-GB"] == '"demo" commands'
     vote = next(o for o in demo["options"] if o["name"] == "vote")
     assert [c["value"] for c in vote["options"][0]["choices"]] == list("ABCDEFGH")
     menu = next(o for o in demo["options"] if o["name"] == "menu")
@@ -167,8 +167,8 @@ async def test_slash_command_with_options_and_english_locale(bot: Bot) -> None:
     assert answer.embeds[0]["title"] == "Sondage"
     assert "Question : A ou B ?" in answer.text
     assert answer.component("A")["style"] == 1  # primary
-    iid = await fake.command(user, "help", locale="en-US")
-    assert "Commands" in (await fake.answer(iid)).text or "help" in (await fake.answer(iid)).text
+    answer = await fake.answer(await fake.command(user, "help", topic="demo", locale="en-US"))
+    assert "/demo menu" in answer.text
 
 
 async def test_button_click_runs_its_invocation(bot: Bot) -> None:
@@ -181,6 +181,28 @@ async def test_button_click_runs_its_invocation(bot: Bot) -> None:
     assert answer.text == "Vote B enregistré"
     assert answer.ephemeral
     assert bot.core.cogs["demo"].votes[str(user)] == "B"
+
+
+async def test_votes_update_the_live_results_message(bot: Bot) -> None:
+    fake = bot.fake
+    alice, bob = fake.member_id("user0"), fake.member_id("user1")
+    menu = await fake.answer(await fake.command(alice, "demo menu"))
+    await fake.answer(await fake.click(alice, menu.message, menu.component("A")["custom_id"]))
+    await bot.core.drain()
+    assert [m["content"] for m in fake.channel_messages()] == ["Résultats : 1 vote(s)"]
+    await fake.answer(await fake.click(bob, menu.message, menu.component("B")["custom_id"]))
+    await bot.core.drain()
+    messages = fake.channel_messages()
+    assert [m["content"] for m in messages] == ["Résultats : 2 vote(s)"]  # edited in place
+    assert messages[0]["edited_timestamp"] is not None
+
+
+async def test_commands_in_direct_messages(bot: Bot) -> None:
+    fake = bot.fake
+    user = fake.member_id("user2")
+    answer = await fake.answer(await fake.command(user, "demo vote", dm=True, choice="C"))
+    assert answer.text == "Vote C enregistré"  # member role found through the guild
+    assert bot.core.cogs["demo"].votes[str(user)] == "C"
 
 
 async def test_many_actions_become_a_select(bot: Bot) -> None:
