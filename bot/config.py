@@ -130,7 +130,7 @@ class DiscordSection(Section):
     # ./discord-commands.json); commands are re-synced only when it changes.
     sync_state: str | None = None
     defer_after: float = Field(2.0, gt=0, le=2.8)  # seconds before an interaction is deferred
-    defer_when_busy: int = Field(20, ge=0)  # more interactions in flight: defer at once
+    defer_when_busy: int = Field(20, ge=0)  # more interactions in flight: defer them at once
     guild_ready_timeout: float = Field(2.0, ge=0)
     ready_timeout: float = Field(60.0, gt=0)  # how long start-up waits for READY
     max_ratelimit_timeout: float | None = Field(30.0, ge=30)  # longer 429 waits → RateLimited

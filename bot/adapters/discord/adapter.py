@@ -218,6 +218,7 @@ class DiscordAdapter:
         self.synced = False  # whether this start pushed the commands to Discord
         self.pacer = Pacer(settings.global_rate)
         self._inflight = 0  # interactions being answered right now
+        self._busy = asyncio.Event()  # set while more than defer_when_busy are in flight
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -455,23 +456,33 @@ class DiscordAdapter:
         """Run the invocation; acknowledge within Discord's 3 s (defer when it may be slow)."""
         assert self.core is not None
         self._inflight += 1
+        if self._inflight > self.settings.defer_when_busy:
+            self._busy.set()
         try:
+            deferred = False
+            # Under a burst the database queue, not the handler, sets the pace: acknowledge
+            # first rather than risk Discord's 3-second deadline.
+            if defer or self._busy.is_set():
+                deferred = await self._defer(interaction)
             task = asyncio.ensure_future(
                 self.core.invoke(self._actor(interaction), self._room(interaction), path, raw)
             )
-            deferred = False
-            # Under a burst the database queue, not the handler, sets the pace: acknowledge
-            # at once rather than risk Discord's 3-second deadline.
-            busy = self._inflight > self.settings.defer_when_busy
-            if not defer and not busy:
-                done, _ = await asyncio.wait({task}, timeout=self.settings.defer_after)
-                defer = not done
-            if defer or busy:
-                deferred = await self._defer(interaction)
+            if not deferred:
+                busy = asyncio.ensure_future(self._busy.wait())
+                done, _ = await asyncio.wait(
+                    {task, busy},
+                    timeout=self.settings.defer_after,
+                    return_when=asyncio.FIRST_COMPLETED,
+                )
+                busy.cancel()
+                if task not in done:
+                    deferred = await self._defer(interaction)
             reply = await task
             await self._send_reply(interaction, reply, deferred)
         finally:
             self._inflight -= 1
+            if self._inflight <= self.settings.defer_when_busy:
+                self._busy.clear()
 
     async def _defer(self, interaction: discord.Interaction) -> bool:
         try:

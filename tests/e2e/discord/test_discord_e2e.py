@@ -451,3 +451,14 @@ async def test_member_joined_only_after_rules_screening(bot: Bot) -> None:
         (MemberJoined, str(direct)),
         (MemberLeft, str(uid)),
     ]
+
+
+async def test_a_burst_is_acknowledged_first_and_every_answer_arrives(bot: Bot) -> None:
+    bot.adapter.settings.defer_when_busy = 3
+    fake = bot.fake
+    users = [fake.member_id(f"user{i % 3}") for i in range(12)]
+    ids = [await fake.command(u, "demo slow", seconds=0.3) for u in users]
+    answers = await asyncio.gather(*(fake.answer(i) for i in ids))
+    assert [a.text for a in answers] == ["Enfin fini"] * 12
+    kinds = [fake.interactions[i].callback["type"] for i in ids]  # type: ignore[index]
+    assert kinds.count(5) >= 9  # beyond 3 in flight: deferred at once
