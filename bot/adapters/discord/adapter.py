@@ -268,8 +268,10 @@ class DiscordAdapter:
                 await asyncio.wait_for(self._runner, 10)
             except (TimeoutError, Exception):
                 log.debug("Discord: connection task ended uneasily", exc_info=True)
-        for task in list(self._tasks):
+        tasks = list(self._tasks)
+        for task in tasks:
             task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     def _guild_object(self) -> discord.Object | None:
         return discord.Object(int(self.settings.guild_id)) if self.settings.guild_id else None

@@ -64,6 +64,9 @@ class Bot:
         return self
 
     async def stop(self) -> None:
+        if self.core is not None:
+            # finish background work (live edits) so no task is cancelled inside a transaction
+            await self.core.drain()
         if self.adapter is not None:
             await self.adapter.stop()
         if self.core is not None:
