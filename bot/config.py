@@ -153,6 +153,17 @@ class MatrixSection(Section):
     announce_room: str | None = None
     moderator_power: int = 50
     admin_power: int = 100
+    # Added with the Matrix adapter (docs/matrix.md):
+    device_name: str = "Passerelle"
+    encryption: bool | None = None  # None: on when the e2e extra (vodozemac) is installed
+    encrypt_direct_rooms: bool = True  # new DM rooms are encrypted when encryption is on
+    timeline_limit: int = Field(100, ge=10, le=1000)
+    sync_timeout: Duration = timedelta(seconds=30)
+    manage_power_levels: bool = False  # grant_role raises power levels in `rooms`
+    poll_event_type: Literal["org.matrix.msc3381.poll.start", "m.poll.start"] = (
+        "org.matrix.msc3381.poll.start"
+    )
+    errors_in_room: bool = True  # error replies answer in the room, other private replies by DM
 
 
 class WebSection(Section):

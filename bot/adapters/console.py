@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from bot.core.core import Core
 
 log = logging.getLogger(__name__)
-_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+_SAFE_NAME = re.compile(r"[^\w.-]+")
 
 
 class ConsoleAdapter(MemoryAdapter):

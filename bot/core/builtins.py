@@ -47,8 +47,8 @@ class Builtins(Cog, name="core", group=None):
         zone: Annotated[str, Opt("Votre fuseau horaire, ex. Europe/Paris ou America/Montreal")],
     ) -> Reply:
         """Choisir votre fuseau horaire pour l'affichage des dates."""
-        value = await self.core.members.set_timezone(inv.member_id, zone)
-        member = await self.core.members.get(inv.member_id)
+        member = await self.core.members.set_timezone_info(inv.member_id, zone)
+        value = member.timezone
         t = await self.core.translator(member=member)
         return Reply(
             text=t(

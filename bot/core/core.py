@@ -281,6 +281,7 @@ class Core:
             await cog.start()
 
     async def stop(self) -> None:
+        self.live.stop()
         await self.outbox.stop()
         for cog in self.cogs.values():
             await cog.stop()

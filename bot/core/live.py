@@ -87,6 +87,13 @@ class LiveMessages:
         except Exception:
             log.exception("Live message %s could not be refreshed", key)
 
+    def stop(self) -> None:
+        """Cancel scheduled refreshes (shutdown): nothing may fire once storage is gone."""
+        for timer in self._timers.values():
+            timer.cancel()
+        self._timers.clear()
+        self._pending.clear()
+
     async def flush(self) -> None:
         """Run every pending refresh now (shutdown, console end of input)."""
         for key in list(self._pending):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from zoneinfo import ZoneInfo, available_timezones
@@ -20,6 +21,7 @@ from bot.storage.models import Identity, Member, Room
 log = logging.getLogger(__name__)
 
 SEEN_REFRESH = timedelta(minutes=5)
+ROOM_CACHE_SECONDS = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +78,8 @@ class MemberService:
     def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
         self.clock = clock
+        # Room languages change rarely and are read on every command: cache them briefly.
+        self._room_locales: dict[RoomRef, tuple[str | None, float]] = {}
 
     async def resolve(self, ref: MemberRef) -> MemberInfo:
         """The member behind a platform identity, created on first sight."""
@@ -194,10 +198,14 @@ class MemberService:
         await self._update(member_id, timezone=value)
         return value
 
+    async def set_timezone_info(self, member_id: int, zone: str) -> MemberInfo:
+        """Set the zone and return the updated member (one transaction)."""
+        return await self._update(member_id, timezone=check_zone(zone))
+
     async def set_display_name(self, member_id: int, name: str) -> None:
         await self._update(member_id, display_name=name[:200])
 
-    async def _update(self, member_id: int, **values: str) -> None:
+    async def _update(self, member_id: int, **values: str) -> MemberInfo:
         async with self.db.session() as session:
             member = await session.get(Member, member_id)
             if member is None:
@@ -205,15 +213,21 @@ class MemberService:
             for key, value in values.items():
                 setattr(member, key, value)
             session.add(member)
+            return _info(member)
 
     async def room_locale(self, room: RoomRef) -> str | None:
+        cached = self._room_locales.get(room)
+        if cached is not None and cached[1] > time.monotonic():
+            return cached[0]
         async with self.db.session() as session:
             row = (
                 await session.exec(
                     select(Room).where(Room.platform == room.platform, Room.external_id == room.id)
                 )
             ).first()
-            return row.locale if row else None
+        locale = row.locale if row else None
+        self._room_locales[room] = (locale, time.monotonic() + ROOM_CACHE_SECONDS)
+        return locale
 
     async def set_room_locale(self, room: RoomRef, locale: str) -> str:
         value = check_locale(locale)
@@ -226,4 +240,5 @@ class MemberService:
             row = row or Room(platform=room.platform, external_id=room.id)
             row.locale = value
             session.add(row)
+        self._room_locales.pop(room, None)
         return value

@@ -30,7 +30,7 @@ from bot.core.i18n import Translator
 from bot.core.members import MemberInfo
 from bot.core.refs import MemberRef, RoomRef
 from bot.core.reply import Reply
-from bot.storage.models import OutboxMessage
+from bot.storage.models import Identity, Member, OutboxMessage
 
 if TYPE_CHECKING:
     from bot.core.core import Core
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PENDING, SENT, FAILED, SKIPPED, DROPPED = "pending", "sent", "failed", "skipped", "dropped"
+MAX_INLINE_RATE_WAIT = 10.0  # seconds a sender may wait out rate limits on one claimed row
 
 
 @dataclass(slots=True)
@@ -59,6 +60,16 @@ class Delivery:
 
 
 Renderer = Callable[[Delivery], Awaitable[Reply | None]]
+
+
+@dataclass(slots=True)
+class _Batch:
+    """One claimed batch: recipients fetched together, outcomes stamped together."""
+
+    members: dict[int, MemberInfo] = field(default_factory=dict)
+    refs: dict[tuple[int, str], MemberRef] = field(default_factory=dict)
+    finishes: list[tuple[int, str, str | None, datetime | None]] = field(default_factory=list)
+    retries: list[tuple[int, datetime, bool, str | None]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -98,6 +109,8 @@ class Outbox:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
+        self._planned: datetime | None = None
+        self.started_at = core.clock.now()  # when the sender loop plans to wake next
 
     def register(self, kind: str, renderer: Renderer) -> None:
         """A cog registers how to render its kind of message (at send time, in the
@@ -142,8 +155,11 @@ class Outbox:
         if not items:
             return 0
         now = self.core.clock.now()
-        dm_members = {i["member_id"] for i in items if i.get("room") is None}
-        platforms = await self._dm_platforms(dm_members)
+        # Only look up a DM platform for items that do not name one (saves a query per call).
+        dm_members = {
+            i["member_id"] for i in items if i.get("room") is None and not i.get("platform")
+        }
+        platforms = await self._dm_platforms(dm_members) if dm_members else {}
         values: list[dict[str, Any]] = []
         for item in items:
             if item.get("kind", "reply") not in self._renderers:
@@ -180,16 +196,17 @@ class Outbox:
             )
         inserted = 0
         insert = pg_insert if self.core.db.dialect == "postgresql" else sqlite_insert
+        # One compiled statement, executed with many parameter sets (SQLAlchemy batches them
+        # as "insertmanyvalues"); RETURNING counts the rows that were new.
+        stmt = (
+            insert(OutboxMessage)
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(OutboxMessage.id)
+        )
         async with self.core.db.session() as session:
-            for start in range(0, len(values), 500):
-                chunk = values[start : start + 500]
-                stmt = (
-                    insert(OutboxMessage)
-                    .values(chunk)
-                    .on_conflict_do_nothing(index_elements=["key"])
-                )
-                result = await session.exec(stmt)  # type: ignore[call-overload]
-                inserted += max(result.rowcount, 0)
+            for start in range(0, len(values), 1000):
+                result = await session.exec(stmt, params=values[start : start + 1000])  # type: ignore[call-overload]
+                inserted += len(result.all())
         if values:
             self.poke(min(v["due_at"] for v in values))
         return inserted
@@ -219,9 +236,12 @@ class Outbox:
 
     def poke(self, due_at: datetime) -> None:
         """Make sure a sender wakes up when ``due_at`` comes."""
-        if due_at <= self.core.clock.now():
+        if due_at <= self.core.clock.now() or (
+            self._task is not None and (self._planned is None or due_at < self._planned)
+        ):
+            # Due now, or sooner than the sender loop planned: let it recompute its sleep.
             self._wake.set()
-        elif self.core.scheduler is not None:
+        if due_at > self.core.clock.now() and self.core.scheduler is not None:
             self.core.scheduler.wake_at(due_at)
 
     def wake(self) -> None:
@@ -249,14 +269,24 @@ class Outbox:
             self._task = None
 
     async def _run(self) -> None:
+        # The loop sleeps until the next due row (at most one poll interval), so reminders
+        # go out on time; the scheduler's wake-ups and the poll are the safety net.
         self._wake.set()
+        poll = self.settings.poll_interval.total_seconds()
+        timeout: float | None = None
         while True:
-            await self._wake.wait()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout)
             self._wake.clear()
+            self._planned = None
+            timeout = poll
             try:
                 await self.deliver_due()
                 upcoming = await self.next_due()
                 if upcoming is not None:
+                    delay = (upcoming - self.core.clock.now()).total_seconds()
+                    timeout = max(0.0, min(delay, poll))
+                    self._planned = upcoming
                     self.poke(upcoming)
             except asyncio.CancelledError:
                 raise
@@ -308,20 +338,101 @@ class Outbox:
             batches = 0
             semaphore = asyncio.Semaphore(self.settings.concurrency)
 
-            async def one(row: OutboxMessage) -> DeliveryReport:
+            async def one(row: OutboxMessage, batch: _Batch) -> DeliveryReport:
                 async with semaphore:
-                    return await self._deliver(row)
+                    return await self._deliver(row, batch)
 
             while max_batches is None or batches < max_batches:
                 rows = await self.claim()
                 if not rows:
                     break
                 batches += 1
-                for result in await asyncio.gather(*(one(r) for r in rows)):
-                    report.add(result)
+                batch = await self._recipients(rows)
+                try:
+                    for result in await asyncio.gather(*(one(r, batch) for r in rows)):
+                        report.add(result)
+                finally:
+                    await self._stamp(batch)
         return report
 
-    async def _deliver(self, row: OutboxMessage) -> DeliveryReport:
+    async def _recipients(self, rows: list[OutboxMessage]) -> _Batch:
+        """Every recipient of a batch in two queries (not two per row)."""
+        batch = _Batch()
+        ids = sorted({r.member_id for r in rows if r.member_id is not None})
+        if not ids:
+            return batch
+        platforms = sorted({r.platform for r in rows})
+        async with self.core.db.session() as session:
+            # Plain columns, not ORM objects: this runs for every batch of every fan-out.
+            people = await session.exec(
+                select(Member.id, Member.display_name, Member.locale, Member.timezone).where(
+                    col(Member.id).in_(ids)
+                )
+            )
+            for member_id, name, locale, zone in people:
+                batch.members[member_id] = MemberInfo(member_id, name, locale, zone)
+            identities = await session.exec(
+                select(
+                    Identity.member_id,
+                    Identity.platform,
+                    Identity.external_id,
+                    Identity.display_name,
+                )
+                .where(col(Identity.member_id).in_(ids), col(Identity.platform).in_(platforms))
+                .order_by(col(Identity.last_seen_at))
+            )
+            for member_id, platform, external_id, name in identities:
+                # Ordered by last seen: the most recently seen identity wins.
+                batch.refs[(member_id, platform)] = MemberRef(platform, external_id, name)
+        return batch
+
+    async def _stamp(self, batch: _Batch) -> None:
+        """Write a batch's outcomes in one transaction (only rows this worker still holds)."""
+        if not batch.finishes and not batch.retries:
+            return
+        # One UPDATE per outcome: rows sent in one batch share its latest send time.
+        groups: dict[tuple[str, str | None], list[int]] = {}
+        sent_times: dict[tuple[str, str | None], datetime] = {}
+        for row_id, status, reason, sent_at in batch.finishes:
+            groups.setdefault((status, reason), []).append(row_id)
+            if sent_at is not None:
+                group = (status, reason)
+                sent_times[group] = max(sent_at, sent_times.get(group, sent_at))
+        async with self.core.db.session() as session:
+            for (status, reason), ids in groups.items():
+                sent_at = sent_times.get((status, reason))
+                await session.exec(  # type: ignore[call-overload]
+                    update(OutboxMessage)
+                    .where(
+                        col(OutboxMessage.id).in_(ids),
+                        OutboxMessage.claimed_by == self.worker_id,
+                    )
+                    .values(
+                        status=status,
+                        failure_reason=reason,
+                        sent_at=sent_at,
+                        claimed_until=None,
+                        attempts=OutboxMessage.attempts + 1,
+                    )
+                )
+            for row_id, when, count, reason in batch.retries:
+                values: dict[str, Any] = {
+                    "next_try_at": when,
+                    "claimed_until": None,
+                    "claimed_by": None,
+                }
+                if count:
+                    values["attempts"] = OutboxMessage.attempts + 1
+                    values["failure_reason"] = reason
+                await session.exec(  # type: ignore[call-overload]
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id == row_id, OutboxMessage.claimed_by == self.worker_id)
+                    .values(**values)
+                )
+        if batch.retries:
+            self.poke(min(when for _, when, _, _ in batch.retries))
+
+    async def _deliver(self, row: OutboxMessage, batch: _Batch) -> DeliveryReport:
         report = DeliveryReport()
         now = self.core.clock.now()
         lateness = now - row.due_at
@@ -332,18 +443,18 @@ class Outbox:
                 row.due_at.isoformat(),
                 lateness,
             )
-            await self._finish(row, SKIPPED, "expired")
+            batch.finishes.append((row.id, SKIPPED, "expired", None))
             report.skipped += 1
             return report
         try:
-            delivery = await self._prepare(row, now, lateness)
+            delivery = await self._prepare(row, now, lateness, batch)
             if delivery is None:
-                await self._finish(row, FAILED, "no_identity")
+                batch.finishes.append((row.id, FAILED, "no_identity", None))
                 report.failed += 1
                 return report
             reply = await self._renderers[row.kind](delivery)
             if reply is None:
-                await self._finish(row, DROPPED, "obsolete")
+                batch.finishes.append((row.id, DROPPED, "obsolete", None))
                 report.dropped += 1
                 return report
             if delivery.late:
@@ -351,55 +462,74 @@ class Outbox:
                     "_Envoyé en retard : le bot était indisponible à l'heure prévue ({when})._",
                     when=delivery.t.datetime(row.due_at, now=now),
                 )
-            adapter = self.core.adapters[row.platform]
-            if delivery.room is not None:
-                await adapter.send(delivery.room, reply, key=row.key)
-            else:
-                assert delivery.member_ref is not None
-                await adapter.send_direct(delivery.member_ref, reply, key=row.key)
+            await self._send(row, delivery, reply)
         except RateLimited as exc:
-            await self._retry(row, now + timedelta(seconds=exc.retry_after or 1), count=False)
+            when = now + timedelta(seconds=exc.retry_after or 1)
+            batch.retries.append((row.id, when, False, None))
             report.retried += 1
             return report
         except DeliveryError as exc:
             if exc.permanent:
                 log.info("Outbox %s failed for good: %s", row.key, exc.reason)
-                await self._finish(row, FAILED, exc.reason)
+                batch.finishes.append((row.id, FAILED, exc.reason, None))
                 await self._fallback(row)
                 report.failed += 1
                 return report
-            return await self._transient(row, now, exc.reason)
+            return self._transient(row, now, exc.reason, batch)
         except Exception as exc:
             log.exception("Outbox %s: unexpected error while sending", row.key)
-            return await self._transient(row, now, type(exc).__name__)
-        await self._finish(row, SENT, None, sent_at=now)
+            return self._transient(row, now, type(exc).__name__, batch)
+        batch.finishes.append((row.id, SENT, None, now))
         report.sent += 1
         report.keys.append(row.key)
         return report
 
-    async def _transient(self, row: OutboxMessage, now: datetime, reason: str) -> DeliveryReport:
+    async def _send(self, row: OutboxMessage, delivery: Delivery, reply: Reply) -> None:
+        """Send through the adapter. A short "rate limited, retry after X" is waited out here,
+        holding the claimed row (no database round trip), so a fan-out runs at the platform's
+        pace; a long one goes back to the queue (RateLimited propagates)."""
+        adapter = self.core.adapters[row.platform]
+        waited = 0.0
+        while True:
+            try:
+                if delivery.room is not None:
+                    await adapter.send(delivery.room, reply, key=row.key)
+                else:
+                    assert delivery.member_ref is not None
+                    await adapter.send_direct(delivery.member_ref, reply, key=row.key)
+                return
+            except RateLimited as exc:
+                wait = exc.retry_after or 1.0
+                if waited + wait > MAX_INLINE_RATE_WAIT:
+                    raise
+                waited += wait
+                await asyncio.sleep(wait)  # platform limits run on real time
+
+    def _transient(
+        self, row: OutboxMessage, now: datetime, reason: str, batch: _Batch
+    ) -> DeliveryReport:
         report = DeliveryReport()
         if row.attempts + 1 >= self.settings.max_attempts:
             log.warning(
                 "Outbox %s failed after %s attempts: %s", row.key, row.attempts + 1, reason
             )
-            await self._finish(row, FAILED, reason[:200])
+            batch.finishes.append((row.id, FAILED, reason[:200], None))
             report.failed += 1
         else:
             backoff = min(self.settings.backoff_seconds * 2**row.attempts, 3600)
-            await self._retry(row, now + timedelta(seconds=backoff), count=True, reason=reason)
+            batch.retries.append((row.id, now + timedelta(seconds=backoff), True, reason))
             report.retried += 1
         return report
 
     async def _prepare(
-        self, row: OutboxMessage, now: datetime, lateness: timedelta
+        self, row: OutboxMessage, now: datetime, lateness: timedelta, batch: _Batch
     ) -> Delivery | None:
         data = json.loads(row.payload)
-        member = await self.core.members.get(row.member_id) if row.member_id else None
+        member = batch.members.get(row.member_id) if row.member_id else None
         member_ref = None
         room = RoomRef.decode(row.room) if row.room else None
         if row.member_id is not None:
-            member_ref = await self.core.members.identity_on(row.member_id, row.platform)
+            member_ref = batch.refs.get((row.member_id, row.platform))
             if room is None and member_ref is None:
                 return None
         t = await self.core.translator(member=member, room=room)
@@ -410,7 +540,10 @@ class Outbox:
             data=data,
             due_at=row.due_at,
             now=now,
-            late=lateness > timedelta(seconds=self.settings.late_after_seconds),
+            # "Late" means the bot was down when it was due, not that a fan-out queued it
+            # behind others: only rows due before this sender started say so.
+            late=row.due_at < self.started_at
+            and lateness > timedelta(seconds=self.settings.late_after_seconds),
             fallback=bool(data.get("__fallback__")),
             t=t,
             member=member,
@@ -432,39 +565,3 @@ class Outbox:
             member_id=row.member_id,
             room=RoomRef.decode(row.fallback_room),
         )
-
-    async def _finish(
-        self,
-        row: OutboxMessage,
-        status: str,
-        reason: str | None,
-        *,
-        sent_at: datetime | None = None,
-    ) -> None:
-        async with self.core.db.session() as session:
-            await session.exec(  # type: ignore[call-overload]
-                update(OutboxMessage)
-                .where(OutboxMessage.id == row.id, OutboxMessage.claimed_by == self.worker_id)
-                .values(
-                    status=status,
-                    failure_reason=reason,
-                    sent_at=sent_at,
-                    claimed_until=None,
-                    attempts=OutboxMessage.attempts + 1,
-                )
-            )
-
-    async def _retry(
-        self, row: OutboxMessage, when: datetime, *, count: bool, reason: str | None = None
-    ) -> None:
-        values: dict[str, Any] = {"next_try_at": when, "claimed_until": None, "claimed_by": None}
-        if count:
-            values["attempts"] = OutboxMessage.attempts + 1
-            values["failure_reason"] = reason
-        async with self.core.db.session() as session:
-            await session.exec(  # type: ignore[call-overload]
-                update(OutboxMessage)
-                .where(OutboxMessage.id == row.id, OutboxMessage.claimed_by == self.worker_id)
-                .values(**values)
-            )
-        self.poke(when)

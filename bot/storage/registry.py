@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import pkgutil
 
 from sqlmodel import SQLModel
 
-import cogs
-
 
 def cog_packages() -> list[str]:
-    """Names of every cog package shipped in ``cogs/`` (enabled or not)."""
-    return sorted(m.name for m in pkgutil.iter_modules(cogs.__path__) if m.ispkg)
+    """Names of every cog package shipped in ``cogs/`` (enabled or not).
+
+    Found by name, not imported statically: storage must not depend on any cog.
+    """
+    spec = importlib.util.find_spec("cogs")
+    paths = list(spec.submodule_search_locations or []) if spec else []
+    return sorted(m.name for m in pkgutil.iter_modules(paths) if m.ispkg)
 
 
 def import_all_models() -> type[SQLModel]:

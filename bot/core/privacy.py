@@ -1,0 +1,102 @@
+"""A member's data across the core and every cog: export it all, or forget it all.
+
+``export_member`` gathers the core's rows (member, identities, queued messages) and each enabled
+cog's ``export_member`` hook into one JSON-ready dict (shape documented in docs/onboarding.md).
+``forget_member`` calls every cog's ``forget_member`` hook, then deletes the member's queued
+messages, identities and member row (the foreign keys cascade to whatever a cog forgot).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from sqlmodel import col, delete, select
+
+from bot.storage.models import Identity, Member, OutboxMessage
+
+if TYPE_CHECKING:
+    from bot.core.core import Core
+
+log = logging.getLogger(__name__)
+
+EXPORT_FORMAT = "passerelle.member-export"
+EXPORT_VERSION = 1
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+async def export_member(core: Core, member_id: int) -> dict[str, Any]:
+    """Everything the bot holds about ``member_id``, JSON-ready."""
+    async with core.db.session() as session:
+        member = await session.get(Member, member_id)
+        identities = list(
+            await session.exec(
+                select(Identity).where(Identity.member_id == member_id).order_by(col(Identity.id))
+            )
+        )
+        queued = list(
+            await session.exec(
+                select(OutboxMessage)
+                .where(OutboxMessage.member_id == member_id)
+                .order_by(col(OutboxMessage.due_at))
+            )
+        )
+    data: dict[str, Any] = {
+        "format": EXPORT_FORMAT,
+        "version": EXPORT_VERSION,
+        "exported_at": _iso(core.clock.now()),
+        "member": None,
+        "identities": [],
+        "messages": [],
+        "cogs": {},
+    }
+    if member is not None:
+        data["member"] = {
+            "id": member.id,
+            "display_name": member.display_name,
+            "locale": member.locale,
+            "timezone": member.timezone,
+            "created_at": _iso(member.created_at),
+            "last_seen_at": _iso(member.last_seen_at),
+        }
+    data["identities"] = [
+        {
+            "platform": i.platform,
+            "external_id": i.external_id,
+            "display_name": i.display_name,
+            "created_at": _iso(i.created_at),
+            "last_seen_at": _iso(i.last_seen_at),
+        }
+        for i in identities
+    ]
+    data["messages"] = [
+        {
+            "key": m.key,
+            "kind": m.kind,
+            "platform": m.platform,
+            "status": m.status,
+            "due_at": _iso(m.due_at),
+            "sent_at": _iso(m.sent_at),
+        }
+        for m in queued
+    ]
+    for name, cog in sorted(core.cogs.items()):
+        section = await cog.export_member(member_id)
+        if section is not None:
+            data["cogs"][name] = section
+    return data
+
+
+async def forget_member(core: Core, member_id: int) -> None:
+    """Every cog forgets the member, then the core deletes its own rows about them."""
+    for cog in core.cogs.values():
+        await cog.forget_member(member_id)
+    async with core.db.session() as session:
+        # Queued messages (pending or sent) would still carry the member's words and id.
+        await session.exec(delete(OutboxMessage).where(OutboxMessage.member_id == member_id))  # type: ignore[call-overload]
+        await session.exec(delete(Identity).where(Identity.member_id == member_id))  # type: ignore[call-overload]
+        await session.exec(delete(Member).where(Member.id == member_id))  # type: ignore[call-overload]
+    log.info("Member %s forgotten", member_id)

@@ -1,0 +1,310 @@
+"""Café commands: parse → service → render. Moderators schedule; members register."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from bot.core import (
+    Attachment,
+    Cog,
+    Core,
+    Delivery,
+    Invocation,
+    Opt,
+    ReminderPreferenceChanged,
+    Reply,
+    Role,
+    Tone,
+    UserError,
+    command,
+    listener,
+)
+from cogs.cafe import calendar, render
+from cogs.cafe.service import (
+    ANNOUNCE,
+    NOTICE,
+    REGISTERED,
+    REMINDER,
+    START,
+    CafeService,
+    CheckInClosed,
+    Occurrence,
+    parse_preference,
+)
+from cogs.cafe.settings import Settings
+
+OccurrenceOpt = Annotated[int | None, Opt("Numéro du café (voir cafe list)", min=1)]
+
+
+class Cafe(Cog, name="cafe"):
+    def __init__(self, core: Core) -> None:
+        super().__init__(core)
+        self.settings = core.cog_settings("cafe", Settings)
+        self.service = CafeService(core, self.settings)
+        core.outbox.register(REMINDER, self._render_reminder)
+        core.outbox.register(NOTICE, self._render_notice)
+        core.outbox.register(ANNOUNCE, self._render_announce)
+        core.outbox.register(START, self._render_start)
+
+    async def start(self) -> None:
+        await self.service.materialize()
+
+    # --- moderators -----------------------------------------------------------------------------
+
+    @command("create", permission=Role.MODERATOR)
+    async def create(
+        self,
+        inv: Invocation,
+        title: Annotated[str, Opt("Titre du café", max_length=200)],
+        schedule: Annotated[str, Opt("Quand : « mensuel premier jeudi 10:00 », RRULE ou date")],
+        timezone: Annotated[str, Opt("Fuseau horaire IANA, ex. Europe/Paris")] = "",
+        duration: Annotated[int | None, Opt("Durée en minutes", min=5, max=1440)] = None,
+        capacity: Annotated[int | None, Opt("Nombre de places (vide : illimité)")] = None,
+        link: Annotated[str, Opt("Lien de la visio (donné aux seuls inscrits)")] = "",
+        reminders: Annotated[str, Opt("Rappels avant le début, ex. 24h,15m")] = "",
+        members_only: Annotated[bool, Opt("Réservé aux membres")] = True,
+    ) -> Reply:
+        """Programmer un café (récurrent ou à une date) ; affiche les 5 prochaines dates."""
+        result = await self.service.create_series(
+            creator=inv.member_id,
+            room=inv.room,
+            title=title,
+            schedule=schedule,
+            timezone=timezone or str(inv.tz),
+            duration=duration,
+            capacity=capacity,
+            link=link,
+            reminders=reminders or None,
+            members_only=members_only,
+        )
+        return render.created(inv.t, result, self.core.clock.now(), self.settings.announce_delay)
+
+    @command("edit", permission=Role.MODERATOR)
+    async def edit(
+        self,
+        inv: Invocation,
+        occurrence: Annotated[int, Opt("Numéro du café (voir cafe list)", min=1)],
+        when: Annotated[str, Opt("Nouvelle date et heure, ex. 2027-03-05 14:00")] = "",
+        topic: Annotated[str, Opt("Sujet", max_length=300)] = "",
+        host: Annotated[str, Opt("Animateur ou animatrice", max_length=200)] = "",
+        description: Annotated[str, Opt("Description", max_length=1000)] = "",
+        link: Annotated[str, Opt("Lien de la visio")] = "",
+        capacity: Annotated[int | None, Opt("Nombre de places")] = None,
+        duration: Annotated[int | None, Opt("Durée en minutes", min=5, max=1440)] = None,
+        title: Annotated[str, Opt("Titre de la série (avec series:true)", max_length=200)] = "",
+        reminders: Annotated[str, Opt("Rappels de la série, ex. 24h,15m (avec series:true)")] = "",
+        series: Annotated[bool, Opt("Appliquer à toute la série (cafés à venir)")] = False,
+    ) -> Reply:
+        """Modifier ou déplacer un café (ou toute la série) ; les inscrits sont prévenus."""
+        if series:
+            if when or topic or host or description:
+                raise UserError(
+                    "Avec series:true, seuls title, link, capacity, duration et reminders "
+                    "s'appliquent à toute la série."
+                )
+            done, _, count = await self.service.edit_series(
+                occurrence,
+                title=title or None,
+                link=link or None,
+                capacity=capacity,
+                duration=duration,
+                reminders=reminders or None,
+            )
+            return render.series_edited(inv.t, done.title, count)
+        if title or reminders:
+            raise UserError("title et reminders concernent toute la série : ajoutez series:true.")
+        occ, changes = await self.service.edit(
+            occurrence,
+            when=when or None,
+            topic=topic or None,
+            host=host or None,
+            description=description or None,
+            link=link or None,
+            capacity=capacity,
+            duration=duration,
+        )
+        return self._changed(inv, occ.id, len(changes))
+
+    @command("topic", permission=Role.MODERATOR)
+    async def topic(
+        self,
+        inv: Invocation,
+        occurrence: Annotated[int, Opt("Numéro du café (voir cafe list)", min=1)],
+        topic: Annotated[str, Opt("Le sujet de ce café", max_length=300, rest=True)],
+    ) -> Reply:
+        """Donner son sujet à un café."""
+        occ, _ = await self.service.edit(occurrence, topic=topic)
+        return self._changed(inv, occ.id, 1)
+
+    def _changed(self, inv: Invocation, occurrence: int, count: int) -> Reply:
+        return Reply(
+            text=inv.t(
+                "Café n° {occurrence} modifié ; les inscrits sont prévenus en privé.",
+                occurrence=occurrence,
+            ),
+            tone=Tone.SUCCESS,
+            private=True,
+        )
+
+    @command("cancel", permission=Role.MODERATOR)
+    async def cancel(
+        self,
+        inv: Invocation,
+        occurrence: Annotated[int, Opt("Numéro du café (voir cafe list)", min=1)],
+    ) -> Reply:
+        """Annuler un café ; les inscrits sont prévenus en privé."""
+        occ = await self.service.cancel(occurrence)
+        return Reply(
+            text=inv.t(
+                "Café n° {occurrence} annulé ; les inscrits et la liste d'attente sont "
+                "prévenus en privé.",
+                occurrence=occ.id,
+            ),
+            tone=Tone.SUCCESS,
+            private=True,
+        )
+
+    @command("who", permission=Role.MODERATOR)
+    async def who(self, inv: Invocation, occurrence: OccurrenceOpt = None) -> Reply:
+        """Voir les inscrits, la liste d'attente et les présences (réponse privée)."""
+        result = await self.service.who(occurrence)
+        ids = [m for m, _ in result.registered] + result.waitlisted + result.walkins
+        members = await self.core.members.get_many(ids)
+        names = {i: m.display_name for i, m in members.items()}
+        return render.who(inv.t, result, names, self.core.clock.now())
+
+    @command("stats", permission=Role.MODERATOR)
+    async def stats(self, inv: Invocation) -> Reply:
+        """Fréquentation : inscrits, présents et taux d'absence par café (réponse privée)."""
+        return render.stats(inv.t, await self.service.stats(), self.core.clock.now())
+
+    # --- members ------------------------------------------------------------------------------
+
+    @command("list", permission=Role.EVERYONE)
+    async def list(self, inv: Invocation) -> Reply:
+        """Voir les prochains cafés, à votre heure."""
+        items = await self.service.upcoming(member_id=inv.member_id)
+        return render.listing(inv.t, items, self.core.clock.now())
+
+    @command("info", permission=Role.EVERYONE)
+    async def info(self, inv: Invocation, occurrence: OccurrenceOpt = None) -> Reply:
+        """Voir le détail d'un café."""
+        occ = await self.service.occurrence(occurrence, inv.member_id)
+        return render.info(inv.t, occ, self.core.clock.now())
+
+    @command("join", permission=Role.EVERYONE)
+    async def join(self, inv: Invocation, occurrence: OccurrenceOpt = None) -> Reply:
+        """S'inscrire à un café (par défaut : le prochain)."""
+        result = await self.service.join(
+            inv.member_id, occurrence, is_member=inv.actor.has(Role.MEMBER)
+        )
+        ics = None
+        if result.status == REGISTERED:
+            occ = result.occurrence
+            ics = calendar.occurrence_ics(occ.series, occ.row, occ.link, self.core.clock.now())
+        return render.joined(inv.t, result, self.core.clock.now(), ics)
+
+    @command("leave", permission=Role.EVERYONE)
+    async def leave(self, inv: Invocation, occurrence: OccurrenceOpt = None) -> Reply:
+        """Se désinscrire d'un café (par défaut : le prochain où vous êtes inscrit)."""
+        return render.left(inv.t, await self.service.leave(inv.member_id, occurrence))
+
+    @command("here", permission=Role.EVERYONE)
+    async def here(self, inv: Invocation) -> Reply:
+        """Pointer sa présence au café en cours."""
+        try:
+            occ, already = await self.service.check_in(inv.member_id)
+        except CheckInClosed as closed:
+            if closed.next_start is None:
+                raise
+            raise UserError(
+                "Le pointage ouvre {minutes} minutes avant le début du café et ferme à la "
+                "fin. Prochain café : {when}.",
+                minutes=self.settings.checkin_before,
+                when=inv.t.datetime(closed.next_start, now=self.core.clock.now()),
+            ) from None
+        return render.checked_in(inv.t, occ, already)
+
+    @command("calendar", permission=Role.EVERYONE)
+    async def calendar(self, inv: Invocation, occurrence: OccurrenceOpt = None) -> Reply:
+        """Recevoir un fichier .ics : un café, ou toute la série s'il n'est pas précisé."""
+        occ = await self.service.occurrence(occurrence, inv.member_id)
+        now = self.core.clock.now()
+        link = occ.link if occ.my_status == REGISTERED else None
+        if occurrence is not None:
+            data = calendar.occurrence_ics(occ.series, occ.row, link, now)
+            name = f"cafe-{occ.id}.ics"
+        else:
+            rows = await self.service.series_occurrences(occ.series.id or 0)
+            data = calendar.series_ics(occ.series, rows, link, now)
+            name = f"cafe-serie-{occ.series.id}.ics"
+        return Reply(
+            text=inv.t(
+                "Ouvrez le fichier joint pour ajouter « {title} » à votre agenda.", title=occ.title
+            ),
+            attachments=[Attachment(name, data, "text/calendar")],
+            private=True,
+        )
+
+    @command("reminders", permission=Role.EVERYONE)
+    async def reminders(
+        self,
+        inv: Invocation,
+        offsets: Annotated[str, Opt("Délais avant chaque café, ex. 1d,1h ; off ; default")],
+    ) -> Reply:
+        """Choisir vos rappels de café (ou off pour n'en recevoir aucun)."""
+        value = parse_preference(offsets)
+        await self.service.set_preference(inv.member_id, value)
+        return render.preference(inv.t, value)
+
+    # --- events and outbox renderers --------------------------------------------------------
+
+    @listener(ReminderPreferenceChanged)
+    async def on_preference(self, event: ReminderPreferenceChanged) -> None:
+        value: list[int] | str | None
+        if event.offsets_seconds is None:
+            value = None
+        elif not event.offsets_seconds:
+            value = "default"
+        else:
+            value = sorted(set(event.offsets_seconds), reverse=True)
+        await self.service.set_preference(event.member_id, value)
+
+    async def _render_reminder(self, d: Delivery) -> Reply | None:
+        return render.reminder(d)
+
+    async def _render_notice(self, d: Delivery) -> Reply | None:
+        return render.notice(d)
+
+    async def _render_announce(self, d: Delivery) -> Reply | None:
+        occ = await self._current(d.data["occurrence"])
+        if occ is None or occ.cancelled or occ.starts_at <= d.now:
+            return None
+        return render.announce(d.t, occ, d.now)
+
+    async def _render_start(self, d: Delivery) -> Reply | None:
+        await self.service.materialize()  # the next occurrence becomes due: top up
+        occ = await self._current(d.data["occurrence"])
+        if (
+            occ is None
+            or occ.cancelled
+            or not self.settings.announce_start
+            or occ.starts_at != datetime.fromisoformat(d.data["starts_at"])
+        ):
+            return None
+        return render.started(d.t, occ, d.now)
+
+    async def _current(self, occurrence_id: int) -> Occurrence | None:
+        return await self.service.find(occurrence_id)
+
+    # --- privacy -------------------------------------------------------------------------------
+
+    async def export_member(self, member_id: int) -> dict[str, Any] | None:
+        return await self.service.export_member(member_id)
+
+    async def forget_member(self, member_id: int) -> None:
+        await self.service.forget_member(member_id)
+
+    async def merge_members(self, kept: int, merged: int) -> None:
+        await self.service.merge_members(kept, merged)

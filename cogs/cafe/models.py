@@ -1,0 +1,99 @@
+"""Café tables: series (a rule in local time), occurrences, registrations, preferences."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from bot.storage.types import TimestampField
+
+
+class CafeSeries(SQLModel, table=True):
+    """A recurring café: an RRULE body + local wall-time start + IANA zone (or one date)."""
+
+    __tablename__ = "cafe_series"
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=200)
+    rule: str | None = Field(default=None, max_length=300)  # None: a single date
+    local_start: str = Field(max_length=32)  # naive ISO wall time, e.g. 2027-01-07T10:00:00
+    timezone: str = Field(max_length=64)
+    duration_minutes: int = 60
+    capacity: int | None = None
+    link: str = Field(default="", max_length=500)
+    reminders: str = Field(default="", max_length=200)  # offsets in seconds, "86400,900"
+    members_only: bool = True
+    room: str = Field(max_length=300)  # the announce room (where it was created)
+    created_by: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("core_member.id", ondelete="SET NULL")),
+    )
+    created_at: datetime = TimestampField()
+    active: bool = True
+
+
+class CafeOccurrence(SQLModel, table=True):
+    """One meeting of a series, materialised ahead; it may be edited, moved or cancelled."""
+
+    __tablename__ = "cafe_occurrence"
+    __table_args__ = (
+        UniqueConstraint("series_id", "recurrence_id", name="uq_cafe_occurrence_series"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    series_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("cafe_series.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    recurrence_id: str = Field(max_length=32)  # the rule's local wall time (stable)
+    starts_at: datetime = TimestampField(index=True)
+    duration_minutes: int = 60
+    topic: str = Field(default="", max_length=300)
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    host: str = Field(default="", max_length=200)
+    link: str | None = Field(default=None, max_length=500)
+    capacity: int | None = None
+    status: str = Field(default="scheduled", max_length=16)  # scheduled | cancelled
+    revision: int = 0  # bumped on each change members are told about
+    moved: bool = False
+
+
+class CafeRegistration(SQLModel, table=True):
+    """A member's place: registered, waitlisted (in order) or walk-in; check-in time."""
+
+    __tablename__ = "cafe_registration"
+    __table_args__ = (
+        UniqueConstraint("occurrence_id", "member_id", name="uq_cafe_registration"),
+        Index("ix_cafe_registration_order", "occurrence_id", "status", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    occurrence_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("cafe_occurrence.id", ondelete="CASCADE"), nullable=False
+        )
+    )
+    member_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("core_member.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    status: str = Field(default="registered", max_length=16)  # registered|waitlisted|walkin
+    created_at: datetime = TimestampField()
+    checked_in_at: datetime | None = TimestampField(nullable=True)
+
+
+class CafePreference(SQLModel, table=True):
+    """A member's own reminder offsets (``off`` or seconds "86400,3600")."""
+
+    __tablename__ = "cafe_preference"
+
+    member_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("core_member.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    offsets: str = Field(default="", max_length=200)

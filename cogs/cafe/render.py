@@ -1,0 +1,391 @@
+"""Pure functions: café domain objects → neutral replies, in the reader's language and zone.
+
+The video link appears only in replies marked private and in DMs — never in a room post
+(announcements, fallback mentions).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.core import Action, ActionStyle, Attachment, Delivery, Field, Reply, Tone, Translator
+from cogs.cafe.service import (
+    REGISTERED,
+    WAITLISTED,
+    Created,
+    JoinResult,
+    Occurrence,
+    OccurrenceStats,
+    Who,
+)
+
+
+def _when(t: Translator, moment: datetime, now: datetime, tz: ZoneInfo | None = None) -> str:
+    return t.datetime(moment, tz, now=now)
+
+
+def _places(t: Translator, occ: Occurrence) -> str:
+    if occ.capacity is None:
+        return t.n("{n} inscrit", "{n} inscrits", occ.registered)
+    text = t(
+        "{registered}/{capacity} places prises", registered=occ.registered, capacity=occ.capacity
+    )
+    if occ.waitlisted:
+        text += ", " + t.n("{n} en attente", "{n} en attente", occ.waitlisted)
+    return text
+
+
+def _label(t: Translator, occ: Occurrence) -> str:
+    return f"{occ.title} — {occ.row.topic}" if occ.row.topic else occ.title
+
+
+def join_action(t: Translator, occ: Occurrence) -> Action:
+    return Action.invoke(
+        "cafe join", label=t("Je m'inscris"), style=ActionStyle.PRIMARY, occurrence=occ.id
+    )
+
+
+def leave_action(t: Translator, occ_id: int) -> Action:
+    return Action.invoke("cafe leave", label=t("Me désinscrire"), occurrence=occ_id)
+
+
+def created(t: Translator, result: Created, now: datetime, delay: int = 0) -> Reply:
+    zone = ZoneInfo(result.series.timezone)
+    lines = [
+        t(
+            "Café « {title} » créé ({zone}). Prochaines dates :",
+            title=result.series.title,
+            zone=result.series.timezone,
+        )
+    ]
+    lines += [f"- {t.datetime(d, zone, now=now)}" for d in result.dates]
+    if result.series.rule is None:
+        lines.append(t("Une seule date."))
+    if result.first is not None:
+        lines.append("")
+        lines.append(
+            t(
+                "Prochain : café n° {occurrence}. Réglez son sujet avec "
+                "`cafe topic occurrence:{occurrence} topic:…`.",
+                occurrence=result.first.id,
+            )
+        )
+        if delay:
+            lines.append(
+                t(
+                    "Il sera annoncé dans le salon dans {minutes} min : le temps de vérifier "
+                    "les dates et de donner un sujet.",
+                    minutes=delay,
+                )
+            )
+    return Reply(text="\n".join(lines), tone=Tone.SUCCESS, private=True)
+
+
+def listing(t: Translator, items: list[Occurrence], now: datetime) -> Reply:
+    if not items:
+        return Reply(text=t("Aucun café n'est prévu pour le moment."), private=True)
+    lines = []
+    for occ in items:
+        line = f"- **n° {occ.id}** · {_when(t, occ.starts_at, now)} · {_label(t, occ)}"
+        if occ.cancelled:
+            line += " · " + t("annulé")
+        else:
+            line += " · " + _places(t, occ)
+        if occ.my_status == REGISTERED:
+            line += " · " + t("vous êtes inscrit")
+        elif occ.my_status == WAITLISTED:
+            line += " · " + t("liste d'attente : {position}ᵉ", position=occ.my_position)
+        lines.append(line)
+    lines.append("")
+    lines.append(t("Heures affichées pour le fuseau {zone}.", zone=str(t.tz)))
+    return Reply(title=t("Cafés à venir"), text="\n".join(lines), private=True)
+
+
+def details(t: Translator, occ: Occurrence, now: datetime) -> list[Field]:
+    fields = [
+        Field(
+            t("Quand"),
+            _when(t, occ.starts_at, now)
+            + f" ({t.duration(timedelta(minutes=occ.row.duration_minutes))})",
+        ),
+    ]
+    if occ.row.topic:
+        fields.append(Field(t("Sujet"), occ.row.topic))
+    if occ.row.host:
+        fields.append(Field(t("Animation"), occ.row.host))
+    if occ.row.description:
+        fields.append(Field(t("Description"), occ.row.description))
+    fields.append(Field(t("Places"), _places(t, occ)))
+    return fields
+
+
+def info(t: Translator, occ: Occurrence, now: datetime) -> Reply:
+    fields = details(t, occ, now)
+    actions: list[Action] = []
+    text = ""
+    if occ.cancelled:
+        text = t("Ce café est annulé.")
+    elif occ.my_status == REGISTERED:
+        text = t("Vous êtes inscrit.")
+        if occ.link:
+            fields.append(Field(t("Lien"), occ.link))
+        actions.append(leave_action(t, occ.id))
+    elif occ.my_status == WAITLISTED:
+        text = t("Vous êtes en liste d'attente ({position}ᵉ).", position=occ.my_position)
+        actions.append(leave_action(t, occ.id))
+    else:
+        actions.append(join_action(t, occ))
+    return Reply(
+        title=t("Café n° {occurrence} : {title}", occurrence=occ.id, title=occ.title),
+        text=text,
+        fields=fields,
+        actions=actions,
+        private=True,
+    )
+
+
+def joined(t: Translator, result: JoinResult, now: datetime, ics: bytes | None) -> Reply:
+    occ = result.occurrence
+    when = _when(t, occ.starts_at, now)
+    if result.status == WAITLISTED:
+        text = t(
+            "Le café n° {occurrence} est complet : vous êtes sur la liste d'attente, en "
+            "position {position}. Je vous écris en privé si une place se libère.",
+            occurrence=occ.id,
+            position=result.position,
+        )
+        if result.already:
+            text = t("Vous étiez déjà sur la liste d'attente.") + " " + text
+        return Reply(text=text, tone=Tone.WARNING, private=True, actions=[leave_action(t, occ.id)])
+    lines = [
+        t("Vous étiez déjà inscrit : rien ne change.")
+        if result.already
+        else t("C'est noté, vous êtes inscrit au café « {title} ».", title=_label(t, occ)),
+        t("Quand : {when}.", when=when),
+    ]
+    if occ.link:
+        lines.append(t("Lien de la visio (ne le partagez pas) : {link}", link=occ.link))
+    lines.append(t("Le fichier joint l'ajoute à votre agenda."))
+    return Reply(
+        text="\n".join(lines),
+        tone=Tone.SUCCESS,
+        private=True,
+        actions=[leave_action(t, occ.id)],
+        attachments=[Attachment(f"cafe-{occ.id}.ics", ics, "text/calendar")] if ics else [],
+    )
+
+
+def left(t: Translator, occ: Occurrence) -> Reply:
+    return Reply(
+        text=t(
+            "Vous êtes désinscrit du café n° {occurrence}. Merci de libérer la place !",
+            occurrence=occ.id,
+        ),
+        tone=Tone.SUCCESS,
+        private=True,
+    )
+
+
+def checked_in(t: Translator, occ: Occurrence, already: bool) -> Reply:
+    if already:
+        text = t("Vous avez déjà pointé pour le café n° {occurrence}.", occurrence=occ.id)
+    else:
+        text = t(
+            "Bienvenue ! Votre présence au café n° {occurrence} est notée.", occurrence=occ.id
+        )
+    if occ.my_status == REGISTERED and occ.link:
+        text += "\n" + t("Lien de la visio : {link}", link=occ.link)
+    return Reply(text=text, tone=Tone.SUCCESS, private=True)
+
+
+def who(t: Translator, result: Who, names: dict[int, str], now: datetime) -> Reply:
+    occ = result.occurrence
+    lines = [t("**Inscrits** ({n}) :", n=len(result.registered))]
+    for member, present in result.registered:
+        mark = " ✓" if present else ""
+        lines.append(f"- {names.get(member, '?')}{mark}")
+    if result.waitlisted:
+        lines.append(t("**Liste d'attente** ({n}) :", n=len(result.waitlisted)))
+        lines += [f"{i}. {names.get(m, '?')}" for i, m in enumerate(result.waitlisted, 1)]
+    if result.walkins:
+        lines.append(t("**Venus sans inscription** ({n}) :", n=len(result.walkins)))
+        lines += [f"- {names.get(m, '?')}" for m in result.walkins]
+    lines.append("")
+    lines.append(t("✓ : présence pointée. Cette liste n'est visible que par vous."))
+    return Reply(
+        title=t(
+            "Café n° {occurrence} — {when}", occurrence=occ.id, when=_when(t, occ.starts_at, now)
+        ),
+        text="\n".join(lines),
+        private=True,
+    )
+
+
+def stats(t: Translator, rows: list[OccurrenceStats], now: datetime) -> Reply:
+    if not rows:
+        return Reply(
+            text=t("Aucun café n'a encore eu lieu : pas encore de chiffres."), private=True
+        )
+    lines = []
+    total_reg = total_att = 0
+    for st in rows:
+        rate = t.percent(st.no_show_rate) if st.no_show_rate is not None else "—"
+        lines.append(
+            "- "
+            + t(
+                "n° {occurrence} · {when} : {registered} inscrits, {waitlisted} en attente, "
+                "{attended} présents (+{walkins} sans inscription), absence {rate}",
+                occurrence=st.occurrence.id,
+                when=t.date(st.occurrence.starts_at),
+                registered=st.registered,
+                waitlisted=st.waitlisted,
+                attended=st.attended,
+                walkins=st.walkins,
+                rate=rate,
+            )
+        )
+        total_reg += st.registered
+        total_att += st.attended
+    overall = t.percent((total_reg - total_att) / total_reg) if total_reg else "—"
+    lines.append("")
+    lines.append(
+        t(
+            "Sur {n} cafés : {registered} inscriptions, {attended} présences, "
+            "taux d'absence {rate}.",
+            n=len(rows),
+            registered=total_reg,
+            attended=total_att,
+            rate=overall,
+        )
+    )
+    return Reply(title=t("Fréquentation des cafés"), text="\n".join(lines), private=True)
+
+
+def series_edited(t: Translator, title: str, count: int) -> Reply:
+    return Reply(
+        text=t.n(
+            "Série « {title} » modifiée, ainsi que {n} café à venir ; les inscrits "
+            "sont prévenus en privé.",
+            "Série « {title} » modifiée, ainsi que {n} cafés à venir ; les inscrits "
+            "sont prévenus en privé.",
+            count,
+            title=title,
+        ),
+        tone=Tone.SUCCESS,
+        private=True,
+    )
+
+
+def preference(t: Translator, value: Any) -> Reply:
+    if value is None:
+        text = t("C'est noté : vous ne recevrez plus de rappels de café.")
+    elif value == "default":
+        text = t("C'est noté : vous recevrez les rappels prévus pour chaque café.")
+    else:
+        text = t(
+            "C'est noté : vos rappels arriveront {offsets} avant chaque café.",
+            offsets=t.join([t.duration(timedelta(seconds=s)) for s in value]),
+        )
+    return Reply(text=text, tone=Tone.SUCCESS, private=True)
+
+
+# --- outbox renderers (recipient's language and zone) -------------------------------------------
+
+
+def reminder(d: Delivery) -> Reply:
+    t, data = d.t, d.data
+    start = datetime.fromisoformat(data["starts_at"])
+    title = f"{data['title']} — {data['topic']}" if data.get("topic") else data["title"]
+    if d.fallback:
+        # A room post: never the link.
+        return Reply(
+            text=t(
+                "{mention}, rappel : le café « {title} » commence {when}. Je ne peux pas "
+                "vous écrire en privé ; autorisez les messages privés pour recevoir le lien.",
+                mention=d.mention,
+                title=title,
+                when=t.datetime(start, now=d.now),
+            )
+        )
+    lines = [
+        t(
+            "Rappel : le café « {title} » commence {when} ({duration}).",
+            title=title,
+            when=t.datetime(start, now=d.now),
+            duration=t.duration(timedelta(minutes=data.get("minutes", 60))),
+        )
+    ]
+    if data.get("host"):
+        lines.append(t("Animation : {host}", host=data["host"]))
+    if data.get("link"):
+        lines.append(t("Lien de la visio : {link}", link=data["link"]))
+    lines.append(t("Vous ne pouvez plus venir ? Libérez votre place."))
+    return Reply(
+        title=t("Café n° {occurrence}", occurrence=data["occurrence"]),
+        text="\n".join(lines),
+        actions=[leave_action(t, data["occurrence"])],
+    )
+
+
+def notice(d: Delivery) -> Reply:
+    t, data = d.t, d.data
+    start = datetime.fromisoformat(data["starts_at"])
+    title = f"{data['title']} — {data['topic']}" if data.get("topic") else data["title"]
+    when = t.datetime(start, now=d.now)
+    change = data["change"]
+    if change == "cancelled":
+        text = t("Le café « {title} » du {when} est annulé. Désolé !", title=title, when=when)
+    elif change == "moved":
+        text = t(
+            "Le café « {title} » est déplacé : il aura lieu {when} (au lieu de {old}).",
+            title=title,
+            when=when,
+            old=t.datetime(datetime.fromisoformat(data["old"]), now=d.now),
+        )
+    elif change == "promoted":
+        text = t(
+            "Bonne nouvelle : une place s'est libérée, vous êtes inscrit au café « {title} » "
+            "({when}).",
+            title=title,
+            when=when,
+        )
+    else:
+        text = t("Le café « {title} » ({when}) a été modifié.", title=title, when=when)
+    if d.fallback:
+        return Reply(text=f"{d.mention} " + text)
+    lines = [text]
+    if change != "cancelled":
+        if data.get("topic"):
+            lines.append(t("Sujet : {topic}", topic=data["topic"]))
+        if data.get("link") and change != "cancelled":
+            lines.append(t("Lien de la visio : {link}", link=data["link"]))
+    actions = [] if change == "cancelled" else [leave_action(t, data["occurrence"])]
+    return Reply(text="\n".join(lines), actions=actions)
+
+
+def announce(t: Translator, occ: Occurrence, now: datetime) -> Reply:
+    return Reply(
+        title=t("Nouveau café : {title}", title=_label(t, occ)),
+        text=t(
+            "Le café n° {occurrence} aura lieu {when}, durée {duration}.",
+            occurrence=occ.id,
+            when=t.datetime(occ.starts_at, occ.zone, now=now, zone=True),
+            duration=t.duration(timedelta(minutes=occ.row.duration_minutes)),
+        )
+        + ("\n" + t("Réservé aux membres.") if occ.series.members_only else ""),
+        fields=[Field(t("Places"), _places(t, occ))],
+        actions=[join_action(t, occ)],
+    )
+
+
+def started(t: Translator, occ: Occurrence, now: datetime) -> Reply:
+    return Reply(
+        text=t(
+            "Le café « {title} » commence ! Inscrits : le lien est dans vos messages privés. "
+            "Pointez votre présence avec `cafe here`.",
+            title=_label(t, occ),
+        ),
+        actions=[Action.invoke("cafe here", label=t("Je suis là"), style=ActionStyle.SUCCESS)],
+    )

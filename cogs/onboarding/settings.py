@@ -1,0 +1,70 @@
+"""The ``[cogs.onboarding]`` config section."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+FRENCH_REGIONS = [
+    "Auvergne-Rhône-Alpes",
+    "Bourgogne-Franche-Comté",
+    "Bretagne",
+    "Centre-Val de Loire",
+    "Corse",
+    "Grand Est",
+    "Hauts-de-France",
+    "Île-de-France",
+    "Normandie",
+    "Nouvelle-Aquitaine",
+    "Occitanie",
+    "Pays de la Loire",
+    "Provence-Alpes-Côte d'Azur",
+    "Outre-mer",
+    "Québec",
+    "Belgique",
+    "Suisse",
+]
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    #: Code of conduct shown at step 2: text (markdown subset) and/or a link.
+    code_of_conduct: str = (
+        "Bienveillance, respect des personnes et de leurs données, pas de démarchage."
+    )
+    code_of_conduct_url: str = ""
+    #: When true, the code of conduct must be accepted to finish (it cannot be skipped).
+    required: bool = True
+    #: Suggested métiers; ``metier_free`` lets members type another one.
+    metiers: list[str] = Field(
+        default_factory=lambda: [
+            "Médiation",
+            "Programmation",
+            "Production",
+            "Communication",
+            "Administration",
+            "Technique",
+            "Direction",
+            "Artiste",
+            "Bibliothécaire",
+        ]
+    )
+    metier_free: bool = True
+    regions: list[str] = Field(default_factory=lambda: list(FRENCH_REGIONS))
+    region_free: bool = True
+    #: Suggested time zones (buttons); any IANA zone can be typed.
+    timezones: list[str] = Field(
+        default_factory=lambda: ["Europe/Paris", "America/Montreal", "Europe/Brussels"]
+    )
+    #: Café reminder choices offered at the notifications step.
+    reminder_choices: list[str] = Field(default_factory=lambda: ["24h,15m", "1h", "15m"])
+    #: Room ("platform:room id") where newcomers who agreed are welcomed; empty: no welcome.
+    welcome_room: str = ""
+    #: Room where a newcomer whose DMs are closed is told to open them; empty: none.
+    dm_fallback_room: str = ""
+    #: Friendly reminders for an unfinished flow, after the join ("2d", "7d"); empty: none.
+    nudges: list[str] = Field(default_factory=lambda: ["2d", "7d"])
+    #: Minutes a ``me link`` code stays valid.
+    link_code_minutes: int = Field(default=15, ge=1, le=1440)
+    #: How many members ``members find`` lists at most.
+    find_limit: int = Field(default=20, ge=1, le=50)

@@ -1,0 +1,233 @@
+"""Poll kinds, read-only views of a poll, and the tally: pure computation, no I/O."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from bot.core.refs import RoomRef
+from bot.core.text import fold_key, tidy
+from cogs.poll.models import Poll, PollBallot, PollOption
+
+
+class PollKind(StrEnum):
+    SINGLE = "single"
+    MULTIPLE = "multiple"
+    RANKING = "ranking"
+    RATING = "rating"
+    OPEN = "open"
+    WORDCLOUD = "wordcloud"
+    QUIZ = "quiz"
+    BOARD = "board"
+
+
+CHOICE_KINDS = frozenset({PollKind.SINGLE, PollKind.MULTIPLE, PollKind.RANKING})
+TEXT_KINDS = frozenset({PollKind.OPEN, PollKind.WORDCLOUD, PollKind.QUIZ})
+RATING_SCALE = 5
+
+
+@dataclass(frozen=True, slots=True)
+class OptionView:
+    position: int
+    label: str
+    category: int | None = None
+    member_id: int | None = None
+    voter: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PollView:
+    id: int
+    question: str
+    kind: PollKind
+    author_id: int | None
+    room: RoomRef
+    anonymous: bool
+    results: str
+    max_choices: int | None
+    role: str
+    answers: tuple[str, ...]
+    categories: tuple[str, ...]
+    created_at: datetime
+    closes_at: datetime | None
+    closed_at: datetime | None
+    closed_reason: str | None
+    options: tuple[OptionView, ...] = ()
+
+    @classmethod
+    def of(cls, poll: Poll, options: list[PollOption] | tuple[OptionView, ...] = ()) -> PollView:
+        assert poll.id is not None
+        views = tuple(
+            o
+            if isinstance(o, OptionView)
+            else OptionView(o.position, o.label, o.category, o.member_id, o.voter)
+            for o in options
+        )
+        return cls(
+            id=poll.id,
+            question=poll.question,
+            kind=PollKind(poll.kind),
+            author_id=poll.author_id,
+            room=RoomRef.decode(poll.room),
+            anonymous=poll.anonymous,
+            results=poll.results,
+            max_choices=poll.max_choices,
+            role=poll.role,
+            answers=tuple(json.loads(poll.answers)),
+            categories=tuple(json.loads(poll.categories)),
+            created_at=poll.created_at,
+            closes_at=poll.closes_at,
+            closed_at=poll.closed_at,
+            closed_reason=poll.closed_reason,
+            options=tuple(sorted(views, key=lambda o: o.position)),
+        )
+
+    def is_closed(self, now: datetime) -> bool:
+        return self.closed_at is not None or (self.closes_at is not None and self.closes_at <= now)
+
+    def label(self, position: int) -> str:
+        return next((o.label for o in self.options if o.position == position), "?")
+
+
+@dataclass(frozen=True, slots=True)
+class RankRow:
+    label: str
+    points: int
+    mean_rank: float
+
+
+@dataclass(frozen=True, slots=True)
+class IdeaRow:
+    number: int
+    label: str
+    votes: int
+    author: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class QuizResult:
+    winner: str | None  # a name, "" when anonymous, None when nobody found
+    winner_attempts: int
+    winner_seconds: float | None
+    right: int
+    attempts: int
+
+
+@dataclass(slots=True)
+class Tally:
+    poll: PollView
+    voters: int
+    counts: list[tuple[str, int]] = field(default_factory=list)
+    ranking: list[RankRow] = field(default_factory=list)
+    rating_mean: float | None = None
+    distribution: list[int] = field(default_factory=list)
+    comments: list[tuple[str | None, int, str]] = field(default_factory=list)
+    answers: list[tuple[str | None, str]] = field(default_factory=list)
+    words: list[tuple[str, int]] = field(default_factory=list)
+    quiz: QuizResult | None = None
+    board: list[tuple[int, list[IdeaRow]]] = field(default_factory=list)
+
+
+def ballot_choices(ballot: PollBallot) -> list:
+    return list(json.loads(ballot.choices or "[]"))
+
+
+def compute_tally(poll: PollView, ballots: list[PollBallot], names: dict[int, str]) -> Tally:
+    """Everything the results show, from the ballots (names: member id → display name)."""
+
+    def author(member_id: int | None) -> str | None:
+        if poll.anonymous or member_id is None:
+            return None
+        return names.get(member_id, "?")
+
+    tally = Tally(poll, voters=len(ballots))
+    kind = poll.kind
+    if kind in (PollKind.SINGLE, PollKind.MULTIPLE):
+        counter: Counter[int] = Counter()
+        for b in ballots:
+            counter.update(set(ballot_choices(b)))
+        tally.counts = [(o.label, counter[o.position]) for o in poll.options]
+    elif kind is PollKind.RANKING:
+        n = len(poll.options)
+        points: Counter[int] = Counter()
+        ranks: dict[int, list[int]] = {o.position: [] for o in poll.options}
+        for b in ballots:
+            for rank, position in enumerate(ballot_choices(b), start=1):
+                if position in ranks:
+                    points[position] += n - rank
+                    ranks[position].append(rank)
+        rows = [
+            RankRow(
+                o.label,
+                points[o.position],
+                sum(ranks[o.position]) / len(ranks[o.position]) if ranks[o.position] else 0.0,
+            )
+            for o in poll.options
+        ]
+        tally.ranking = sorted(rows, key=lambda r: (-r.points, r.mean_rank))
+    elif kind is PollKind.RATING:
+        dist = [0] * RATING_SCALE
+        for b in ballots:
+            values = ballot_choices(b)
+            if values and 1 <= values[0] <= RATING_SCALE:
+                dist[values[0] - 1] += 1
+                if b.comment:
+                    tally.comments.append((author(b.member_id), values[0], b.comment))
+        tally.distribution = dist
+        total = sum(dist)
+        tally.rating_mean = sum((i + 1) * c for i, c in enumerate(dist)) / total if total else None
+    elif kind is PollKind.OPEN:
+        tally.answers = [(author(b.member_id), b.text or "") for b in ballots if b.text]
+    elif kind is PollKind.WORDCLOUD:
+        tally.words = count_words(w for b in ballots for w in ballot_choices(b))
+    elif kind is PollKind.QUIZ:
+        right = [b for b in ballots if b.correct and b.seconds is not None]
+        first = min(right, key=lambda b: (b.seconds, b.id or 0), default=None)
+        tally.quiz = QuizResult(
+            winner=None if first is None else (author(first.member_id) or ""),
+            winner_attempts=first.attempts if first else 0,
+            winner_seconds=first.seconds if first else None,
+            right=len(right),
+            attempts=sum(b.attempts for b in ballots),
+        )
+    elif kind is PollKind.BOARD:
+        tally.board = board_rows(poll, ballots, author)
+        ideas_by = {o.voter for o in poll.options if o.voter}
+        tally.voters = len(ideas_by | {b.voter for b in ballots})
+    return tally
+
+
+def count_words(words: object) -> list[tuple[str, int]]:
+    """Group words by their folded form; show each group by its most frequent spelling."""
+    groups: dict[str, Counter[str]] = {}
+    for word in words:  # type: ignore[attr-defined]
+        shown = tidy(str(word))
+        key = fold_key(shown)
+        if key:
+            groups.setdefault(key, Counter())[shown] += 1
+    rows = [
+        (spellings.most_common(1)[0][0], sum(spellings.values())) for spellings in groups.values()
+    ]
+    return sorted(rows, key=lambda r: (-r[1], fold_key(r[0])))
+
+
+def board_rows(
+    poll: PollView, ballots: list[PollBallot], author: object
+) -> list[tuple[int, list[IdeaRow]]]:
+    votes: Counter[int] = Counter()
+    for b in ballots:
+        votes.update(set(ballot_choices(b)))
+    count = max(len(poll.categories), 1)
+    by_category: list[tuple[int, list[IdeaRow]]] = []
+    for index in range(count):
+        ideas = [
+            IdeaRow(o.position, o.label, votes[o.position], author(o.member_id))  # type: ignore[operator]
+            for o in poll.options
+            if (o.category or 0) == index
+        ]
+        ideas.sort(key=lambda i: (-i.votes, i.number))
+        by_category.append((index, ideas))
+    return by_category

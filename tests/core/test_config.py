@@ -1,0 +1,109 @@
+"""Config: TOML validated, unknown keys refused with their name, environment overrides."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.config import ConfigError, load_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_defaults_without_a_file() -> None:
+    settings = load_settings(None)
+    assert settings.bot.locale == "fr"
+    assert settings.database.url.startswith("sqlite")
+    assert settings.outbox.grace == timedelta(hours=6)
+
+
+def test_example_config_is_valid_and_complete() -> None:
+    settings = load_settings(ROOT / "config.example.toml")
+    assert settings.outbox.dm_fallback == "room"
+
+
+def test_unknown_key_names_the_key(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text('[bot]\nlocale = "fr"\nlocal = "en"\n[outbox]\ngrace = "soon"\n')
+    with pytest.raises(ConfigError) as err:
+        load_settings(path)
+    problems = "\n".join(err.value.problems)
+    assert "bot.local: unknown key" in problems
+    assert "outbox.grace: " in problems and "30s, 15m, 6h or 2d" in problems
+
+
+def test_bad_toml_and_missing_file(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text("[bot\n")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_settings(path)
+    with pytest.raises(ConfigError, match="file not found"):
+        load_settings(tmp_path / "nope.toml")
+
+
+def test_unknown_cog_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text('[cogs]\nenabled = ["pol"]\n[cogs.nothing]\nx = 1\n')
+    with pytest.raises(ConfigError) as err:
+        load_settings(path)
+    problems = "\n".join(err.value.problems)
+    assert "cogs.enabled: unknown cog 'pol'" in problems
+    assert "cogs.nothing: unknown cog section" in problems
+
+
+def test_environment_overrides_every_key(tmp_path: Path, monkeypatch) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text('[discord]\ntoken = "from-file"\n[bot]\nlocale = "fr"\n')
+    monkeypatch.setenv("PASSERELLE_DISCORD__TOKEN", "from-env")
+    monkeypatch.setenv("PASSERELLE_BOT__LOCALE", "en")
+    monkeypatch.setenv("PASSERELLE_OUTBOX__GRACE", "2h")
+    settings = load_settings(path)
+    assert settings.discord.token == "from-env"
+    assert settings.bot.locale == "en"
+    assert settings.outbox.grace == timedelta(hours=2)
+
+
+def test_config_check_command(tmp_path: Path, capsys) -> None:
+    good = tmp_path / "good.toml"
+    good.write_text('[bot]\nlocale = "en"\n')
+    assert main(["config", "check", str(good)]) == 0
+    assert "ok:" in capsys.readouterr().out
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[bot]\ntimezone = "Mars/Olympus"\n')
+    assert main(["config", "check", str(bad)]) == 1
+    assert "error: bot.timezone: " in capsys.readouterr().out
+
+
+def test_example_config_documents_every_core_key() -> None:
+    import tomllib
+
+    from bot.config import Settings
+
+    data = tomllib.loads((ROOT / "config.example.toml").read_text())
+    text = (ROOT / "config.example.toml").read_text()
+    for section, field in Settings.model_fields.items():
+        if section == "cogs":
+            continue
+        model = field.annotation
+        for key in model.model_fields:  # type: ignore[union-attr]
+            assert key in data.get(section, {}) or f"# {key} =" in text, f"{section}.{key}"
+
+
+def test_example_config_documents_every_cog_key() -> None:
+    import tomllib
+
+    from bot.config import cog_settings_model
+    from bot.storage.registry import cog_packages
+
+    sections = tomllib.loads((ROOT / "config.example.toml").read_text())["cogs"]
+    for name in cog_packages():
+        model = cog_settings_model(name)
+        if model is None:
+            continue
+        section = sections.get(name)
+        assert section is not None, f"config.example.toml lacks [cogs.{name}]"
+        model.model_validate(section)
+        assert set(section) == set(model.model_fields), f"[cogs.{name}] keys differ"
