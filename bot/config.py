@@ -126,6 +126,18 @@ class DiscordSection(Section):
     gateway_url: str | None = None
     announce_channel: str | None = None
     roles: RolesMapping = RolesMapping()
+    # Where the last synced command digest is kept (default: next to the SQLite file, else
+    # ./discord-commands.json); commands are re-synced only when it changes.
+    sync_state: str | None = None
+    defer_after: float = Field(2.0, gt=0, le=2.8)  # seconds before an interaction is deferred
+    defer_when_busy: int = Field(20, ge=0)  # more interactions in flight: defer them at once
+    guild_ready_timeout: float = Field(2.0, ge=0)
+    ready_timeout: float = Field(60.0, gt=0)  # how long start-up waits for READY
+    max_ratelimit_timeout: float | None = Field(30.0, ge=30)  # longer 429 waits → RateLimited
+    # REST calls per second this process allows itself for sends, DMs and edits (Discord's
+    # global limit is 50/s per bot: divide it between processes, keep some headroom for clock
+    # jitter); 0 = only react to 429s.
+    global_rate: float = Field(48.0, ge=0)
 
 
 class MatrixSection(Section):

@@ -85,7 +85,10 @@ class Core:
         return model.model_validate(self.settings.cogs.section(name))
 
     def text_prefix(self, platform: str) -> str:
-        return self.settings.bot.prefix
+        """How commands are typed on ``platform``: ``!`` by default, ``/`` on Discord (an
+        adapter with native commands sets ``command_prefix``)."""
+        adapter = self.adapters.get(platform)
+        return getattr(adapter, "command_prefix", None) or self.settings.bot.prefix
 
     def spawn(self, coro: Any, name: str | None = None) -> asyncio.Task[Any]:
         """Run background work the core waits for at shutdown (and the console at EOF)."""

@@ -1,0 +1,159 @@
+"""The catalogue as discord.py app commands, built at run time from the neutral specs.
+
+Each ``CommandSpec`` becomes an ``app_commands.Command`` whose callback carries a hand-made
+``__signature__``: discord.py reads it as the option schema (types, ranges, choices, defaults).
+One ``Group`` per cog group, top-level commands for group ``None``. Descriptions are French
+source strings wrapped in ``locale_str``; ``CatalogueTranslator`` gives Discord the English
+(and French) localisations from the core's catalogues.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Literal
+
+import discord
+from discord import app_commands
+from discord.app_commands import locale_str
+
+from bot.core.commands import CommandSpec, OptionKind, OptionSpec
+from bot.core.i18n import N_, I18n
+
+if TYPE_CHECKING:
+    from bot.core.catalogue import Catalogue
+
+log = logging.getLogger(__name__)
+
+MAX_COMMANDS_PER_GROUP = 25
+GROUP_DESCRIPTION = N_("Commandes « {group} »")
+
+# Discord locales we publish, and the catalogue locale each one reads.
+LOCALES: dict[discord.Locale, str] = {
+    discord.Locale.french: "fr",
+    discord.Locale.american_english: "en",
+    discord.Locale.british_english: "en",
+}
+
+Runner = Callable[[discord.Interaction, CommandSpec, dict[str, Any]], Awaitable[None]]
+Completer = Callable[[discord.Interaction, CommandSpec, OptionSpec, str], Awaitable[list[Any]]]
+
+
+def source(msgid: str, **params: Any) -> locale_str:
+    """A French source string for Discord: the text shown by default, plus its msgid."""
+    text = msgid.format(**params) if params else msgid
+    return locale_str(text, msgid=msgid, params=params)
+
+
+class CatalogueTranslator(app_commands.Translator):
+    """Localisations for names and descriptions, from the same .po catalogues as replies."""
+
+    def __init__(self, i18n: I18n) -> None:
+        self.i18n = i18n
+
+    async def translate(
+        self,
+        string: locale_str,
+        locale: discord.Locale,
+        context: app_commands.TranslationContextTypes,
+    ) -> str | None:
+        lang = LOCALES.get(locale)
+        if lang is None:
+            return None
+        msgid = string.extras.get("msgid", string.message)
+        params = string.extras.get("params") or {}
+        if lang != "fr" and not self.i18n.catalogues.has(lang, msgid):
+            return None
+        text = self.i18n.translator(lang)(msgid, **params)
+        if context.location in (
+            app_commands.TranslationContextLocation.command_name,
+            app_commands.TranslationContextLocation.group_name,
+            app_commands.TranslationContextLocation.parameter_name,
+        ):
+            return None  # names are the public surface: the same in every language
+        return text[:100] or None
+
+
+def _annotation(option: OptionSpec) -> Any:
+    if option.kind is OptionKind.BOOLEAN:
+        return bool
+    if option.kind in (OptionKind.INTEGER, OptionKind.NUMBER):
+        base = int if option.kind is OptionKind.INTEGER else float
+        if option.min is None and option.max is None:
+            return base
+        low = base(option.min) if option.min is not None else None
+        high = base(option.max) if option.max is not None else None
+        return app_commands.Range[base, low, high]  # type: ignore[valid-type]
+    if option.choices:
+        return Literal[option.choices]  # type: ignore[valid-type]
+    if option.max_length is not None:
+        return app_commands.Range[str, None, min(option.max_length, 6000)]
+    return str
+
+
+def build_command(
+    spec: CommandSpec, run: Runner, complete: Completer, parent: app_commands.Group | None
+) -> app_commands.Command[Any, ..., Any]:
+    async def callback(interaction: discord.Interaction, **values: Any) -> None:
+        await run(interaction, spec, values)
+
+    params = [
+        inspect.Parameter(
+            "interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=discord.Interaction
+        )
+    ]
+    for option in spec.options:
+        params.append(
+            inspect.Parameter(
+                option.name,
+                inspect.Parameter.KEYWORD_ONLY,
+                annotation=_annotation(option),
+                default=inspect.Parameter.empty if option.required else None,
+            )
+        )
+    callback.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    callback.__annotations__ = {p.name: p.annotation for p in params}
+    callback.__qualname__ = callback.__name__ = f"cmd_{spec.path.replace(' ', '_')}"
+    command: app_commands.Command[Any, ..., Any] = app_commands.Command(
+        name=spec.name,
+        description=source(spec.description),
+        callback=callback,
+        parent=parent,
+    )
+    app_commands.describe(**{o.name: source(o.description) for o in spec.options})(command)
+    for option in spec.options:
+        if option.autocomplete and not option.choices:
+            command.autocomplete(option.name)(_completer(spec, option, complete))
+    return command
+
+
+def _completer(spec: CommandSpec, option: OptionSpec, complete: Completer) -> Any:
+    async def autocomplete(interaction: discord.Interaction, current: str) -> list[Any]:
+        return await complete(interaction, spec, option, current)
+
+    return autocomplete
+
+
+def build_tree_commands(
+    catalogue: Catalogue, run: Runner, complete: Completer
+) -> list[app_commands.Command[Any, ..., Any] | app_commands.Group]:
+    """Top-level app commands and groups for every spec in the catalogue."""
+    out: list[app_commands.Command[Any, ..., Any] | app_commands.Group] = []
+    groups: dict[str, app_commands.Group] = {}
+    for spec in catalogue:
+        if spec.group is None:
+            out.append(build_command(spec, run, complete, None))
+            continue
+        group = groups.get(spec.group)
+        if group is None:
+            group = app_commands.Group(
+                name=spec.group, description=source(GROUP_DESCRIPTION, group=spec.group)
+            )
+            groups[spec.group] = group
+            out.append(group)
+        if len(group.commands) >= MAX_COMMANDS_PER_GROUP:
+            log.warning("Group %s has more than 25 commands; %s not published", *spec.path.split())
+            continue
+        group.add_command(build_command(spec, run, complete, group))
+    return out

@@ -1,0 +1,90 @@
+"""A running bot (core + DiscordAdapter on the unmodified discord.py) against the fake Discord."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.config import load_settings
+from bot.core.builtins import Builtins
+from bot.core.core import Core
+from bot.scheduling import FakeClock
+from bot.storage.db import Database
+from tests.e2e.discord.demo_cog import Demo
+from tests.e2e.discord.fake_discord import FakeDiscord
+
+pytestmark = pytest.mark.e2e
+
+
+class Bot:
+    """One bot process: start it, stop it, start it again on the same database."""
+
+    def __init__(self, fake: FakeDiscord, db_url: str, state: Path, **discord: Any) -> None:
+        self.fake = fake
+        self.db_url = db_url
+        self.state = state
+        self.discord = discord
+        self.clock = FakeClock()
+        self.core: Core | None = None
+        self.adapter: Any = None
+        self.db: Database | None = None
+
+    async def start(self, *, extra_cogs: bool = True) -> Bot:
+        from bot.adapters.discord import DiscordAdapter
+
+        settings = load_settings(
+            None,
+            discord={
+                "enabled": True,
+                "token": "fake-token",
+                "guild_id": str(self.fake.guild_id),
+                "api_base": self.fake.api_base,
+                "gateway_url": self.fake.gateway_url,
+                "guild_ready_timeout": 0.05,
+                "sync_state": str(self.state),
+                "defer_after": 1.0,
+                "roles": {"moderator": [str(self.fake.moderator_role)]},
+                **self.discord,
+            },
+        )
+        settings.database.url = self.db_url
+        self.db = Database(self.db_url)
+        core = Core(settings, self.db, self.clock)
+        core.add_cog(Builtins(core))
+        if extra_cogs:
+            core.add_cog(Demo(core))
+        adapter = DiscordAdapter(settings.discord)
+        core.add_adapter(adapter)
+        await core.start()
+        await adapter.start(core)
+        self.core, self.adapter = core, adapter
+        return self
+
+    async def stop(self) -> None:
+        if self.core is not None:
+            # finish background work (live edits) so no task is cancelled inside a transaction
+            await self.core.drain()
+        if self.adapter is not None:
+            await self.adapter.stop()
+        if self.core is not None:
+            await self.core.stop()
+        if self.db is not None:
+            await self.db.dispose()
+        self.fake.identified.clear()
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDiscord]:
+    server = await FakeDiscord().start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def bot(fake: FakeDiscord, db_url: str, tmp_path: Path) -> AsyncIterator[Bot]:
+    running = await Bot(fake, db_url, tmp_path / "discord-commands.json").start()
+    yield running
+    await running.stop()
