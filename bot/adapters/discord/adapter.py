@@ -25,6 +25,7 @@ from bot.adapters.discord.appcommands import CatalogueTranslator, build_tree_com
 from bot.adapters.discord.render import clip, message_kwargs
 from bot.core.commands import CommandSpec, OptionKind, OptionSpec
 from bot.core.errors import (
+    DeliveryError,
     DirectMessagesRefused,
     PermanentDeliveryError,
     RateLimited,
@@ -214,6 +215,7 @@ class DiscordAdapter:
         self._runner: asyncio.Task[None] | None = None
         self._dm_channels: dict[int, int] = {}
         self._joined: set[tuple[int, int]] = set()
+        self._deferred_roles: dict[tuple[int, int], set[Role]] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self.synced = False  # whether this start pushed the commands to Discord
         self.pacer = Pacer(settings.global_rate)
@@ -311,6 +313,7 @@ class DiscordAdapter:
         if cached is not None and not cached.pending:
             return  # an ordinary update (nickname, roles…), not the end of screening
         name = data.get("nick") or user.get("global_name") or user.get("username") or ""
+        self._spawn(self._grant_deferred(guild.id, int(user["id"])))
         self._spawn(self._member_joined(guild, int(user["id"]), name))
 
     def _spawn(self, coro: Any) -> None:
@@ -683,13 +686,30 @@ class DiscordAdapter:
             log.info("Discord: no role id configured for %s; nothing granted", role.value)
             return
         for guild in self._guilds():
-            await self.pacer.wait()
-            try:
-                await self.client.http.add_role(
-                    guild.id, int(member.id), int(role_ids[0]), reason="Passerelle"
-                )
-            except (discord.HTTPException, aiohttp.ClientError, OSError) as exc:
-                raise _delivery_error(exc) from exc
+            cached = guild.get_member(int(member.id))
+            if cached is not None and cached.pending:
+                # Never before Discord's own rules screening: granted when it is passed.
+                self._deferred_roles.setdefault((guild.id, int(member.id)), set()).add(role)
+                log.info("Discord: role %s deferred until rules screening is passed", role.value)
+                continue
+            await self._add_role(guild.id, int(member.id), int(role_ids[0]))
+
+    async def _add_role(self, guild_id: int, user_id: int, role_id: int) -> None:
+        assert self.client is not None
+        await self.pacer.wait()
+        try:
+            await self.client.http.add_role(guild_id, user_id, role_id, reason="Passerelle")
+        except (discord.HTTPException, aiohttp.ClientError, OSError) as exc:
+            raise _delivery_error(exc) from exc
+
+    async def _grant_deferred(self, guild_id: int, user_id: int) -> None:
+        for role in self._deferred_roles.pop((guild_id, user_id), set()):
+            role_ids = getattr(self.settings.roles, role.value, [])
+            if role_ids:
+                try:
+                    await self._add_role(guild_id, user_id, int(role_ids[0]))
+                except DeliveryError:
+                    log.warning("Discord: deferred role %s could not be granted", role.value)
 
     def mention(self, member: MemberRef) -> str:
         return f"<@{member.id}>"

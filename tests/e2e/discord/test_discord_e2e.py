@@ -462,3 +462,19 @@ async def test_a_burst_is_acknowledged_first_and_every_answer_arrives(bot: Bot) 
     assert [a.text for a in answers] == ["Enfin fini"] * 12
     kinds = [fake.interactions[i].callback["type"] for i in ids]  # type: ignore[index]
     assert kinds.count(5) >= 9  # beyond 3 in flight: deferred at once
+
+
+async def test_role_waits_for_rules_screening(bot: Bot) -> None:
+    fake = bot.fake
+    bot.adapter.settings.roles.member = [str(fake.member_role)]
+    uid = await fake.member_add("pressee", pending=True)
+    for _ in range(20):
+        await asyncio.sleep(0.02)
+    await bot.adapter.grant_role(MemberRef("discord", str(uid)), Role.MEMBER)
+    assert fake.roles_granted == []  # never before Discord's own screening
+    await fake.member_update(uid, pending=False)
+    for _ in range(50):
+        await asyncio.sleep(0.02)
+        if fake.roles_granted:
+            break
+    assert fake.roles_granted == [(uid, fake.member_role)]
