@@ -14,6 +14,7 @@ import pytest
 from nio import AsyncClient, AsyncClientConfig, InviteMemberEvent, SyncResponse
 
 from bot.adapters.matrix import MatrixAdapter
+from bot.app import load_cog
 from bot.config import MatrixSection, load_settings
 from bot.core.builtins import Builtins
 from bot.core.core import Core
@@ -204,7 +205,12 @@ class World:
         return cog
 
     async def start(
-        self, *, encryption: bool | None = False, password_login: bool = False, **extra: Any
+        self,
+        *,
+        encryption: bool | None = False,
+        password_login: bool = False,
+        cogs: tuple[str, ...] = (),
+        **extra: Any,
     ) -> Bot:
         """Create the community room (owner), start the bot in it."""
         owner = await self.member(self.owner)
@@ -230,6 +236,8 @@ class World:
         core = Core(settings, db, FakeClock())
         core.add_cog(Builtins(core))
         core.add_cog(Ballot(core))
+        for name in cogs:
+            load_cog(core, name)
         await core.start()
         self.bot = Bot(core, db, matrix)
         await self.bot.start()

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from bot.core.events import MemberJoined, MemberLeft
-from bot.core.refs import MemberRef, Role
+from bot.core.refs import Actor, MemberRef, Role, RoomRef
 from bot.core.reply import Reply
 from tests.e2e.matrix.conftest import Member, World, unique
 
@@ -468,3 +468,56 @@ async def test_invites_from_people_not_allowed_are_declined(world: World) -> Non
             and getattr(e, "membership", "") == "join"
         )
     )
+
+
+async def test_the_poll_cog_counts_native_and_typed_votes_once(world: World) -> None:
+    bot = await world.start(cogs=("poll",))
+    bob, carol = await world.member(), await world.member()
+    for m in (bob, carol):
+        await world.joined(m)
+    await bob.say(
+        world.room_id, '!poll create "Quelle date ?" kind:single choices:"5 mars | 12 mars"'
+    )
+    _, start = await bob.wait_for(
+        lambda rid, e: getattr(e, "type", "") == "org.matrix.msc3381.poll.start"
+    )
+    answers = start.source["content"]["org.matrix.msc3381.poll.start"]["answers"]
+    ids = {a["org.matrix.msc1767.text"]: a["id"] for a in answers}
+    relation = {"rel_type": "m.reference", "event_id": start.event_id}
+    await bob.client.room_send(
+        world.room_id,
+        "org.matrix.msc3381.poll.response",
+        {
+            "org.matrix.msc3381.poll.response": {"answers": [ids["5 mars"]]},
+            "m.relates_to": relation,
+        },
+    )
+    await carol.client.room_send(
+        world.room_id,
+        "m.poll.response",
+        {"m.selections": [ids["12 mars"]], "m.relates_to": relation},
+    )
+
+    async def results() -> str:
+        # "poll results" answers privately (a DM on Matrix): read the reply the core builds.
+        actor = Actor(MemberRef("matrix", bob.user_id, "bob"))
+        reply = await bot.core.invoke(
+            actor, RoomRef("matrix", world.room_id), "poll results", {"poll": 1}
+        )
+        return reply.plain_text()
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 20
+    text = await results()
+    while "Participation : 2" not in text and loop.time() < deadline:
+        await asyncio.sleep(0.3)
+        text = await results()
+    assert "**5 mars** — 1 vote" in text and "**12 mars** — 1 vote" in text
+    # Bob now types a vote: his one ballot changes, it is not counted twice.
+    await bob.say(world.room_id, '!poll vote poll:1 choice:"12 mars"')
+    deadline = loop.time() + 20
+    text = await results()
+    while "**12 mars** — 2 votes" not in text and loop.time() < deadline:
+        await asyncio.sleep(0.3)
+        text = await results()
+    assert "**5 mars** — 0 vote" in text and "**12 mars** — 2 votes" in text
