@@ -4,7 +4,7 @@
    fake server enforces Discord's global limit (50 requests/s, 429 + retry_after beyond it).
    Each first DM costs two requests (open the DM channel, post the message), so the bound is
    ``requests / 50`` seconds. Goal: total time ≤ 1.10 × the bound, zero duplicates, zero lost.
-2. Interaction latency: 200 members click at once (``demo vote`` slash command);
+2. Interaction latency: 200 members vote at once (``poll vote`` slash command, real poll cog);
    INTERACTION_CREATE sent → interaction callback received, p50 / p99; baseline in the same
    run: the same burst on an unknown button (adapter + core's "expired" path, no cog work).
 
@@ -26,10 +26,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bot.app import load_cog  # noqa: E402
 from bot.config import load_settings  # noqa: E402
 from bot.core.builtins import Builtins  # noqa: E402
 from bot.core.core import Core  # noqa: E402
-from bot.core.refs import MemberRef  # noqa: E402
+from bot.core.refs import (  # noqa: E402
+    Actor,
+    MemberRef,
+    RoomRef,
+)
 from bot.scheduling import SystemClock  # noqa: E402
 from bot.storage import migrate  # noqa: E402
 from bot.storage.db import Database  # noqa: E402
@@ -68,6 +73,7 @@ async def start_bot(
     core = Core(settings, db, SystemClock())
     core.add_cog(Builtins(core))
     core.add_cog(Demo(core))
+    load_cog(core, "poll")
     adapter = DiscordAdapter(settings.discord)
     core.add_adapter(adapter)
     await core.start()
@@ -127,7 +133,7 @@ async def burst(fake: FakeDiscord, users: int, *, expired: bool) -> list[float]:
         if expired:
             iid = await fake.click(uid, {}, "old-bot:vote:1")
         else:
-            iid = await fake.command(uid, "demo vote", choice="ABCDEFGH"[i % 8])
+            iid = await fake.command(uid, "poll vote", poll=1, choice=str(i % 8 + 1))
         await fake.answer(iid, wait=30)
         record = fake.interactions[iid]
         assert record.answered is not None, "no callback"
@@ -160,10 +166,25 @@ async def main() -> None:
         try:
             await burst(fake, args.users, expired=True)  # warm-up: members created here
             base = await burst(fake, args.users, expired=True)
+            opened = await fake.command(
+                next(iter(fake.members)),
+                "poll create",
+                question="Quelle date ?",
+                kind="single",
+                choices="A | B | C | D | E | F | G | H",
+            )
+            await fake.answer(opened, wait=30)
             votes = await burst(fake, args.users, expired=False)
+            tally = await core.invoke(
+                Actor(MemberRef("discord", str(next(iter(fake.members))))),
+                RoomRef("discord", str(fake.channel_id)),
+                "poll results",
+                {"poll": 1},
+            )
+            assert f"Participation : {args.users} " in tally.text, tally.text
             print(f"Interaction → callback, {args.users} concurrent users:")
             print(
-                f"  demo vote       p50 {statistics.median(votes):7.1f} ms"
+                f"  poll vote       p50 {statistics.median(votes):7.1f} ms"
                 f"   p99 {pct(votes, 0.99):7.1f} ms"
             )
             print(
