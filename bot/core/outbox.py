@@ -21,8 +21,6 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, or_, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, delete, select
 
 from bot.core.errors import DeliveryError, RateLimited
@@ -195,11 +193,10 @@ class Outbox:
                 )
             )
         inserted = 0
-        insert = pg_insert if self.core.db.dialect == "postgresql" else sqlite_insert
         # One compiled statement, executed with many parameter sets (SQLAlchemy batches them
         # as "insertmanyvalues"); RETURNING counts the rows that were new.
         stmt = (
-            insert(OutboxMessage)
+            self.core.db.insert(OutboxMessage)
             .on_conflict_do_nothing(index_elements=["key"])
             .returning(OutboxMessage.id)
         )

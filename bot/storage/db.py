@@ -26,6 +26,17 @@ def normalize_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+def dialect_insert(dialect: str, table: Any) -> Any:
+    """``INSERT`` with ``on_conflict_do_nothing/update`` for PostgreSQL or SQLite."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table)
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # We issue BEGIN ourselves (below) so that writers take the lock up front: a deferred
     # transaction that reads then writes can fail at once with "database is locked".
@@ -63,6 +74,10 @@ class Database:
         self._sessions = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False
         )
+
+    def insert(self, table: Any) -> Any:
+        """An upsert-capable ``INSERT`` for this database's dialect."""
+        return dialect_insert(self.dialect, table)
 
     @property
     def is_sqlite(self) -> bool:

@@ -20,8 +20,6 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, delete, select
 
 from bot.core import RoomRef, UserError, check_zone, parse_offsets
@@ -169,7 +167,7 @@ class CafeService:
         return self.core.clock.now()
 
     def _insert(self) -> Any:
-        return pg_insert if self.core.db.dialect == "postgresql" else sqlite_insert
+        return self.core.db.insert
 
     # --- series ---------------------------------------------------------------------------------
 

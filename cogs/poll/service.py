@@ -19,8 +19,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Boolean, Float, Integer, String, Text, bindparam, cast, func, literal, null
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, delete, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -31,7 +29,7 @@ from bot.core.members import MemberService
 from bot.core.refs import ROLE_RANK, Role, RoomRef
 from bot.core.text import fold_key, split_list, tidy
 from bot.scheduling import Clock
-from bot.storage.db import Database
+from bot.storage.db import Database, dialect_insert
 from bot.storage.types import UTCDateTime
 from cogs.poll.domain import (
     CHOICE_KINDS,
@@ -388,8 +386,7 @@ class PollService:
         """Insert the ballot or replace the member's previous one; returns its revision."""
         if self._upsert_stmt is None:
             table = PollBallot.__table__  # type: ignore[attr-defined]
-            insert = pg_insert if self.db.dialect == "postgresql" else sqlite_insert
-            stmt = insert(table)
+            stmt = self.db.insert(table)
             self._upsert_stmt = stmt.on_conflict_do_update(
                 index_elements=["poll_id", "voter"],
                 set_={
@@ -410,9 +407,8 @@ class PollService:
         self, session: AsyncSession, poll_id: int, key: str, member_id: int | None, now: Any
     ) -> PollBallot:
         """The member's ballot, created empty if needed and locked for this transaction."""
-        insert = pg_insert if self.db.dialect == "postgresql" else sqlite_insert
         await session.exec(  # type: ignore[call-overload]
-            insert(PollBallot)
+            self.db.insert(PollBallot)
             .values(
                 poll_id=poll_id,
                 voter=key,
@@ -1098,7 +1094,7 @@ def _guarded_upsert_statement(dialect: str) -> Any:
         "created_at",
         "updated_at",
     ]
-    insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(ballot)
+    insert = dialect_insert(dialect, ballot)
     stmt = insert.from_select(columns, source)
     return stmt.on_conflict_do_update(
         index_elements=["poll_id", "voter"],
