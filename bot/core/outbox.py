@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import event, func, or_, update
 from sqlmodel import col, delete, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.errors import DeliveryError, RateLimited
 from bot.core.i18n import Translator
@@ -148,8 +149,14 @@ class Outbox:
         )
         return rows == 1
 
-    async def enqueue_many(self, items: list[dict[str, Any]]) -> int:
-        """Queue many messages in one statement; returns how many were new."""
+    async def enqueue_many(
+        self, items: list[dict[str, Any]], *, session: AsyncSession | None = None
+    ) -> int:
+        """Queue many messages in one statement; returns how many were new.
+
+        With ``session``, the rows join the caller's transaction (queued only if it commits,
+        e.g. a flow row and its welcome DM together); the sender is woken after the commit.
+        """
         if not items:
             return 0
         now = self.core.clock.now()
@@ -157,6 +164,10 @@ class Outbox:
         dm_members = {
             i["member_id"] for i in items if i.get("room") is None and not i.get("platform")
         }
+        if dm_members and session is not None:
+            # Looking it up would open a second transaction inside the caller's (SQLite: a
+            # wait on its own write lock).
+            raise ValueError("name the platform of DMs queued inside a caller's transaction")
         platforms = await self._dm_platforms(dm_members) if dm_members else {}
         values: list[dict[str, Any]] = []
         for item in items:
@@ -200,12 +211,22 @@ class Outbox:
             .on_conflict_do_nothing(index_elements=["key"])
             .returning(OutboxMessage.id)
         )
-        async with self.core.db.session() as session:
+        if not values:
+            return 0
+        first_due = min(v["due_at"] for v in values)
+        if session is not None:
             for start in range(0, len(values), 1000):
                 result = await session.exec(stmt, params=values[start : start + 1000])  # type: ignore[call-overload]
                 inserted += len(result.all())
-        if values:
-            self.poke(min(v["due_at"] for v in values))
+            event.listen(
+                session.sync_session, "after_commit", lambda _s: self.poke(first_due), once=True
+            )
+            return inserted
+        async with self.core.db.session() as own:
+            for start in range(0, len(values), 1000):
+                result = await own.exec(stmt, params=values[start : start + 1000])  # type: ignore[call-overload]
+                inserted += len(result.all())
+        self.poke(first_due)
         return inserted
 
     async def _dm_platforms(self, member_ids: set[int | None]) -> dict[int | None, str]:

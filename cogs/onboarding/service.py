@@ -258,6 +258,14 @@ class OnboardingService:
         The DMs go to ``platform`` (where they joined) when given. Returns False when their
         flow was already open (a duplicate join event)."""
         now = self.core.clock.now()
+        if platform is None:
+            found = await self.core.members.preferred_platforms(
+                [member_id], set(self.core.adapters)
+            )
+            platform = found.get(member_id)
+            if platform is None:
+                return False  # no identity to write to
+        # The flow row, its welcome DM and its nudges: one transaction, all or nothing.
         async with self.core.db.session() as s:
             flow = await s.get(OnboardingFlow, member_id)
             if flow is not None and flow.left_at is None and flow.joins > 0:
@@ -271,33 +279,32 @@ class OnboardingService:
             flow.joined_at = flow.joined_at or now
             flow.updated_at = now
             s.add(flow)
-            joins, completed = flow.joins, flow.completed_at is not None
-        if completed:
-            return True  # a returning member who finished already: nothing to ask again
-        suffix = "" if joins == 1 else f":{joins}"
-        items: list[dict[str, Any]] = [
-            dict(
-                key=f"onboarding:{member_id}:dm{suffix}",
-                due_at=now,
-                kind=STEP_KIND,
-                data={"reason": "welcome"},
-                member_id=member_id,
-                fallback_room=self.fallback_room,
-                platform=platform,
-            )
-        ]
-        for n, delay in enumerate(self.nudge_delays, start=1):
-            items.append(
+            if flow.completed_at is not None:
+                return True  # a returning member who finished already: nothing to ask again
+            suffix = "" if flow.joins == 1 else f":{flow.joins}"
+            items: list[dict[str, Any]] = [
                 dict(
-                    key=f"onboarding:{member_id}:nudge:{n}{suffix}",
-                    due_at=now + delay,
+                    key=f"onboarding:{member_id}:dm{suffix}",
+                    due_at=now,
                     kind=STEP_KIND,
-                    data={"reason": "nudge", "n": n},
+                    data={"reason": "welcome"},
                     member_id=member_id,
+                    fallback_room=self.fallback_room,
                     platform=platform,
                 )
-            )
-        await self.core.outbox.enqueue_many(items)
+            ]
+            for n, delay in enumerate(self.nudge_delays, start=1):
+                items.append(
+                    dict(
+                        key=f"onboarding:{member_id}:nudge:{n}{suffix}",
+                        due_at=now + delay,
+                        kind=STEP_KIND,
+                        data={"reason": "nudge", "n": n},
+                        member_id=member_id,
+                        platform=platform,
+                    )
+                )
+            await self.core.outbox.enqueue_many(items, session=s)
         return True
 
     async def on_leave(self, member_id: int) -> None:

@@ -260,3 +260,34 @@ async def test_cancel_by_prefix(harness: Harness) -> None:
         await harness.core.outbox.enqueue(key, due, reply=Reply(text="x"), member_id=bob)
     assert await harness.core.outbox.cancel(prefix="cafe:1:") == 2
     assert [r.key for r in await rows(harness)] == ["cafe:2:15m:1"]
+
+
+async def test_enqueue_inside_a_transaction_is_all_or_nothing(harness: Harness) -> None:
+    import pytest
+
+    bob = await member(harness, "bob")
+    now = harness.clock.now()
+
+    def item(key: str) -> dict:
+        return {
+            "key": key,
+            "due_at": now,
+            "reply": Reply(text=key),
+            "member_id": bob,
+            "platform": "memory",
+        }
+
+    with pytest.raises(RuntimeError):
+        async with harness.db.session() as s:
+            await harness.core.outbox.enqueue_many([item("tx:1")], session=s)
+            raise RuntimeError("the caller's work failed")
+    assert await harness.core.outbox.get("tx:1") is None
+    async with harness.db.session() as s:
+        assert await harness.core.outbox.enqueue_many([item("tx:2")], session=s) == 1
+    assert (await harness.deliver()).sent == 1
+    with pytest.raises(ValueError, match="name the platform"):
+        async with harness.db.session() as s:
+            await harness.core.outbox.enqueue_many(
+                [{"key": "tx:3", "due_at": now, "reply": Reply(text="x"), "member_id": bob}],
+                session=s,
+            )
