@@ -386,17 +386,7 @@ class PollService:
         """Insert the ballot or replace the member's previous one; returns its revision."""
         if self._upsert_stmt is None:
             table = PollBallot.__table__  # type: ignore[attr-defined]
-            stmt = self.db.insert(table)
-            self._upsert_stmt = stmt.on_conflict_do_update(
-                index_elements=["poll_id", "voter"],
-                set_={
-                    "choices": stmt.excluded.choices,
-                    "text": stmt.excluded.text,
-                    "comment": stmt.excluded.comment,
-                    "updated_at": stmt.excluded.updated_at,
-                    "revision": table.c.revision + 1,
-                },
-            ).returning(table.c.revision)
+            self._upsert_stmt = _replace_ballot(self.db.insert(table), table)
         conn = await session.connection()
         result = await conn.execute(
             self._upsert_stmt, {"attempts": 0, "correct": False, "seconds": None, **values}
@@ -1094,8 +1084,11 @@ def _guarded_upsert_statement(dialect: str) -> Any:
         "created_at",
         "updated_at",
     ]
-    insert = dialect_insert(dialect, ballot)
-    stmt = insert.from_select(columns, source)
+    return _replace_ballot(dialect_insert(dialect, ballot).from_select(columns, source), ballot)
+
+
+def _replace_ballot(stmt: Any, ballot: Any) -> Any:
+    """One ballot per (poll, voter): a new vote replaces the old one and bumps its revision."""
     return stmt.on_conflict_do_update(
         index_elements=["poll_id", "voter"],
         set_={
