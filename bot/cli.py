@@ -135,7 +135,18 @@ async def _run(settings, console: bool) -> int:  # type: ignore[no-untyped-def]
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
-    await app.start()
+    try:
+        await app.start()
+    except Exception as exc:
+        logging.getLogger("passerelle").debug("Start-up failed", exc_info=True)
+        print(f"Passerelle could not start / n'a pas pu démarrer: {exc}", file=sys.stderr)
+        print(
+            "Check the configuration (passerelle config check) and the network; "
+            "run with -v for details.",
+            file=sys.stderr,
+        )
+        await app.stop()
+        return 1
     try:
         if console_adapter is not None:
             done = asyncio.ensure_future(console_adapter.finished.wait())

@@ -263,10 +263,38 @@ def load_settings(path: str | Path | None = None, **overrides: Any) -> Settings:
         raise ConfigError(_problems(exc)) from None
     finally:
         _config_path["path"] = None
-    problems = check_cog_sections(settings)
+    problems = check_platforms(settings) + check_cog_sections(settings)
     if problems:
         raise ConfigError(problems)
     return settings
+
+
+def check_platforms(settings: Settings) -> list[str]:
+    """An enabled platform needs its credentials (said before anything connects)."""
+    problems: list[str] = []
+    if settings.discord.enabled and not settings.discord.token:
+        problems.append(
+            "discord.token: required when discord.enabled = true "
+            "(or set PASSERELLE_DISCORD__TOKEN)"
+        )
+    matrix = settings.matrix
+    if matrix.enabled:
+        if not matrix.homeserver:
+            problems.append(
+                "matrix.homeserver: required when matrix.enabled = true "
+                "(e.g. https://matrix.example.org)"
+            )
+        if not matrix.user_id:
+            problems.append(
+                "matrix.user_id: required when matrix.enabled = true "
+                "(e.g. @passerelle:example.org)"
+            )
+        if not (matrix.access_token or matrix.password):
+            problems.append(
+                "matrix.access_token: required when matrix.enabled = true, or "
+                "matrix.password (or PASSERELLE_MATRIX__ACCESS_TOKEN)"
+            )
+    return problems
 
 
 def check_cog_sections(settings: Settings) -> list[str]:

@@ -107,3 +107,14 @@ def test_example_config_documents_every_cog_key() -> None:
         assert section is not None, f"config.example.toml lacks [cogs.{name}]"
         model.model_validate(section)
         assert set(section) == set(model.model_fields), f"[cogs.{name}] keys differ"
+
+
+def test_an_enabled_platform_needs_its_credentials(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text("[discord]\nenabled = true\n[matrix]\nenabled = true\n")
+    with pytest.raises(ConfigError) as err:
+        load_settings(path)
+    problems = "\n".join(err.value.problems)
+    assert "discord.token: required when discord.enabled = true" in problems
+    assert "matrix.homeserver: required" in problems and "matrix.user_id: required" in problems
+    assert "matrix.access_token: required" in problems
