@@ -152,8 +152,23 @@ class Cafe(Cog, name="cafe"):
         self,
         inv: Invocation,
         occurrence: Annotated[int, Opt("Numéro du café (voir cafe list)", min=1)],
+        series: Annotated[bool, Opt("true : arrêter toute la série de ce café")] = False,
     ) -> Reply:
-        """Annuler un café ; les inscrits sont prévenus en privé."""
+        """Annuler un café (ou toute sa série) ; les inscrits sont prévenus en privé."""
+        if series:
+            occ, count = await self.service.end_series(occurrence)
+            return Reply(
+                text=inv.t.n(
+                    "Série « {title} » arrêtée : {n} café à venir annulé, inscrits prévenus "
+                    "en privé.",
+                    "Série « {title} » arrêtée : {n} cafés à venir annulés, inscrits "
+                    "prévenus en privé.",
+                    count,
+                    title=occ.series.title,
+                ),
+                tone=Tone.SUCCESS,
+                private=True,
+            )
         occ = await self.service.cancel(occurrence)
         return Reply(
             text=inv.t(

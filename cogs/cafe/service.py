@@ -883,6 +883,27 @@ class CafeService:
         await self._notify(fresh, "cancelled", members)
         return fresh
 
+    async def end_series(self, occurrence_id: int) -> tuple[Occurrence, int]:
+        """Stop a whole series: no more occurrences; its upcoming ones are cancelled (members
+        told by DM, reminders dropped). Returns one of its occurrences and how many were
+        cancelled."""
+        occ = await self.occurrence(occurrence_id, None)
+        upcoming = [
+            o
+            for o in await self.upcoming(
+                series_id=occ.row.series_id, limit=1000, include_cancelled=False
+            )
+            if o.starts_at > self.now
+        ]
+        async with self.core.db.session() as s:
+            series = await s.get(CafeSeries, occ.row.series_id)
+            if series is not None:
+                series.active = False
+                s.add(series)
+        for item in upcoming:
+            await self.cancel(item.id)
+        return occ, len(upcoming)
+
     async def _notify(self, occ: Occurrence, change: str, members: list[int], **extra: Any) -> int:
         data = self._notice_data(occ, change, **extra)
         return await self.core.outbox.enqueue_many(

@@ -368,3 +368,22 @@ async def test_series_edit_applies_to_every_upcoming_cafe(cafe: Harness) -> None
     assert "series:true" in mixed.text
     alone = await cafe.invoke("mod", "cafe edit", occurrence=occ.id, title="Autre")
     assert "ajoutez series:true" in alone.text
+
+
+async def test_a_whole_series_can_be_stopped(cafe: Harness) -> None:
+    await cafe.say("mod", CREATE)
+    await cafe.invoke("alice", "cafe join")
+    occ = await first_occurrence(cafe)
+    assert any(status == "pending" for status in (await outbox_keys(cafe)).values())
+    denied = await cafe.invoke("alice", "cafe cancel", occurrence=occ.id, series=True)
+    assert "modérateurs" in denied.text
+    reply = await cafe.invoke("mod", "cafe cancel", occurrence=occ.id, series=True)
+    assert "Série « Café des médiateurs » arrêtée : 3 cafés à venir annulés" in reply.text
+    assert await outbox_keys(cafe) == {}  # every reminder dropped
+    listing = await cafe.invoke("alice", "cafe list")
+    assert "Café des médiateurs" not in listing.text
+    await cafe.deliver()
+    assert any("annul" in dm.text for dm in cafe.adapter.dms("alice"))  # alice is told
+    cafe.clock.advance(timedelta(days=120))
+    again = await cafe.invoke("alice", "cafe list")
+    assert "Café des médiateurs" not in again.text  # no new occurrence materialised
