@@ -346,18 +346,7 @@ class CafeService:
                     .order_by(col(CafeOccurrence.starts_at), col(CafeOccurrence.id))
                 )
             )
-            counts = list(
-                await s.exec(
-                    select(
-                        CafeRegistration.occurrence_id,
-                        CafeRegistration.status,
-                        func.count(),
-                        func.count(col(CafeRegistration.checked_in_at)),
-                    )
-                    .where(col(CafeRegistration.occurrence_id).in_(occurrence_ids))
-                    .group_by(col(CafeRegistration.occurrence_id), col(CafeRegistration.status))
-                )
-            )
+            counts = list(await s.exec(_registration_counts(occurrence_ids)))
             mine: dict[int, CafeRegistration] = {}
             if member_id is not None:
                 for reg in await s.exec(
@@ -985,18 +974,7 @@ class CafeService:
                     .limit(limit)
                 )
             )
-            rows = list(
-                await s.exec(
-                    select(
-                        CafeRegistration.occurrence_id,
-                        CafeRegistration.status,
-                        func.count(),
-                        func.count(col(CafeRegistration.checked_in_at)),
-                    )
-                    .where(col(CafeRegistration.occurrence_id).in_(ids))
-                    .group_by(col(CafeRegistration.occurrence_id), col(CafeRegistration.status))
-                )
-            )
+            rows = list(await s.exec(_registration_counts(ids)))
         loaded = {o.id: o for o in await self._load(ids, None)}
         table: dict[int, OccurrenceStats] = {
             i: OccurrenceStats(loaded[i], 0, 0, 0, 0) for i in ids if i in loaded
@@ -1078,3 +1056,17 @@ class CafeService:
                 if await s.get(CafePreference, kept) is None:
                     s.add(CafePreference(member_id=kept, offsets=pref.offsets))
                 await s.delete(pref)
+
+
+def _registration_counts(occurrence_ids: list[int]) -> Any:
+    """(occurrence, status, registrations, check-ins) for each occurrence and status."""
+    return (
+        select(
+            CafeRegistration.occurrence_id,
+            CafeRegistration.status,
+            func.count(),
+            func.count(col(CafeRegistration.checked_in_at)),
+        )
+        .where(col(CafeRegistration.occurrence_id).in_(occurrence_ids))
+        .group_by(col(CafeRegistration.occurrence_id), col(CafeRegistration.status))
+    )
