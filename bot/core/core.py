@@ -148,7 +148,7 @@ class Core:
         if parsed is None:
             return None
         return await self.dispatch(
-            actor, room, parsed.spec, parsed.raw, message=message, prefix=prefixes[0]
+            actor, room, parsed.spec, parsed.raw, message=message, prefix=prefixes[0], typed=True
         )
 
     async def invoke(
@@ -184,6 +184,7 @@ class Core:
         *,
         message: MessageRef | None = None,
         prefix: str | None = None,
+        typed: bool = False,
     ) -> Reply:
         prefix = prefix or self.text_prefix(actor.ref.platform)
         member = await self.members.resolve(actor.ref)
@@ -192,7 +193,7 @@ class Core:
             if not actor.has(spec.permission):
                 raise PermissionDenied(_PERMISSION_TEXT[spec.permission])
             args = self.convert_args(spec, raw)
-            inv = Invocation(self, spec, actor, member, room, t, args, message)
+            inv = Invocation(self, spec, actor, member, room, t, args, message, typed)
             cog = self.cogs[spec.cog]
             reply = await getattr(cog, spec.method)(inv, **args)
             if not isinstance(reply, Reply):
@@ -265,6 +266,23 @@ class Core:
                 await adapter.grant_role(ref, role)
                 granted += 1
         return granted
+
+    async def can_redact(self, room: RoomRef) -> bool | None:
+        """Whether the bot may remove members' messages in ``room`` (None: not applicable,
+        e.g. slash-command platforms where commands are never visible to others)."""
+        adapter = self.adapters.get(room.platform)
+        check = getattr(adapter, "can_redact", None)
+        return await check(room) if check is not None else None
+
+    async def mention_ref(self, member_id: int, platform: str) -> tuple[str, str | None]:
+        """The mention text and the platform id to allow in ``Reply.mentions`` (None when
+        the member has no identity there and only their name is shown)."""
+        ref = await self.members.identity_on(member_id, platform)
+        adapter = self.adapters.get(platform)
+        if ref is None or adapter is None:
+            member = await self.members.get(member_id)
+            return (member.display_name if member else "?"), None
+        return adapter.mention(ref), ref.id
 
     async def mention(self, member_id: int, platform: str) -> str:
         ref = await self.members.identity_on(member_id, platform)

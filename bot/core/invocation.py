@@ -25,6 +25,7 @@ class Invocation:
     t: Translator
     args: dict[str, Any] = field(default_factory=dict)
     message: MessageRef | None = None
+    typed: bool = False  # typed as a chat message (Matrix, console), not a slash command/button
 
     @property
     def member_id(self) -> int:
@@ -41,6 +42,11 @@ class Invocation:
     @property
     def is_moderator(self) -> bool:
         return self.actor.has(Role.MODERATOR)
+
+    @property
+    def typed_in_room(self) -> bool:
+        """The command is a message others in a shared room can read (and history keeps)."""
+        return self.typed and not self.room.direct
 
     @property
     def prefix(self) -> str:

@@ -475,6 +475,9 @@ class Outbox:
                 batch.finishes.append((row.id, DROPPED, "obsolete", None))
                 report.dropped += 1
                 return report
+            if delivery.fallback and delivery.member_ref is not None and delivery.mention:
+                # A fallback post names its recipient on purpose: that one ping is allowed.
+                reply.mentions = (*reply.mentions, delivery.member_ref.id)
             if delivery.late:
                 reply.text = (reply.text + "\n\n" if reply.text else "") + delivery.t(
                     "_Envoyé en retard : le bot était indisponible à l'heure prévue ({when})._",

@@ -51,3 +51,10 @@ class Adapter(Protocol):
     async def room_population(self, room: RoomRef) -> int | None:
         """How many members can see the room (participation rates), if the platform knows."""
         ...
+
+
+class Redacting(Protocol):
+    """Optional: adapters where typed commands are visible messages that the bot can remove
+    (``Reply.redact_source``). The core asks through ``Core.can_redact``."""
+
+    async def can_redact(self, room: RoomRef) -> bool: ...

@@ -172,6 +172,12 @@ class Reply:
     private: bool = False
     tone: Tone = Tone.INFO
     poll: NativePoll | None = None
+    # Platform member ids this reply may ping. Mentions come only from the bot's own
+    # ``mention`` calls: adapters notify these people and nobody named in user text.
+    mentions: tuple[str, ...] = ()
+    # The command was typed where others could read it and must not stay there (an
+    # anonymous vote in a shared room): adapters that can remove the message do so.
+    redact_source: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -186,6 +192,8 @@ class Reply:
             "private": self.private,
             "tone": self.tone.value,
             "poll": self.poll.to_json() if self.poll else None,
+            "mentions": list(self.mentions),
+            "redact_source": self.redact_source,
         }
 
     @classmethod
@@ -202,6 +210,8 @@ class Reply:
             private=data.get("private", False),
             tone=Tone(data.get("tone", "info")),
             poll=NativePoll.from_json(data["poll"]) if data.get("poll") else None,
+            mentions=tuple(data.get("mentions", ())),
+            redact_source=data.get("redact_source", False),
         )
 
     def plain_text(self) -> str:

@@ -66,8 +66,10 @@ class Onboarding(Cog, name="onboarding"):
         if view is None or view.profile is None or not view.profile.welcome or d.room is None:
             return None
         cards = await self.service.cards([member_id]) if view.profile.visible else []
-        mention = await self.core.mention(member_id, d.room.platform)
-        return render.welcome_post(d.t, mention, cards[0] if cards else None)
+        mention, pinged = await self.core.mention_ref(member_id, d.room.platform)
+        reply = render.welcome_post(d.t, mention, cards[0] if cards else None)
+        reply.mentions = (pinged,) if pinged else ()
+        return reply
 
     # --- the newcomer flow --------------------------------------------------------------------
 
