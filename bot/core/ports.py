@@ -58,3 +58,10 @@ class Redacting(Protocol):
     (``Reply.redact_source``). The core asks through ``Core.can_redact``."""
 
     async def can_redact(self, room: RoomRef) -> bool: ...
+
+
+class Forgetting(Protocol):
+    """Optional: adapters that keep per-member state outside the database (DM room ids,
+    refused-DM lists) drop it when the member asks to be forgotten."""
+
+    async def forget(self, member: MemberRef) -> None: ...

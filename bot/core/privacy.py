@@ -94,6 +94,13 @@ async def forget_member(core: Core, member_id: int) -> None:
     """Every cog forgets the member, then the core deletes its own rows about them."""
     for cog in core.cogs.values():
         await cog.forget_member(member_id)
+    # Adapters keep a little platform state of their own (DM rooms, refused-DM lists):
+    # each running adapter that offers ``forget(ref)`` drops what it holds on these identities.
+    for ref in await core.members.identities(member_id):
+        adapter = core.adapters.get(ref.platform)
+        forget = getattr(adapter, "forget", None)
+        if forget is not None:
+            await forget(ref)
     async with core.db.session() as session:
         # Queued messages (pending or sent) would still carry the member's words and id.
         await session.exec(delete(OutboxMessage).where(OutboxMessage.member_id == member_id))  # type: ignore[call-overload]
