@@ -75,8 +75,9 @@ def test_discord_needs_its_community_guild(tmp_path: Path, capsys) -> None:
     assert main(["config", "check", str(path)]) == 1
     assert "error: discord.guild_id: required" in capsys.readouterr().out
     path.write_text('[discord]\nenabled = true\ntoken = "t"\nguild_id = "mon-serveur"\n')
-    with pytest.raises(ConfigError, match="discord.guild_id: 'mon-serveur' is not a server id"):
+    with pytest.raises(ConfigError) as err:
         load_settings(path)
+    assert "discord.guild_id: 'mon-serveur' is not a server id" in err.value.problems[0]
     path.write_text('[discord]\nenabled = true\ntoken = "t"\nguild_id = "123456789012345678"\n')
     settings = load_settings(path)
     assert settings.discord.guild_id == "123456789012345678"
