@@ -681,6 +681,7 @@ class FakeDiscord:
         dm: bool = False,
         locale: str = "fr",
         guild: int | None = None,
+        private: bool = False,
     ) -> dict[str, Any]:
         iid = self.snowflake()
         token = f"tok{iid}"
@@ -729,6 +730,9 @@ class FakeDiscord:
             payload["channel_id"] = str(channel_id)
             payload["user"] = member["user"]
             payload["context"] = 1
+            if private:  # a user-installed app used in a group DM between users
+                payload["channel"]["type"] = 3
+                payload["context"] = 2
         else:
             payload["guild_id"] = str(self.guild_id)
             payload["guild_locale"] = "fr"
@@ -777,10 +781,12 @@ class FakeDiscord:
         dm: bool = False,
         locale: str = "fr",
         guild: int | None = None,
+        private: bool = False,
         **options: Any,
     ) -> int:
+        data = self.command_data(path, **options)
         payload = self._interaction(
-            2, user, self.command_data(path, **options), dm=dm, locale=locale, guild=guild
+            2, user, data, dm=dm or private, locale=locale, guild=guild, private=private
         )
         await self.dispatch("INTERACTION_CREATE", payload)
         return int(payload["id"])

@@ -92,6 +92,10 @@ async def test_an_admin_of_another_server_is_refused_there_and_nothing_runs(
     callback = fake.interactions[iid].callback
     assert callback is not None and callback["type"] == 8 and callback["data"]["choices"] == []
 
+    # a private channel between users (user-installed app): not the community either
+    answer = await fake.answer(await fake.command(alice, "demo vote", private=True, choice="B"))
+    assert REFUSED in answer.text and demo.votes == {}
+
     # in the community the very same member is a plain member: no moderator power either
     answer = await fake.answer(await fake.command(alice, "modo purge"))
     assert MODERATORS_ONLY in answer.text and modo.calls == []
