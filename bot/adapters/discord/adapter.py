@@ -331,6 +331,7 @@ class DiscordAdapter:
                 guild.name,
             )
             return
+        await self.pacer.wait()  # many servers at READY: stay under the global limit
         try:
             await guild.leave()
         except (TimeoutError, discord.HTTPException, aiohttp.ClientError, OSError):
