@@ -121,7 +121,12 @@ class DiscordSection(Section):
     enabled: bool = False
     token: str = ""
     application_id: str | None = None
+    # The community's server: roles and permissions are read from it alone, and commands from
+    # anywhere else are refused (required when enabled; see check_platforms).
     guild_id: str | None = None
+    # Leave every other server the bot is added to (at start-up and on join); false keeps
+    # them, commands there are still refused.
+    leave_other_guilds: bool = True
     api_base: str | None = None
     gateway_url: str | None = None
     announce_channel: str | None = None
@@ -277,6 +282,20 @@ def check_platforms(settings: Settings) -> list[str]:
             "discord.token: required when discord.enabled = true "
             "(or set PASSERELLE_DISCORD__TOKEN)"
         )
+    if settings.discord.enabled:
+        # Without it every server the bot is in would be the community (an administrator of
+        # any of them a Passerelle admin): the community is always explicit.
+        guild_id = (settings.discord.guild_id or "").strip()
+        if not guild_id:
+            problems.append(
+                "discord.guild_id: required when discord.enabled = true (the community "
+                "server's id: Developer Mode, then right-click the server → Copy Server ID)"
+            )
+        elif not guild_id.isdecimal() or not guild_id.isascii():
+            problems.append(
+                f"discord.guild_id: {guild_id!r} is not a server id (digits only, e.g. "
+                '"123456789012345678")'
+            )
     matrix = settings.matrix
     if matrix.enabled:
         if not matrix.homeserver:

@@ -66,6 +66,24 @@ def test_environment_overrides_every_key(tmp_path: Path, monkeypatch) -> None:
     assert settings.outbox.grace == timedelta(hours=2)
 
 
+def test_discord_needs_its_community_guild(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text('[discord]\nenabled = true\ntoken = "t"\n')
+    with pytest.raises(ConfigError) as err:
+        load_settings(path)
+    assert any(p.startswith("discord.guild_id: required") for p in err.value.problems)
+    assert main(["config", "check", str(path)]) == 1
+    assert "error: discord.guild_id: required" in capsys.readouterr().out
+    path.write_text('[discord]\nenabled = true\ntoken = "t"\nguild_id = "mon-serveur"\n')
+    with pytest.raises(ConfigError) as err:
+        load_settings(path)
+    assert "discord.guild_id: 'mon-serveur' is not a server id" in err.value.problems[0]
+    path.write_text('[discord]\nenabled = true\ntoken = "t"\nguild_id = "123456789012345678"\n')
+    settings = load_settings(path)
+    assert settings.discord.guild_id == "123456789012345678"
+    assert settings.discord.leave_other_guilds is True  # the safe default
+
+
 def test_config_check_command(tmp_path: Path, capsys) -> None:
     good = tmp_path / "good.toml"
     good.write_text('[bot]\nlocale = "en"\n')
@@ -116,5 +134,6 @@ def test_an_enabled_platform_needs_its_credentials(tmp_path: Path) -> None:
         load_settings(path)
     problems = "\n".join(err.value.problems)
     assert "discord.token: required when discord.enabled = true" in problems
+    assert "discord.guild_id: required when discord.enabled = true" in problems
     assert "matrix.homeserver: required" in problems and "matrix.user_id: required" in problems
     assert "matrix.access_token: required" in problems

@@ -3,6 +3,10 @@
 Platform timing and quirks live here and nowhere else: the 3-second interaction deadline
 (defer when slow), 100-character custom_ids, ephemeral replies, DM channels, error 50007,
 the message nonce, rules screening (``pending``) before a member counts as joined.
+
+Trust: the community is one server (``guild_id``). Roles and permissions are read only from
+the member's membership there — whatever server or DM the interaction comes from — and
+interactions from any other server are refused before anything runs.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from discord import app_commands
 
 from bot.adapters.discord import custom_ids
 from bot.adapters.discord.appcommands import CatalogueTranslator, build_tree_commands
-from bot.adapters.discord.render import clip, message_kwargs
+from bot.adapters.discord.render import clip, message_kwargs, no_mentions
 from bot.core.commands import CommandSpec, OptionKind, OptionSpec
 from bot.core.errors import (
     DeliveryError,
@@ -32,6 +36,7 @@ from bot.core.errors import (
     TransientDeliveryError,
 )
 from bot.core.events import MemberJoined, MemberLeft
+from bot.core.i18n import N_
 from bot.core.invocation import Invocation
 from bot.core.ports import Capability
 from bot.core.refs import Actor, MemberRef, MessageRef, Role, RoomRef
@@ -47,6 +52,10 @@ PLATFORM = "discord"
 MAX_NONCE = 25
 DM_REFUSED = 50007
 SYNC_FORMAT = 1
+FOREIGN_GUILD = N_(
+    "Ce bot ne sert qu'une communauté, sur un autre serveur : rien n'a été fait ici. "
+    "Utilisez cette commande sur le serveur de la communauté (ou en message privé avec le bot)."
+)
 
 
 def nonce_for(key: str) -> str:
@@ -102,6 +111,10 @@ class _Client(discord.Client):
 
     async def on_ready(self) -> None:
         log.info("Discord: connected as %s in %d guild(s)", self.user, len(self.guilds))
+        await self.adapter._check_guilds()
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        await self.adapter._other_guild(guild)
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         await self.adapter._on_interaction(interaction)
@@ -122,6 +135,9 @@ class _Tree(app_commands.CommandTree):
         self.adapter = adapter
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        if self.adapter._foreign(interaction):
+            await self.adapter._refuse_foreign(interaction)
+            return False
         data = interaction.data
         if isinstance(data, dict) and isinstance(data.get("name"), str):
             options = data.get("options", [])
@@ -237,7 +253,8 @@ class DiscordAdapter:
             intents=intents,
             guild_ready_timeout=self.settings.guild_ready_timeout,
             max_ratelimit_timeout=self.settings.max_ratelimit_timeout,
-            allowed_mentions=discord.AllowedMentions(everyone=False, roles=False),
+            # Nobody is pinged unless a reply names them (render.message_kwargs).
+            allowed_mentions=no_mentions(),
             application_id=int(self.settings.application_id)
             if self.settings.application_id
             else None,
@@ -277,6 +294,77 @@ class DiscordAdapter:
 
     def _guild_object(self) -> discord.Object | None:
         return discord.Object(int(self.settings.guild_id)) if self.settings.guild_id else None
+
+    @property
+    def community_id(self) -> int | None:
+        """The community server's id (required by the config whenever Discord is enabled)."""
+        return int(self.settings.guild_id) if self.settings.guild_id else None
+
+    def _community(self) -> discord.Guild | None:
+        if self.client is None or self.community_id is None:
+            return None
+        return self.client.get_guild(self.community_id)
+
+    # --- other servers -------------------------------------------------------------------------
+
+    async def _check_guilds(self) -> None:
+        """At READY: deal with every server that is not the community."""
+        assert self.client is not None
+        if self._community() is None:
+            log.warning(
+                "Discord: the bot is not in the community server %s (guild_id); invite it there",
+                self.community_id,
+            )
+        for guild in list(self.client.guilds):
+            await self._other_guild(guild)
+
+    async def _other_guild(self, guild: discord.Guild) -> None:
+        """A server that is not the community: leave it (``leave_other_guilds``) or stay there
+        without answering — either way, nothing in it ever counts for roles."""
+        if guild.id == self.community_id:
+            return
+        if not self.settings.leave_other_guilds:
+            log.info(
+                "Discord: in server %s (%s), not the community: staying "
+                "(leave_other_guilds = false), its commands are refused",
+                guild.id,
+                guild.name,
+            )
+            return
+        await self.pacer.wait()  # many servers at READY: stay under the global limit
+        try:
+            await guild.leave()
+        except (TimeoutError, discord.HTTPException, aiohttp.ClientError, OSError):
+            log.warning("Discord: could not leave server %s (%s)", guild.id, guild.name)
+            return
+        log.info("Discord: left server %s (%s): not the community", guild.id, guild.name)
+
+    def _foreign(self, interaction: discord.Interaction) -> bool:
+        """From a server other than the community, or from a private channel between users
+        (a user-installed app): never run, never read roles there."""
+        if interaction.guild_id is not None:
+            return interaction.guild_id != self.community_id
+        return bool(interaction.context.private_channel)
+
+    async def _refuse_foreign(self, interaction: discord.Interaction) -> None:
+        """A clear, private refusal; the core is not even asked (no member is created)."""
+        assert self.core is not None
+        log.info(
+            "Discord: refused an interaction from server %s (not the community)",
+            interaction.guild_id,
+        )
+        try:
+            if interaction.response.is_done():
+                return
+            if interaction.type is discord.InteractionType.autocomplete:
+                await interaction.response.autocomplete([])
+                return
+            t = self.core.i18n.translator(str(interaction.locale))
+            await interaction.response.send_message(
+                t(FOREIGN_GUILD), ephemeral=True, allowed_mentions=no_mentions()
+            )
+        except (TimeoutError, discord.HTTPException, aiohttp.ClientError, OSError):
+            log.info("Discord: could not answer interaction %s", interaction.id)
 
     def _guard_parsers(self, client: _Client) -> None:
         """A malformed gateway event must not end the connection (discord.py lets a parser's
@@ -375,20 +463,40 @@ class DiscordAdapter:
 
     # --- interactions ------------------------------------------------------------------------
 
-    def _actor(self, interaction: discord.Interaction) -> Actor:
+    async def _actor(self, interaction: discord.Interaction) -> Actor:
         user = interaction.user
         ref = MemberRef(PLATFORM, str(user.id), user.display_name)
-        return Actor(ref, self._roles(user, interaction), str(interaction.locale))
+        member = await self._community_member(interaction)
+        return Actor(ref, self._roles(member), str(interaction.locale))
 
-    def _roles(
-        self, user: discord.User | discord.Member, interaction: discord.Interaction | None = None
-    ) -> frozenset[Role]:
-        member: discord.Member | None = user if isinstance(user, discord.Member) else None
-        if member is None and self.client is not None:
-            for guild in self._guilds():
-                member = guild.get_member(user.id)
-                if member is not None:
-                    break
+    async def _community_member(self, interaction: discord.Interaction) -> discord.Member | None:
+        """The interaction's user as a member of the community server, or None.
+
+        Never the member object of another server (its roles and ``interaction.permissions``
+        say nothing about the community: an administrator there is nobody here). In a DM, the
+        member cache first, then Discord's REST API (a member not chunked yet)."""
+        guild = self._community()
+        if guild is None:
+            return None
+        user = interaction.user
+        if interaction.guild_id == guild.id and isinstance(user, discord.Member):
+            return user
+        if interaction.guild_id is not None:
+            return None  # another server: refused before this point anyway
+        member = guild.get_member(user.id)
+        if member is not None:
+            return member
+        await self.pacer.wait()
+        try:
+            return await guild.fetch_member(user.id)
+        except discord.NotFound:
+            return None  # not a member of the community
+        except (TimeoutError, discord.HTTPException, aiohttp.ClientError, OSError):
+            log.warning("Discord: could not look up member %s in the community", user.id)
+            return None
+
+    def _roles(self, member: discord.Member | None) -> frozenset[Role]:
+        """Neutral roles from a community member's role ids and server permissions."""
         if member is None:
             return frozenset({Role.EVERYONE})
         roles = {Role.EVERYONE}
@@ -398,17 +506,15 @@ class DiscordAdapter:
             roles.add(Role.MEMBER)
         if ids & set(mapping.moderator):
             roles |= {Role.MEMBER, Role.MODERATOR}
-        permissions = interaction.permissions if interaction is not None else None
-        if ids & set(mapping.admin) or (permissions is not None and permissions.administrator):
+        # guild_permissions: computed from the community's own roles (and its owner).
+        if ids & set(mapping.admin) or member.guild_permissions.administrator:
             roles |= {Role.MEMBER, Role.MODERATOR, Role.ADMIN}
         return frozenset(roles)
 
     def _guilds(self) -> list[discord.Guild]:
-        assert self.client is not None
-        if self.settings.guild_id:
-            guild = self.client.get_guild(int(self.settings.guild_id))
-            return [guild] if guild else []
-        return list(self.client.guilds)
+        """The community server, as a list (empty until the bot is in it)."""
+        guild = self._community()
+        return [guild] if guild is not None else []
 
     @staticmethod
     def _room(interaction: discord.Interaction) -> RoomRef:
@@ -433,7 +539,7 @@ class DiscordAdapter:
         method = getattr(cog, option.autocomplete or "", None)
         if method is None:
             return []
-        actor = self._actor(interaction)
+        actor = await self._actor(interaction)
         room = self._room(interaction)
         member = await core.members.resolve(actor.ref)
         t = await core.translator(member=member, room=room, hint=actor.locale_hint)
@@ -469,9 +575,7 @@ class DiscordAdapter:
             # first rather than risk Discord's 3-second deadline.
             if defer or self._busy.is_set():
                 deferred = await self._defer(interaction)
-            task = asyncio.ensure_future(
-                self.core.invoke(self._actor(interaction), self._room(interaction), path, raw)
-            )
+            task = asyncio.ensure_future(self._invoke(interaction, path, raw))
             if not deferred:
                 busy = asyncio.ensure_future(self._busy.wait())
                 done, _ = await asyncio.wait(
@@ -488,6 +592,14 @@ class DiscordAdapter:
             self._inflight -= 1
             if self._inflight <= self.settings.defer_when_busy:
                 self._busy.clear()
+
+    async def _invoke(
+        self, interaction: discord.Interaction, path: str, raw: dict[str, Any]
+    ) -> Reply:
+        # Inside the deadline-watched task: a DM's member look-up may take a REST call.
+        assert self.core is not None
+        actor = await self._actor(interaction)
+        return await self.core.invoke(actor, self._room(interaction), path, raw)
 
     async def _defer(self, interaction: discord.Interaction) -> bool:
         try:
@@ -562,6 +674,9 @@ class DiscordAdapter:
         ):
             return
         try:
+            if self._foreign(interaction):
+                await self._refuse_foreign(interaction)
+                return
             await self._handle_component(interaction)
         except Exception:
             log.warning("Discord: unreadable component interaction")
@@ -607,7 +722,7 @@ class DiscordAdapter:
         if spec is None or option is None:
             await self._answer_expired(interaction)
             return
-        actor = self._actor(interaction)
+        actor = await self._actor(interaction)
         member = await self.core.members.resolve(actor.ref)
         t = await self.core.translator(
             member=member, room=self._room(interaction), hint=actor.locale_hint
@@ -735,7 +850,7 @@ class DiscordAdapter:
 
     async def _member_joined(self, guild: discord.Guild, user_id: int, name: str) -> None:
         assert self.core is not None
-        if self.settings.guild_id and str(guild.id) != self.settings.guild_id:
+        if guild.id != self.community_id:
             return
         if (guild.id, user_id) in self._joined:
             return
@@ -746,7 +861,7 @@ class DiscordAdapter:
 
     async def _member_left(self, guild_id: int, user: discord.User) -> None:
         assert self.core is not None
-        if self.settings.guild_id and str(guild_id) != self.settings.guild_id:
+        if guild_id != self.community_id:
             return
         self._joined.discard((guild_id, user.id))
         ref = MemberRef(PLATFORM, str(user.id), user.display_name)

@@ -20,6 +20,7 @@ from discord.app_commands import locale_str
 
 from bot.core.commands import CommandSpec, OptionKind, OptionSpec
 from bot.core.i18n import N_, I18n
+from bot.core.refs import ROLE_RANK, Role
 
 if TYPE_CHECKING:
     from bot.core.catalogue import Catalogue
@@ -35,6 +36,11 @@ LOCALES: dict[discord.Locale, str] = {
     discord.Locale.american_english: "en",
     discord.Locale.british_english: "en",
 }
+
+# Who sees a command whose every use is moderator-only: Discord hides it from members without
+# this permission (server admins can widen it per role under Server Settings → Integrations).
+# Only a visibility hint — the core checks every invocation's roles anyway.
+MODERATOR_PERMISSIONS = discord.Permissions(manage_guild=True)
 
 Runner = Callable[[discord.Interaction, CommandSpec, dict[str, Any]], Awaitable[None]]
 Completer = Callable[[discord.Interaction, CommandSpec, OptionSpec, str], Awaitable[list[Any]]]
@@ -92,6 +98,11 @@ def _annotation(option: OptionSpec) -> Any:
     return str
 
 
+def moderator_only(specs: list[CommandSpec]) -> bool:
+    """Whether every command in a top-level entry needs at least a moderator."""
+    return bool(specs) and all(ROLE_RANK[s.permission] >= ROLE_RANK[Role.MODERATOR] for s in specs)
+
+
 def build_command(
     spec: CommandSpec, run: Runner, complete: Completer, parent: app_commands.Group | None
 ) -> app_commands.Command[Any, ..., Any]:
@@ -141,14 +152,27 @@ def build_tree_commands(
     """Top-level app commands and groups for every spec in the catalogue."""
     out: list[app_commands.Command[Any, ..., Any] | app_commands.Group] = []
     groups: dict[str, app_commands.Group] = {}
+    members: dict[str, list[CommandSpec]] = {}
+    for spec in catalogue:
+        if spec.group is not None:
+            members.setdefault(spec.group, []).append(spec)
     for spec in catalogue:
         if spec.group is None:
-            out.append(build_command(spec, run, complete, None))
+            command = build_command(spec, run, complete, None)
+            if moderator_only([spec]):
+                command.default_permissions = MODERATOR_PERMISSIONS
+            out.append(command)
             continue
         group = groups.get(spec.group)
         if group is None:
+            # Discord sets visibility per top-level entry only: a group with any member
+            # command stays visible to all.
             group = app_commands.Group(
-                name=spec.group, description=source(GROUP_DESCRIPTION, group=spec.group)
+                name=spec.group,
+                description=source(GROUP_DESCRIPTION, group=spec.group),
+                default_permissions=MODERATOR_PERMISSIONS
+                if moderator_only(members[spec.group])
+                else None,
             )
             groups[spec.group] = group
             out.append(group)

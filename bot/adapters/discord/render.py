@@ -170,5 +170,16 @@ def message_kwargs(reply: Reply, *, edit: bool = False) -> dict[str, Any]:
             kwargs["view"] = view
         if reply.attachments:
             kwargs["files"] = build_files(reply)
-    kwargs["allowed_mentions"] = discord.AllowedMentions(everyone=False, roles=False)
+    kwargs["allowed_mentions"] = allowed_mentions(reply)
     return kwargs
+
+
+def no_mentions() -> discord.AllowedMentions:
+    return discord.AllowedMentions(everyone=False, users=False, roles=False, replied_user=False)
+
+
+def allowed_mentions(reply: Reply) -> discord.AllowedMentions:
+    """Ping only the members the bot itself mentioned (``Reply.mentions``): a ``<@id>``,
+    ``@everyone`` or ``<@&role>`` typed by a member and echoed in a reply pings nobody."""
+    users = [discord.Object(int(i)) for i in dict.fromkeys(reply.mentions) if i.isdecimal()]
+    return discord.AllowedMentions(everyone=False, users=users, roles=False, replied_user=False)

@@ -13,7 +13,7 @@ from bot.core.builtins import Builtins
 from bot.core.core import Core
 from bot.scheduling import FakeClock
 from bot.storage.db import Database
-from tests.e2e.discord.demo_cog import Demo
+from tests.e2e.discord.demo_cog import Demo, ModDemo
 from tests.e2e.discord.fake_discord import FakeDiscord
 
 pytestmark = pytest.mark.e2e
@@ -56,6 +56,7 @@ class Bot:
         core.add_cog(Builtins(core))
         if extra_cogs:
             core.add_cog(Demo(core))
+            core.add_cog(ModDemo(core))
         adapter = DiscordAdapter(settings.discord)
         core.add_adapter(adapter)
         await core.start()

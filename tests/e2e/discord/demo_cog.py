@@ -103,3 +103,23 @@ class Demo(Cog, name="demo"):
     async def topics(self, inv, typed: str) -> list[tuple[str, str]]:
         names = ["Médiation", "Numérique", "Accessibilité"]
         return [(n, n.lower()) for n in names if typed.lower() in n.lower()]
+
+
+class ModDemo(Cog, name="modo"):
+    """A test-only group whose every command is for moderators (hidden from members)."""
+
+    def __init__(self, core) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(core)
+        self.calls: list[str] = []
+
+    @command("purge", permission=Role.MODERATOR)
+    async def purge(self, inv) -> Reply:
+        """Vider les votes."""
+        self.calls.append(inv.actor.ref.id)
+        return Reply(text="Votes vidés", private=True)
+
+    @command("reset", permission=Role.ADMIN)
+    async def reset(self, inv) -> Reply:
+        """Tout remettre à zéro."""
+        self.calls.append(inv.actor.ref.id)
+        return Reply(text="Tout est remis à zéro", private=True)

@@ -4,7 +4,13 @@ Just enough of Discord for end-to-end tests and benchmarks: HELLO / IDENTIFY / R
 GUILD_CREATE / heartbeats; INTERACTION_CREATE (slash commands, components, modal submits);
 GUILD_MEMBER_ADD / UPDATE / REMOVE; REST for users/@me, the application, command sync,
 interaction callbacks, webhook follow-ups and ``@original`` edits, DM channels, channel
-messages (with ``nonce`` + ``enforce_nonce``), roles; 429 answers with ``retry_after``.
+messages (with ``nonce`` + ``enforce_nonce``), roles, member look-up, leaving a server; 429
+answers with ``retry_after``.
+
+Besides the community server (``guild_id``) it can hold *other* servers the bot was added to
+(``add_other_guild`` before start, ``join_other_guild`` after), each with an administrator
+role, so tests can act from a server where a member is administrator. Every message records
+its ``allowed_mentions``; ``pings`` says whom Discord would notify.
 
 Pitfalls it reproduces or respects (see docs/discord.md):
 - JSON bodies carry exactly ``Content-Type: application/json`` (discord.py mis-parses a
@@ -23,6 +29,7 @@ import json
 import re
 import time
 from collections import defaultdict, deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -31,6 +38,10 @@ from aiohttp import WSMsgType, web
 
 API = "/api/v10"
 EPHEMERAL = 64
+ADMINISTRATOR = 0x8
+MEMBER_PERMISSIONS = 2248473465835073  # what the fake reports for a plain member (no admin)
+USER_MENTION = re.compile(r"<@!?(\d+)>")
+ROLE_MENTION = re.compile(r"<@&(\d+)>")
 NAME_RE = re.compile(r"^[-_\w]{1,32}$")
 LOCALES = {
     "id", "da", "de", "en-GB", "en-US", "es-ES", "es-419", "fr", "hr", "it", "lt", "hu", "nl",
@@ -41,6 +52,42 @@ LOCALES = {
 
 def _now() -> str:
     return datetime.now(UTC).isoformat()
+
+
+@dataclass
+class Pings:
+    users: set[str]
+    roles: set[str]
+    everyone: bool
+
+
+def pings(message: dict[str, Any]) -> Pings:
+    """Whom Discord notifies for a message, from its content and ``allowed_mentions``
+    (absent: everything the content mentions, as Discord does)."""
+    content = message.get("content") or ""
+    users = set(USER_MENTION.findall(content))
+    roles = set(ROLE_MENTION.findall(content))
+    everyone = "@everyone" in content or "@here" in content
+    allowed = message.get("allowed_mentions")
+    if allowed is None:
+        return Pings(users, roles, everyone)
+    parse = allowed.get("parse") or []
+    if "users" not in parse:
+        users &= {str(u) for u in allowed.get("users") or []}
+    if "roles" not in parse:
+        roles &= {str(r) for r in allowed.get("roles") or []}
+    return Pings(users, roles, everyone and "everyone" in parse)
+
+
+@dataclass
+class OtherGuild:
+    """A server the bot is in that is not the community."""
+
+    id: int
+    name: str
+    channel_id: int
+    admin_role: int
+    members: dict[int, dict[str, Any]] = field(default_factory=dict)
 
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None):
@@ -149,6 +196,9 @@ def validate_commands(commands: Any) -> list[str]:
         localisations(
             f"{where}.description_localizations", cmd.get("description_localizations"), 100
         )
+        permissions = cmd.get("default_member_permissions")
+        if permissions is not None and not str(permissions).isdigit():
+            problems.append(f"{where}.default_member_permissions: a permission bit set")
         options(where, cmd.get("options") or [], 1)
         if size(cmd) > 4000:
             problems.append(f"{where}: more than 4000 characters in total")
@@ -230,7 +280,11 @@ class FakeDiscord:
         self.owner_id = self.snowflake()
         self.member_role = self.snowflake()
         self.moderator_role = self.snowflake()
+        self.admin_role = self.snowflake()  # carries the Administrator permission
         self.members: dict[int, dict[str, Any]] = {}
+        self.other_guilds: dict[int, OtherGuild] = {}
+        self.left_guilds: list[int] = []
+        self.member_lookups: list[tuple[int, int]] = []  # GET guilds/{gid}/members/{uid}
         for i in range(member_count):
             self.add_member(f"user{i}")
         self.rate_limit = rate_limit  # requests per second, global (like Discord's 50/s)
@@ -257,17 +311,11 @@ class FakeDiscord:
     def snowflake(self) -> int:
         return next(self._ids)
 
-    def add_member(self, name: str, *, pending: bool = False, roles: list[int] | None = None):
-        uid = self.snowflake()
-        self.members[uid] = {
-            "user": {
-                "id": str(uid),
-                "username": name,
-                "discriminator": "0",
-                "global_name": name.capitalize(),
-                "avatar": None,
-            },
-            "roles": [str(r) for r in (roles or [])],
+    @staticmethod
+    def _member_payload(user: dict[str, Any], roles: list[int], pending: bool) -> dict[str, Any]:
+        return {
+            "user": user,
+            "roles": [str(r) for r in roles],
             "joined_at": _now(),
             "deaf": False,
             "mute": False,
@@ -275,10 +323,73 @@ class FakeDiscord:
             "pending": pending,
             "nick": None,
         }
+
+    @staticmethod
+    def _user(uid: int, name: str) -> dict[str, Any]:
+        return {
+            "id": str(uid),
+            "username": name,
+            "discriminator": "0",
+            "global_name": name.capitalize(),
+            "avatar": None,
+        }
+
+    def add_member(self, name: str, *, pending: bool = False, roles: list[int] | None = None):
+        uid = self.snowflake()
+        self.members[uid] = self._member_payload(self._user(uid, name), roles or [], pending)
         return uid
 
     def member_id(self, name: str) -> int:
-        return next(i for i, m in self.members.items() if m["user"]["username"] == name)
+        for members in [self.members, *(g.members for g in self.other_guilds.values())]:
+            for uid, member in members.items():
+                if member["user"]["username"] == name:
+                    return uid
+        raise KeyError(name)
+
+    def add_other_guild(
+        self,
+        name: str,
+        *,
+        admins: list[int] = (),
+        members: list[int] = (),  # type: ignore[assignment]
+    ) -> int:
+        """Another server holding the bot: ``admins`` (community members or outsiders' ids)
+        get its Administrator role, ``members`` none. Sent at the next IDENTIFY."""
+        guild = OtherGuild(self.snowflake(), name, self.snowflake(), self.snowflake())
+        for uid in [*admins, *members]:
+            user = self._find_user(uid)
+            roles = [guild.admin_role] if uid in admins else []
+            guild.members[uid] = self._member_payload(user, roles, False)
+        self.other_guilds[guild.id] = guild
+        return guild.id
+
+    def add_outsider(self, name: str, guild_id: int, *, admin: bool = False) -> int:
+        """A user who is in another server but not in the community."""
+        uid = self.snowflake()
+        guild = self.other_guilds[guild_id]
+        roles = [guild.admin_role] if admin else []
+        guild.members[uid] = self._member_payload(self._user(uid, name), roles, False)
+        return uid
+
+    async def join_other_guild(self, name: str, *, admins: Sequence[int] = ()) -> int:
+        """The bot is added to another server while connected (GUILD_CREATE → guild join)."""
+        gid = self.add_other_guild(name, admins=admins)
+        payload = self.other_guild_payload(self.other_guilds[gid])
+        del payload["unavailable"]  # not in READY: discord.py takes it for a join
+        await self.dispatch("GUILD_CREATE", payload)
+        return gid
+
+    def _find_user(self, uid: int) -> dict[str, Any]:
+        for members in [self.members, *(g.members for g in self.other_guilds.values())]:
+            if uid in members:
+                return members[uid]["user"]
+        raise KeyError(uid)
+
+    def _guild_members(self, guild_id: int) -> dict[int, dict[str, Any]] | None:
+        if guild_id == self.guild_id:
+            return self.members
+        guild = self.other_guilds.get(guild_id)
+        return guild.members if guild else None
 
     # --- server -------------------------------------------------------------------------------
 
@@ -310,6 +421,8 @@ class FakeDiscord:
         r.add_post(f"{API}/channels/{{cid}}/messages", self._post_message)
         r.add_patch(f"{API}/channels/{{cid}}/messages/{{mid}}", self._edit_message)
         r.add_put(f"{API}/guilds/{{gid}}/members/{{uid}}/roles/{{rid}}", self._add_role)
+        r.add_get(f"{API}/guilds/{{gid}}/members/{{uid}}", self._get_member)
+        r.add_delete(f"{API}/users/@me/guilds/{{gid}}", self._leave_guild)
         self.runner = web.AppRunner(app, access_log=None)
         await self.runner.setup()
         site = web.TCPSite(self.runner, "127.0.0.1", 0)
@@ -389,12 +502,13 @@ class FakeDiscord:
                 elif op in (2, 6):  # IDENTIFY; a RESUME is answered as a new session
                     await self._ready(ws)
                 elif op == 8:
+                    gid = int(data["d"].get("guild_id") or self.guild_id)
                     await self._dispatch_to(
                         ws,
                         "GUILD_MEMBERS_CHUNK",
                         {
-                            "guild_id": str(self.guild_id),
-                            "members": list(self.members.values()),
+                            "guild_id": str(gid),
+                            "members": list((self._guild_members(gid) or {}).values()),
                             "chunk_index": 0,
                             "chunk_count": 1,
                             "nonce": data["d"].get("nonce"),
@@ -412,7 +526,10 @@ class FakeDiscord:
             {
                 "v": 10,
                 "user": self.bot_user,
-                "guilds": [{"id": str(self.guild_id), "unavailable": True}],
+                "guilds": [
+                    {"id": str(gid), "unavailable": True}
+                    for gid in [self.guild_id, *self.other_guilds]
+                ],
                 "session_id": "fake-session",
                 "resume_gateway_url": self.gateway_url,
                 "application": {"id": str(self.app_id), "flags": 0},
@@ -421,6 +538,8 @@ class FakeDiscord:
             },
         )
         await self._dispatch_to(ws, "GUILD_CREATE", self.guild_payload())
+        for guild in list(self.other_guilds.values()):
+            await self._dispatch_to(ws, "GUILD_CREATE", self.other_guild_payload(guild))
         self._sockets.append(ws)
         self.identified.set()
 
@@ -442,6 +561,10 @@ class FakeDiscord:
                 [(self.member_role, "membre"), (self.moderator_role, "modo")]
             )
         ]
+        roles.append(
+            {**everyone, "id": str(self.admin_role), "name": "admin", "position": 3}
+            | {"permissions": str(ADMINISTRATOR | 0x800 | 0x400)}
+        )
         members = [
             *list(self.members.values()),
             {
@@ -493,6 +616,28 @@ class FakeDiscord:
             "nsfw_level": 0,
         }
 
+    def other_guild_payload(self, guild: OtherGuild) -> dict[str, Any]:
+        payload = self.guild_payload()
+        everyone = {**payload["roles"][0], "id": str(guild.id)}
+        admin = {**everyone, "id": str(guild.admin_role), "name": "admin", "position": 1}
+        admin["permissions"] = str(ADMINISTRATOR | 0x800 | 0x400)
+        channel = {
+            **payload["channels"][0],
+            "id": str(guild.channel_id),
+            "guild_id": str(guild.id),
+        }
+        members = [*guild.members.values(), payload["members"][-1]]  # + the bot
+        return {
+            **payload,
+            "id": str(guild.id),
+            "name": guild.name,
+            "roles": [everyone, admin],
+            "channels": [channel],
+            "members": members,
+            "member_count": len(members),
+            "system_channel_id": str(guild.channel_id),
+        }
+
     async def _dispatch_to(self, ws: web.WebSocketResponse, event: str, data: Any) -> None:
         await ws.send_str(json.dumps({"op": 0, "t": event, "s": next(self._seq), "d": data}))
 
@@ -535,6 +680,8 @@ class FakeDiscord:
         message: dict[str, Any] | None = None,
         dm: bool = False,
         locale: str = "fr",
+        guild: int | None = None,
+        private: bool = False,
     ) -> dict[str, Any]:
         iid = self.snowflake()
         token = f"tok{iid}"
@@ -551,7 +698,30 @@ class FakeDiscord:
             "authorizing_integration_owners": {"0": str(self.guild_id)},
             "attachment_size_limit": 10 * 1024 * 1024,
         }
-        member = self.members[user_id]
+        other = self.other_guilds.get(guild) if guild is not None else None
+        if other is not None:
+            member = other.members[user_id]
+            admin = str(other.admin_role) in member["roles"]
+            permissions = (1 << 53) - 1 if admin else MEMBER_PERMISSIONS
+            payload["authorizing_integration_owners"] = {"0": str(other.id)}
+            payload["guild_id"] = str(other.id)
+            payload["guild_locale"] = "fr"
+            payload["channel_id"] = str(other.channel_id)
+            payload["channel"] = {
+                "id": str(other.channel_id),
+                "type": 0,
+                "name": "general",
+                "guild_id": str(other.id),
+                "position": 0,
+                "permission_overwrites": [],
+            }
+            payload["member"] = {**member, "permissions": str(permissions)}
+            payload["context"] = 0
+            if message is not None:
+                payload["message"] = message
+            self.interactions[iid] = self._by_token[token] = InteractionRecord(iid, token, payload)
+            return payload
+        member = self.members.get(user_id) or {"user": self._find_user(user_id)}
         if dm:
             channel_id = self.dm_channels.get(user_id) or self.snowflake()
             self.dm_channels[user_id] = channel_id
@@ -560,6 +730,9 @@ class FakeDiscord:
             payload["channel_id"] = str(channel_id)
             payload["user"] = member["user"]
             payload["context"] = 1
+            if private:  # a user-installed app used in a group DM between users
+                payload["channel"]["type"] = 3
+                payload["context"] = 2
         else:
             payload["guild_id"] = str(self.guild_id)
             payload["guild_locale"] = "fr"
@@ -572,7 +745,9 @@ class FakeDiscord:
                 "position": 0,
                 "permission_overwrites": [],
             }
-            payload["member"] = {**member, "permissions": "2248473465835073"}
+            admin = str(self.admin_role) in member["roles"]
+            permissions = (1 << 53) - 1 if admin else MEMBER_PERMISSIONS
+            payload["member"] = {**member, "permissions": str(permissions)}
             payload["context"] = 0
         if message is not None:
             payload["message"] = message
@@ -599,10 +774,19 @@ class FakeDiscord:
         return data
 
     async def command(
-        self, user: int, path: str, *, dm: bool = False, locale: str = "fr", **options: Any
+        self,
+        user: int,
+        path: str,
+        *,
+        dm: bool = False,
+        locale: str = "fr",
+        guild: int | None = None,
+        private: bool = False,
+        **options: Any,
     ) -> int:
+        data = self.command_data(path, **options)
         payload = self._interaction(
-            2, user, self.command_data(path, **options), dm=dm, locale=locale
+            2, user, data, dm=dm or private, locale=locale, guild=guild, private=private
         )
         await self.dispatch("INTERACTION_CREATE", payload)
         return int(payload["id"])
@@ -620,18 +804,22 @@ class FakeDiscord:
         *,
         values: list[str] | None = None,
         dm: bool = False,
+        guild: int | None = None,
     ) -> int:
         data: dict[str, Any] = {"custom_id": custom_id, "component_type": 2}
         if values is not None:
             data = {"custom_id": custom_id, "component_type": 3, "values": values}
-        return await self.raw_interaction(user, 3, data, message=message, dm=dm)
+        return await self.raw_interaction(user, 3, data, message=message, dm=dm, guild=guild)
 
-    async def submit_modal(self, user: int, custom_id: str, values: dict[str, str]) -> int:
+    async def submit_modal(
+        self, user: int, custom_id: str, values: dict[str, str], **kw: Any
+    ) -> int:
         rows = [
             {"type": 1, "components": [{"type": 4, "custom_id": k, "value": v}]}
             for k, v in values.items()
         ]
-        return await self.raw_interaction(user, 5, {"custom_id": custom_id, "components": rows})
+        data = {"custom_id": custom_id, "components": rows}
+        return await self.raw_interaction(user, 5, data, **kw)
 
     async def answer(self, iid: int, wait: float = 10.0) -> Answer:
         """Wait for the user-visible answer to an interaction (after any defer)."""
@@ -759,6 +947,7 @@ class FakeDiscord:
             "flags": body.get("flags") or 0,
             "components": body.get("components") or [],
             "nonce": body.get("nonce"),
+            "allowed_mentions": body.get("allowed_mentions"),  # what tests check pings with
         }
         if webhook:
             message["webhook_id"] = str(self.app_id)
@@ -818,6 +1007,7 @@ class FakeDiscord:
             return json_response({"code": 10008, "message": "Unknown Message"}, 404)
         body, files = await self._body(request)
         record.original.update({k: v for k, v in body.items() if k != "attachments"})
+        record.original["allowed_mentions"] = body.get("allowed_mentions")  # per request
         if files:
             record.original["attachments"] = [{"id": "1", "filename": f} for f in files]
         record.original["_edited"] = True
@@ -880,6 +1070,7 @@ class FakeDiscord:
             return json_response({"code": 10008, "message": "Unknown Message"}, 404)
         body, _files = await self._body(request)
         message.update({k: v for k, v in body.items() if k != "attachments"})
+        message["allowed_mentions"] = body.get("allowed_mentions")  # per request
         message["edited_timestamp"] = _now()
         return json_response(message)
 
@@ -889,6 +1080,25 @@ class FakeDiscord:
             return json_response({"code": 10007, "message": "Unknown Member"}, 404)
         self.roles_granted.append((uid, rid))
         self.members[uid]["roles"].append(str(rid))
+        return web.Response(status=204)
+
+    async def _get_member(self, request: web.Request) -> web.Response:
+        gid, uid = int(request.match_info["gid"]), int(request.match_info["uid"])
+        self.member_lookups.append((gid, uid))
+        members = self._guild_members(gid)
+        if members is None:
+            return json_response({"code": 10004, "message": "Unknown Guild"}, 404)
+        if uid not in members:
+            return json_response({"code": 10007, "message": "Unknown Member"}, 404)
+        return json_response(members[uid])
+
+    async def _leave_guild(self, request: web.Request) -> web.Response:
+        gid = int(request.match_info["gid"])
+        if gid not in self.other_guilds and gid != self.guild_id:
+            return json_response({"code": 10004, "message": "Unknown Guild"}, 404)
+        self.left_guilds.append(gid)
+        self.other_guilds.pop(gid, None)
+        await self.dispatch("GUILD_DELETE", {"id": str(gid)})
         return web.Response(status=204)
 
     # --- what tests read ----------------------------------------------------------------------

@@ -88,6 +88,13 @@ async def test_synced_catalogue_is_valid_and_localised(full_bot: Bot) -> None:
         node = next(o for o in top["options"] if o["name"] == spec.name) if spec.group else top
         assert node["description"] == spec.description
         assert [o["name"] for o in node.get("options", [])] == [o.name for o in spec.options]
+    # moderator-only entries are hidden from members (Manage Server), every other is visible
+    for top in commands:
+        specs = [s for s in full_bot.core.catalogue if (s.group or s.name) == top["name"]]
+        moderators_only = all(s.permission in (Role.MODERATOR, Role.ADMIN) for s in specs)
+        expected = 1 << 5 if moderators_only else None
+        permissions = top["default_member_permissions"]
+        assert (None if permissions is None else int(permissions)) == expected, top["name"]
     help_cmd = next(c for c in commands if c["name"] == "help")
     assert help_cmd["description_localizations"]["en-US"] == "Show help for the commands."
     assert help_cmd["description_localizations"]["fr"] == "Afficher l'aide des commandes."
