@@ -102,12 +102,15 @@ def choose_codec(body: bytes, declared: str | None) -> str:
         return "utf-8-sig"
     if body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
+    codec = allowed_codec(declared)
+    if codec is not None:
+        return codec
     meta = _META_CHARSET.search(body[:4096])
-    for label in (declared, meta.group(1).decode("ascii") if meta else None):
-        codec = allowed_codec(label)
-        if codec is not None:
-            return codec
-    return "utf-8"
+    codec = allowed_codec(meta.group(1).decode("ascii")) if meta else None
+    if codec is None or codec.startswith(("utf-16", "utf-32")):
+        # A <meta> that could be read as ASCII bytes cannot be UTF-16/32 (browsers agree).
+        return "utf-8"
+    return codec
 
 
 @dataclass(frozen=True, slots=True)

@@ -196,6 +196,15 @@ def test_a_byte_order_mark_wins() -> None:
     assert choose_codec("<html>".encode("utf-16"), None) == "utf-16"
 
 
+def test_a_meta_charset_is_used_when_the_header_names_none_allowed() -> None:
+    page = b'<html><head><meta charset="koi8-r">'
+    assert choose_codec(page, None) == "koi8-r"
+    assert choose_codec(page, "punycode") == "koi8-r"
+    assert choose_codec(page, "windows-1252") == "cp1252"  # the header wins
+    assert choose_codec(b'<meta charset="punycode">', None) == "utf-8"
+    assert choose_codec(b'<meta charset="utf-16">', None) == "utf-8"  # ASCII-readable: not 16
+
+
 async def test_parsing_runs_off_the_event_loop(
     site: LocalSite, monkeypatch: pytest.MonkeyPatch
 ) -> None:
