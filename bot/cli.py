@@ -202,7 +202,11 @@ async def _resources(settings, action: str, file: str, progress: bool) -> int:  
             unit = "item" if path.suffix.lower() == ".json" else "line"
             print(transfer.format_report(report, unit=unit))
             return 0
-        count = await transfer.export_file(core, path, progress=progress)
+        try:
+            count = await transfer.export_file(core, path, progress=progress)
+        except transfer.ExportFileError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
         print(f"Exported {count} resource(s) to {path}.")
         return 0
     finally:

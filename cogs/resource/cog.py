@@ -10,7 +10,9 @@ from . import render
 from .service import ResourceService
 from .settings import Settings
 
-Id = Annotated[int, Opt("Numéro de la ressource", min=1)]
+# Bounded: an id past the database's INTEGER range used to reach SQLite (OverflowError) or
+# PostgreSQL (DataError) and end as "something went wrong".
+Id = Annotated[int, Opt("Numéro de la ressource", min=1, max=2_147_483_647)]
 Page = Annotated[int, Opt("Numéro de page", min=1, max=1000)]
 Tags = Annotated[str | None, Opt("Tags séparés par des virgules", max_length=500)]
 Collection = Annotated[str | None, Opt("Nom d'une collection", max_length=120)]
@@ -215,10 +217,11 @@ class Resources(Cog, name="resource"):
     @command("remove", permission=Role.MEMBER)
     async def remove(self, inv: Invocation, id: Id) -> Reply:
         """Retirer une ressource (la vôtre, ou toute ressource pour un modérateur)."""
-        title = await self.service.remove(inv.member_id, id, moderator=inv.is_moderator)
+        title, pending = await self.service.remove(inv.member_id, id, moderator=inv.is_moderator)
         return Reply(
             text=inv.t("Ressource {id} retirée : « {title} ».", id=id, title=title),
             tone=Tone.SUCCESS,
+            private=pending,
         )
 
     @command("approve", permission=Role.MODERATOR)

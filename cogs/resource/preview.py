@@ -5,28 +5,112 @@
 - the connection goes to the addresses we checked (a pinned resolver: no second lookup that a
   rebinding DNS could answer differently);
 - redirects are followed by hand, at most 3, each hop checked again;
-- 5 s in total, at most 1 MB read, HTML only.
+- 5 s in total (parsing included), at most 1 MB read, HTML only;
+- the page is decoded only with an allow-list of charsets (a page declaring ``punycode``, whose
+  decoder is quadratic, once froze the bot for 107 s) and parsed in a small thread pool of its
+  own, off the event loop: a slow page costs a preview, never the bot's responsiveness.
 """
 
 from __future__ import annotations
 
 import asyncio
+import codecs
 import ipaddress
+import re
 import socket
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from bot.core import N_
 
-from .urls import DEFAULT_PORTS, address_is_public, parse_ip
+from .urls import DEFAULT_PORTS, address_is_public, ascii_host, odd_ip_spelling, parse_ip
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], Awaitable[list[str]]]
 AddressPolicy = Callable[[IPAddress], bool]
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+# Codecs a page may ask for (names as codecs.lookup() spells them): all decode in linear time,
+# in C. Anything else — punycode (quadratic), idna, rot13, unicode_escape, utf-7, compression
+# codecs… — is read as UTF-8 with replacement characters.
+ALLOWED_CODECS = frozenset(
+    {
+        "utf-8",
+        "utf-8-sig",
+        "utf-16",
+        "utf-16-le",
+        "utf-16-be",
+        "utf-32",
+        "utf-32-le",
+        "utf-32-be",
+        "ascii",
+        *(f"iso8859-{n}" for n in (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 14, 15, 16)),
+        *(f"cp{n}" for n in range(1250, 1259)),
+        "cp874",
+        "koi8-r",
+        "koi8-u",
+        "mac-roman",
+        "shift_jis",
+        "euc_jp",
+        "iso2022_jp",
+        "gb2312",
+        "gbk",
+        "gb18030",
+        "big5",
+        "euc_kr",
+    }
+)
+# As browsers do (WHATWG Encoding): latin-1 and ASCII labels mean windows-1252, a superset.
+_WEB_ALIASES = {"iso8859-1": "cp1252", "ascii": "cp1252"}
+_META_CHARSET = re.compile(
+    rb"<meta[^>]{0,512}?charset\s*=\s*[\"']?\s*([A-Za-z0-9._:-]{1,40})", re.I
+)
+# Page parsing runs here, not in the default executor that also resolves host names: a few
+# slow pages can queue behind each other without delaying anything else.
+_PARSE_WORKERS = 2
+_parse_pool: ThreadPoolExecutor | None = None
+
+
+def _parser_pool() -> ThreadPoolExecutor:
+    global _parse_pool
+    if _parse_pool is None:
+        _parse_pool = ThreadPoolExecutor(_PARSE_WORKERS, thread_name_prefix="link-preview")
+    return _parse_pool
+
+
+def allowed_codec(label: str | None) -> str | None:
+    """The codec for a declared charset label, or None when it is not on the allow-list."""
+    if not label:
+        return None
+    try:
+        name = codecs.lookup(label.strip().strip("\"'")).name
+    except (LookupError, ValueError):
+        return None
+    if name not in ALLOWED_CODECS:
+        return None
+    return _WEB_ALIASES.get(name, name)
+
+
+def choose_codec(body: bytes, declared: str | None) -> str:
+    """Byte order mark first, then the Content-Type charset, then a <meta> charset near the
+    top of the page; the first allowed one wins, UTF-8 otherwise."""
+    if body.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    codec = allowed_codec(declared)
+    if codec is not None:
+        return codec
+    meta = _META_CHARSET.search(body[:4096])
+    codec = allowed_codec(meta.group(1).decode("ascii")) if meta else None
+    if codec is None or codec.startswith(("utf-16", "utf-32")):
+        # A <meta> that could be read as ASCII bytes cannot be UTF-16/32 (browsers agree).
+        return "utf-8"
+    return codec
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,8 +201,12 @@ class PreviewFetcher:
                     if len(body) >= self.max_bytes:
                         del body[self.max_bytes :]
                         break
-                charset = response.charset or "utf-8"
-            return parse_preview(bytes(body), charset, url)
+                charset = response.charset
+            # Decoding and parsing off the event loop; the whole fetch's timeout bounds it.
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(
+                _parser_pool(), parse_preview, bytes(body), charset, url
+            )
         raise PreviewError(N_("la page redirige plus de {max} fois"), max=self.max_redirects)
 
     async def check(self, url: str) -> tuple[str, int, list[str]]:
@@ -132,14 +220,25 @@ class PreviewFetcher:
             raise PreviewError(N_("l'adresse de la page est mal formée")) from None
         if scheme not in DEFAULT_PORTS:
             raise PreviewError(N_("seuls les liens http et https sont lus"))
-        if not host:
+        if "@" in parts.netloc:
+            raise PreviewError(N_("l'adresse contient un identifiant ou un mot de passe"))
+        # The name as the network sees it (IDNA): what is checked is what is connected to.
+        network = ascii_host(host) if host else None
+        if not network:
             raise PreviewError(N_("l'adresse de la page est mal formée"))
-        literal = parse_ip(host)
+        if odd_ip_spelling(host, network):
+            raise PreviewError(
+                N_(
+                    "« {host} » est une adresse IP écrite de façon inhabituelle, que je ne lis pas"
+                ),
+                host=host,
+            )
+        literal = parse_ip(network)
         if literal is not None:
             addresses = [str(literal)]
         else:
             try:
-                addresses = await self.resolve(host, port)
+                addresses = await self.resolve(network, port)
             except (OSError, UnicodeError):
                 raise PreviewError(N_("le nom « {host} » est introuvable"), host=host) from None
             if not addresses:
@@ -151,7 +250,7 @@ class PreviewFetcher:
                     N_("« {host} » mène à une adresse privée ou locale, que je ne lis pas"),
                     host=host,
                 )
-        return host, port, addresses
+        return network, port, addresses
 
 
 class _PinnedResolver:
@@ -182,13 +281,12 @@ class _PinnedResolver:
         return None
 
 
-def parse_preview(body: bytes, charset: str, url: str) -> Preview:
+def parse_preview(body: bytes, charset: str | None, url: str) -> Preview:
+    """Title and description of a page (``charset``: as declared by the server, if at all).
+    Blocking: called in the parse pool."""
     from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
-    try:
-        text = body.decode(charset, errors="replace")
-    except LookupError:
-        text = body.decode("utf-8", errors="replace")
+    text = body.decode(choose_codec(body, charset), errors="replace")
     tree = HTMLParser(text)
 
     def meta(*selectors: str) -> str | None:

@@ -53,12 +53,22 @@ def resource_card(view: ResourceView, t: Translator, *, private: bool = False) -
         text=(f"{view.url}\n\n{summary}" if summary else view.url),
         fields=fields,
         actions=actions,
-        private=private,
+        # A resource under review is shown only to its author and the moderators: its card is
+        # never posted in a shared room.
+        private=private or view.status == PENDING,
     )
 
 
 def added(result: AddResult, t: Translator) -> Reply:
     view = result.resource
+    if view is None:
+        return Reply(
+            text=t(
+                "Ce lien a déjà été proposé et attend la validation d'un modérateur : "
+                "il apparaîtra dans la bibliothèque dès qu'il sera publié."
+            ),
+            private=True,
+        )
     if not result.created:
         text = t(
             "Ce lien est déjà dans la bibliothèque : partagé par {author} le {date}.",

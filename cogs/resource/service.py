@@ -13,7 +13,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Integer, String, bindparam, column, delete, func, insert, text, update
+from sqlalchemy import (
+    Integer,
+    String,
+    bindparam,
+    column,
+    delete,
+    func,
+    insert,
+    or_,
+    text,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
@@ -79,7 +90,10 @@ _TYPED_COLUMNS = (
 
 @dataclass(slots=True)
 class AddResult:
-    resource: ResourceView
+    """``resource`` is None when the link is already waiting for approval as someone else's
+    submission: its card stays private to its author and the moderators."""
+
+    resource: ResourceView | None
     created: bool
     added_tags: list[str] = field(default_factory=list)
     preview_error: PreviewError | None = None
@@ -219,6 +233,18 @@ class ResourceService:
         member_id: int,
         moderator: bool,
     ) -> AddResult:
+        async with self.db.session() as s:
+            resource = await s.get(Resource, resource_id)
+            hidden = (
+                resource is not None
+                and resource.status != PUBLISHED
+                and not moderator
+                and resource.author_id != member_id
+            )
+        if hidden:
+            # Someone else's submission under review: nothing about it is shown (not even
+            # that it exists under a number), and it is not changed behind its author's back.
+            return AddResult(None, False)
         added = await self._add_tags(resource_id, tags)
         if coll:
             await self._add_collection(resource_id, coll)
@@ -584,6 +610,9 @@ class ResourceService:
                     select(Resource)
                     .join(ResourceBookmark, col(ResourceBookmark.resource_id) == col(Resource.id))
                     .where(ResourceBookmark.member_id == member_id)
+                    # A bookmark on a resource still (or again) under review — saved while a
+                    # moderator — lists it only to its author.
+                    .where(or_(Resource.status == PUBLISHED, col(Resource.author_id) == member_id))
                     .order_by(col(ResourceBookmark.created_at).desc(), col(Resource.id).desc())
                     .offset((page - 1) * size)
                     .limit(size + 1)
@@ -663,13 +692,17 @@ class ResourceService:
             s.add(resource)
         return await self.get(resource_id, member_id, moderator=True)
 
-    async def remove(self, member_id: int, resource_id: int, *, moderator: bool) -> str:
+    async def remove(
+        self, member_id: int, resource_id: int, *, moderator: bool
+    ) -> tuple[str, bool]:
+        """Delete a resource; return its title and whether it was still waiting for approval
+        (then the confirmation, which names it, is private)."""
         async with self.db.session() as s:
             resource = await self._editable(s, resource_id, member_id, moderator)
-            title = resource.title
+            title, pending = resource.title, resource.status != PUBLISHED
             await s.delete(resource)
         self._tags_changed()
-        return title
+        return title, pending
 
     async def pending(self) -> list[ResourceView]:
         async with self.db.session() as s:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.core import Core
+from bot.core.csvfile import csv_bytes
 
 from .service import ImportReport, ResourceService
 from .settings import Settings
@@ -36,6 +37,10 @@ EXPORT_FIELDS = [
 
 class ImportFileError(Exception):
     """The file cannot be read at all (not CSV/JSON, no url column…)."""
+
+
+class ExportFileError(Exception):
+    """The export cannot be written (missing folder, no permission…): a one-line reason."""
 
 
 class ProgressBar:
@@ -132,24 +137,38 @@ async def import_file(
 async def export_file(
     core: Core, path: Path, *, progress: bool = True, stream: TextIO | None = None
 ) -> int:
+    _check_target(path)  # before reading the library: a typo in the folder fails at once
     service = ResourceService(core, core.cog_settings("resource", Settings))
     rows = await service.export_rows()
     bar = ProgressBar(len(rows), "export", stream) if progress else None
-    _write_export(path, rows, bar)
-    if bar:
-        bar.close()
+    try:
+        _write_export(path, rows, bar)
+    except OSError as exc:
+        raise ExportFileError(f"{path}: {exc.strerror or exc}") from None
+    finally:
+        if bar:
+            bar.close()
     return len(rows)
+
+
+def _check_target(path: Path) -> None:
+    if not path.parent.is_dir():
+        raise ExportFileError(f"{path}: the folder {path.parent} does not exist")
+    if path.is_dir():
+        raise ExportFileError(f"{path}: is a folder; give a file name (.csv or .json)")
+
+
+def _csv_cells(rows: list[dict[str, Any]], bar: ProgressBar | None) -> Iterator[list[Any]]:
+    for i, row in enumerate(rows, start=1):
+        yield [", ".join(row["tags"]) if f == "tags" else row[f] for f in EXPORT_FIELDS]
+        if bar and i % 500 == 0:
+            bar.advance(500)
 
 
 def _write_export(path: Path, rows: list[dict[str, Any]], bar: ProgressBar | None) -> None:
     if path.suffix.lower() == ".csv":
-        with path.open("w", encoding="utf-8", newline="") as fh:
-            writer = csv.DictWriter(fh, EXPORT_FIELDS)
-            writer.writeheader()
-            for i, row in enumerate(rows, start=1):
-                writer.writerow({**row, "tags": ", ".join(row["tags"])})
-                if bar and i % 500 == 0:
-                    bar.advance(500)
+        # bot.core.csvfile: formula-looking cells neutralised, UTF-8 BOM (like every export).
+        path.write_bytes(csv_bytes(EXPORT_FIELDS, _csv_cells(rows, bar)))
     else:
         path.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
     if bar:

@@ -15,6 +15,13 @@ PAGE = """<!doctype html><html><head><meta charset="utf-8">
 </head><body><p>Bonjour</p></body></html>"""
 
 
+# ASCII text whose long run after a "-" makes Python's punycode decoder insert character after
+# character (quadratic: about 4 s for this page, 107 s for 1 MB) when the page is decoded as
+# it declares.
+PUNY_PAGE = b"<html><head><title>Ordinaire</title></head><body>-" + b"a" * 150_000
+LATIN_PAGE = "<html><head><title>Café théâtre</title></head></html>".encode("latin-1")
+
+
 class LocalSite:
     def __init__(self, port: int) -> None:
         self.port = port
@@ -75,6 +82,16 @@ async def site() -> AsyncIterator[LocalSite]:
         holder["site"].hits.append(request.path)
         return web.Response(status=404, text="non", content_type="text/html")
 
+    async def charset(request: web.Request) -> web.Response:
+        # A page that declares the charset named in the path (header, or <meta> with ?meta).
+        holder["site"].hits.append(request.path)
+        name = request.match_info["name"]
+        body = PUNY_PAGE if name == "punycode" else LATIN_PAGE
+        if "meta" in request.query:
+            body = body.replace(b"<head>", b'<head><meta charset="' + name.encode() + b'">')
+            return web.Response(body=body, headers={"Content-Type": "text/html"})
+        return web.Response(body=body, headers={"Content-Type": f"text/html; charset={name}"})
+
     app = web.Application()
     app.router.add_get("/page", page)
     app.router.add_get("/plain", plain_title)
@@ -84,6 +101,7 @@ async def site() -> AsyncIterator[LocalSite]:
     app.router.add_get("/redirect", redirect)
     app.router.add_get("/loop/{n}", loop)
     app.router.add_get("/missing", missing)
+    app.router.add_get("/charset/{name}", charset)
     runner = web.AppRunner(app)
     await runner.setup()
     tcp = web.TCPSite(runner, "127.0.0.1", 0)

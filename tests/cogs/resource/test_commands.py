@@ -352,3 +352,145 @@ async def test_typed_and_slash_style_give_the_same_reply(make: HarnessFactory) -
     assert typed is not None and typed.text == slash.text and "Lecture" in slash.text
     help_reply = await h.say("bob", "!help resource")
     assert help_reply is not None and "resource find" in help_reply.plain_text()
+
+
+async def test_a_pending_resource_stays_private_to_its_author(make: HarnessFactory) -> None:
+    h = await make(moderation="queue")
+    reply = await h.say(
+        "alice",
+        '!resource add https://r.example/secret title:"Projet confidentiel" tags:"rh" '
+        'summary:"Brouillon"',
+    )
+    assert reply is not None and "attend la validation" in reply.text
+    assert reply.private  # the card of a pending resource is not posted in the room
+    assert all("Projet confidentiel" not in s.reply.plain_text() for s in h.adapter.in_room())
+    shown = await h.say("alice", "!resource show 1")
+    assert shown is not None and shown.private and "Projet confidentiel" in shown.plain_text()
+    edited = await h.say("alice", '!resource edit 1 summary:"Brouillon 2"')
+    assert edited is not None and edited.private
+    # Others see nothing of it anywhere.
+    for line in (
+        "!resource show 1",
+        "!resource find confidentiel",
+        "!resource find tags:rh",
+        "!resource find author:alice",
+        "!resource list",
+        "!resource tags",
+        "!resource saved",
+        "!resource save 1",
+        "!resource edit 1 title:x",
+        "!resource remove 1",
+    ):
+        text = await _text(h, "bob", line)
+        assert "Projet confidentiel" not in text and "rh (" not in text, line
+    # Re-sharing the same page does not reveal who submitted it, what it is called or its
+    # number, and changes nothing on the submission.
+    again = await h.say(
+        "bob", '!resource add "https://R.example/secret/?utm_source=x" tags:"Espionnage"'
+    )
+    assert again is not None and again.private
+    assert "déjà été proposé et attend la validation" in again.text
+    for leak in ("alice", "Projet confidentiel", "Brouillon", "1", "rh"):
+        assert leak not in again.plain_text(), leak
+    async with h.db.session() as s:
+        assert len((await s.exec(select(Resource))).all()) == 1
+    assert "Espionnage" not in await _text(h, "mod", "!resource show 1")
+    # The author re-sharing her own pending link sees her card (privately).
+    own = await h.say("alice", "!resource add https://r.example/secret")
+    assert own is not None and own.private and "Projet confidentiel" in own.plain_text()
+
+
+async def test_a_pending_bookmark_is_not_listed_to_others(make: HarnessFactory) -> None:
+    h = await make(moderation="queue")
+    await h.say("alice", '!resource add https://r.example/1 title:"En revue" summary:s')
+    assert "mises de côté" in await _text(h, "mod", "!resource save 1")  # a moderator may
+    h.adapter.set_roles("mod", Role.MEMBER)  # ...and then no longer is one
+    assert "En revue" not in await _text(h, "mod", "!resource saved")
+    assert "Aucune ressource n'a le numéro 1" in await _text(h, "mod", "!resource show 1")
+
+
+async def test_removing_a_pending_resource_answers_privately(make: HarnessFactory) -> None:
+    h = await make(moderation="queue")
+    await h.say("mod", '!resource add https://r.example/1 title:"Publié" summary:s')
+    await h.say("alice", '!resource add https://r.example/2 title:"Brouillon" summary:s')
+    reply = await h.say("alice", "!resource remove 2")
+    assert reply is not None and "retirée : « Brouillon »" in reply.text and reply.private
+    reply = await h.say("mod", "!resource remove 1")
+    assert reply is not None and "retirée : « Publié »" in reply.text and not reply.private
+
+
+async def test_numbers_are_bounded(make: HarnessFactory) -> None:
+    h = await make()
+    await h.say("alice", '!resource add https://r.example/1 title:"Un" summary:s')
+    for line in (
+        "!resource show 99999999999999999999",
+        "!resource show 2147483648",
+        "!resource save 99999999999999999999",
+        "!resource edit 99999999999999999999 title:x",
+        "!resource remove 9223372036854775808",
+        "!resource unsave 99999999999999999999",
+        "!resource approve 99999999999999999999",
+    ):
+        text = await _text(h, "mod", line)
+        assert "doit être comprise entre 1 et 2147483647" in text, line
+    for line in ("!resource list page:99999999999999999999", "!resource find x page:0"):
+        assert "doit être comprise entre 1 et 1000" in await _text(h, "bob", line), line
+    assert "Un" in await _text(h, "bob", "!resource show 1")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://0177.0.0.1/admin",
+        "http://127.1/",
+        "http://0x7f.0.0.1/",
+        "http://１２７.０.０.１/",
+        "https://membre:secret@r.example/page",
+    ],
+)
+async def test_odd_links_are_refused_and_never_stored(make: HarnessFactory, url: str) -> None:
+    h = await make()
+    text = await _text(h, "alice", f"!resource add {url}")
+    assert "inhabituelle" in text or "mot de passe" in text
+    async with h.db.session() as s:
+        assert (await s.exec(select(Resource))).all() == []
+    fetcher = h.core.cogs["resource"].service.fetcher  # type: ignore[attr-defined]
+    assert fetcher.calls == []
+
+
+async def test_forgotten_authors_leave_no_id_behind(make: HarnessFactory) -> None:
+    from sqlalchemy import text as sql
+    from sqlmodel import SQLModel
+
+    from bot.core.privacy import forget_member
+
+    h = await make(moderation="queue")
+    await h.say("alice", '!resource add https://r.example/1 title:"Publié" summary:s')
+    await h.say("mod", "!resource approve 1")
+    await h.say("alice", '!resource add https://r.example/2 title:"En attente" summary:s')
+    await h.say("alice", "!resource save 1")
+    alice = (await h.core.members.find_by_name("alice"))[0].id
+    await forget_member(h.core, alice)
+    # Every column that points to a member, in every table: none holds alice's id.
+    async with h.db.session() as s:
+        for table in SQLModel.metadata.sorted_tables:
+            for column in table.columns:
+                if not any(fk.column.table.name == "core_member" for fk in column.foreign_keys):
+                    continue
+                rows = await s.exec(
+                    sql(f"SELECT COUNT(*) FROM {table.name} WHERE {column.name} = :id"),
+                    params={"id": alice},
+                )
+                assert rows.one()[0] == 0, f"{table.name}.{column.name}"
+        kept = (await s.exec(select(Resource).order_by(Resource.id))).all()
+    assert [(r.title, r.author_id) for r in kept] == [("Publié", None), ("En attente", None)]
+    assert all("alice" not in r.search_text for r in kept)
+    # A newcomer who gets alice's old id (SQLite reuses the highest rowid) inherits nothing.
+    await h.say("zoé", "!resource list")
+    zoe = (await h.core.members.find_by_name("zoé"))[0].id
+    assert "un ancien membre" in await _text(h, "zoé", "!resource show 1")
+    assert "Aucune ressource n'a le numéro 2" in await _text(h, "zoé", "!resource show 2")
+    assert (await h.core.cogs["resource"].export_member(zoe))["shared"] == []
+    # The approval message queued for alice went with her.
+    await h.deliver()
+    assert h.adapter.dms("zoé") == []

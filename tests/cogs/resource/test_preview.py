@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
+import time
 
 import pytest
 
-from cogs.resource.preview import PreviewError, PreviewFetcher
+from cogs.resource import preview as preview_module
+from cogs.resource.preview import Preview, PreviewError, PreviewFetcher, choose_codec
 from tests.cogs.resource.conftest import LocalSite
 
 
@@ -120,3 +123,161 @@ async def test_http_errors_are_reported(site: LocalSite) -> None:
     with pytest.raises(PreviewError) as error:
         await PreviewFetcher(allow_private=True).fetch(site.url("/missing"))
     assert error.value.params == {"status": 404}
+
+
+class Ticker:
+    """Counts event-loop turns while it runs: a frozen loop stops counting."""
+
+    def __init__(self) -> None:
+        self.stamps: list[float] = []
+        self._task: asyncio.Task[None] | None = None
+
+    async def _run(self) -> None:
+        while True:
+            self.stamps.append(time.monotonic())
+            await asyncio.sleep(0.02)
+
+    def __enter__(self) -> Ticker:
+        self._task = asyncio.ensure_future(self._run())
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
+
+    def during(self, start: float, end: float) -> int:
+        return sum(1 for s in self.stamps if start <= s <= end)
+
+
+@pytest.mark.parametrize("where", ["header", "meta"])
+async def test_an_exotic_charset_is_not_used_to_decode(site: LocalSite, where: str) -> None:
+    url = site.url("/charset/punycode" + ("?meta" if where == "meta" else ""))
+    started = time.monotonic()
+    preview = await PreviewFetcher(allow_private=True).fetch(url)
+    elapsed = time.monotonic() - started
+    assert preview.title == "Ordinaire"  # read as UTF-8, not through punycode
+    assert elapsed < 1.5, f"the preview took {elapsed:.1f} s"  # punycode: about 4 s
+
+
+@pytest.mark.parametrize("where", ["header", "meta"])
+async def test_ordinary_charsets_are_still_honoured(site: LocalSite, where: str) -> None:
+    url = site.url("/charset/iso-8859-1" + ("?meta" if where == "meta" else ""))
+    preview = await PreviewFetcher(allow_private=True).fetch(url)
+    assert preview.title == "Café théâtre"
+
+
+@pytest.mark.parametrize(
+    ("declared", "codec"),
+    [
+        ("utf-8", "utf-8"),
+        ("UTF8", "utf-8"),
+        ("latin-1", "cp1252"),  # as browsers read it
+        ("ISO-8859-15", "iso8859-15"),
+        ("windows-1250", "cp1250"),
+        ("us-ascii", "cp1252"),
+        ("utf-16le", "utf-16-le"),
+        ("shift_jis", "shift_jis"),
+        ("punycode", "utf-8"),
+        ("idna", "utf-8"),
+        ("rot13", "utf-8"),
+        ("unicode_escape", "utf-8"),
+        ("utf-7", "utf-8"),
+        ("zlib", "utf-8"),
+        ("nonexistent", "utf-8"),
+        (None, "utf-8"),
+    ],
+)
+def test_only_allowed_charsets_are_chosen(declared: str | None, codec: str) -> None:
+    assert choose_codec(b"<html></html>", declared) == codec
+
+
+def test_a_byte_order_mark_wins() -> None:
+    assert choose_codec(b"\xef\xbb\xbf<html>", "punycode") == "utf-8-sig"
+    assert choose_codec("<html>".encode("utf-16"), None) == "utf-16"
+
+
+def test_a_meta_charset_is_used_when_the_header_names_none_allowed() -> None:
+    page = b'<html><head><meta charset="koi8-r">'
+    assert choose_codec(page, None) == "koi8-r"
+    assert choose_codec(page, "punycode") == "koi8-r"
+    assert choose_codec(page, "windows-1252") == "cp1252"  # the header wins
+    assert choose_codec(b'<meta charset="punycode">', None) == "utf-8"
+    assert choose_codec(b'<meta charset="utf-16">', None) == "utf-8"  # ASCII-readable: not 16
+
+
+async def test_parsing_runs_off_the_event_loop(
+    site: LocalSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spans: list[tuple[float, float]] = []
+
+    def slow_parse(body: bytes, charset: str | None, url: str) -> Preview:
+        start = time.monotonic()
+        time.sleep(0.4)  # a page that is slow to parse
+        spans.append((start, time.monotonic()))
+        return Preview("Lent", None, url)
+
+    monkeypatch.setattr(preview_module, "parse_preview", slow_parse)
+    with Ticker() as ticker:
+        preview = await PreviewFetcher(allow_private=True).fetch(site.url("/page"))
+    assert preview.title == "Lent"
+    (start, end) = spans[0]
+    assert ticker.during(start, end) >= 5  # about 20 turns of the loop while parsing
+
+
+async def test_parsing_is_bounded_by_the_timeout(
+    site: LocalSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def stuck_parse(body: bytes, charset: str | None, url: str) -> Preview:
+        time.sleep(1.5)
+        return Preview("Trop tard", None, url)
+
+    monkeypatch.setattr(preview_module, "parse_preview", stuck_parse)
+    started = time.monotonic()
+    with pytest.raises(PreviewError) as error:
+        await PreviewFetcher(allow_private=True, timeout=0.5).fetch(site.url("/page"))
+    assert "secondes" in error.value.msgid
+    assert time.monotonic() - started < 1.2
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["0177.0.0.1", "127.1", "0x7f000001", "2130706433", "0x7f.0.0.1", "１２７.０.０.１"],
+)
+async def test_odd_ip_spellings_are_refused_before_connecting(site: LocalSite, host: str) -> None:
+    # Even where private addresses are allowed (tests), these spellings are not read.
+    with pytest.raises(PreviewError) as error:
+        await PreviewFetcher(allow_private=True).fetch(f"http://{host}:{site.port}/page")
+    assert "inhabituelle" in error.value.msgid
+    assert site.hits == []
+
+
+async def test_a_redirect_to_an_odd_ip_spelling_is_refused(site: LocalSite) -> None:
+    fetcher = PreviewFetcher(policy=lambda ip: ip == ipaddress.ip_address("127.0.0.1"))
+    with pytest.raises(PreviewError) as error:
+        await fetcher.fetch(site.url(f"/redirect?to=http://127.1:{site.port}/page"))
+    assert "inhabituelle" in error.value.msgid
+    assert site.hits == ["/redirect"]
+
+
+async def test_credentials_are_refused_before_connecting(site: LocalSite) -> None:
+    with pytest.raises(PreviewError) as error:
+        await PreviewFetcher(allow_private=True).fetch(
+            f"http://membre:secret@127.0.0.1:{site.port}/page"
+        )
+    assert "mot de passe" in error.value.msgid
+    assert site.hits == []
+
+
+async def test_an_international_name_is_resolved_and_connected_as_idna(site: LocalSite) -> None:
+    asked: list[str] = []
+
+    async def resolve(host: str, port: int) -> list[str]:
+        asked.append(host)
+        return ["127.0.0.1"]
+
+    fetcher = PreviewFetcher(
+        resolve=resolve, policy=lambda ip: ip == ipaddress.ip_address("127.0.0.1")
+    )
+    preview = await fetcher.fetch(f"http://café.example:{site.port}/page")
+    assert preview.title == "Guide de la médiation numérique"
+    assert asked == ["xn--caf-dma.example"]

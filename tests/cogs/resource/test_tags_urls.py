@@ -84,3 +84,69 @@ def test_bad_urls_are_refused(url: str, fragment: str) -> None:
 
 def test_private_urls_allowed_when_configured() -> None:
     assert check_url("http://127.0.0.1:8080/x", allow_private=True) == "http://127.0.0.1:8080/x"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://0177.0.0.1/admin",  # octal
+        "http://127.1/",  # short form
+        "http://0x7f000001/",  # one hex number
+        "http://0x7f.0.0.1/",
+        "http://2130706433/",  # one decimal number
+        "http://010.8.8.8/",  # leading zero (octal to inet_aton)
+        "http://1.2.3.4.5/",
+        "http://１２７.０.０.１/",  # full-width digits: 127.0.0.1 after IDNA
+        "http://１２７。０。０。１/",  # and ideographic full stops
+        "http://①②⑦.0.0.1/",  # circled digits
+        "http://８.８.８.８/",  # even a public address: only the plain dotted quad is accepted
+        "http://0177.0.0.1:8080/",
+    ],
+)
+def test_odd_ip_spellings_are_refused(url: str) -> None:
+    with pytest.raises(UserError) as error:
+        check_url(url)
+    assert "écrite de façon inhabituelle" in error.value.msgid
+    # Not even a test setup that allows private addresses accepts them.
+    with pytest.raises(UserError):
+        check_url(url, allow_private=True)
+
+
+@pytest.mark.parametrize(
+    "url", ["http://ｌｏｃａｌｈｏｓｔ/", "http://LOCALHOST./", "http://[0:0:0:0:0:0:0:1]/"]
+)
+def test_private_hosts_are_recognised_after_idna(url: str) -> None:
+    with pytest.raises(UserError) as error:
+        check_url(url)
+    assert "adresse privée ou locale" in error.value.msgid
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://user:motdepasse@example.org/",
+        "https://user@example.org/",
+        "https://@example.org/",
+        "https://trusted.example@evil.example/page",
+    ],
+)
+def test_urls_with_credentials_are_refused(url: str) -> None:
+    with pytest.raises(UserError) as error:
+        check_url(url)
+    assert "identifiant ou un mot de passe" in error.value.msgid
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://8.8.8.8/",
+        "https://café.example/menu",
+        "https://xn--caf-dma.example/menu",
+        "https://1.example.org/",
+        "https://example.org./a",
+        "https://www.example.org/a@b",  # an @ in the path is not a credential
+        "http://[2001:4860:4860::8888]/",
+    ],
+)
+def test_ordinary_hosts_are_still_accepted(url: str) -> None:
+    assert check_url(url) == url

@@ -104,3 +104,56 @@ def test_cli_import_and_export(db_url: str, tmp_path: Path, capsys: pytest.Captu
         "https://a.example/2",
     }
     assert main(["resources", "import", str(tmp_path / "missing.csv"), "--db", db_url]) == 1
+
+
+async def test_csv_export_is_spreadsheet_safe(h: Harness, tmp_path: Path) -> None:
+    data = [
+        {"url": "https://c.example/1", "title": '=HYPERLINK("http://evil.example","Clic")'},
+        {"url": "https://c.example/2", "title": "+33 1 23 45 67 89", "summary": "@SUM(A1)"},
+        {"url": "https://c.example/3", "title": "-2+3", "tags": ["=cmd"]},
+        {"url": "https://c.example/4", "title": "Médiation ordinaire"},
+    ]
+    source = tmp_path / "in.json"
+    source.write_text(json.dumps(data), encoding="utf-8")
+    await transfer.import_file(h.core, source, progress=False)
+    target = tmp_path / "out.csv"
+    await transfer.export_file(h.core, target, progress=False)
+    raw = target.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM, as every export
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert [r["title"] for r in rows] == [
+        '\'=HYPERLINK("http://evil.example","Clic")',
+        "'+33 1 23 45 67 89",
+        "'-2+3",
+        "Médiation ordinaire",
+    ]
+    assert rows[1]["summary"] == "'@SUM(A1)" and rows[2]["tags"] == "'=cmd"
+    assert [r["id"] for r in rows] == ["1", "2", "3", "4"]
+    # The file reads back (the BOM is skipped on import).
+    assert transfer.read_rows(target)[0][1]["url"] == "https://c.example/1"
+    # JSON keeps the values as they are.
+    as_json = tmp_path / "out.json"
+    await transfer.export_file(h.core, as_json, progress=False)
+    assert json.loads(as_json.read_text())[0]["title"].startswith("=HYPERLINK")
+
+
+def test_cli_export_to_a_missing_or_unwritable_place_is_a_clear_error(
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    missing = tmp_path / "nulle-part" / "export.csv"
+    assert main(["resources", "export", str(missing), "--db", db_url]) == 1
+    err = capsys.readouterr().err
+    assert f"the folder {missing.parent} does not exist" in err and "Traceback" not in err
+    assert not missing.parent.exists()
+    assert main(["resources", "export", str(tmp_path), "--db", db_url]) == 1
+    assert "is a folder" in capsys.readouterr().err
+
+    def refuse(self: Path, *args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    # Root ignores file modes: simulate the unwritable file instead of chmod-ing one.
+    monkeypatch.setattr(Path, "write_bytes", refuse)
+    monkeypatch.setattr(Path, "write_text", refuse)
+    for name in ("export.csv", "export.json"):
+        assert main(["resources", "export", str(tmp_path / name), "--db", db_url]) == 1
+        assert "Permission denied" in capsys.readouterr().err
