@@ -366,11 +366,11 @@ class CafeService:
         out = {occ.id: Occurrence(occ, series) for occ, series in pairs}
         for occ_id, status, count, checked in counts:
             item = out[occ_id]
+            # The same meaning as in stats: attended = checked in among the registered.
             if status == REGISTERED:
-                item.registered = count
+                item.registered, item.attended = count, checked
             elif status == WAITLISTED:
                 item.waitlisted = count
-            item.attended += checked
         for occ_id, reg in mine.items():
             out[occ_id].my_status = reg.status
         for item in out.values():
