@@ -1,20 +1,31 @@
 """RFC 5545 calendars: one occurrence, or a whole series (RRULE + VTIMEZONE + overrides).
 
-UIDs are stable (derived from the series id and the rule's local start), so importing the same
-file again updates the event instead of duplicating it. The video link goes in only when the
-reader is registered (the caller decides).
+One event, one UID, whichever file describes it: a recurring series is the VEVENT with UID
+``cafe-series-{id}@passerelle`` and its RRULE; one of its occurrences — in the series file or in
+the occurrence file — is that same UID with a RECURRENCE-ID (the rule's local wall time), so a
+calendar that imports both files, in any order, keeps one series and overrides one instance
+(RFC 5545 §3.8.4.4) instead of showing the café twice. A one-date café has no rule: both files
+describe it with the occurrence UID and no RECURRENCE-ID. The VTIMEZONE covers the series from
+its first occurrence to its last (UNTIL / COUNT), or ``HORIZON_YEARS`` ahead for an endless rule.
+The video link goes in only when the reader is registered (the caller decides).
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from itertools import islice
 from zoneinfo import ZoneInfo
 
+from dateutil.rrule import rrulestr
 from icalendar import Calendar, Event, Timezone, vRecur
 
 from cogs.cafe.models import CafeOccurrence, CafeSeries
+from cogs.cafe.schedule import to_utc
 
 PRODID = "-//Passerelle//Cafe//FR"
+HORIZON_YEARS = 20  # an endless rule: time zone transitions this far past today
+_MAX_WALK = 5000  # a COUNT above this is treated as endless (up to the horizon)
+_MARGIN = timedelta(days=7)  # a moved occurrence may sit a little outside the rule's dates
 
 
 def series_uid(series: CafeSeries) -> str:
@@ -26,6 +37,50 @@ def occurrence_uid(series: CafeSeries, occ: CafeOccurrence) -> str:
     return f"cafe-{series.id}-{stamp}@passerelle"
 
 
+def _recurrence_id(occ: CafeOccurrence, zone: ZoneInfo) -> datetime:
+    return datetime.fromisoformat(occ.recurrence_id).replace(tzinfo=zone)
+
+
+def rule_end(series: CafeSeries, first: datetime, stamp: datetime) -> date:
+    """The last date the series' rule produces (naive local ``first`` is its start), capped
+    at ``HORIZON_YEARS`` past ``stamp`` — which is also where an endless rule stops."""
+    horizon = stamp.astimezone(ZoneInfo(series.timezone)).replace(tzinfo=None)
+    horizon = horizon.replace(year=horizon.year + HORIZON_YEARS, month=1, day=1)
+    if series.rule is None:
+        return first.date()
+    parts = vRecur.from_ical(series.rule)
+    last = horizon
+    if parts.get("UNTIL"):
+        last = min(last, _until_local(parts["UNTIL"][0], ZoneInfo(series.timezone)))
+    elif parts.get("COUNT") and int(parts["COUNT"][0]) <= _MAX_WALK:
+        # Walk the dates only when there are few: COUNT comes from the moderator's input.
+        last = first
+        for moment in islice(rrulestr(series.rule, dtstart=first), int(parts["COUNT"][0])):
+            if moment > horizon:
+                last = horizon
+                break
+            last = moment
+    return max(last.date(), first.date())
+
+
+def _until_local(until: date | datetime, zone: ZoneInfo) -> datetime:
+    """An RRULE UNTIL as naive wall time in the series' zone (the rule is evaluated so)."""
+    if not isinstance(until, datetime):
+        return datetime.combine(until, datetime.max.time())
+    if until.tzinfo is not None:
+        return until.astimezone(zone).replace(tzinfo=None)
+    return until
+
+
+def _ics_rule(rule: str, zone: ZoneInfo) -> vRecur:
+    """The stored rule for a DTSTART with a TZID: RFC 5545 wants its UNTIL in UTC."""
+    parts = vRecur.from_ical(rule)
+    if parts.get("UNTIL"):
+        local = _until_local(parts["UNTIL"][0], zone).replace(microsecond=0)
+        parts["UNTIL"] = [to_utc(local, zone)]
+    return parts
+
+
 def _calendar(zone: ZoneInfo, first: date, last: date) -> Calendar:
     cal = Calendar()
     cal.add("prodid", PRODID)
@@ -33,12 +88,7 @@ def _calendar(zone: ZoneInfo, first: date, last: date) -> Calendar:
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
     cal.add_component(
-        Timezone.from_tzinfo(
-            zone,
-            str(zone),
-            first_date=first - timedelta(days=366),
-            last_date=last + timedelta(days=366),
-        )
+        Timezone.from_tzinfo(zone, str(zone), first_date=first - _MARGIN, last_date=last + _MARGIN)
     )
     return cal
 
@@ -79,10 +129,19 @@ def _fill(
 def occurrence_ics(
     series: CafeSeries, occ: CafeOccurrence, link: str | None, stamp: datetime
 ) -> bytes:
+    """One café. For a recurring series this is the series' own event (same UID) with the
+    RECURRENCE-ID of this instance, so it merges with the series file rather than adding a
+    second event."""
     zone = ZoneInfo(series.timezone)
-    cal = _calendar(zone, occ.starts_at.date(), occ.starts_at.date())
+    local = occ.starts_at.astimezone(zone).date()
+    original = _recurrence_id(occ, zone).date()
+    cal = _calendar(zone, min(local, original), max(local, original))
     event = Event()
-    event.add("uid", occurrence_uid(series, occ))
+    if series.rule is None:
+        event.add("uid", occurrence_uid(series, occ))
+    else:
+        event.add("uid", series_uid(series))
+        event.add("recurrence-id", _recurrence_id(occ, zone))
     _fill(event, series, occ, occ.starts_at, occ.duration_minutes, link, stamp)
     event.add("sequence", occ.revision)
     event.add("status", "CANCELLED" if occ.status == "cancelled" else "CONFIRMED")
@@ -97,8 +156,16 @@ def series_ics(
     moved ones get their own VEVENT with a RECURRENCE-ID."""
     zone = ZoneInfo(series.timezone)
     first_local = datetime.fromisoformat(series.local_start)
-    last = max([o.starts_at.date() for o in occurrences] + [first_local.date()])
-    cal = _calendar(zone, first_local.date(), last)
+    # Start the rule at its first materialised occurrence, so no date before it appears.
+    first = min(
+        (datetime.fromisoformat(o.recurrence_id) for o in occurrences), default=first_local
+    )
+    starts = [o.starts_at.astimezone(zone).date() for o in occurrences]
+    cal = _calendar(
+        zone,
+        min([first.date(), *starts]),
+        max([rule_end(series, first, stamp), *starts]),
+    )
     if series.rule is None:
         for occ in occurrences:
             event = Event()
@@ -107,10 +174,6 @@ def series_ics(
             event.add("status", "CANCELLED" if occ.status == "cancelled" else "CONFIRMED")
             cal.add_component(event)
         return cal.to_ical()
-    # Start the rule at its first materialised occurrence, so no date before it appears.
-    first = min(
-        (datetime.fromisoformat(o.recurrence_id) for o in occurrences), default=first_local
-    )
     master = Event()
     master.add("uid", series_uid(series))
     _fill(
@@ -122,10 +185,10 @@ def series_ics(
         link,
         stamp,
     )
-    master.add("rrule", vRecur.from_ical(series.rule))
+    master.add("rrule", _ics_rule(series.rule, zone))
     for occ in occurrences:
         if occ.status == "cancelled":
-            master.add("exdate", datetime.fromisoformat(occ.recurrence_id).replace(tzinfo=zone))
+            master.add("exdate", _recurrence_id(occ, zone))
     cal.add_component(master)
     for occ in occurrences:
         if occ.status == "cancelled":
@@ -134,7 +197,7 @@ def series_ics(
             continue
         event = Event()
         event.add("uid", series_uid(series))
-        event.add("recurrence-id", datetime.fromisoformat(occ.recurrence_id).replace(tzinfo=zone))
+        event.add("recurrence-id", _recurrence_id(occ, zone))
         event.add("sequence", occ.revision)
         _fill(event, series, occ, occ.starts_at, occ.duration_minutes, link, stamp)
         cal.add_component(event)

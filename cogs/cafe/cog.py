@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -21,12 +22,14 @@ from bot.core import (
     listener,
 )
 from cogs.cafe import calendar, render
+from cogs.cafe.schedule import bounded_offsets
 from cogs.cafe.service import (
     ANNOUNCE,
     NOTICE,
     REGISTERED,
     REMINDER,
     START,
+    WAITLISTED,
     CafeService,
     CheckInClosed,
     Occurrence,
@@ -34,7 +37,11 @@ from cogs.cafe.service import (
 )
 from cogs.cafe.settings import Settings
 
-OccurrenceOpt = Annotated[int | None, Opt("Numéro du café (voir cafe list)", min=1)]
+# Every integer option has a declared range: an id beyond the database's integer would reach it
+# and fail there ("something went wrong") instead of getting the usual range message.
+MAX_ID = 2**31 - 1
+MAX_CAPACITY = 10_000
+OccurrenceOpt = Annotated[int | None, Opt("Numéro du café (voir cafe list)", min=1, max=MAX_ID)]
 
 
 class Cafe(Cog, name="cafe"):
@@ -60,7 +67,9 @@ class Cafe(Cog, name="cafe"):
         schedule: Annotated[str, Opt("Quand : « mensuel premier jeudi 10:00 », RRULE ou date")],
         timezone: Annotated[str, Opt("Fuseau horaire IANA, ex. Europe/Paris")] = "",
         duration: Annotated[int | None, Opt("Durée en minutes", min=5, max=1440)] = None,
-        capacity: Annotated[int | None, Opt("Nombre de places (vide : illimité)")] = None,
+        capacity: Annotated[
+            int | None, Opt("Nombre de places (vide : illimité)", min=1, max=MAX_CAPACITY)
+        ] = None,
         link: Annotated[str, Opt("Lien de la visio (donné aux seuls inscrits)")] = "",
         reminders: Annotated[str, Opt("Rappels avant le début, ex. 24h,15m")] = "",
         members_only: Annotated[bool, Opt("Réservé aux membres")] = True,
@@ -84,13 +93,13 @@ class Cafe(Cog, name="cafe"):
     async def edit(
         self,
         inv: Invocation,
-        occurrence: Annotated[int, Opt("Numéro du café (voir cafe list)", min=1)],
+        occurrence: Annotated[int, Opt("Numéro du café (voir cafe list)", min=1, max=MAX_ID)],
         when: Annotated[str, Opt("Nouvelle date et heure, ex. 2027-03-05 14:00")] = "",
         topic: Annotated[str, Opt("Sujet", max_length=300)] = "",
         host: Annotated[str, Opt("Animateur ou animatrice", max_length=200)] = "",
         description: Annotated[str, Opt("Description", max_length=1000)] = "",
         link: Annotated[str, Opt("Lien de la visio")] = "",
-        capacity: Annotated[int | None, Opt("Nombre de places")] = None,
+        capacity: Annotated[int | None, Opt("Nombre de places", min=1, max=MAX_CAPACITY)] = None,
         duration: Annotated[int | None, Opt("Durée en minutes", min=5, max=1440)] = None,
         title: Annotated[str, Opt("Titre de la série (avec series:true)", max_length=200)] = "",
         reminders: Annotated[str, Opt("Rappels de la série, ex. 24h,15m (avec series:true)")] = "",
@@ -130,7 +139,7 @@ class Cafe(Cog, name="cafe"):
     async def topic(
         self,
         inv: Invocation,
-        occurrence: Annotated[int, Opt("Numéro du café (voir cafe list)", min=1)],
+        occurrence: Annotated[int, Opt("Numéro du café (voir cafe list)", min=1, max=MAX_ID)],
         topic: Annotated[str, Opt("Le sujet de ce café", max_length=300, rest=True)],
     ) -> Reply:
         """Donner son sujet à un café."""
@@ -151,7 +160,7 @@ class Cafe(Cog, name="cafe"):
     async def cancel(
         self,
         inv: Invocation,
-        occurrence: Annotated[int, Opt("Numéro du café (voir cafe list)", min=1)],
+        occurrence: Annotated[int, Opt("Numéro du café (voir cafe list)", min=1, max=MAX_ID)],
         series: Annotated[bool, Opt("true : arrêter toute la série de ce café")] = False,
     ) -> Reply:
         """Annuler un café (ou toute sa série) ; les inscrits sont prévenus en privé."""
@@ -229,7 +238,7 @@ class Cafe(Cog, name="cafe"):
     async def here(self, inv: Invocation) -> Reply:
         """Pointer sa présence au café en cours."""
         try:
-            occ, already = await self.service.check_in(inv.member_id)
+            done = await self.service.check_in(inv.member_id)
         except CheckInClosed as closed:
             if closed.next_start is None:
                 raise
@@ -239,7 +248,7 @@ class Cafe(Cog, name="cafe"):
                 minutes=self.settings.checkin_before,
                 when=inv.t.datetime(closed.next_start, now=self.core.clock.now()),
             ) from None
-        return render.checked_in(inv.t, occ, already)
+        return render.checked_in(inv.t, done.occurrence, done.already, done.seated)
 
     @command("calendar", permission=Role.EVERYONE)
     async def calendar(self, inv: Invocation, occurrence: OccurrenceOpt = None) -> Reply:
@@ -283,13 +292,25 @@ class Cafe(Cog, name="cafe"):
         elif not event.offsets_seconds:
             value = "default"
         else:
-            value = sorted(set(event.offsets_seconds), reverse=True)
+            # The profile question has its own parser: hold its answer to the café's bounds
+            # (at most 5 offsets, 1 minute … 30 days) rather than store whatever came.
+            value = bounded_offsets(event.offsets_seconds)
+            if not value:
+                return
         await self.service.set_preference(event.member_id, value)
 
     async def _render_reminder(self, d: Delivery) -> Reply | None:
         return render.reminder(d)
 
     async def _render_notice(self, d: Delivery) -> Reply | None:
+        data = d.data
+        if data.get("link") and d.member is not None:
+            # The row was queued for a registered member; if they have left (or lost the
+            # seat) since, the link no longer goes to them.
+            status = await self.service.status_of(data["occurrence"], d.member.id)
+            if status != REGISTERED:
+                data = {**data, "link": "", "waitlisted": status == WAITLISTED}
+                d = replace(d, data=data)
         return render.notice(d)
 
     async def _render_announce(self, d: Delivery) -> Reply | None:

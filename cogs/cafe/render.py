@@ -188,9 +188,15 @@ def left(t: Translator, occ: Occurrence) -> Reply:
     )
 
 
-def checked_in(t: Translator, occ: Occurrence, already: bool) -> Reply:
+def checked_in(t: Translator, occ: Occurrence, already: bool, seated: bool = False) -> Reply:
     if already:
         text = t("Vous avez déjà pointé pour le café n° {occurrence}.", occurrence=occ.id)
+    elif seated:
+        text = t(
+            "Bienvenue ! Une place était libre : vous passez de la liste d'attente aux "
+            "inscrits du café n° {occurrence}, et votre présence est notée.",
+            occurrence=occ.id,
+        )
     else:
         text = t(
             "Bienvenue ! Votre présence au café n° {occurrence} est notée.", occurrence=occ.id
@@ -359,7 +365,15 @@ def notice(d: Delivery) -> Reply:
     if change != "cancelled":
         if data.get("topic"):
             lines.append(t("Sujet : {topic}", topic=data["topic"]))
-        if data.get("link") and change != "cancelled":
+        if data.get("waitlisted"):
+            # No seat, no link: it comes with the "a place freed up" message.
+            lines.append(
+                t(
+                    "Vous êtes sur la liste d'attente : je vous enverrai le lien de la visio "
+                    "si une place se libère."
+                )
+            )
+        elif data.get("link"):
             lines.append(t("Lien de la visio : {link}", link=data["link"]))
     actions = [] if change == "cancelled" else [leave_action(t, data["occurrence"])]
     return Reply(text="\n".join(lines), actions=actions)

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
 
-from bot.core import UserError
+from bot.core import UserError, parse_offsets
 from bot.core.text import fold
 
 EXAMPLES = (
@@ -302,6 +302,42 @@ def _parse_words(text: str, folded: str, now_local: datetime) -> Schedule:
     elif days:
         parts.append("BYDAY=" + ",".join(days))
     return _finish(text, ";".join(parts), clock, now_local)
+
+
+# Reminder offsets: a handful, each a sensible lead time. More (or longer) would let one
+# member queue an unbounded number of outbox rows, or a DM months ahead nobody expects.
+MAX_REMINDERS = 5
+MIN_REMINDER = 60  # seconds: 1 minute
+MAX_REMINDER = 30 * 86400  # seconds: 30 days
+
+
+def reminder_offsets(text: str) -> list[int]:
+    """``24h,15m`` → seconds, largest first; at most 5 offsets, each 1 minute … 30 days.
+    Raises a UserError (nothing is stored) otherwise."""
+    try:
+        offsets = [int(o.total_seconds()) for o in parse_offsets(text)]
+    except OverflowError:  # "99999999999999d": beyond what a timedelta holds
+        offsets = [MAX_REMINDER + 1]
+    if len(offsets) > MAX_REMINDERS:
+        raise UserError(
+            "Au plus {max} rappels par café (vous en donnez {count}). Exemple : 24h,15m.",
+            max=MAX_REMINDERS,
+            count=len(offsets),
+        )
+    if any(not MIN_REMINDER <= o <= MAX_REMINDER for o in offsets):
+        raise UserError(
+            "Chaque rappel doit arriver entre 1 minute et 30 jours avant le café "
+            "(reçu : « {value} »). Exemple : 24h,15m.",
+            value=text.strip()[:40],
+        )
+    return offsets
+
+
+def bounded_offsets(seconds: list[int] | tuple[int, ...]) -> list[int]:
+    """Offsets from elsewhere (the onboarding profile) brought within the same bounds: out of
+    range ones dropped, the largest 5 kept."""
+    kept = sorted({s for s in seconds if MIN_REMINDER <= s <= MAX_REMINDER}, reverse=True)
+    return kept[:MAX_REMINDERS]
 
 
 def describe_offsets(seconds: list[int]) -> str:

@@ -22,10 +22,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func
 from sqlmodel import col, delete, select
 
-from bot.core import RoomRef, UserError, check_zone, parse_offsets
+from bot.core import RoomRef, UserError, check_zone
 from bot.storage.models import OutboxMessage
 from cogs.cafe.models import CafeOccurrence, CafePreference, CafeRegistration, CafeSeries
-from cogs.cafe.schedule import Schedule, parse_schedule, to_utc
+from cogs.cafe.schedule import Schedule, parse_schedule, reminder_offsets, to_utc
 from cogs.cafe.settings import Settings
 
 if TYPE_CHECKING:
@@ -106,6 +106,13 @@ class JoinResult:
 
 
 @dataclass(slots=True)
+class CheckIn:
+    occurrence: Occurrence
+    already: bool
+    seated: bool = False  # was waitlisted, took a free seat while checking in
+
+
+@dataclass(slots=True)
 class Created:
     series: CafeSeries
     dates: list[datetime]
@@ -136,7 +143,7 @@ class Who:
 
 
 def offsets_text_to_seconds(text: str) -> list[int]:
-    return [int(o.total_seconds()) for o in parse_offsets(text)]
+    return reminder_offsets(text)
 
 
 def parse_preference(text: str) -> list[int] | str | None:
@@ -359,11 +366,11 @@ class CafeService:
         out = {occ.id: Occurrence(occ, series) for occ, series in pairs}
         for occ_id, status, count, checked in counts:
             item = out[occ_id]
+            # The same meaning as in stats: attended = checked in among the registered.
             if status == REGISTERED:
-                item.registered = count
+                item.registered, item.attended = count, checked
             elif status == WAITLISTED:
                 item.waitlisted = count
-            item.attended += checked
         for occ_id, reg in mine.items():
             out[occ_id].my_status = reg.status
         for item in out.values():
@@ -468,6 +475,14 @@ class CafeService:
                     else REGISTERED
                 )
                 already = False
+                if mine is not None and status == WAITLISTED and mine.checked_in_at:
+                    # A walk-in already present at a full café: a waitlisted row never holds
+                    # a check-in (stats and who count those alike), so they stay a walk-in.
+                    raise UserError(
+                        "Le café n° {occurrence} est complet ; votre présence est déjà notée "
+                        "comme venue sans inscription : rien d'autre à faire.",
+                        occurrence=occ.id,
+                    )
                 if mine is not None:  # a walk-in registering: keep the check-in
                     mine.status = status
                     s.add(mine)
@@ -506,12 +521,21 @@ class CafeService:
             await s.exec(
                 select(CafeOccurrence.id).where(CafeOccurrence.id == occ.id).with_for_update()
             )
-            await s.exec(  # type: ignore[call-overload]
-                delete(CafeRegistration).where(
-                    CafeRegistration.occurrence_id == occ.id,
-                    CafeRegistration.member_id == member_id,
+            reg = (
+                await s.exec(
+                    select(CafeRegistration).where(
+                        CafeRegistration.occurrence_id == occ.id,
+                        CafeRegistration.member_id == member_id,
+                    )
                 )
-            )
+            ).first()
+            if reg is not None and reg.checked_in_at is not None:
+                # Already checked in: the seat is given back but the attendance stays true
+                # (counted as a walk-in, in who and stats alike).
+                reg.status = WALKIN
+                s.add(reg)
+            elif reg is not None:
+                await s.delete(reg)
         await self.cancel_reminders(occ.id, [member_id])
         if occ.my_status == REGISTERED:
             await self._promote(occ.id)
@@ -779,11 +803,11 @@ class CafeService:
             )
         notify = [c for c in changes if c not in ("capacity", "reminders")]
         if notify:
-            members = registered + await self._members(occurrence_id, (WAITLISTED,))
             await self._notify(
                 fresh,
                 "moved" if "when" in changes else "edited",
-                members,
+                registered,
+                await self._members(occurrence_id, (WAITLISTED,)),
                 old=old_start.isoformat(),
                 changes=notify,
             )
@@ -867,9 +891,10 @@ class CafeService:
             s.add(occ.row)
         await self.cancel_reminders(occ.id, None)
         await self.core.outbox.cancel(prefix=f"cafe-start:{occ.id}:")
-        members = await self._members(occ.id, (REGISTERED, WAITLISTED))
+        registered = await self._members(occ.id, (REGISTERED,))
+        waitlisted = await self._members(occ.id, (WAITLISTED,))
         fresh = await self._load_in_new(occ.id)
-        await self._notify(fresh, "cancelled", members)
+        await self._notify(fresh, "cancelled", registered, waitlisted)
         return fresh
 
     async def end_series(self, occurrence_id: int) -> tuple[Occurrence, int]:
@@ -893,26 +918,54 @@ class CafeService:
             await self.cancel(item.id)
         return occ, len(upcoming)
 
-    async def _notify(self, occ: Occurrence, change: str, members: list[int], **extra: Any) -> int:
+    async def _notify(
+        self,
+        occ: Occurrence,
+        change: str,
+        registered: list[int],
+        waitlisted: list[int],
+        **extra: Any,
+    ) -> int:
+        """Tell members of a change. Only registered members' notices carry the video link:
+        a waitlisted member has no seat, so the stored row itself holds no link for them."""
         data = self._notice_data(occ, change, **extra)
+        waiting = {**data, "link": "", "waitlisted": True}
         return await self.core.outbox.enqueue_many(
             [
                 dict(
                     key=f"cafe-notice:{occ.id}:{occ.row.revision}:{m}",
                     due_at=self.now,
                     kind=NOTICE,
-                    data=data,
+                    data=payload,
                     member_id=m,
                     fallback_room=self._fallback_room(occ),
                 )
+                for members, payload in ((registered, data), (waitlisted, waiting))
                 for m in members
             ]
         )
 
+    async def status_of(self, occurrence_id: int, member_id: int) -> str | None:
+        """The member's registration status for an occurrence now (None: not listed)."""
+        async with self.core.db.session() as s:
+            return (
+                await s.exec(
+                    select(CafeRegistration.status).where(
+                        CafeRegistration.occurrence_id == occurrence_id,
+                        CafeRegistration.member_id == member_id,
+                    )
+                )
+            ).first()
+
     # --- check-in, who, stats -----------------------------------------------------------------
 
-    async def check_in(self, member_id: int) -> tuple[Occurrence, bool]:
-        """Check in to the café open now (10 min before → end). Returns (occ, already)."""
+    async def check_in(self, member_id: int) -> CheckIn:
+        """Check in to the café open now (10 min before → end).
+
+        A registered member or a walk-in is marked present. A waitlisted member takes a free
+        seat if there is one (registered and present); if the café is full they stay on the
+        waitlist and nothing is recorded as attendance — a waitlisted row never carries a
+        check-in, so ``cafe who`` and ``cafe stats`` count the same people."""
         now = self.now
         before = timedelta(minutes=self.settings.checkin_before)
         candidates = [
@@ -926,24 +979,45 @@ class CafeService:
             ]
             raise CheckInClosed(upcoming[0].starts_at if upcoming else None)
         occ = next((o for o in candidates if o.my_status == REGISTERED), candidates[0])
+        seated = False
         async with self.core.db.session() as s:
-            reg = (
+            # Lock the occurrence: a waitlisted member taking the last seat races joins.
+            await s.exec(
+                select(CafeOccurrence.id).where(CafeOccurrence.id == occ.id).with_for_update()
+            )
+            regs = list(
                 await s.exec(
-                    select(CafeRegistration).where(
-                        CafeRegistration.occurrence_id == occ.id,
-                        CafeRegistration.member_id == member_id,
-                    )
+                    select(CafeRegistration)
+                    .where(CafeRegistration.occurrence_id == occ.id)
+                    .order_by(col(CafeRegistration.created_at), col(CafeRegistration.id))
                 )
-            ).first()
+            )
+            reg = next((r for r in regs if r.member_id == member_id), None)
             if reg is not None and reg.checked_in_at is not None:
-                return occ, True
+                return CheckIn(occ, already=True)
             if reg is None:
                 reg = CafeRegistration(
                     occurrence_id=occ.id, member_id=member_id, status=WALKIN, created_at=now
                 )
+            elif reg.status == WAITLISTED:
+                taken = sum(1 for r in regs if r.status == REGISTERED)
+                if occ.capacity is not None and taken >= occ.capacity:
+                    queue = [r.member_id for r in regs if r.status == WAITLISTED]
+                    raise UserError(
+                        "Le café n° {occurrence} est complet : vous êtes {position}ᵉ sur la "
+                        "liste d'attente, votre présence n'est donc pas notée. Si une place se "
+                        "libère, tapez à nouveau cafe here.",
+                        occurrence=occ.id,
+                        position=queue.index(member_id) + 1,
+                    )
+                reg.status = REGISTERED
+                seated = True
             reg.checked_in_at = now
             s.add(reg)
-        return (await self._load([occ.id], member_id))[0], False
+        fresh = (await self._load([occ.id], member_id))[0]
+        if seated:
+            await self.schedule_reminders(fresh, [member_id])
+        return CheckIn(fresh, already=False, seated=seated)
 
     async def who(self, occurrence_id: int | None) -> Who:
         occ = await self.occurrence(occurrence_id, None)
@@ -1026,13 +1100,26 @@ class CafeService:
         }
 
     async def forget_member(self, member_id: int) -> None:
+        """Delete the member's registrations and preference. Each seat they held frees up
+        exactly as if they had left: the waitlist is promoted (and told by DM)."""
         async with self.core.db.session() as s:
+            seats = list(
+                await s.exec(
+                    select(CafeRegistration.occurrence_id).where(
+                        CafeRegistration.member_id == member_id,
+                        CafeRegistration.status == REGISTERED,
+                    )
+                )
+            )
             await s.exec(  # type: ignore[call-overload]
                 delete(CafeRegistration).where(CafeRegistration.member_id == member_id)
             )
             await s.exec(  # type: ignore[call-overload]
                 delete(CafePreference).where(CafePreference.member_id == member_id)
             )
+        for occurrence_id in seats:
+            await self.cancel_reminders(occurrence_id, [member_id])
+            await self._promote(occurrence_id)  # past or cancelled ones: nothing to do
 
     async def merge_members(self, kept: int, merged: int) -> None:
         async with self.core.db.session() as s:

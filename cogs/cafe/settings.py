@@ -6,7 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from bot.core import UserError, parse_offsets
+from bot.core import UserError
+from cogs.cafe.schedule import reminder_offsets
 
 
 class Settings(BaseModel):
@@ -24,7 +25,9 @@ class Settings(BaseModel):
     @classmethod
     def _offsets(cls, value: str) -> str:
         try:
-            parse_offsets(value)
+            reminder_offsets(value)
         except UserError:
-            raise ValueError(f"expected offsets such as 24h,15m, got {value!r}") from None
+            raise ValueError(
+                f"expected at most 5 offsets, each 1m to 30d, such as 24h,15m; got {value!r}"
+            ) from None
         return value

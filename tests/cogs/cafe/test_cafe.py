@@ -55,7 +55,7 @@ async def test_bad_input_is_explained(cafe: Harness) -> None:
     )
     assert "Fuseau horaire inconnu" in zone.text
     cap = await cafe.say("mod", '!cafe create title:X schedule:"weekly monday 18:00" capacity:0')
-    assert "au moins 1 place" in cap.text
+    assert "capacity doit être comprise entre 1 et 10000" in cap.text  # declared range
     past = await cafe.say("mod", '!cafe create title:X schedule:"2026-03-04 10:00"')
     assert "déjà passée" in past.text
     assert await first_occurrence(cafe) is None
