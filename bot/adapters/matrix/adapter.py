@@ -106,6 +106,7 @@ class MatrixAdapter:
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._sender_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._dm_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._forgetting: dict[str, set[str]] = {}  # user → DM rooms to leave once answered
         self._poll_lock = asyncio.Lock()
         self._keys_lock = asyncio.Lock()  # one device-key query at a time, finished before sends
         self._room_seen = asyncio.Condition()
@@ -684,24 +685,35 @@ class MatrixAdapter:
         relates: dict[str, Any],
         synced_at: float,
     ) -> None:
+        async with self._sender_locks[event.sender]:
+            try:
+                await self._command_answered(room_id, event, body, relates, synced_at)
+            finally:
+                await self._finish_forget(event.sender)
+
+    async def _command_answered(
+        self,
+        room_id: str,
+        event: RoomMessageText,
+        body: str,
+        relates: dict[str, Any],
+        synced_at: float,
+    ) -> None:
         core = self.core
         assert core is not None
-        async with self._sender_locks[event.sender]:
-            room = self.room_ref(room_id)
-            actor = self.actor(event.sender, room_id)
-            if room.direct:
-                self._unrefuse(event.sender)
-            message = MessageRef(PLATFORM, room_id, event.event_id)
-            reply = await core.handle_text(actor, room, body, message=message)
-            if reply is None:
-                return
-            handled_at = time.perf_counter()
-            thread = relates.get("event_id") if relates.get("rel_type") == "m.thread" else None
-            await self._answer(room, actor.ref, reply, event.event_id, thread)
-            if self.timings is not None:
-                self.timings.append(
-                    Timing(event.event_id, synced_at, handled_at, time.perf_counter())
-                )
+        room = self.room_ref(room_id)
+        actor = self.actor(event.sender, room_id)
+        if room.direct:
+            self._unrefuse(event.sender)
+        message = MessageRef(PLATFORM, room_id, event.event_id)
+        reply = await core.handle_text(actor, room, body, message=message)
+        if reply is None:
+            return
+        handled_at = time.perf_counter()
+        thread = relates.get("event_id") if relates.get("rel_type") == "m.thread" else None
+        await self._answer(room, actor.ref, reply, event.event_id, thread)
+        if self.timings is not None:
+            self.timings.append(Timing(event.event_id, synced_at, handled_at, time.perf_counter()))
 
     async def _answer(
         self,
@@ -835,7 +847,10 @@ class MatrixAdapter:
         async with self._sender_locks[sender]:
             actor = self.actor(sender, room_id)
             raw = {**poll.vote.arg_dict, poll.option: "|".join(chosen)}
-            reply = await core.invoke(actor, self.room_ref(room_id), poll.vote.command, raw)
+            try:
+                reply = await core.invoke(actor, self.room_ref(room_id), poll.vote.command, raw)
+            finally:
+                await self._finish_forget(sender)
         if reply.poll is not None and reply.poll.closed:
             await self._end_poll(reply.poll, reply)
         if reply.tone in (Tone.ERROR, Tone.WARNING):
@@ -1081,19 +1096,41 @@ class MatrixAdapter:
         user = member.id
         room_id = self.state.direct_rooms.pop(user, None)
         self._unrefuse(user)
-        self._sender_locks.pop(user, None)
-        self._dm_locks.pop(user, None)
         self.statefile.save()
         if self.client is None or not self.ready.is_set():
             return
         await self._put_m_direct()
-        if room_id is not None:
+        if self._sender_locks[user].locked():
+            # She asked on Matrix and her command is still being answered: the "done" reply
+            # goes to her DM first, then ``_finish_forget`` leaves it (and any DM the reply
+            # had to open).
+            self._forgetting.setdefault(user, set()).update({room_id} if room_id else set())
+            return
+        await self._leave_direct_rooms({room_id} if room_id else set())
+        log.info("Matrix: forgot a member's direct room and DM settings")
+
+    async def _finish_forget(self, user: str) -> None:
+        """After the command of a member being forgotten: leave what the answer used."""
+        rooms = self._forgetting.pop(user, None)
+        if rooms is None:
+            return
+        again = self.state.direct_rooms.pop(user, None)
+        self._unrefuse(user)
+        if again is not None:
+            rooms.add(again)
+            self.statefile.save()
+            await self._put_m_direct()
+        await self._leave_direct_rooms(rooms)
+        log.info("Matrix: forgot a member's direct room and DM settings")
+
+    async def _leave_direct_rooms(self, rooms: set[str]) -> None:
+        client = self._c()
+        for room_id in rooms:
             try:
-                await self.client.room_leave(room_id)
-                await self.client.room_forget(room_id)
+                await client.room_leave(room_id)
+                await client.room_forget(room_id)
             except Exception:  # the room may be gone already; the state no longer has it
                 log.debug("Matrix: leaving the forgotten member's DM %s failed", room_id)
-        log.info("Matrix: forgot a member's direct room and DM settings")
 
     # --- direct rooms ---------------------------------------------------------------------------
 

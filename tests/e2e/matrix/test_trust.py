@@ -210,3 +210,32 @@ async def test_forget_removes_the_member_s_dm_from_the_adapter(world: World) -> 
             and getattr(e, "membership", "") == "leave"
         )
     )
+
+
+async def test_me_forget_typed_in_the_room_is_answered_then_nothing_remains(
+    world: World,
+) -> None:
+    bot = await world.start(cogs=("onboarding",))
+    assert bot.adapter is not None
+    sara = await world.member()
+    await world.joined(sara)
+    await sara.say(world.room_id, "!me forget confirm:true")
+    # The confirmation still reaches her privately…
+    dm, _ = await sara.wait_for(lambda rid, e: rid != world.room_id and "Au revoir" in body(e))
+    # … then the bot leaves that DM and keeps nothing under her id.
+    await sara.wait_for(
+        lambda rid, e: (
+            rid == dm
+            and getattr(e, "state_key", "") == world.bot_user.user_id
+            and getattr(e, "membership", "") == "leave"
+        )
+    )
+    assert sara.user_id not in bot.adapter.state.direct_rooms
+    saved = (world.tmp / "bot-store" / "passerelle-state.json").read_text(encoding="utf-8")
+    assert sara.user_id not in saved
+    direct = world.synapse.api(
+        "GET",
+        f"/_matrix/client/v3/user/{world.bot_user.user_id}/account_data/m.direct",
+        world.bot_user.access_token,
+    )
+    assert sara.user_id not in direct
