@@ -153,7 +153,7 @@ class MatrixSection(Section):
     password: str = ""
     device_id: str | None = None
     store_path: str = "matrix-store"
-    rooms: list[str] = []
+    rooms: list[str] = []  # the community: required when enabled (roles come only from here)
     allowed_inviters: list[str] = []
     announce_room: str | None = None
     moderator_power: int = 50
@@ -312,6 +312,14 @@ def check_platforms(settings: Settings) -> list[str]:
             problems.append(
                 "matrix.access_token: required when matrix.enabled = true, or "
                 "matrix.password (or PASSERELLE_MATRIX__ACCESS_TOKEN)"
+            )
+        if not [room for room in matrix.rooms if room.strip()]:
+            # Roles are read from power levels in these rooms only: without them, a member
+            # could make herself admin in a room of her own and invite the bot there.
+            problems.append(
+                "matrix.rooms: required when matrix.enabled = true: the community rooms "
+                '(ids or aliases, e.g. ["#communaute:example.org"]) whose power levels give '
+                "roles"
             )
     return problems
 

@@ -28,28 +28,55 @@ def to_ansi(text: str) -> str:
 
 
 def to_html(text: str) -> str:
-    """Escape, then turn the subset into HTML (Matrix ``formatted_body``)."""
+    """Escape, then turn the subset into HTML (Matrix ``formatted_body``).
+
+    Member text reaches this (poll questions, café topics, names), so nothing in it may become
+    markup of its own: every piece of text is escaped before any tag is added, and a link's URL
+    only ever lands inside a double-quoted attribute, escaped with ``quote=True``."""
     out: list[str] = []
     in_list = False
-    for line in html.escape(text, quote=False).split("\n"):
-        line = _LINK.sub(r'<a href="\2">\1</a>', line)
-        line = _BOLD.sub(r"<strong>\1</strong>", line)
-        line = _ITALIC.sub(r"<em>\1</em>", line)
-        line = _CODE.sub(r"<code>\1</code>", line)
-        if line.startswith("- "):
+    for raw in text.split("\n"):
+        if raw.startswith("- "):
             if not in_list:
                 out.append("<ul>")
                 in_list = True
-            out.append(f"<li>{line[2:]}</li>")
+            out.append(f"<li>{_html_line(raw[2:])}</li>")
             continue
         if in_list:
             out.append("</ul>")
             in_list = False
-        out.append(line + "<br>")
+        out.append(_html_line(raw) + "<br>")
     if in_list:
         out.append("</ul>")
     result = "".join(out)
     return result[:-4] if result.endswith("<br>") else result
+
+
+_SLOT = re.compile(r"\x00(\d+)\x00")
+
+
+def _html_inline(escaped: str) -> str:
+    escaped = _BOLD.sub(r"<strong>\1</strong>", escaped)
+    escaped = _ITALIC.sub(r"<em>\1</em>", escaped)
+    return _CODE.sub(r"<code>\1</code>", escaped)
+
+
+def _html_line(raw: str) -> str:
+    """One line. Links are cut out of the raw text first and stand as ``\\x00n\\x00`` slots
+    while bold/italic/code run, so no later rule can rewrite inside an ``href``; the label is
+    escaped and formatted on its own, so it cannot close the ``<a>`` either."""
+    links: list[str] = []
+
+    def cut(match: re.Match[str]) -> str:
+        label = _html_inline(html.escape(match.group(1), quote=False))
+        href = html.escape(match.group(2), quote=True)
+        links.append(f'<a href="{href}">{label}</a>')
+        return f"\x00{len(links) - 1}\x00"
+
+    # NUL is the slot marker: user text cannot bring its own slots.
+    line = _LINK.sub(cut, raw.replace("\x00", ""))
+    line = _html_inline(html.escape(line, quote=False))
+    return _SLOT.sub(lambda m: links[int(m.group(1))], line)
 
 
 def action_hints(actions: list[Action], prefix: str, *, numbered: bool) -> list[str]:

@@ -34,6 +34,7 @@ from nio import (
     RoomMessagesError,
     RoomMessageText,
     RoomPreset,
+    RoomRedactError,
     RoomResolveAliasResponse,
     RoomSendResponse,
     SyncError,
@@ -105,6 +106,7 @@ class MatrixAdapter:
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._sender_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._dm_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._forgetting: dict[str, set[str]] = {}  # user → DM rooms to leave once answered
         self._poll_lock = asyncio.Lock()
         self._keys_lock = asyncio.Lock()  # one device-key query at a time, finished before sends
         self._room_seen = asyncio.Condition()
@@ -122,6 +124,10 @@ class MatrixAdapter:
         s = self.settings
         if not s.homeserver:
             raise RuntimeError("[matrix] homeserver is not set")
+        if not s.rooms:
+            # Roles are read only in the community rooms: without them nobody could be told
+            # apart from a member who made herself admin of a room of her own.
+            raise RuntimeError("[matrix] rooms is not set: list the community rooms")
         self.store_dir.mkdir(parents=True, exist_ok=True)
         self.state = self.statefile.load()
         wanted = s.encryption if s.encryption is not None else ENCRYPTION_ENABLED
@@ -539,30 +545,49 @@ class MatrixAdapter:
             self.state.refused_dm.remove(user)
 
     def _is_community(self, room_id: str) -> bool:
-        if self.community:
-            return room_id in self.community
-        return not self._is_direct(room_id)
+        """Only the configured ``rooms`` are the community (never a room someone invited the
+        bot into: its power levels are whatever its creator chose)."""
+        return room_id in self.community
 
     def _is_direct(self, room_id: str) -> bool:
+        """A direct chat is a room recorded as one — from ``is_direct`` on the invite, the
+        bot's own DM creation or its ``m.direct`` account data — where nobody but the bot and
+        that member is joined or invited. Member count proves nothing: a three-person room
+        with one member gone is small, not private."""
         if room_id in self.community:
             return False
-        if room_id in self.state.direct_rooms.values():
-            return True
-        room = self._c().rooms.get(room_id)
-        return room is not None and room.member_count <= 2
+        partner = self._dm_partner(room_id)
+        if partner is None or self.client is None:
+            return False
+        room = self.client.rooms.get(room_id)
+        return room is not None and self._only_us(room, partner)
+
+    def _dm_partner(self, room_id: str) -> str | None:
+        for user, dm in self.state.direct_rooms.items():
+            if dm == room_id:
+                return user
+        return None
+
+    def _only_us(self, room: MatrixRoom, user_id: str) -> bool:
+        # nio's ``users`` holds joined and invited members alike.
+        return set(room.users) <= {self.user_id, user_id}
 
     def _community_rooms(self) -> list[MatrixRoom]:
         rooms = self._c().rooms
         return [r for rid, r in rooms.items() if self._is_community(rid)]
 
     def _roles(self, user_id: str, room_id: str) -> frozenset[Role]:
-        rooms = self._c().rooms
-        candidates = (
-            [rooms[room_id]] if self._is_community(room_id) and room_id in rooms else []
-        ) or self._community_rooms()
-        levels = [self._power(r, user_id) for r in candidates if user_id in r.users]
+        """The highest power level the user has in any community room she has joined, mapped
+        through ``moderator_power`` / ``admin_power``; wherever the command was typed (a DM,
+        a room of her own), only the community counts. Someone in no community room is
+        ``everyone``."""
+        levels = [
+            self._power(r, user_id)
+            for r in self._community_rooms()
+            if user_id in r.users and user_id not in r.invited_users
+        ]
         if not levels:
-            return frozenset({Role.EVERYONE}) if self.settings.rooms else frozenset({Role.MEMBER})
+            return frozenset({Role.EVERYONE})
         level = max(levels)
         roles = {Role.MEMBER}
         if level >= self.settings.moderator_power:
@@ -603,9 +628,10 @@ class MatrixAdapter:
                 joined = await client.join(room_id)
                 if isinstance(joined, JoinError):
                     log.error("Matrix: could not join configured room %s: %s", entry, joined)
-        if self.settings.rooms:
-            # Make the joined rooms' state known before the first command arrives.
-            await self._wait_rooms(self.community, wait_s=10)
+        if not self.community:
+            log.error("Matrix: none of the configured rooms was found: nobody has a role")
+        # Make the joined rooms' state known before the first command arrives.
+        await self._wait_rooms(self.community, wait_s=10)
 
     async def _wait_rooms(
         self, room_ids: set[str], wait_s: float, member: str | None = None
@@ -659,24 +685,35 @@ class MatrixAdapter:
         relates: dict[str, Any],
         synced_at: float,
     ) -> None:
+        async with self._sender_locks[event.sender]:
+            try:
+                await self._command_answered(room_id, event, body, relates, synced_at)
+            finally:
+                await self._finish_forget(event.sender)
+
+    async def _command_answered(
+        self,
+        room_id: str,
+        event: RoomMessageText,
+        body: str,
+        relates: dict[str, Any],
+        synced_at: float,
+    ) -> None:
         core = self.core
         assert core is not None
-        async with self._sender_locks[event.sender]:
-            room = self.room_ref(room_id)
-            actor = self.actor(event.sender, room_id)
-            if room.direct:
-                self._unrefuse(event.sender)
-            message = MessageRef(PLATFORM, room_id, event.event_id)
-            reply = await core.handle_text(actor, room, body, message=message)
-            if reply is None:
-                return
-            handled_at = time.perf_counter()
-            thread = relates.get("event_id") if relates.get("rel_type") == "m.thread" else None
-            await self._answer(room, actor.ref, reply, event.event_id, thread)
-            if self.timings is not None:
-                self.timings.append(
-                    Timing(event.event_id, synced_at, handled_at, time.perf_counter())
-                )
+        room = self.room_ref(room_id)
+        actor = self.actor(event.sender, room_id)
+        if room.direct:
+            self._unrefuse(event.sender)
+        message = MessageRef(PLATFORM, room_id, event.event_id)
+        reply = await core.handle_text(actor, room, body, message=message)
+        if reply is None:
+            return
+        handled_at = time.perf_counter()
+        thread = relates.get("event_id") if relates.get("rel_type") == "m.thread" else None
+        await self._answer(room, actor.ref, reply, event.event_id, thread)
+        if self.timings is not None:
+            self.timings.append(Timing(event.event_id, synced_at, handled_at, time.perf_counter()))
 
     async def _answer(
         self,
@@ -690,26 +727,36 @@ class MatrixAdapter:
         outbox, which keeps trying."""
         key = f"matrix-reply:{event_id}"
         relation = mx.reply_relation(event_id, thread)
-        in_room = not reply.private or room.direct
-        if reply.private and reply.tone == Tone.ERROR and self.settings.errors_in_room:
+        # A command that must not stay where others read it (an anonymous vote typed in a
+        # room): it is redacted, and whatever the reply is, it goes by DM only.
+        redact = reply.redact_source and not room.direct
+        if redact:
+            await self._redact_command(room, member, event_id)
+        in_room = (not reply.private or room.direct) and not redact
+        if (
+            reply.private
+            and reply.tone == Tone.ERROR
+            and self.settings.errors_in_room
+            and not redact
+        ):
             in_room = True
         try:
             if in_room:
-                await self._send_reply(
-                    room.id, reply, key, relation, INTERACTIVE_RATE_BUDGET, notify=member.id
-                )
+                await self._send_reply(room.id, reply, key, relation, INTERACTIVE_RATE_BUDGET)
                 return
             try:
                 await self.send_direct(member, reply, key=key)
-                # Show in the room that the answer went by DM, without a message.
+                # Show in the room that the answer went by DM, without a message (not on a
+                # redacted command: nothing should point at it any more).
                 with contextlib.suppress(DeliveryError):
-                    await self._room_send(
-                        room.id,
-                        "m.reaction",
-                        mx.reaction_content(event_id, "📩"),
-                        mx.tx_id(key, 999),
-                        OUTBOX_RATE_BUDGET,
-                    )
+                    if not redact:
+                        await self._room_send(
+                            room.id,
+                            "m.reaction",
+                            mx.reaction_content(event_id, "📩"),
+                            mx.tx_id(key, 999),
+                            OUTBOX_RATE_BUDGET,
+                        )
             except DirectMessagesRefused:
                 notice = await self._dm_refused_notice(member, room)
                 await self._send_reply(room.id, notice, key, relation, 30.0)
@@ -728,6 +775,48 @@ class MatrixAdapter:
         except DeliveryError as exc:
             log.warning("Matrix: could not answer %s: %s", event_id, exc.reason)
 
+    async def _redact_command(self, room: RoomRef, member: MemberRef, event_id: str) -> None:
+        """Remove a typed command from the room, with a reason members can read."""
+        assert self.core is not None
+        info = await self.core.members.resolve(member)
+        t = await self.core.translator(member=info, room=room)
+        reason = t(
+            "Retiré par le bot : cette commande se tape en message privé avec lui, pour "
+            "rester anonyme."
+        )
+        try:
+            resp = await self._c().room_redact(
+                room.id, event_id, reason=reason, tx_id=mx.tx_id(f"redact:{event_id}")
+            )
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # network: the reply still goes by DM
+            log.warning("Matrix: could not redact %s in %s: %s", event_id, room.id, exc)
+            return
+        if isinstance(resp, RoomRedactError):
+            log.warning(
+                "Matrix: could not redact %s in %s (%s): give the bot the power to remove "
+                "messages there",
+                event_id,
+                room.id,
+                resp.status_code,
+            )
+
+    async def can_redact(self, room: RoomRef) -> bool:
+        """Whether the bot may remove members' messages in ``room``: its power level (from
+        the cached room state) reaches the room's ``redact`` level and the level to send
+        ``m.room.redaction`` events."""
+        if self.client is None:
+            return False
+        matrix_room = self.client.rooms.get(room.id)
+        if matrix_room is None:
+            return False
+        levels = matrix_room.power_levels
+        mine = self._power(matrix_room, self.user_id)
+        return mine >= levels.defaults.redact and mine >= (
+            levels.get_message_event_required_level("m.room.redaction")
+        )
+
     async def _dm_refused_notice(self, member: MemberRef, room: RoomRef) -> Reply:
         assert self.core is not None
         info = await self.core.members.resolve(member)
@@ -739,6 +828,7 @@ class MatrixAdapter:
                 mention=self.mention(member),
             ),
             tone=Tone.WARNING,
+            mentions=(member.id,),
         )
 
     async def _run_vote(
@@ -757,7 +847,10 @@ class MatrixAdapter:
         async with self._sender_locks[sender]:
             actor = self.actor(sender, room_id)
             raw = {**poll.vote.arg_dict, poll.option: "|".join(chosen)}
-            reply = await core.invoke(actor, self.room_ref(room_id), poll.vote.command, raw)
+            try:
+                reply = await core.invoke(actor, self.room_ref(room_id), poll.vote.command, raw)
+            finally:
+                await self._finish_forget(sender)
         if reply.poll is not None and reply.poll.closed:
             await self._end_poll(reply.poll, reply)
         if reply.tone in (Tone.ERROR, Tone.WARNING):
@@ -775,6 +868,9 @@ class MatrixAdapter:
         RateLimited. The same transaction id on every try: never shown twice."""
         client = self._c()
         deadline = time.monotonic() + budget
+        # Every event carries ``m.mentions`` (only the people the bot mentions itself, never
+        # ``room``): clients then ignore @room and names written in the body or a poll.
+        content = mx.with_mentions(content)
         while True:
             try:
                 if self.encryption:
@@ -808,7 +904,6 @@ class MatrixAdapter:
         key: str | None,
         relation: dict[str, Any] | None,
         budget: float,
-        notify: str | None = None,
     ) -> str:
         """The message, then its attachments, then its native poll start or end."""
         assert self.core is not None
@@ -825,9 +920,6 @@ class MatrixAdapter:
             body = mx.message_content(reply, prefix)
             if relation:
                 body["m.relates_to"] = relation
-            if notify:  # a reply mentions whom it answers (intentional mentions)
-                users = set(body["m.mentions"].get("user_ids", [])) | {notify}
-                body["m.mentions"] = {"user_ids": sorted(users)}
             first = await self._room_send(room_id, "m.room.message", body, txn(), budget)
         for attachment in reply.attachments:
             event_id = await self._send_attachment(room_id, attachment, txn(), budget)
@@ -997,6 +1089,49 @@ class MatrixAdapter:
             count -= 1
         return max(count, 0)
 
+    async def forget(self, member: MemberRef) -> None:
+        """``me forget``: drop everything the state file keeps under the member's id (their
+        DM room, their refusal of DMs), write ``m.direct`` without them and leave their DM
+        room, so nothing here still ties the bot to them."""
+        user = member.id
+        room_id = self.state.direct_rooms.pop(user, None)
+        self._unrefuse(user)
+        self.statefile.save()
+        if self.client is None or not self.ready.is_set():
+            return
+        await self._put_m_direct()
+        if self._sender_locks[user].locked():
+            # She asked on Matrix and her command is still being answered: the "done" reply
+            # goes to her DM first, then ``_finish_forget`` leaves it (and any DM the reply
+            # had to open).
+            self._forgetting.setdefault(user, set()).update({room_id} if room_id else set())
+            return
+        await self._leave_direct_rooms({room_id} if room_id else set())
+        log.info("Matrix: forgot a member's direct room and DM settings")
+
+    async def _finish_forget(self, user: str) -> None:
+        """After the command of a member being forgotten: leave what the answer used."""
+        rooms = self._forgetting.pop(user, None)
+        if rooms is None:
+            return
+        again = self.state.direct_rooms.pop(user, None)
+        self._unrefuse(user)
+        if again is not None:
+            rooms.add(again)
+            self.statefile.save()
+            await self._put_m_direct()
+        await self._leave_direct_rooms(rooms)
+        log.info("Matrix: forgot a member's direct room and DM settings")
+
+    async def _leave_direct_rooms(self, rooms: set[str]) -> None:
+        client = self._c()
+        for room_id in rooms:
+            try:
+                await client.room_leave(room_id)
+                await client.room_forget(room_id)
+            except Exception:  # the room may be gone already; the state no longer has it
+                log.debug("Matrix: leaving the forgotten member's DM %s failed", room_id)
+
     # --- direct rooms ---------------------------------------------------------------------------
 
     async def direct_room(self, user_id: str) -> str:
@@ -1009,10 +1144,13 @@ class MatrixAdapter:
             room_id = self.state.direct_rooms.get(user_id)
             if room_id is not None:
                 room = client.rooms.get(room_id)
-                if room is not None and (user_id in room.users or user_id in room.invited_users):
+                if room is not None and user_id in room.users and self._only_us(room, user_id):
                     return room_id
                 if room is not None:
-                    log.info("Matrix: %s is no longer in %s; creating a new DM", user_id, room_id)
+                    # Gone, or someone else was let in: private words no longer go there.
+                    log.info(
+                        "Matrix: %s is not a DM with %s any more; creating one", room_id, user_id
+                    )
             initial_state: list[dict[str, Any]] = []
             if self.encryption and self.settings.encrypt_direct_rooms:
                 initial_state.append(

@@ -29,8 +29,22 @@ def tx_id(key: str, part: int = 0) -> str:
     return f"passerelle.{digest}"
 
 
-def mentioned_users(text: str) -> list[str]:
-    return sorted({m.group(2) for m in _MATRIX_TO.finditer(text) if m.group(2).startswith("@")})
+def mentions(user_ids: tuple[str, ...] | list[str] = ()) -> dict[str, Any]:
+    """``m.mentions`` naming exactly ``user_ids``, never ``room``.
+
+    With intentional mentions (Matrix 1.7) clients notify only whom ``m.mentions`` names and
+    ignore ``@room`` or pills written in the body: so the bot lists only the people it mentions
+    itself (``Reply.mentions``), and a member's text echoed in a reply pings nobody. Sent even
+    when empty: without the key, clients fall back to scanning the body for names and @room."""
+    return {"user_ids": sorted({u for u in user_ids if isinstance(u, str) and u.startswith("@")})}
+
+
+def with_mentions(content: dict[str, Any]) -> dict[str, Any]:
+    """``content`` with a safe ``m.mentions``: the user ids it already allows, ``room`` never
+    (every event the adapter sends goes through this)."""
+    current = content.get("m.mentions")
+    users = current.get("user_ids", []) if isinstance(current, dict) else []
+    return {**content, "m.mentions": mentions(users if isinstance(users, list) else [])}
 
 
 def _plain(text: str) -> str:
@@ -68,10 +82,8 @@ def message_content(reply: Reply, prefix: str, *, msgtype: str = "m.notice") -> 
         "format": "org.matrix.custom.html",
         "formatted_body": (formatted + lists) or "…",
     }
-    users = mentioned_users(
-        "\n".join([reply.text, *(f.value for f in reply.fields), reply.title or ""])
-    )
-    content["m.mentions"] = {"user_ids": users} if users else {}
+    # Only the bot's own mention calls ping (Reply.mentions), never names or @room in text.
+    content["m.mentions"] = mentions(reply.mentions)
     return content
 
 
@@ -94,11 +106,15 @@ def reaction_content(event_id: str, key: str) -> dict[str, Any]:
 def edit_content(new: dict[str, Any], event_id: str) -> dict[str, Any]:
     """An ``m.replace`` edit of ``event_id`` with ``new`` as its content."""
     new = {k: v for k, v in new.items() if k != "m.relates_to"}
+    new["m.mentions"] = mentions((new.get("m.mentions") or {}).get("user_ids", []))
     return {
         **new,
         "body": "* " + new.get("body", ""),
         "formatted_body": "* " + new.get("formatted_body", ""),
         "m.new_content": new,
+        # The edit itself pings nobody: whoever the message names was notified when it was
+        # first sent (a live result refreshed ten times must not notify ten times).
+        "m.mentions": mentions(),
         "m.relates_to": {"rel_type": "m.replace", "event_id": event_id},
     }
 

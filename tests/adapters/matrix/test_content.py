@@ -38,15 +38,40 @@ def test_reply_becomes_a_notice_with_html_and_readable_plain_text() -> None:
     assert "<strong>Café &lt;du mois&gt;</strong>" in html
     assert '<a href="https://example.org">le lien</a>' in html
     assert "<code>!cafe join occurrence:12</code>" in html
-    assert content["m.mentions"] == {}
+    assert content["m.mentions"] == {"user_ids": []}  # sent even empty: nobody is pinged
 
 
-def test_mentions_read_as_names_and_are_declared() -> None:
-    reply = Reply(text="Bienvenue [Alice](https://matrix.to/#/@alice:example.org) !")
+def test_mentions_read_as_names_and_only_the_bot_s_own_ping() -> None:
+    reply = Reply(
+        text="Bienvenue [Alice](https://matrix.to/#/@alice:example.org) !",
+        mentions=("@alice:example.org",),
+    )
     content = mx.message_content(reply, "!")
     assert content["body"] == "Bienvenue Alice !"
     assert 'href="https://matrix.to/#/@alice:example.org"' in content["formatted_body"]
     assert content["m.mentions"] == {"user_ids": ["@alice:example.org"]}
+
+
+def test_user_text_with_a_pill_or_at_room_pings_nobody() -> None:
+    # A poll question or café topic typed by a member, echoed in the bot's reply.
+    reply = Reply(
+        title="@room venez voir",
+        text="Question de [Bob](https://matrix.to/#/@bob:example.org) pour @room",
+        fields=[Field("Sujet", "[Chef](https://matrix.to/#/@boss:example.org)")],
+    )
+    content = mx.message_content(reply, "!")
+    assert content["m.mentions"] == {"user_ids": []}
+    assert "room" not in content["m.mentions"]
+
+
+def test_every_sent_event_gets_safe_mentions() -> None:
+    # What ``_room_send`` applies to each event: poll starts, files, reactions, anything.
+    bare = mx.with_mentions(mx.poll_start_content(poll()))
+    assert bare["m.mentions"] == {"user_ids": []}
+    forged = mx.with_mentions({"body": "@room", "m.mentions": {"room": True, "user_ids": ["x"]}})
+    assert forged["m.mentions"] == {"user_ids": []}  # no @room, nothing that is not a user id
+    kept = mx.with_mentions({"m.mentions": {"user_ids": ["@a:x", "@a:x"]}})
+    assert kept["m.mentions"] == {"user_ids": ["@a:x"]}
 
 
 def test_poll_start_carries_the_unstable_and_stable_forms() -> None:
@@ -99,6 +124,23 @@ def test_edit_wraps_the_new_content() -> None:
     assert edit["m.relates_to"] == {"rel_type": "m.replace", "event_id": "$old"}
     assert edit["m.new_content"]["body"] == "v2"
     assert edit["body"] == "* v2"
+
+
+def test_an_edit_pings_nobody_again() -> None:
+    new = mx.message_content(Reply(text="Bienvenue", mentions=("@a:x",)), "!")
+    edit = mx.edit_content(new, "$old")
+    assert edit["m.mentions"] == {"user_ids": []}
+    assert edit["m.new_content"]["m.mentions"] == {"user_ids": ["@a:x"]}
+
+
+def test_member_text_cannot_inject_attributes_or_tags() -> None:
+    reply = Reply(
+        title='Sondage [x](https://e.org/"onmouseover="alert(1))',
+        text='[</a><img src=x onerror=alert(1)>](https://e.org/?q="><script>)',
+    )
+    html = mx.message_content(reply, "!")["formatted_body"]
+    assert '"onmouseover' not in html and "<img" not in html and "<script" not in html
+    assert 'href="https://e.org/&quot;onmouseover=&quot;alert(1"' in html
 
 
 def test_state_file_survives_a_restart_and_forgets_left_rooms(tmp_path: Path) -> None:

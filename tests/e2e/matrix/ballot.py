@@ -23,6 +23,7 @@ class Ballot(Cog, name="ballot"):
         super().__init__(core)
         self.votes: dict[int, str] = {}  # member id → answer id: one ballot per member
         self.arrivals: list[Event] = []
+        self.typed_votes: list[bool] = []  # Invocation.typed_in_room of each vote, in order
 
     @listener(MemberJoined)
     async def on_join(self, event: MemberJoined) -> None:
@@ -69,7 +70,18 @@ class Ballot(Cog, name="ballot"):
     ) -> Reply:
         """Voter."""
         self.votes[inv.member_id] = choice.split("|")[0]
+        self.typed_votes.append(inv.typed_in_room)
         return Reply(text="Vote enregistré")
+
+    @command("anon")
+    async def anon(self, inv: Invocation) -> Reply:
+        """Voter anonymement : le message tapé dans un salon est retiré (comme le cog poll)."""
+        return Reply(text="Vote anonyme enregistré", private=True, redact_source=True)
+
+    @command("echo")
+    async def echo(self, inv: Invocation, text: Annotated[str, Opt("Texte")]) -> Reply:
+        """Répéter un texte de membre (comme une question de sondage)."""
+        return Reply(text=text)
 
     @command("tally")
     async def tally(self, inv: Invocation) -> Reply:

@@ -210,6 +210,7 @@ class World:
         encryption: bool | None = False,
         password_login: bool = False,
         cogs: tuple[str, ...] = (),
+        rooms: list[str] | None = None,
         **extra: Any,
     ) -> Bot:
         """Create the community room (owner), start the bot in it."""
@@ -226,7 +227,7 @@ class World:
             password=self.bot_user.password if password_login else "",
             device_id=None if password_login else self.bot_user.device_id,
             store_path=str(self.tmp / "bot-store"),
-            rooms=[self.room_id],
+            rooms=[self.room_id] if rooms is None else rooms,
             encryption=encryption,
             sync_timeout="5s",
             **extra,

@@ -68,9 +68,12 @@ async def test_native_and_typed_votes_share_one_tally(world: World) -> None:
         {"org.matrix.msc3381.poll.response": {"answers": ["c"]}, "m.relates_to": relation},
     )
     assert await tally_until(bob, world.room_id, "c=1 t=0 voters=1") == "c=1 t=0 voters=1"
+    # A native vote is no typed message (nothing to redact); a vote typed in the room is.
+    assert world.ballot.typed_votes == [False]
     # … then types a vote: his one ballot changes, it is not counted twice.
     await bob.command(world.room_id, "!ballot vote 1 t")
     assert body(await bob.command(world.room_id, "!ballot tally")) == "c=0 t=1 voters=1"
+    assert world.ballot.typed_votes == [False, True]
     # Carol votes natively in the stable form.
     await carol.client.room_send(
         world.room_id, "m.poll.response", {"m.selections": ["c"], "m.relates_to": relation}
