@@ -109,7 +109,7 @@ class IdeaRow:
 
 @dataclass(frozen=True, slots=True)
 class QuizResult:
-    winner: str | None  # a name, "" when anonymous, None when nobody found
+    winner: str | None  # a name; None when nobody found, and always for anonymous quizzes
     winner_attempts: int
     winner_seconds: float | None
     right: int
@@ -176,18 +176,28 @@ def compute_tally(poll: PollView, ballots: list[PollBallot], names: dict[int, st
                 dist[values[0] - 1] += 1
                 if b.comment:
                     tally.comments.append((author(b.member_id), values[0], b.comment))
+        if poll.anonymous:  # an order that does not follow voting order
+            tally.comments.sort(key=lambda c: (-c[1], fold_key(c[2]), c[2]))
         tally.distribution = dist
         total = sum(dist)
         tally.rating_mean = sum((i + 1) * c for i, c in enumerate(dist)) / total if total else None
     elif kind is PollKind.OPEN:
         tally.answers = [(author(b.member_id), b.text or "") for b in ballots if b.text]
+        if poll.anonymous:  # by text: the listing must not replay the order of the votes
+            tally.answers.sort(key=lambda a: (fold_key(a[1]), a[1]))
     elif kind is PollKind.WORDCLOUD:
         tally.words = count_words(w for b in ballots for w in ballot_choices(b))
     elif kind is PollKind.QUIZ:
-        right = [b for b in ballots if b.correct and b.seconds is not None]
-        first = min(right, key=lambda b: (b.seconds, b.id or 0), default=None)
+        right = [b for b in ballots if b.correct]
+        # Anonymous quizzes keep no timing, so they have no winner: only counts.
+        timed = [] if poll.anonymous else [b for b in right if b.seconds is not None]
+        first = min(
+            timed,
+            key=lambda b: (b.seconds, b.updated_at is None, b.updated_at or poll.created_at),
+            default=None,
+        )
         tally.quiz = QuizResult(
-            winner=None if first is None else (author(first.member_id) or ""),
+            winner=None if first is None else (author(first.member_id) or "?"),
             winner_attempts=first.attempts if first else 0,
             winner_seconds=first.seconds if first else None,
             right=len(right),
@@ -208,10 +218,17 @@ def count_words(words: object) -> list[tuple[str, int]]:
         key = fold_key(shown)
         if key:
             groups.setdefault(key, Counter())[shown] += 1
-    rows = [
-        (spellings.most_common(1)[0][0], sum(spellings.values())) for spellings in groups.values()
-    ]
+    rows = [(_spelling(spellings), sum(spellings.values())) for spellings in groups.values()]
     return sorted(rows, key=lambda r: (-r[1], fold_key(r[0])))
+
+
+def _spelling(spellings: Counter[str]) -> str:
+    """The most frequent spelling; on a tie the most careful one (capital, accents), then the
+    first in text order: never the first one typed, which would follow voting order."""
+    return max(
+        spellings,
+        key=lambda w: (spellings[w], w != w.lower(), not w.isascii(), [-ord(c) for c in w]),
+    )
 
 
 def board_rows(
@@ -228,6 +245,9 @@ def board_rows(
             for o in poll.options
             if (o.category or 0) == index
         ]
-        ideas.sort(key=lambda i: (-i.votes, i.number))
+        if poll.anonymous:  # numbers follow posting order: list by support, then text
+            ideas.sort(key=lambda i: (-i.votes, fold_key(i.label), i.number))
+        else:
+            ideas.sort(key=lambda i: (-i.votes, i.number))
         by_category.append((index, ideas))
     return by_category

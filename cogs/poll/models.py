@@ -1,14 +1,17 @@
 """The poll cog's tables: polls, their options (and board ideas), ballots and quiz attempts.
 
 Anonymous polls store no member id and no timestamp on ballots: only ``voter``, a per-poll keyed
-hash (see ``secret.py``), which keeps one ballot per person without saying who it is.
+hash (see ``secret.py``), which keeps one ballot per person without saying who it is. Ballot ids
+are random 63-bit numbers, not a counter: a counter shared with named ballots would place each
+anonymous ballot between named ones whose member ids and times are known.
 """
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Integer, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, ForeignKey, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from bot.storage.types import TimestampField
@@ -48,6 +51,11 @@ class Poll(SQLModel, table=True):
     closed_at: datetime | None = TimestampField(nullable=True)
     closed_by: int | None = Field(default=None, sa_column=_member_fk("SET NULL"))
     closed_reason: str | None = Field(default=None, max_length=16)
+    # Board ideas ever posted: the next idea's number. Never counted down, so an idea
+    # removed by ``me forget`` never lends its number (and its supports) to a new one.
+    ideas_posted: int = Field(
+        default=0, sa_column=Column(Integer, nullable=False, server_default="0")
+    )
 
 
 class PollOption(SQLModel, table=True):
@@ -71,7 +79,13 @@ class PollBallot(SQLModel, table=True):
     __tablename__ = "poll_ballot"
     __table_args__ = (UniqueConstraint("poll_id", "voter", name="uq_poll_ballot_voter"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    # Random (``new_ballot_id``), never autoincremented. SQLite: an INTEGER PRIMARY KEY is the
+    # rowid itself, so the rows carry no hidden insertion counter either.
+    id: int = Field(
+        sa_column=Column(
+            BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=False
+        )
+    )
     poll_id: int = Field(sa_column=_poll_fk())
     voter: str = Field(max_length=64)
     member_id: int | None = Field(default=None, sa_column=_member_fk("CASCADE"))
@@ -81,13 +95,15 @@ class PollBallot(SQLModel, table=True):
     revision: int = 1
     attempts: int = 0
     correct: bool = False
-    seconds: float | None = None
+    seconds: float | None = None  # quiz, named polls only: anonymous ballots keep no timing
     created_at: datetime | None = TimestampField(nullable=True)
     updated_at: datetime | None = TimestampField(nullable=True)
 
 
 class PollAttempt(SQLModel, table=True):
-    """Every answer given to a quiz, right or wrong, with the seconds it took."""
+    """Every answer given to a named quiz, right or wrong, with the seconds it took.
+
+    Anonymous quizzes record no attempts: their order and timing would tell who answered."""
 
     __tablename__ = "poll_attempt"
 
@@ -99,3 +115,8 @@ class PollAttempt(SQLModel, table=True):
     correct: bool = False
     seconds: float
     created_at: datetime | None = TimestampField(nullable=True)
+
+
+def new_ballot_id() -> int:
+    """A random positive 63-bit ballot id (fits SQLite's rowid and PostgreSQL's BIGINT)."""
+    return secrets.randbits(63) or 1

@@ -25,6 +25,8 @@ KIND_NAMES = {
 DEFAULT_CATEGORY = N_("Idées")
 MAX_BUTTONS = 25
 TEXT_ROWS = 30
+# Open anonymous polls refresh their results once per this many votes (see cog.py).
+ANONYMOUS_BATCH = 5
 
 
 def kind_name(kind: PollKind, t: Translator) -> str:
@@ -68,7 +70,26 @@ def how_to_vote(poll: PollView, t: Translator, prefix: str) -> str:
     return t('Répondez : {cmd} text:"…"`.', cmd=cmd)
 
 
-def poll_reply(poll: PollView, t: Translator, prefix: str, now: datetime) -> Reply:
+def private_vote_line(poll: PollView, prefix: str) -> str:
+    """The exact line to type in a DM with the bot to vote on ``poll``."""
+    choosing = poll.kind in CHOICE_KINDS or poll.kind is PollKind.RATING
+    what = "choice:…" if choosing else 'text:"…"'
+    return f"`{prefix}poll vote poll:{poll.id} {what}`"
+
+
+def typed_vote_refused(poll: PollView, t: Translator, prefix: str) -> str:
+    return t(
+        "Le sondage n° {poll} est anonyme : votez en message privé avec le bot, jamais dans "
+        "le salon où tout le monde lit votre message. Rien n'a été enregistré, et le bot "
+        "retire votre message du salon s'il en a le droit. En privé, tapez : {line}",
+        poll=poll.id,
+        line=private_vote_line(poll, prefix),
+    )
+
+
+def poll_reply(
+    poll: PollView, t: Translator, prefix: str, now: datetime, *, buttons: bool = True
+) -> Reply:
     """The poll as posted when it opens: question, kind, rules, and how to take part."""
     lines = [f"*{kind_name(poll.kind, t)}*"]
     if poll.kind in CHOICE_KINDS:
@@ -88,6 +109,20 @@ def poll_reply(poll: PollView, t: Translator, prefix: str, now: datetime) -> Rep
                 "de 3 participations."
             )
         )
+        lines.append(
+            t(
+                "Votez en message privé avec le bot, pas dans le salon : un vote tapé dans le "
+                "salon est refusé et retiré. En privé, tapez : {line}",
+                line=private_vote_line(poll, prefix),
+            )
+        )
+        lines.append(
+            t(
+                "Les résultats se mettent à jour par paquets de {n} votes, pour que personne ne "
+                "puisse deviner un vote en les regardant.",
+                n=ANONYMOUS_BATCH,
+            )
+        )
     if poll.results == "hidden":
         lines.append(
             t(
@@ -104,13 +139,17 @@ def poll_reply(poll: PollView, t: Translator, prefix: str, now: datetime) -> Rep
     return Reply(
         title=title(poll, t),
         text="\n".join(lines),
-        actions=poll_actions(poll, t),
+        actions=poll_actions(poll, t, buttons=buttons),
         poll=native_poll(poll, t),
         tone=Tone.INFO,
     )
 
 
-def poll_actions(poll: PollView, t: Translator) -> list[Action]:
+def poll_actions(poll: PollView, t: Translator, *, buttons: bool = True) -> list[Action]:
+    """Vote buttons and a results button. Without buttons, actions are typed hints shown in the
+    room: an anonymous poll then offers none for voting (votes go to the DM)."""
+    if poll.anonymous and not buttons:
+        return [Action.invoke("poll results", label=t("Résultats"), poll=poll.id)]
     actions: list[Action] = []
     if poll.kind is PollKind.SINGLE and len(poll.options) <= MAX_BUTTONS - 1:
         actions = [
@@ -190,6 +229,8 @@ def native_poll(poll: PollView, t: Translator, *, closed: bool = False) -> Nativ
 
 def vote_reply(outcome: VoteOutcome, t: Translator) -> Reply:
     poll = outcome.poll
+    if poll.anonymous and poll.kind is not PollKind.QUIZ:
+        return Reply(text=anonymous_vote_text(outcome, t), tone=Tone.SUCCESS, private=True)
     what = " | ".join(outcome.recorded)
     if poll.kind is PollKind.QUIZ:
         if outcome.correct:
@@ -229,9 +270,30 @@ def vote_reply(outcome: VoteOutcome, t: Translator) -> Reply:
         )
     else:
         text = t("Vote enregistré pour le sondage #{poll} : {choice}.", poll=poll.id, choice=what)
-    if poll.anonymous:
-        text += " " + t("(anonyme)")
     return Reply(text=text, tone=Tone.SUCCESS, private=True)
+
+
+def anonymous_vote_text(outcome: VoteOutcome, t: Translator) -> str:
+    """The confirmation of an anonymous vote never repeats what was voted (nor which idea):
+    wherever a private reply might be kept next to the member, it says nothing of the vote."""
+    poll = outcome.poll
+    if poll.kind is PollKind.BOARD:
+        if outcome.already:
+            return t("Ce soutien était déjà compté : votre voix ne compte qu'une fois.")
+        if outcome.posted:
+            return t(
+                "Votre idée est ajoutée au tableau du sondage #{poll} (anonyme).", poll=poll.id
+            )
+        return t("Votre soutien est enregistré au sondage #{poll} (anonyme).", poll=poll.id)
+    if outcome.replaced:
+        text = t(
+            "Vote mis à jour pour le sondage #{poll} (anonyme). Votre ancien vote est "
+            "remplacé, il ne compte qu'une fois.",
+            poll=poll.id,
+        )
+    else:
+        text = t("Vote enregistré pour le sondage #{poll} (anonyme).", poll=poll.id)
+    return text + " " + t("Par discrétion, votre choix n'est pas répété ici.")
 
 
 def participation(voters: int, population: int | None, t: Translator) -> str:
@@ -258,8 +320,11 @@ def results_reply(
     withheld: bool,
     now: datetime,
     picture: bool = True,
+    buttons: bool = True,
+    batched: bool = False,
 ) -> Reply:
-    """Results as text (and a PNG): what the poll's rules let everyone see right now."""
+    """Results as text (and a PNG): what the poll's rules let everyone see right now
+    (``batched``: an open anonymous poll, shown as of its last batch of votes)."""
     poll = tally.poll
     closed = poll.is_closed(now)
     status = t("Clos") if closed else t("En cours")
@@ -276,6 +341,14 @@ def results_reply(
         shown = False
     else:
         lines += result_lines(tally, t, closed)
+    if batched:
+        lines += [
+            "",
+            t(
+                "_Sondage anonyme : résultats mis à jour par paquets de {n} votes._",
+                n=ANONYMOUS_BATCH,
+            ),
+        ]
     reply = Reply(
         title=(
             t("Résultats finaux #{poll} : {question}", poll=poll.id, question=poll.question)
@@ -298,8 +371,10 @@ def results_reply(
         native = native_poll(poll, t, closed=True)
         reply.poll = native
     else:
-        reply.actions = [a for a in poll_actions(poll, t) if a.command == "poll vote"]
-        if poll.kind is PollKind.BOARD and shown:
+        reply.actions = [
+            a for a in poll_actions(poll, t, buttons=buttons) if a.command == "poll vote"
+        ]
+        if poll.kind is PollKind.BOARD and shown and (buttons or not poll.anonymous):
             ideas = [i for _, rows in tally.board for i in rows]
             reply.actions += [
                 Action.invoke(
@@ -308,9 +383,7 @@ def results_reply(
                     poll=poll.id,
                     choice=str(i.number),
                 )
-                for i in sorted(ideas, key=lambda i: (-i.votes, i.number))[
-                    : MAX_BUTTONS - len(reply.actions)
-                ]
+                for i in ideas[: MAX_BUTTONS - len(reply.actions)]
             ]
     return reply
 
@@ -365,15 +438,11 @@ def result_lines(tally: Tally, t: Translator, closed: bool) -> list[str]:
         quiz = tally.quiz
         if closed:
             lines.append(t("Réponse : « {answer} »", answer=" | ".join(poll.answers)))
-        if quiz.winner is None:
+        if quiz.right == 0:
             lines.append(t("Personne n'a encore trouvé la bonne réponse."))
-        else:
+        elif quiz.winner is not None:  # anonymous quizzes have no winner: no timing is kept
             lines.append(
-                (
-                    t("Gagné par **{name}**", name=quiz.winner)
-                    if quiz.winner
-                    else t("Gagné (anonyme)")
-                )
+                t("Gagné par **{name}**", name=quiz.winner)
                 + " — "
                 + t.n("{n} tentative", "{n} tentatives", quiz.winner_attempts)
                 + ", "
@@ -436,16 +505,7 @@ def picture_of(tally: Tally, t: Translator, population: int | None, closed: bool
         if closed:
             lines.append((t("Réponse : « {answer} »", answer=" | ".join(poll.answers)), True))
         if quiz.winner is not None:
-            lines.append(
-                (
-                    (
-                        t("Gagné par {name}", name=quiz.winner)
-                        if quiz.winner
-                        else t("Gagné (anonyme)")
-                    ),
-                    True,
-                )
-            )
+            lines.append((t("Gagné par {name}", name=quiz.winner), True))
             lines.append(
                 (
                     t.n("{n} tentative", "{n} tentatives", quiz.winner_attempts)
@@ -454,7 +514,7 @@ def picture_of(tally: Tally, t: Translator, population: int | None, closed: bool
                     False,
                 )
             )
-        else:
+        elif quiz.right == 0:
             lines.append((t("Personne n'a encore trouvé la bonne réponse."), True))
         lines.append((t.n("{n} bonne réponse", "{n} bonnes réponses", quiz.right), False))
     elif poll.kind is PollKind.BOARD:

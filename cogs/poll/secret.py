@@ -54,7 +54,9 @@ class BallotSecret:
             pass
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            # O_EXCL with mode 0600 at creation: the file is never readable by others, not
+            # even between its creation and a later chmod (there is none).
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600)
         except FileExistsError:  # another process created it first
             return _read(path)
         with os.fdopen(fd, "w", encoding="ascii") as fh:
@@ -63,8 +65,26 @@ class BallotSecret:
         return _read(path)
 
 
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
 def _read(path: Path) -> bytes:
+    _make_private(path)
     value = path.read_text(encoding="ascii").strip()
     if len(value) < 16:
         raise RuntimeError(f"{path}: the ballot secret is too short (at least 16 characters)")
     return value.encode()
+
+
+def _make_private(path: Path) -> None:
+    """A secret file others can read (copied by hand, restored from a backup…) is made
+    private to the bot's user again, with a warning: whoever read it could link ballots."""
+    mode = path.stat().st_mode & 0o777
+    if mode & 0o077:
+        os.chmod(path, 0o600)
+        log.warning(
+            "The ballot secret file %s was readable by other users (mode %o): now 0600. "
+            "Anyone who read it could tell who voted what in anonymous polls.",
+            path,
+            mode,
+        )

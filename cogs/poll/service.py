@@ -7,8 +7,6 @@ inside the transaction, so nothing already stored is lost.
 from __future__ import annotations
 
 import asyncio
-import csv
-import io
 import json
 import re
 import secrets
@@ -18,11 +16,23 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Boolean, Float, Integer, String, Text, bindparam, cast, func, literal, null
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Float,
+    Integer,
+    String,
+    Text,
+    bindparam,
+    cast,
+    literal,
+    null,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, delete, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.core.csvfile import csv_bytes
 from bot.core.durations import parse_duration
 from bot.core.errors import UserError
 from bot.core.members import MemberService
@@ -42,7 +52,7 @@ from cogs.poll.domain import (
     ballot_choices,
     compute_tally,
 )
-from cogs.poll.models import Poll, PollAttempt, PollBallot, PollOption
+from cogs.poll.models import Poll, PollAttempt, PollBallot, PollOption, new_ballot_id
 from cogs.poll.secret import BallotSecret, anonymous_voter, named_voter
 
 MAX_QUESTION = 300
@@ -62,10 +72,12 @@ _POLL = select(_poll_table).where(_poll_table.c.id == bindparam("poll_id"))
 # PostgreSQL: closing takes FOR UPDATE, so no ballot slips in after the final tally.
 _POLL_LOCKED = _POLL.with_for_update(read=True, key_share=True)
 _ballot_table = PollBallot.__table__  # type: ignore[attr-defined]
+# Named ballots in voting order (they carry their time anyway); anonymous ones have no time, so
+# they come in the order of their random ids, which says nothing.
 _BALLOTS = (
     select(_ballot_table)
     .where(_ballot_table.c.poll_id == bindparam("poll_id"))
-    .order_by(_ballot_table.c.id)
+    .order_by(_ballot_table.c.created_at, _ballot_table.c.id)
 )
 
 
@@ -245,6 +257,18 @@ class PollService:
             names = {k: v.display_name for k, v in found.items()}
         return compute_tally(poll, ballots, names)  # type: ignore[arg-type]
 
+    async def took_part(self, poll: PollView, member_id: int) -> bool:
+        """Whether the member has a ballot (or, on a board, an idea) in this poll."""
+        async with self.db.session() as session:
+            key = self.voter_key(poll, await self._salt(session, poll), member_id)
+            for model in (PollBallot, PollOption):
+                found = await session.exec(
+                    select(model.id).where(model.poll_id == poll.id, model.voter == key)  # type: ignore[attr-defined]
+                )
+                if found.first() is not None:
+                    return True
+        return False
+
     def withheld(self, tally: Tally) -> bool:
         """Anonymous polls show nothing but the count below the minimum number of ballots."""
         return tally.poll.anonymous and tally.voters < self.anonymous_minimum
@@ -361,6 +385,7 @@ class PollService:
             raise UserError("comment ne sert qu'aux sondages de type note (rating).")
         stamp = None if poll.anonymous else now
         return dict(
+            id=new_ballot_id(),
             poll_id=poll.id,
             voter=self.voter_key(poll, salt, voter.member_id),
             member_id=None if poll.anonymous else voter.member_id,
@@ -400,6 +425,7 @@ class PollService:
         await session.exec(  # type: ignore[call-overload]
             self.db.insert(PollBallot)
             .values(
+                id=new_ballot_id(),
                 poll_id=poll_id,
                 voter=key,
                 member_id=member_id,
@@ -437,7 +463,9 @@ class PollService:
         if ballot.correct:
             raise UserError("Vous avez déjà trouvé la bonne réponse : bravo !")
         correct = fold_key(answer) in {fold_key(a) for a in poll.answers}
-        seconds = round((now - poll.created_at).total_seconds(), 1)
+        # Anonymous: no seconds on the ballot and no attempt rows (their ids and times would
+        # give the order of answers, hence who answered what).
+        seconds = None if poll.anonymous else round((now - poll.created_at).total_seconds(), 1)
         ballot.attempts += 1
         ballot.revision += 1
         ballot.text = answer
@@ -446,17 +474,18 @@ class PollService:
             ballot.correct = True
             ballot.seconds = seconds
         session.add(ballot)
-        session.add(
-            PollAttempt(
-                poll_id=poll.id,
-                voter=key,
-                member_id=member_id,
-                text=answer,
-                correct=correct,
-                seconds=seconds,
-                created_at=stamp,
+        if seconds is not None:
+            session.add(
+                PollAttempt(
+                    poll_id=poll.id,
+                    voter=key,
+                    member_id=member_id,
+                    text=answer,
+                    correct=correct,
+                    seconds=seconds,
+                    created_at=stamp,
+                )
             )
-        )
         return VoteOutcome(poll, recorded=(answer,), correct=correct, attempts=ballot.attempts)
 
     async def _board(
@@ -479,13 +508,16 @@ class PollService:
                         "choice:{number}.",
                         number=o.position,
                     )
+            # A counter on the poll, never counted down: an idea removed by ``me forget``
+            # keeps its number to itself (max + 1 would hand it, and its supports, on).
             position = (
                 await session.exec(
-                    select(func.coalesce(func.max(PollOption.position), 0)).where(
-                        PollOption.poll_id == poll.id
-                    )
+                    update(Poll)  # type: ignore[call-overload]
+                    .where(col(Poll.id) == poll.id)
+                    .values(ideas_posted=col(Poll.ideas_posted) + 1)
+                    .returning(col(Poll.ideas_posted))
                 )
-            ).one() + 1
+            ).scalar_one()
             session.add(
                 PollOption(
                     poll_id=poll.id,
@@ -584,11 +616,23 @@ class PollService:
         async with self.db.session() as session:
             poll = await self._view(session, poll.id)
             # Anonymous ballots are ordered by their hash: their order says nothing either.
-            order = col(PollBallot.voter) if poll.anonymous else col(PollBallot.id)
+            order = (
+                [col(PollBallot.voter)]
+                if poll.anonymous
+                else [col(PollBallot.created_at), col(PollBallot.id)]
+            )
             ballots = list(
                 await session.exec(
-                    select(PollBallot).where(PollBallot.poll_id == poll.id).order_by(order)
+                    select(PollBallot).where(PollBallot.poll_id == poll.id).order_by(*order)
                 )
+            )
+        if poll.anonymous and len(ballots) < self.anonymous_minimum:
+            # Same rule as the results: a file with one or two rows would give them away.
+            raise UserError(
+                "Export impossible pour l'instant : un sondage anonyme ne s'exporte qu'à partir "
+                "de {min} participations (il en a {count}).",
+                min=self.anonymous_minimum,
+                count=len(ballots),
             )
         names = {}
         if not poll.anonymous:
@@ -1006,14 +1050,15 @@ def _parse_number(raw: str) -> int:
 
 
 def ballots_csv(poll: PollView, ballots: list[PollBallot], names: dict[int, str]) -> bytes:
-    """One row per ballot; anonymous polls carry no identity and no time."""
-    out = io.StringIO()
-    writer = csv.writer(out)
+    """One row per ballot; anonymous polls carry no identity and no time (not even quiz
+    seconds). Written by ``csvfile``: formula cells neutralised, UTF-8 BOM."""
     header = ["poll", "kind", "ballot"]
     if not poll.anonymous:
         header += ["member", "updated_at"]
-    header += ["choices", "text", "comment", "attempts", "correct", "seconds"]
-    writer.writerow(header)
+    header += ["choices", "text", "comment", "attempts", "correct"]
+    if not poll.anonymous:
+        header.append("seconds")
+    rows: list[list[Any]] = []
     for number, b in enumerate(ballots, start=1):
         row: list[Any] = [poll.id, poll.kind.value, number]
         if not poll.anonymous:
@@ -1030,16 +1075,17 @@ def ballots_csv(poll: PollView, ballots: list[PollBallot], names: dict[int, str]
             b.comment or "",
             b.attempts if poll.kind is PollKind.QUIZ else "",
             ("yes" if b.correct else "no") if poll.kind is PollKind.QUIZ else "",
-            b.seconds if b.seconds is not None else "",
         ]
-        writer.writerow(row)
+        if not poll.anonymous:
+            row.append(b.seconds if b.seconds is not None else "")
+        rows.append(row)
     if poll.kind is PollKind.BOARD:
-        writer.writerow([])
-        writer.writerow(["poll", "kind", "idea", "category", "text"])
+        rows.append([])
+        rows.append(["poll", "kind", "idea", "category", "text"])
         for o in poll.options:
             category = poll.categories[o.category or 0] if poll.categories else ""
-            writer.writerow([poll.id, "idea", o.position, category, o.label])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+            rows.append([poll.id, "idea", o.position, category, o.label])
+    return csv_bytes(header, rows)
 
 
 def _guarded_upsert_statement(dialect: str) -> Any:
@@ -1055,6 +1101,7 @@ def _guarded_upsert_statement(dialect: str) -> Any:
         return cast(value, kind) if dialect == "postgresql" else value
 
     source = select(
+        param("id", BigInteger()),
         poll.c.id,
         param("voter", String(64)),
         param("member_id", Integer()),
@@ -1071,6 +1118,7 @@ def _guarded_upsert_statement(dialect: str) -> Any:
     if dialect == "postgresql":
         source = source.with_for_update(read=True, key_share=True)
     columns = [
+        "id",
         "poll_id",
         "voter",
         "member_id",

@@ -8,6 +8,7 @@ import pytest
 from sqlmodel import select
 
 from bot.config import load_settings
+from bot.core.refs import RoomRef
 from cogs.poll.models import PollBallot
 from tests.harness import Harness, make_harness
 
@@ -38,3 +39,8 @@ async def close(h: Harness) -> None:
 async def ballots(h: Harness, poll_id: int) -> list[PollBallot]:
     async with h.db.session() as s:
         return list(await s.exec(select(PollBallot).where(PollBallot.poll_id == poll_id)))
+
+
+def dm(h: Harness, name: str) -> RoomRef:
+    """``name``'s direct chat with the bot: where anonymous votes are typed."""
+    return RoomRef(h.adapter.platform, f"dm-{name}", direct=True)

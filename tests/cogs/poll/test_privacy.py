@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from bot.core import Tone
 from cogs.poll.secret import BallotSecret, anonymous_voter
-from tests.cogs.poll.conftest import SECRET, ballots
+from tests.cogs.poll.conftest import SECRET, ballots, dm
 from tests.harness import Harness
 
 
@@ -18,9 +18,9 @@ async def test_anonymous_ballots_name_nobody(h: Harness) -> None:
     await h.say("alice", '!poll create "Q ?" choices:"A | B" anonymous:true')
     await h.say("alice", '!poll create "R ?" choices:"A | B" anonymous:true')
     for name in ("bob", "carol"):
-        await h.say(name, "!poll vote 1 choice:A")
-        await h.say(name, "!poll vote 2 choice:A")
-    updated = await h.say("bob", "!poll vote 1 choice:B")
+        await h.say(name, "!poll vote 1 choice:A", room=dm(h, name))
+        await h.say(name, "!poll vote 2 choice:A", room=dm(h, name))
+    updated = await h.say("bob", "!poll vote 1 choice:B", room=dm(h, "bob"))
     assert updated is not None and "Vote mis à jour" in updated.text
     rows = await ballots(h, 1)
     assert len(rows) == 2
@@ -38,7 +38,7 @@ async def test_anonymous_ballots_name_nobody(h: Harness) -> None:
 
 async def test_the_secret_is_not_in_the_database(h: Harness) -> None:
     await h.say("alice", '!poll create "Q ?" choices:"A | B" anonymous:true')
-    await h.say("bob", "!poll vote 1 choice:A")
+    await h.say("bob", "!poll vote 1 choice:A", room=dm(h, "bob"))
     async with h.db.session() as s:
         for table in ("poll_poll", "poll_ballot", "poll_option", "core_outbox"):
             rows = (await s.exec(text(f"SELECT * FROM {table}"))).all()
@@ -47,12 +47,14 @@ async def test_the_secret_is_not_in_the_database(h: Harness) -> None:
 
 async def test_anonymous_results_withheld_below_three(h: Harness) -> None:
     await h.say("alice", '!poll create "Q ?" kind:open anonymous:true')
-    await h.say("bob", '!poll vote 1 text:"Secret de bob"')
-    await h.say("carol", '!poll vote 1 text:"Avis de carol"')
+    await h.say("bob", '!poll vote 1 text:"Secret de bob"', room=dm(h, "bob"))
+    await h.say("carol", '!poll vote 1 text:"Avis de carol"', room=dm(h, "carol"))
     early = await h.say("alice", "!poll results 1")
     assert early is not None and "Résultats masqués" in early.text
     assert "Secret de bob" not in early.text and not early.attachments
-    await h.say("dan", '!poll vote 1 text:"Troisième"')
+    await h.say("dan", '!poll vote 1 text:"Troisième"', room=dm(h, "dan"))
+    for name in ("erin", "fred"):  # anonymous results show per batch of 5 votes
+        await h.say(name, f'!poll vote 1 text:"Avis de {name}"', room=dm(h, name))
     shown = await h.say("alice", "!poll results 1")
     assert shown is not None and "- « Secret de bob »\n" in shown.text + "\n"
     assert "bob" not in shown.text.replace("Secret de bob", "")
@@ -61,11 +63,11 @@ async def test_anonymous_results_withheld_below_three(h: Harness) -> None:
 async def test_anonymous_export_has_no_identity(h: Harness) -> None:
     await h.say("alice", '!poll create "Q ?" kind:rating anonymous:true')
     for name in ("bob", "carol", "dan"):
-        await h.say(name, f'!poll vote 1 choice:4 comment:"ok {name[0]}"')
+        await h.say(name, f'!poll vote 1 choice:4 comment:"ok {name[0]}"', room=dm(h, name))
     reply = await h.say("alice", "!poll export 1")
     assert reply is not None and reply.attachments[0].mime == "text/csv"
     data = reply.attachments[0].data.decode("utf-8-sig")
-    assert data.splitlines()[0] == "poll,kind,ballot,choices,text,comment,attempts,correct,seconds"
+    assert data.splitlines()[0] == "poll,kind,ballot,choices,text,comment,attempts,correct"
     assert "bob" not in data and "carol" not in data and len(data.splitlines()) == 4
 
 
@@ -106,8 +108,8 @@ async def test_forget_member_removes_named_and_anonymous_ballots(h: Harness) -> 
     await h.say("alice", '!poll create "Q ?" choices:"A | B"')
     await h.say("alice", '!poll create "R ?" choices:"A | B" anonymous:true')
     for poll in (1, 2):
-        await h.say("bob", f"!poll vote {poll} choice:A")
-        await h.say("carol", f"!poll vote {poll} choice:B")
+        await h.say("bob", f"!poll vote {poll} choice:A", room=dm(h, "bob"))
+        await h.say("carol", f"!poll vote {poll} choice:B", room=dm(h, "carol"))
     bob = (await h.core.members.find_by_name("bob"))[0].id
     exported = await h.core.cogs["poll"].export_member(bob)
     assert exported is not None and [b["poll"] for b in exported["ballots"]] == [1]
@@ -118,14 +120,14 @@ async def test_forget_member_removes_named_and_anonymous_ballots(h: Harness) -> 
 
 async def test_merge_members_keeps_one_ballot(h: Harness) -> None:
     await h.say("alice", '!poll create "Q ?" choices:"A | B" anonymous:true')
-    await h.say("bob", "!poll vote 1 choice:A")
-    await h.say("bob2", "!poll vote 1 choice:B")
-    await h.say("carol", "!poll vote 1 choice:B")
+    await h.say("bob", "!poll vote 1 choice:A", room=dm(h, "bob"))
+    await h.say("bob2", "!poll vote 1 choice:B", room=dm(h, "bob2"))
+    await h.say("carol", "!poll vote 1 choice:B", room=dm(h, "carol"))
     bob = (await h.core.members.find_by_name("bob"))[0].id
     bob2 = (await h.core.members.find_by_name("bob2"))[0].id
     await h.core.cogs["poll"].merge_members(bob, bob2)
     assert sorted(b.choices for b in await ballots(h, 1)) == ["[1]", "[2]"]
-    again = await h.say("bob", "!poll vote 1 choice:B")
+    again = await h.say("bob", "!poll vote 1 choice:B", room=dm(h, "bob"))
     assert again is not None and "mis à jour" in again.text
 
 
