@@ -84,6 +84,15 @@ class OutboxSection(Section):
     batch_size: int = Field(100, ge=1, le=5000)
     concurrency: int = Field(8, ge=1, le=256)
     dm_fallback: Literal["room", "none"] = "room"
+    #: Days a sent message is kept (its text sits next to its recipient) before housekeeping
+    #: deletes it; never less than the grace window (see ``keep_sent_for``).
+    keep_sent: int = Field(7, ge=1, le=3650)
+
+    @property
+    def keep_sent_for(self) -> timedelta:
+        # A row's key is what stops a message being queued twice: it must outlive the grace
+        # window, or a key queued again could be sent again.
+        return max(timedelta(days=self.keep_sent), self.grace)
 
     @property
     def grace_seconds(self) -> float:
