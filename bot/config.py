@@ -71,7 +71,20 @@ class BotSection(Section):
 class DatabaseSection(Section):
     url: str = "sqlite+aiosqlite:///passerelle.db"
     auto_migrate: bool | None = None  # default: on for SQLite, off for PostgreSQL
+    # Log every SQL statement *with its parameters* (member names, message texts): only for
+    # debugging, never by default.
     echo: bool = False
+
+    @field_validator("url")
+    @classmethod
+    def _supported(cls, value: str) -> str:
+        from bot.storage.db import DatabaseURLError, normalize_url
+
+        try:
+            normalize_url(value)
+        except DatabaseURLError as exc:
+            raise ValueError(str(exc)) from None
+        return value
 
 
 class OutboxSection(Section):
