@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import stat
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -126,6 +127,35 @@ def _warn_if_readable(path: Path) -> None:
         )
 
 
+_ARGUMENT_VALUE = re.compile(r"(query argument \$\d+): .*?(?= \(|$)", re.DOTALL)
+
+
+def _hide_error_values(context: Any) -> None:
+    """``handle_error`` hook: hide_parameters covers SQLAlchemy's message, but PostgreSQL
+    quotes values itself ("DETAIL: Key (…)=(Zoé) already exists") and asyncpg names the value
+    it could not encode; scrub both from every exception of the chain (logged tracebacks
+    print them all)."""
+    seen: set[int] = set()
+    wrapper = context.sqlalchemy_exception
+    error: BaseException | None = wrapper if wrapper is not None else context.original_exception
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if getattr(error, "detail", None):
+            try:
+                error.detail = None  # type: ignore[attr-defined]
+            except AttributeError:
+                pass
+        if error.args and isinstance(error.args[0], str):
+            error.args = (
+                _ARGUMENT_VALUE.sub(r"\1: (value hidden)", error.args[0]),
+                *error.args[1:],
+            )
+        nxt = error.__cause__ or error.__context__
+        if nxt is None and error is wrapper:
+            nxt = context.original_exception  # not chained yet when the hook runs
+        error = nxt
+
+
 def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
@@ -149,6 +179,8 @@ class Database:
         else:
             kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
+        if not echo:
+            event.listen(self.engine.sync_engine, "handle_error", _hide_error_values)
         if self.dialect == "sqlite":
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
             event.listen(self.engine.sync_engine, "begin", _sqlite_begin)

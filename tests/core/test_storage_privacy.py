@@ -154,3 +154,21 @@ def test_urls_are_checked_before_anything_is_created(tmp_path: Path) -> None:
     assert not (tmp_path / "a").exists()
     assert check_url("postgres://u@h/db").startswith("postgresql+asyncpg://")
     assert check_url("sqlite://").startswith("sqlite+aiosqlite://")
+
+
+async def test_values_the_driver_cannot_encode_are_not_quoted(db_url: str) -> None:
+    """asyncpg names the value it could not send ("invalid input for query argument $1:
+    1000000…"); nothing in the error chain repeats it."""
+    db = Database(db_url)
+    try:
+        with pytest.raises(Exception) as info:
+            async with db.session() as s:
+                await s.get(Member, 100000000000000000000)
+        chain: list[BaseException] = []
+        error: BaseException | None = info.value
+        while error is not None and len(chain) < 10:
+            chain.append(error)
+            error = error.__cause__ or error.__context__
+        assert all("100000000000000000000" not in str(e) for e in chain), [str(e) for e in chain]
+    finally:
+        await db.dispose()
