@@ -1,4 +1,6 @@
-"""Command line: passerelle run | console | db upgrade | config check | resources | --version."""
+"""Command line: passerelle run | console | db upgrade | db backup | config check | resources |
+--version. No command prints a traceback: an unexpected error is one line (details with -v)
+and exit status 1."""
 
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ import sys
 from pathlib import Path
 
 from bot import __version__
+
+log = logging.getLogger("passerelle")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -61,6 +65,17 @@ def _parser() -> argparse.ArgumentParser:
         "(done automatically at start on SQLite).",
     )
     common(upgrade)
+    backup = db_sub.add_parser(
+        "backup",
+        help="copy the database to FILE while the bot runs (SQLite; PostgreSQL: use pg_dump)",
+        description="Write a consistent copy of the SQLite database to the new file FILE "
+        "(mode 0600), safe while the bot runs, and the anonymous-ballot secret file beside it "
+        "as FILE.secret (0600). For PostgreSQL, print how to back up with pg_dump and exit 1. "
+        "To restore: stop the bot, put FILE in place of the database (remove its -wal and "
+        "-shm files) and FILE.secret in place of the secret file, then start the bot.",
+    )
+    backup.add_argument("file", metavar="FILE")
+    common(backup)
     config = sub.add_parser(
         "config", help="configuration tools", description="Configuration tools."
     )
@@ -112,6 +127,13 @@ def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
         raise SystemExit(2) from None
     if getattr(args, "db", None):
         settings.database.url = args.db
+    from bot.storage.db import DatabaseURLError, check_url
+
+    try:
+        check_url(settings.database.url)
+    except DatabaseURLError as exc:
+        print(f"error: database: {exc}", file=sys.stderr)
+        raise SystemExit(1) from None
     return settings
 
 
@@ -176,6 +198,68 @@ async def _db_upgrade(settings) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
+def _db_backup(settings, file: str) -> int:  # type: ignore[no-untyped-def]
+    from bot.storage.backup import BackupError, backup_sqlite, copy_private
+    from bot.storage.db import normalize_url, sqlite_path
+
+    target = Path(file).expanduser()
+    source = sqlite_path(settings.database.url)
+    secret = _ballot_secret_file(settings)
+    if normalize_url(settings.database.url).startswith("postgresql"):
+        print(
+            "This database is PostgreSQL: back it up with its own tool, e.g.\n"
+            "  pg_dump --format=custom --file=passerelle.dump 'postgresql://USER@HOST/DB'\n"
+            "and restore with pg_restore --clean --dbname='postgresql://USER@HOST/DB' "
+            "passerelle.dump (bot stopped).",
+            file=sys.stderr,
+        )
+        if secret is not None:
+            print(
+                f"Keep a private copy of the ballot secret file {secret} with it.",
+                file=sys.stderr,
+            )
+        return 1
+    if source is None:
+        print("error: an in-memory database cannot be backed up", file=sys.stderr)
+        return 1
+    secret_target = target.with_name(target.name + ".secret")
+    if secret is not None and secret.exists() and secret_target.exists():
+        print(f"error: {secret_target} already exists: choose another name", file=sys.stderr)
+        return 1
+    try:
+        size = backup_sqlite(source, target)
+        print(f"Database {source} copied to {target} ({size} bytes, mode 0600).")
+        if secret is None:
+            print(
+                "The anonymous-ballot secret is set in the configuration or the environment: "
+                "keep it with them (it is not copied)."
+            )
+        elif secret.exists():
+            copy_private(secret, secret_target)
+            print(f"Ballot secret {secret} copied to {secret_target} (mode 0600).")
+        else:
+            print(f"No ballot secret file yet ({secret}): nothing else to copy.")
+    except BackupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _ballot_secret_file(settings) -> Path | None:  # type: ignore[no-untyped-def]
+    """The poll cog's secret file, or None when the secret comes from config or environment
+    (or polls are off)."""
+    import os
+
+    if "poll" not in settings.cogs.enabled_names():
+        return None
+    from cogs.poll.settings import Settings as PollSettings
+
+    poll = PollSettings.model_validate(settings.cogs.section("poll"))
+    if poll.ballot_secret or os.environ.get("PASSERELLE_COGS__POLL__BALLOT_SECRET"):
+        return None
+    return Path(poll.ballot_secret_file).expanduser()
+
+
 async def _resources(settings, action: str, file: str, progress: bool) -> int:  # type: ignore[no-untyped-def]
     from bot.core.core import Core
     from bot.scheduling import SystemClock
@@ -220,11 +304,36 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    try:
+        return _main(parser, args)
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        # The traceback goes to the debug log (-v); the terminal gets one readable line.
+        log.debug("Unexpected error", exc_info=True)
+        print(f"error: {_describe(exc)}", file=sys.stderr)
+        if not args.verbose:
+            print("Run again with -v for the details.", file=sys.stderr)
+        return 1
+
+
+def _describe(exc: BaseException) -> str:
+    """One line naming the error; a database error's driver message, not its SQL."""
+    inner = getattr(exc, "orig", None) or exc
+    text = str(inner).strip().splitlines()[0] if str(inner).strip() else ""
+    name = type(inner).__name__
+    return f"{name}: {text[:300]}" if text else name
+
+
+def _main(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.command in ("run", "console"):
         settings = _settings(args)
         return asyncio.run(_run(settings, console=args.command == "console"))
     if args.command == "db" and args.db_command == "upgrade":
         return asyncio.run(_db_upgrade(_settings(args)))
+    if args.command == "db" and args.db_command == "backup":
+        return _db_backup(_settings(args), args.file)
     if args.command == "config" and args.config_command == "check":
         from bot.config import ConfigError, load_settings
 

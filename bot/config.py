@@ -71,7 +71,20 @@ class BotSection(Section):
 class DatabaseSection(Section):
     url: str = "sqlite+aiosqlite:///passerelle.db"
     auto_migrate: bool | None = None  # default: on for SQLite, off for PostgreSQL
+    # Log every SQL statement *with its parameters* (member names, message texts): only for
+    # debugging, never by default.
     echo: bool = False
+
+    @field_validator("url")
+    @classmethod
+    def _supported(cls, value: str) -> str:
+        from bot.storage.db import DatabaseURLError, normalize_url
+
+        try:
+            normalize_url(value)
+        except DatabaseURLError as exc:
+            raise ValueError(str(exc)) from None
+        return value
 
 
 class OutboxSection(Section):
@@ -84,6 +97,15 @@ class OutboxSection(Section):
     batch_size: int = Field(100, ge=1, le=5000)
     concurrency: int = Field(8, ge=1, le=256)
     dm_fallback: Literal["room", "none"] = "room"
+    #: Days a sent message is kept (its text sits next to its recipient) before housekeeping
+    #: deletes it; never less than the grace window (see ``keep_sent_for``).
+    keep_sent: int = Field(7, ge=1, le=3650)
+
+    @property
+    def keep_sent_for(self) -> timedelta:
+        # A row's key is what stops a message being queued twice: it must outlive the grace
+        # window, or a key queued again could be sent again.
+        return max(timedelta(days=self.keep_sent), self.grace)
 
     @property
     def grace_seconds(self) -> float:

@@ -24,6 +24,13 @@ NAME_RE = re.compile(r"^[a-z0-9_-]{1,32}$")
 MAX_DESCRIPTION = 100
 MAX_CHOICES = 25
 MAX_OPTIONS = 25
+#: Default bounds of an integer option declared without them: every number a member types
+#: ends up in a 32-bit database column (PostgreSQL INTEGER, SQLite's bound parameters), so a
+#: larger one would fail there as "something went wrong" instead of a usage message.
+INT_MIN_DEFAULT = 0
+INT_MAX_DEFAULT = 2**31 - 1
+#: Discord accepts integer option bounds up to ±2**53; wider declarations fail at import.
+INT_LIMIT = 2**53
 
 TRUE_WORDS = frozenset({"true", "yes", "oui", "vrai", "1", "on", "y", "o"})
 FALSE_WORDS = frozenset({"false", "no", "non", "faux", "0", "off", "n"})
@@ -103,6 +110,13 @@ class OptionSpec:
                     option=self.name,
                     value=_clip(raw),
                 ) from None
+            if value != value or value in (float("inf"), float("-inf")):  # NaN, infinities
+                raise UsageError(
+                    "L'option {option} attend un nombre, pas « {value} ».",
+                    command=command,
+                    option=self.name,
+                    value=_clip(raw),
+                )
             if (self.min is not None and value < self.min) or (
                 self.max is not None and value > self.max
             ):
@@ -247,6 +261,11 @@ def _option_from_parameter(param: inspect.Parameter, annotation: Any, where: str
         choices = tuple(str(v) for v in get_args(base))
     else:
         raise SpecError(f"{where}: option {param.name!r} has unsupported type {base!r}")
+    low, high = opt.min, opt.max
+    if kind is OptionKind.INTEGER:
+        # Every integer is bounded where it is declared (see INT_MAX_DEFAULT).
+        low = INT_MIN_DEFAULT if low is None else low
+        high = INT_MAX_DEFAULT if high is None else high
     required = param.default is inspect.Parameter.empty
     if required and nullable:
         raise SpecError(f"{where}: option {param.name!r} is Optional but has no default")
@@ -257,8 +276,8 @@ def _option_from_parameter(param: inspect.Parameter, annotation: Any, where: str
         required=required,
         default=None if required else param.default,
         choices=choices,
-        min=opt.min,
-        max=opt.max,
+        min=low,
+        max=high,
         max_length=opt.max_length,
         rest=opt.rest,
         autocomplete=opt.autocomplete,
@@ -275,6 +294,11 @@ def _check_option(spec: OptionSpec, where: str) -> None:
         raise SpecError(f"{where}: option {spec.name!r} needs a description of 1–100 chars")
     if len(spec.choices) > MAX_CHOICES:
         raise SpecError(f"{where}: option {spec.name!r} has more than {MAX_CHOICES} choices")
+    for bound in (spec.min, spec.max):
+        if bound is not None and not -INT_LIMIT <= bound <= INT_LIMIT:
+            raise SpecError(f"{where}: option {spec.name!r} bound {bound} is beyond ±2**53")
+    if spec.min is not None and spec.max is not None and spec.min > spec.max:
+        raise SpecError(f"{where}: option {spec.name!r} has min above max")
     if spec.rest and spec.kind is not OptionKind.STRING:
         raise SpecError(f"{where}: only a text option can take the rest of the line")
 

@@ -4,7 +4,9 @@ A row has a unique key (inserting twice is harmless), a due time and a target (a
 member's DMs on one platform). Senders claim due rows with one ``UPDATE … WHERE id IN (SELECT …
 FOR UPDATE SKIP LOCKED)`` and a lease, send them through the right adapter (the key doubles as
 the platform's idempotency key), then stamp them. Rows due while the bot was down are sent late
-within the grace window, saying so; older ones are skipped and logged.
+within the grace window, saying so; older ones are skipped and logged. Housekeeping deletes
+finished rows after ``[outbox] keep_sent`` days: a sent message's text must not stay next to its
+recipient's id forever (e.g. the confirmation of an anonymous vote).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import event, func, or_, update
+from sqlalchemy import and_, event, func, or_, update
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -38,6 +40,7 @@ log = logging.getLogger(__name__)
 
 PENDING, SENT, FAILED, SKIPPED, DROPPED = "pending", "sent", "failed", "skipped", "dropped"
 MAX_INLINE_RATE_WAIT = 10.0  # seconds a sender may wait out rate limits on one claimed row
+HOUSEKEEPING_EVERY = timedelta(hours=1)  # how often a sender loop purges finished rows
 
 
 @dataclass(slots=True)
@@ -109,6 +112,7 @@ class Outbox:
         self._task: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
         self._planned: datetime | None = None
+        self._housekept_at: datetime | None = None
         self.started_at = core.clock.now()  # when the sender loop plans to wake next
 
     def register(self, kind: str, renderer: Renderer) -> None:
@@ -300,6 +304,7 @@ class Outbox:
             timeout = poll
             try:
                 await self.deliver_due()
+                await self.housekeep()
                 upcoming = await self.next_due()
                 if upcoming is not None:
                     delay = (upcoming - self.core.clock.now()).total_seconds()
@@ -310,6 +315,41 @@ class Outbox:
                 raise
             except Exception:
                 log.exception("Outbox sender failed; retrying at the next wake-up")
+
+    # --- housekeeping -------------------------------------------------------------------------
+
+    async def housekeep(self) -> int:
+        """The sender loop's periodic chores (at most once per HOUSEKEEPING_EVERY of the
+        clock): purge finished rows. Returns how many rows were deleted."""
+        now = self.core.clock.now()
+        if self._housekept_at is not None and now - self._housekept_at < HOUSEKEEPING_EVERY:
+            return 0
+        self._housekept_at = now
+        deleted = await self.purge_finished()
+        if deleted:
+            log.info("Outbox housekeeping: %s finished message(s) deleted", deleted)
+        return deleted
+
+    async def purge_finished(self) -> int:
+        """Delete sent rows whose ``sent_at`` is older than ``keep_sent`` days, and rows that
+        failed, were skipped or dropped whose due time is; pending rows are never touched."""
+        cutoff = self.core.clock.now() - self.settings.keep_sent_for
+        async with self.core.db.session() as session:
+            result = await session.exec(  # type: ignore[call-overload]
+                delete(OutboxMessage).where(
+                    or_(
+                        and_(
+                            OutboxMessage.status == SENT,
+                            col(OutboxMessage.sent_at) < cutoff,
+                        ),
+                        and_(
+                            col(OutboxMessage.status).in_((FAILED, SKIPPED, DROPPED)),
+                            col(OutboxMessage.due_at) < cutoff,
+                        ),
+                    )
+                )
+            )
+            return max(result.rowcount, 0)
 
     # --- claiming and sending -----------------------------------------------------------------
 

@@ -90,3 +90,16 @@ class OnboardingLinkCode(SQLModel, table=True):
     platform: str = Field(max_length=16)
     created_at: datetime = TimestampField()
     expires_at: datetime = TimestampField()
+    #: Wrong codes typed against this one (same handle, wrong secret part); the code is
+    #: invalidated when they reach the limit.
+    failures: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+
+
+class OnboardingLinkAttempt(SQLModel, table=True):
+    """A wrong ``me link`` code typed by a member: too many in a while lock them out."""
+
+    __tablename__ = "onboarding_link_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(sa_column=_member_fk())
+    at: datetime = TimestampField(index=True)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hmac
 import logging
+import math
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -10,7 +12,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func
-from sqlmodel import col, delete, select
+from sqlmodel import col, delete, select, update
 
 from bot.core import N_, ReminderPreferenceChanged, Role, RoomRef, UserError
 from bot.core.durations import format_duration_short, parse_duration, parse_offsets
@@ -21,6 +23,7 @@ from bot.storage.models import Member, OutboxMessage
 from cogs.onboarding.models import (
     OnboardingFlow,
     OnboardingInterest,
+    OnboardingLinkAttempt,
     OnboardingLinkCode,
     OnboardingProfile,
 )
@@ -34,8 +37,17 @@ log = logging.getLogger(__name__)
 MAX_VALUE = 200
 MAX_INTERESTS = 10
 MAX_TAG = 60
+# No 0/O, 1/I/L: codes are read on one screen and typed on another.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-CODE_LENGTH = 6
+#: 31**10 ≈ 8·10**14 codes. The first CODE_HANDLE characters find the code, the rest is its
+#: secret: a wrong secret counts against that code, so guesses spread over many accounts still
+#: get only CODE_MAX_FAILURES tries at any one code.
+CODE_LENGTH = 10
+CODE_HANDLE = 4
+CODE_MAX_FAILURES = 5
+#: A member who typed this many wrong codes in LINK_WINDOW must wait.
+LINK_MAX_FAILURES = 5
+LINK_WINDOW = timedelta(minutes=15)
 
 STEP_KIND = "onboarding.step"
 WELCOME_KIND = "onboarding.welcome"
@@ -785,7 +797,6 @@ class OnboardingService:
     async def create_link_code(self, member_id: int, platform: str) -> LinkCode:
         now = self.core.clock.now()
         expires = now + timedelta(minutes=self.settings.link_code_minutes)
-        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
         async with self.core.db.session() as s:
             await s.exec(  # type: ignore[call-overload]
                 delete(OnboardingLinkCode).where(
@@ -793,6 +804,11 @@ class OnboardingService:
                     | (col(OnboardingLinkCode.expires_at) < now)
                 )
             )
+            live = {c[:CODE_HANDLE] for c in await s.exec(select(OnboardingLinkCode.code))}
+            while True:  # a handle names one live code
+                code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+                if code[:CODE_HANDLE] not in live:
+                    break
             s.add(
                 OnboardingLinkCode(
                     code=code,
@@ -807,26 +823,72 @@ class OnboardingService:
     async def redeem_link_code(self, member_id: int, platform: str, code: str) -> MergeReport:
         wanted = "".join(c for c in code.upper() if c.isalnum())
         now = self.core.clock.now()
+        unknown = UserError(
+            "Code inconnu : « {code} ». Vérifiez-le, ou demandez-en un nouveau avec "
+            "me link sur l'autre plateforme.",
+            code=code[:20],
+        )
+        # The outcome is decided inside the transaction and raised after it commits: a wrong
+        # code must stay counted.
+        error: UserError | None = None
+        other, other_platform = 0, ""
         async with self.core.db.session() as s:
-            row = (
-                await s.exec(select(OnboardingLinkCode).where(OnboardingLinkCode.code == wanted))
-            ).first()
-            if row is None:
-                raise UserError(
-                    "Code inconnu : « {code} ». Vérifiez-le, ou demandez-en un nouveau avec "
-                    "me link sur l'autre plateforme.",
-                    code=code[:20],
+            # One guess at a time per member (PostgreSQL; SQLite writers are serialised).
+            await s.exec(select(Member.id).where(Member.id == member_id).with_for_update())
+            await s.exec(  # type: ignore[call-overload]
+                delete(OnboardingLinkAttempt).where(
+                    col(OnboardingLinkAttempt.at) <= now - LINK_WINDOW
                 )
-            if row.expires_at <= now:
-                await s.delete(row)
-                expired = True
-            else:
-                expired = False
-                other, other_platform = row.member_id, row.platform
-        if expired:
-            raise UserError(
-                "Ce code a expiré. Demandez-en un nouveau avec me link sur l'autre plateforme."
             )
+            recent = list(
+                await s.exec(
+                    select(OnboardingLinkAttempt.at)
+                    .where(OnboardingLinkAttempt.member_id == member_id)
+                    .order_by(col(OnboardingLinkAttempt.at))
+                )
+            )
+            if len(recent) >= LINK_MAX_FAILURES:
+                wait = recent[-LINK_MAX_FAILURES] + LINK_WINDOW - now
+                error = UserError(
+                    "Trop de codes erronés : par sécurité, réessayez dans {minutes} min.",
+                    minutes=max(1, math.ceil(wait.total_seconds() / 60)),
+                )
+            else:
+                row = None
+                if len(wanted) == CODE_LENGTH:
+                    row = (
+                        await s.exec(
+                            select(OnboardingLinkCode)
+                            .where(
+                                col(OnboardingLinkCode.code).startswith(
+                                    wanted[:CODE_HANDLE], autoescape=True
+                                )
+                            )
+                            .with_for_update()
+                        )
+                    ).first()
+                if row is None or not hmac.compare_digest(row.code, wanted):
+                    s.add(OnboardingLinkAttempt(member_id=member_id, at=now))
+                    if row is not None:
+                        row.failures += 1
+                        if row.failures >= CODE_MAX_FAILURES:
+                            log.info(
+                                "A link code was invalidated after %s wrong tries", row.failures
+                            )
+                            await s.delete(row)
+                        else:
+                            s.add(row)
+                    error = unknown
+                elif row.expires_at <= now:
+                    await s.delete(row)
+                    error = UserError(
+                        "Ce code a expiré. Demandez-en un nouveau avec me link sur l'autre "
+                        "plateforme."
+                    )
+                else:
+                    other, other_platform = row.member_id, row.platform
+        if error is not None:
+            raise error
         if other == member_id:
             raise UserError(
                 "Ce code vient de votre propre compte : tapez-le sur l'autre plateforme."
@@ -908,7 +970,7 @@ class OnboardingService:
 
     async def forget(self, member_id: int) -> None:
         async with self.core.db.session() as s:
-            for model in (OnboardingInterest, OnboardingLinkCode):
+            for model in (OnboardingInterest, OnboardingLinkCode, OnboardingLinkAttempt):
                 await s.exec(delete(model).where(model.member_id == member_id))  # type: ignore[call-overload]
             for model in (OnboardingProfile, OnboardingFlow):  # type: ignore[assignment]
                 await s.exec(delete(model).where(model.member_id == member_id))  # type: ignore[call-overload]
@@ -1034,6 +1096,12 @@ class OnboardingService:
                     s.add(tag)
             await s.exec(  # type: ignore[call-overload]
                 delete(OnboardingLinkCode).where(OnboardingLinkCode.member_id == merged)
+            )
+            # The merged member's wrong codes count for the kept one (no fresh lock-out budget).
+            await s.exec(  # type: ignore[call-overload]
+                update(OnboardingLinkAttempt)
+                .where(OnboardingLinkAttempt.member_id == merged)
+                .values(member_id=kept)
             )
         if pa is not None:
             await self._update_profile(kept)
