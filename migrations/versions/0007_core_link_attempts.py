@@ -1,7 +1,7 @@
 """me link lock-out: wrong codes per member (onboarding_link_attempt) and per code (failures)
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0006
 Create Date: 2026-12-01 10:40:00.000000
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import bot.storage.types
 
 revision: str = "0007"
-down_revision: str | None = "0004"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
