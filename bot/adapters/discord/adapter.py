@@ -829,6 +829,14 @@ class DiscordAdapter:
     def mention(self, member: MemberRef) -> str:
         return f"<@{member.id}>"
 
+    async def forget(self, member: MemberRef) -> None:
+        """``me forget``: drop what this process remembers of the member (DM channel, joins
+        seen, roles waiting for rules screening)."""
+        user_id = int(member.id)
+        self._dm_channels.pop(user_id, None)
+        self._joined = {key for key in self._joined if key[1] != user_id}
+        self._deferred_roles = {k: v for k, v in self._deferred_roles.items() if k[1] != user_id}
+
     async def room_population(self, room: RoomRef) -> int | None:
         if self.client is None or room.direct:
             return None

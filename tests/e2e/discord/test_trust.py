@@ -248,3 +248,21 @@ async def test_user_text_pings_nobody_and_bot_mentions_ping_only_the_named(bot: 
     dm = fake.dms(bob)[-1]
     _restrictive(dm, {str(alice)})
     assert pings(dm).users == {str(alice)} and pings(dm).roles == set()
+
+
+# --- me forget: the adapter drops its own memory of the member ------------------------------
+
+
+async def test_forget_drops_the_adapter_s_memory_of_the_member(bot: Bot) -> None:
+    fake = bot.fake
+    alice = fake.member_id("user0")
+    ref = MemberRef("discord", str(alice), "user0")
+    adapter = bot.core.adapters["discord"]
+
+    await adapter.send_direct(ref, Reply(text="un"))
+    assert alice in adapter._dm_channels  # what forget must drop
+    await adapter.forget(ref)
+    assert alice not in adapter._dm_channels
+    assert all(key[1] != alice for key in adapter._joined)
+    assert all(key[1] != alice for key in adapter._deferred_roles)
+    await adapter.send_direct(ref, Reply(text="deux"))  # and she can still be written to
