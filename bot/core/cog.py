@@ -12,6 +12,7 @@ from bot.core.events import Event
 
 if TYPE_CHECKING:
     from bot.core.core import Core
+    from bot.core.privacy import PrivacyHooks
 
 
 class Cog:
@@ -42,6 +43,10 @@ class Cog:
             raise SpecError(f"cog {name!r} declares a command twice")
         cls.specs = tuple(sorted(specs, key=lambda s: s.path))
         cls.listeners = tuple(listeners)
+
+    #: The cog's privacy hooks (its ``privacy.py``); None for a cog that stores nothing about
+    #: members. Cogs not yet on the protocol override the ``*_member`` methods below instead.
+    privacy: PrivacyHooks | None = None
 
     def __init__(self, core: Core) -> None:
         self.core = core

@@ -17,6 +17,7 @@ from sqlmodel import update
 from bot.core.errors import UserError
 from bot.core.events import MembersMerged
 from bot.core.i18n import N_
+from bot.core.privacy import MergeNote
 from bot.storage.models import Identity, Member, OutboxMessage
 
 if TYPE_CHECKING:
@@ -33,7 +34,9 @@ class MergeReport:
 
 def _collect(report: MergeReport, result: Any) -> None:
     for item in result or []:
-        if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str):
+        if isinstance(item, MergeNote):
+            report.notes.append((item.msgid, dict(item.params)))
+        elif isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str):
             report.notes.append((item[0], dict(item[1])))
         elif isinstance(item, str):
             report.notes.append((item, {}))
@@ -70,7 +73,10 @@ async def merge_members(core: Core, kept: int, merged: int) -> MergeReport:
             update(OutboxMessage).where(OutboxMessage.member_id == merged).values(member_id=kept)
         )
     for cog in core.cogs.values():
-        _collect(report, await cog.merge_members(kept, merged))
+        if cog.privacy is not None:
+            _collect(report, await cog.privacy.merge(kept, merged))
+        else:
+            _collect(report, await cog.merge_members(kept, merged))
     # Before the merged row goes (its foreign keys cascade): a cog that moves its rows in a
     # MembersMerged listener rather than the hook still finds them.
     await core.events.emit(MembersMerged(kept, merged))

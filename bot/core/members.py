@@ -141,6 +141,11 @@ class MemberService:
             rows = await session.exec(select(Member).where(col(Member.id).in_(member_ids)))
             return {m.id: _info(m) for m in rows if m.id is not None}
 
+    async def names(self, member_ids: list[int]) -> dict[int, str]:
+        """Display names by member id (cogs use this instead of joining ``core_member``);
+        ids of forgotten members are simply absent."""
+        return {i: m.display_name for i, m in (await self.get_many(member_ids)).items()}
+
     async def identities(self, member_id: int) -> list[MemberRef]:
         """The member's identities, most recently seen first."""
         async with self.db.session() as session:

@@ -17,7 +17,7 @@ import json
 import logging
 import os
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -62,6 +62,16 @@ class Delivery:
 
 
 Renderer = Callable[[Delivery], Awaitable[Reply | None]]
+
+
+@dataclass(frozen=True, slots=True)
+class PendingMessage:
+    """A row still to send, as cogs see it (``Outbox.pending``)."""
+
+    key: str
+    kind: str
+    member_id: int | None
+    due_at: datetime
 
 
 @dataclass(slots=True)
@@ -237,16 +247,45 @@ class Outbox:
         ids = [m for m in member_ids if m is not None]
         return await self.core.members.preferred_platforms(ids, set(self.core.adapters))  # type: ignore[return-value]
 
-    async def cancel(self, *keys: str, prefix: str | None = None) -> int:
-        """Drop pending rows by key or key prefix (e.g. a member left a café)."""
+    async def cancel(
+        self, *keys: str, prefix: str | None = None, members: Iterable[int] | None = None
+    ) -> int:
+        """Drop pending rows by key or key prefix (e.g. a member left a café), optionally only
+        those addressed to ``members``."""
         async with self.core.db.session() as session:
             stmt = delete(OutboxMessage).where(OutboxMessage.status == PENDING)
             if prefix is not None:
                 stmt = stmt.where(col(OutboxMessage.key).startswith(prefix, autoescape=True))
             else:
                 stmt = stmt.where(col(OutboxMessage.key).in_(keys))
+            if members is not None:
+                stmt = stmt.where(col(OutboxMessage.member_id).in_(list(members)))
             result = await session.exec(stmt)  # type: ignore[call-overload]
             return max(result.rowcount, 0)
+
+    async def purge(self, prefix: str) -> int:
+        """Delete every row under ``prefix`` whatever its state, sent ones included (a cog
+        forgetting a member whose id is in its keys)."""
+        async with self.core.db.session() as session:
+            stmt = delete(OutboxMessage).where(
+                col(OutboxMessage.key).startswith(prefix, autoescape=True)
+            )
+            result = await session.exec(stmt)  # type: ignore[call-overload]
+            return max(result.rowcount, 0)
+
+    async def pending(self, prefix: str) -> list[PendingMessage]:
+        """The rows still to send under a key prefix, soonest first — so cogs never query
+        the outbox table themselves."""
+        async with self.core.db.session() as session:
+            rows = await session.exec(
+                select(OutboxMessage)
+                .where(
+                    OutboxMessage.status == PENDING,
+                    col(OutboxMessage.key).startswith(prefix, autoescape=True),
+                )
+                .order_by(col(OutboxMessage.due_at), col(OutboxMessage.id))
+            )
+            return [PendingMessage(r.key, r.kind, r.member_id, r.due_at) for r in rows]
 
     async def get(self, key: str) -> OutboxMessage | None:
         async with self.core.db.session() as session:

@@ -9,7 +9,9 @@ messages, identities and member row (the foreign keys cascade to whatever a cog 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from sqlmodel import col, delete, select
 
@@ -19,6 +21,37 @@ if TYPE_CHECKING:
     from bot.core.core import Core
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class MergeNote:
+    """How a merge resolved one conflict, shown to the member: a French msgid (mark it with
+    ``N_``) and its parameters, translated when shown."""
+
+    msgid: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+@runtime_checkable
+class PrivacyHooks(Protocol):
+    """A cog's part of the community's privacy rights (``me export | forget | link``).
+
+    Each cog that stores anything about members implements this in its ``privacy.py`` and
+    sets ``Cog.privacy`` to it; the core calls the same three names in every cog.
+    """
+
+    async def export(self, member_id: int) -> dict[str, Any] | None:
+        """Everything the cog holds about the member, JSON-ready (None: nothing)."""
+        ...
+
+    async def forget(self, member_id: int) -> None:
+        """Delete or anonymise every row of the cog that refers to the member."""
+        ...
+
+    async def merge(self, kept: int, merged: int) -> list[MergeNote]:
+        """Move ``merged``'s rows to ``kept`` (identity linking), resolving conflicts."""
+        ...
+
 
 EXPORT_FORMAT = "passerelle.member-export"
 EXPORT_VERSION = 1
@@ -84,7 +117,9 @@ async def export_member(core: Core, member_id: int) -> dict[str, Any]:
         for m in queued
     ]
     for name, cog in sorted(core.cogs.items()):
-        section = await cog.export_member(member_id)
+        section = await (
+            cog.privacy.export(member_id) if cog.privacy else cog.export_member(member_id)
+        )
         if section is not None:
             data["cogs"][name] = section
     return data
@@ -93,7 +128,10 @@ async def export_member(core: Core, member_id: int) -> dict[str, Any]:
 async def forget_member(core: Core, member_id: int) -> None:
     """Every cog forgets the member, then the core deletes its own rows about them."""
     for cog in core.cogs.values():
-        await cog.forget_member(member_id)
+        if cog.privacy is not None:
+            await cog.privacy.forget(member_id)
+        else:
+            await cog.forget_member(member_id)
     # Adapters keep a little platform state of their own (DM rooms, refused-DM lists):
     # each running adapter that offers ``forget(ref)`` drops what it holds on these identities.
     for ref in await core.members.identities(member_id):
