@@ -20,7 +20,7 @@ from bot.core.invocation import Invocation
 from bot.core.live import LiveMessages
 from bot.core.members import MemberInfo, MemberService, parse_zone
 from bot.core.outbox import Outbox
-from bot.core.ports import Adapter
+from bot.core.ports import Adapter, Capability
 from bot.core.refs import Actor, MessageRef, Role, RoomRef
 from bot.core.reply import Reply, Tone
 
@@ -266,6 +266,16 @@ class Core:
                 await adapter.grant_role(ref, role)
                 granted += 1
         return granted
+
+    def capabilities(self, platform: str) -> Capability:
+        """What a running platform can show (buttons, edits, files…); NONE when not running."""
+        adapter = self.adapters.get(platform)
+        return adapter.capabilities if adapter is not None else Capability.NONE
+
+    @property
+    def platforms(self) -> frozenset[str]:
+        """The platforms running in this process."""
+        return frozenset(self.adapters)
 
     async def can_redact(self, room: RoomRef) -> bool | None:
         """Whether the bot may remove members' messages in ``room`` (None: not applicable,
