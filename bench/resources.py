@@ -38,8 +38,9 @@ from bot.core.core import Core
 from bot.scheduling import SystemClock
 from bot.storage import migrate
 from bot.storage.db import Database, normalize_url
-from cogs.resource import search, transfer
-from cogs.resource.cog import Resources
+from cogs.resource import search, setup, transfer
+from cogs.resource.bulk import BulkTransfer
+from cogs.resource.library import Library
 from cogs.resource.service import ResourceService
 
 WORDS = [
@@ -248,7 +249,7 @@ async def run(url: str, label: str, size: int, n_queries: int) -> None:
     settings.database.url = url
     core = Core(settings, db, SystemClock())
     core.add_cog(Builtins(core))
-    cog = Resources(core)
+    cog = setup(core)
     core.add_cog(cog)
     adapter = MemoryAdapter("bench")
     core.add_adapter(adapter)
@@ -259,7 +260,8 @@ async def run(url: str, label: str, size: int, n_queries: int) -> None:
 
     print(f"\n== {label}: {size:,} resources")
     start = time.perf_counter()
-    report = await service.import_rows(make_rows(size, 1, "site"), batch_size=1000)
+    bulk = BulkTransfer(core.db, core.clock, service.library)
+    report = await bulk.import_rows(make_rows(size, 1, "site"), batch_size=1000)
     elapsed = time.perf_counter() - start
     print(
         f"load (import_rows, batches of 1000): {report.imported:,} in {elapsed:.1f} s "
@@ -313,7 +315,9 @@ async def run(url: str, label: str, size: int, n_queries: int) -> None:
     async def command(q: str) -> None:
         await core.invoke(adapter.actor("alice"), adapter.room, "resource find", {"query": q})
 
-    every = ResourceService(core, service.settings.model_copy(update={"rank_candidates": 0}))
+    every_settings = service.settings.model_copy(update={"rank_candidates": 0})
+    every_library = Library(db, core.members, every_settings)
+    every = ResourceService(db, core.clock, core.members, every_settings, every_library)
 
     async def find_all(q: str) -> None:
         await every.find(1, query=q)

@@ -4,8 +4,25 @@ from __future__ import annotations
 
 from bot.core import Core
 
+from .bookmarks import Bookmarks
 from .cog import Resources
+from .library import Library
+from .moderation import Moderation
+from .privacy import ResourcePrivacy
+from .service import ResourceService
+from .settings import ResourceSettings
 
 
 def setup(core: Core) -> Resources:
-    return Resources(core)
+    """Read ``[cogs.resource]``, build the services on their explicit dependencies (one
+    shared ``Library``, so one tag-label cache), then the cog."""
+    settings = core.cog_settings("resource", ResourceSettings)
+    library = Library(core.db, core.members, settings)
+    return Resources(
+        core,
+        settings=settings,
+        service=ResourceService(core.db, core.clock, core.members, settings, library),
+        bookmarks=Bookmarks(core.db, core.clock, settings, library),
+        moderation=Moderation(core.db, core.clock, core.outbox, library),
+        privacy=ResourcePrivacy(core.db, settings),
+    )

@@ -7,8 +7,11 @@ from typing import Annotated, Any
 from bot.core import Cog, Core, Delivery, Invocation, Opt, Reply, Role, Tone, command
 
 from . import render
+from .bookmarks import Bookmarks
+from .moderation import APPROVED_KIND, Moderation
+from .privacy import ResourcePrivacy
 from .service import ResourceService
-from .settings import Settings
+from .settings import ResourceSettings
 
 # Bounded: an id past the database's INTEGER range used to reach SQLite (OverflowError) or
 # PostgreSQL (DataError) and end as "something went wrong".
@@ -19,11 +22,25 @@ Collection = Annotated[str | None, Opt("Nom d'une collection", max_length=120)]
 
 
 class Resources(Cog, name="resource"):
-    def __init__(self, core: Core, service: ResourceService | None = None) -> None:
+    """Built by ``setup(core)`` (``__init__.py``) with its services."""
+
+    def __init__(
+        self,
+        core: Core,
+        *,
+        settings: ResourceSettings,
+        service: ResourceService,
+        bookmarks: Bookmarks,
+        moderation: Moderation,
+        privacy: ResourcePrivacy,
+    ) -> None:
         super().__init__(core)
-        self.settings = core.cog_settings("resource", Settings)
-        self.service = service or ResourceService(core, self.settings)
-        core.outbox.register("resource.approved", self._render_approved)
+        self.settings = settings
+        self.service = service
+        self.bookmarks = bookmarks
+        self.moderation = moderation
+        self.privacy = privacy
+        core.outbox.register(APPROVED_KIND, self._render_approved)
 
     async def _render_approved(self, d: Delivery) -> Reply | None:
         if d.fallback:
@@ -147,7 +164,7 @@ class Resources(Cog, name="resource"):
     @command("save", permission=Role.MEMBER)
     async def save(self, inv: Invocation, id: Id) -> Reply:
         """Mettre une ressource de côté (vos favoris)."""
-        view = await self.service.save(inv.member_id, id, moderator=inv.is_moderator)
+        view = await self.bookmarks.save(inv.member_id, id, moderator=inv.is_moderator)
         return Reply(
             text=inv.t(
                 "« {title} » est dans vos ressources mises de côté (resource saved).",
@@ -160,7 +177,7 @@ class Resources(Cog, name="resource"):
     @command("unsave", permission=Role.MEMBER)
     async def unsave(self, inv: Invocation, id: Id) -> Reply:
         """Retirer une ressource de celles que vous avez mises de côté."""
-        if not await self.service.unsave(inv.member_id, id):
+        if not await self.bookmarks.unsave(inv.member_id, id):
             return Reply(
                 text=inv.t("La ressource {id} n'était pas mise de côté.", id=id), private=True
             )
@@ -173,7 +190,7 @@ class Resources(Cog, name="resource"):
     @command("saved", permission=Role.MEMBER)
     async def saved(self, inv: Invocation, page: Page = 1) -> Reply:
         """Voir les ressources que vous avez mises de côté."""
-        result = await self.service.saved(inv.member_id, page)
+        result = await self.bookmarks.saved(inv.member_id, page)
         reply = render.page(
             result,
             inv.t,
@@ -227,7 +244,7 @@ class Resources(Cog, name="resource"):
     @command("approve", permission=Role.MODERATOR)
     async def approve(self, inv: Invocation, id: Id) -> Reply:
         """Publier une ressource en attente de validation."""
-        view = await self.service.approve(id)
+        view = await self.moderation.approve(id)
         return Reply(
             text=inv.t(
                 "Ressource {id} publiée : « {title} ». Son auteur est prévenu.",
@@ -240,15 +257,4 @@ class Resources(Cog, name="resource"):
     @command("pending", permission=Role.MODERATOR)
     async def pending(self, inv: Invocation) -> Reply:
         """Voir les ressources qui attendent une validation."""
-        return render.pending_list(await self.service.pending(), inv.t)
-
-    # --- privacy hooks ----------------------------------------------------------------------
-
-    async def export_member(self, member_id: int) -> dict[str, Any] | None:
-        return await self.service.export_member(member_id)
-
-    async def forget_member(self, member_id: int) -> None:
-        await self.service.forget_member(member_id)
-
-    async def merge_members(self, kept: int, merged: int) -> None:
-        await self.service.merge_members(kept, merged)
+        return render.pending_list(await self.moderation.pending(), inv.t)

@@ -21,12 +21,15 @@ import socket
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urljoin, urlsplit
 
 from bot.core import N_
 
 from .urls import DEFAULT_PORTS, address_is_public, ascii_host, odd_ip_spelling, parse_ip
+
+if TYPE_CHECKING:
+    from aiohttp.abc import AbstractResolver
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], Awaitable[list[str]]]
@@ -132,7 +135,7 @@ class PreviewError(Exception):
 async def system_resolve(host: str, port: int) -> list[str]:
     loop = asyncio.get_running_loop()
     infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return sorted({info[4][0] for info in infos})
+    return sorted({str(info[4][0]) for info in infos})
 
 
 class PreviewFetcher:
@@ -171,7 +174,10 @@ class PreviewFetcher:
         for _hop in range(self.max_redirects + 1):
             host, _port, addresses = await self.check(url)
             connector = aiohttp.TCPConnector(
-                resolver=_PinnedResolver(host, addresses), use_dns_cache=False, force_close=True
+                # Duck-typed, not a subclass: aiohttp is imported only when a page is read.
+                resolver=cast("AbstractResolver", _PinnedResolver(host, addresses)),
+                use_dns_cache=False,
+                force_close=True,
             )
             async with (
                 aiohttp.ClientSession(

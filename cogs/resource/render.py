@@ -6,8 +6,8 @@ from typing import Any
 
 from bot.core import Action, ActionStyle, Field, Reply, Tone, Translator
 
+from .domain import AddResult, Origin, ResourceStatus, ResourceView, SearchPage
 from .preview import PreviewError
-from .service import PENDING, AddResult, ResourceView, SearchPage
 
 SUMMARY_PREVIEW = 240
 
@@ -15,7 +15,7 @@ SUMMARY_PREVIEW = 240
 def _author(view: ResourceView, t: Translator) -> str:
     if view.author_name:
         return view.author_name
-    if view.origin == "import":
+    if view.origin == Origin.IMPORT:
         return t("la bibliothèque importée")
     return t("un ancien membre")
 
@@ -24,7 +24,7 @@ def _line(view: ResourceView, t: Translator) -> str:
     line = f"**{view.id}.** [{_escape(view.title)}]({view.url})"
     if view.tags:
         line += " — " + ", ".join(view.tags)
-    if view.status == PENDING:
+    if view.status == ResourceStatus.PENDING:
         line += " " + t("(en attente de validation)")
     return line
 
@@ -43,7 +43,7 @@ def resource_card(view: ResourceView, t: Translator, *, private: bool = False) -
         fields.append(Field(t("Tags"), ", ".join(view.tags), inline=True))
     if view.collections:
         fields.append(Field(t("Collections"), ", ".join(view.collections), inline=True))
-    if view.status == PENDING:
+    if view.status == ResourceStatus.PENDING:
         fields.append(Field(t("Statut"), t("en attente de validation par un modérateur")))
     actions = []
     if not view.saved:
@@ -55,7 +55,7 @@ def resource_card(view: ResourceView, t: Translator, *, private: bool = False) -
         actions=actions,
         # A resource under review is shown only to its author and the moderators: its card is
         # never posted in a shared room.
-        private=private or view.status == PENDING,
+        private=private or view.status == ResourceStatus.PENDING,
     )
 
 
@@ -82,7 +82,7 @@ def added(result: AddResult, t: Translator) -> Reply:
         return card
     card = resource_card(view, t)
     lines = []
-    if view.status == PENDING:
+    if view.status == ResourceStatus.PENDING:
         lines.append(
             t(
                 "Merci ! Votre ressource attend la validation d'un modérateur ; "

@@ -111,7 +111,8 @@ def content_words(text: str) -> list[str]:
 
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    return _stemmer.stemWord(word)
+    stemmed: str = _stemmer.stemWord(word)
+    return stemmed
 
 
 def document(dialect: str, *parts: str) -> str:

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 
-class Settings(BaseModel):
+class ResourceSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     moderation: Literal["open", "queue"] = "open"
@@ -22,3 +22,7 @@ class Settings(BaseModel):
     # SQLite: rank only the N most recent resources matching the words (0: rank every match).
     rank_candidates: int = Field(default=1000, ge=0, le=1_000_000)
     keep_shared_on_forget: bool = True
+
+
+# bot.config.cog_settings_model() looks the section's model up by this name.
+Settings = ResourceSettings

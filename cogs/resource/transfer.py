@@ -19,8 +19,10 @@ from typing import Any, TextIO
 from bot.core import Core
 from bot.core.csvfile import csv_bytes
 
-from .service import ImportReport, ResourceService
-from .settings import Settings
+from .bulk import BulkTransfer
+from .domain import ImportReport
+from .library import Library
+from .settings import ResourceSettings
 
 EXPORT_FIELDS = [
     "id",
@@ -126,9 +128,9 @@ async def import_file(
     core: Core, path: Path, *, progress: bool = True, stream: TextIO | None = None
 ) -> ImportReport:
     rows = read_rows(path)
-    service = ResourceService(core, core.cog_settings("resource", Settings))
+    bulk = _bulk(core)
     bar = ProgressBar(len(rows), "import", stream) if progress else None
-    report = await service.import_rows(rows, progress=bar.advance if bar else None)
+    report = await bulk.import_rows(rows, progress=bar.advance if bar else None)
     if bar:
         bar.close()
     return report
@@ -138,8 +140,7 @@ async def export_file(
     core: Core, path: Path, *, progress: bool = True, stream: TextIO | None = None
 ) -> int:
     _check_target(path)  # before reading the library: a typo in the folder fails at once
-    service = ResourceService(core, core.cog_settings("resource", Settings))
-    rows = await service.export_rows()
+    rows = await _bulk(core).export_rows()
     bar = ProgressBar(len(rows), "export", stream) if progress else None
     try:
         _write_export(path, rows, bar)
@@ -149,6 +150,11 @@ async def export_file(
         if bar:
             bar.close()
     return len(rows)
+
+
+def _bulk(core: Core) -> BulkTransfer:
+    settings = core.cog_settings("resource", ResourceSettings)
+    return BulkTransfer(core.db, core.clock, Library(core.db, core.members, settings))
 
 
 def _check_target(path: Path) -> None:

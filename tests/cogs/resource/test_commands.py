@@ -11,6 +11,7 @@ from sqlmodel import select
 
 from bot.config import load_settings
 from bot.core import Role
+from bot.core.privacy import PrivacyHooks
 from cogs.resource.models import Resource, ResourceBookmark
 from cogs.resource.preview import Preview, PreviewError
 from tests.harness import Harness, make_harness
@@ -316,20 +317,21 @@ async def test_privacy_hooks(make: HarnessFactory) -> None:
     await h.say("alice", '!resource add https://r.example/1 title:"Partagé" summary:s')
     await h.say("bob", '!resource add https://r.example/2 title:"De Bob" summary:s')
     await h.say("alice", "!resource save 2")
-    cog = h.core.cogs["resource"]
+    privacy = h.core.cogs["resource"].privacy
+    assert isinstance(privacy, PrivacyHooks)
     alice = (await h.core.members.find_by_name("alice"))[0].id
     bob = (await h.core.members.find_by_name("bob"))[0].id
-    exported = await cog.export_member(alice)
+    exported = await privacy.export(alice)
     assert exported is not None
     assert [r["title"] for r in exported["shared"]] == ["Partagé"]
     assert [s["id"] for s in exported["saved"]] == [2]
-    await cog.merge_members(bob, alice)
+    assert await privacy.merge(bob, alice) == []
     async with h.db.session() as s:
         authors = {r.title: r.author_id for r in (await s.exec(select(Resource))).all()}
         marks = (await s.exec(select(ResourceBookmark))).all()
     assert authors == {"Partagé": bob, "De Bob": bob}
     assert [(m.member_id, m.resource_id) for m in marks] == [(bob, 2)]
-    await cog.forget_member(bob)
+    await privacy.forget(bob)
     assert "un ancien membre" in await _text(h, "carol", "!resource show 1")
     async with h.db.session() as s:
         assert (await s.exec(select(ResourceBookmark))).all() == []
@@ -339,7 +341,9 @@ async def test_forget_can_delete_shared_resources(make: HarnessFactory) -> None:
     h = await make(keep_shared_on_forget=False)
     await h.say("alice", '!resource add https://r.example/1 title:"Partagé" summary:s')
     alice = (await h.core.members.find_by_name("alice"))[0].id
-    await h.core.cogs["resource"].forget_member(alice)
+    privacy = h.core.cogs["resource"].privacy
+    assert privacy is not None
+    await privacy.forget(alice)
     async with h.db.session() as s:
         assert (await s.exec(select(Resource))).all() == []
 
@@ -490,7 +494,10 @@ async def test_forgotten_authors_leave_no_id_behind(make: HarnessFactory) -> Non
     zoe = (await h.core.members.find_by_name("zoé"))[0].id
     assert "un ancien membre" in await _text(h, "zoé", "!resource show 1")
     assert "Aucune ressource n'a le numéro 2" in await _text(h, "zoé", "!resource show 2")
-    assert (await h.core.cogs["resource"].export_member(zoe))["shared"] == []
+    privacy = h.core.cogs["resource"].privacy
+    assert privacy is not None
+    exported = await privacy.export(zoe)
+    assert exported is not None and exported["shared"] == []
     # The approval message queued for alice went with her.
     await h.deliver()
     assert h.adapter.dms("zoé") == []
