@@ -1,12 +1,19 @@
-"""A local web server (127.0.0.1 only) that serves pages for the link preview tests."""
+"""Shared by the resource tests: a harness factory with a stub link preview, and a local web
+server (127.0.0.1 only) that serves pages for the link preview tests."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import pytest
 from aiohttp import web
+
+from bot.config import load_settings
+from bot.core import Role
+from cogs.resource.preview import Preview, PreviewError
+from tests.harness import Harness, make_harness
 
 PAGE = """<!doctype html><html><head><meta charset="utf-8">
 <title>Titre de secours</title>
@@ -110,3 +117,45 @@ async def site() -> AsyncIterator[LocalSite]:
     holder["site"] = LocalSite(port)
     yield holder["site"]
     await runner.cleanup()
+
+
+class StubFetcher:
+    """Answers previews from a dict; anything else fails like an unreachable page."""
+
+    def __init__(self, pages: dict[str, Preview] | None = None) -> None:
+        self.pages = pages or {}
+        self.calls: list[str] = []
+
+    async def fetch(self, url: str) -> Preview:
+        self.calls.append(url)
+        if url in self.pages:
+            return self.pages[url]
+        raise PreviewError("le nom « {host} » est introuvable", host="nulle.part")
+
+
+HarnessFactory = Callable[..., Any]
+
+
+@pytest.fixture
+async def make(db_url: str) -> AsyncIterator[HarnessFactory]:
+    made: list[Harness] = []
+
+    async def factory(fetcher: Any = None, **section: Any) -> Harness:
+        settings = load_settings(None, cogs={"resource": section})
+        h = await make_harness(db_url, cogs=["resource"], settings=settings)
+        if fetcher is not False:
+            h.core.cogs["resource"].service.fetcher = fetcher or StubFetcher()  # type: ignore[attr-defined]
+        h.adapter.set_roles("mod", Role.MEMBER, Role.MODERATOR)
+        made.append(h)
+        return h
+
+    yield factory
+    for h in made:
+        await h.core.stop()
+        await h.db.dispose()
+
+
+async def reply_text(h: Harness, who: str, line: str) -> str:
+    reply = await h.say(who, line)
+    assert reply is not None
+    return reply.plain_text()
