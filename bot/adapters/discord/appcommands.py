@@ -90,9 +90,9 @@ def _annotation(option: OptionSpec) -> Any:
             return base
         low = base(option.min) if option.min is not None else None
         high = base(option.max) if option.max is not None else None
-        return app_commands.Range[base, low, high]  # type: ignore[valid-type]
+        return app_commands.Range[base, low, high]
     if option.choices:
-        return Literal[option.choices]  # type: ignore[valid-type]
+        return Literal[option.choices]
     if option.max_length is not None:
         return app_commands.Range[str, None, min(option.max_length, 6000)]
     return str

@@ -105,7 +105,7 @@ def build_view(actions: list[Action]) -> discord.ui.View | None:
         select_id = custom_ids.encode_select(command)
         if select_id is None or next_row >= MAX_ROWS:
             continue
-        options = []
+        options: list[discord.SelectOption] = []
         for action in group[:MAX_SELECT_OPTIONS]:
             value = custom_ids.encode_args(action.args)
             if len(value) > custom_ids.MAX_VALUE or any(o.value == value for o in options):

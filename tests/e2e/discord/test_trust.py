@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from bot.core.refs import MemberRef, RoomRef
+from bot.core.events import MemberJoined
+from bot.core.refs import MemberRef, Role, RoomRef
 from bot.core.reply import Reply
 from tests.e2e.discord.conftest import Bot
 from tests.e2e.discord.fake_discord import FakeDiscord, pings
@@ -150,7 +151,7 @@ async def test_a_dm_from_a_member_not_in_the_cache_is_looked_up_in_the_community
 async def test_other_servers_are_left_at_ready_and_on_join(
     fake: FakeDiscord, db_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="bot.adapters.discord.adapter")
+    caplog.set_level(logging.INFO, logger="bot.adapters.discord")
     first = fake.add_other_guild("Serveur d'avant", admins=[fake.member_id("user1")])
     bot = await Bot(fake, db_url, tmp_path / "state.json").start()
     try:
@@ -171,7 +172,7 @@ async def test_other_servers_are_kept_when_asked_but_still_refused(
     staying: Bot, caplog: pytest.LogCaptureFixture
 ) -> None:
     fake = staying.fake
-    caplog.set_level(logging.INFO, logger="bot.adapters.discord.adapter")
+    caplog.set_level(logging.INFO, logger="bot.adapters.discord")
     joined = await fake.join_other_guild("Serveur invité", admins=[fake.member_id("user2")])
     await until(lambda: staying.adapter.client.get_guild(joined) is not None)
     await until(lambda: any("staying" in r.getMessage() for r in caplog.records))
@@ -254,15 +255,50 @@ async def test_user_text_pings_nobody_and_bot_mentions_ping_only_the_named(bot: 
 
 
 async def test_forget_drops_the_adapter_s_memory_of_the_member(bot: Bot) -> None:
-    fake = bot.fake
-    alice = fake.member_id("user0")
-    ref = MemberRef("discord", str(alice), "user0")
-    adapter = bot.core.adapters["discord"]
+    """Once forgotten, the role that waited for her rules screening is never granted and her
+    next join counts again (seen from the fake Discord); her DM channel is dropped too."""
+    fake, adapter = bot.fake, bot.adapter
+    joins: list[str] = []
 
+    async def record(event: MemberJoined) -> None:
+        joins.append(event.ref.id)
+
+    bot.core.events.subscribe(MemberJoined, record)
+
+    def dm_opened() -> int:
+        return sum(1 for _, path, _ in fake.requests if path.endswith("/users/@me/channels"))
+
+    async def settle() -> None:
+        for _ in range(20):
+            await asyncio.sleep(0.02)
+
+    adapter.settings.roles.member = [str(fake.member_role)]
+    uid = await fake.member_add("oubliee", pending=True)  # on the rules screen
+    ref = MemberRef("discord", str(uid), "oubliee")
+    await settle()
+    await adapter.grant_role(ref, Role.MEMBER)  # waits for the screening…
     await adapter.send_direct(ref, Reply(text="un"))
-    assert alice in adapter._dm_channels  # what forget must drop
+    await adapter.send_direct(ref, Reply(text="deux"))
+    assert dm_opened() == 1  # …and the DM channel is remembered: what forget must drop
+    assert uid in adapter.memory.dm_channels and adapter.memory.deferred_roles
+
     await adapter.forget(ref)
-    assert alice not in adapter._dm_channels
-    assert all(key[1] != alice for key in adapter._joined)
-    assert all(key[1] != alice for key in adapter._deferred_roles)
-    await adapter.send_direct(ref, Reply(text="deux"))  # and she can still be written to
+    assert not adapter.memory.knows(uid)
+    await fake.member_update(uid, pending=False)  # screening passed: a join, but no role
+    await until(lambda: joins == [str(uid)])
+    await settle()
+    assert fake.roles_granted == []
+
+    # Discord never puts a member back on the rules screen, but it shows the join memory: the
+    # end of a screening makes a join only for a member not seen joining yet.
+    await fake.member_update(uid, pending=True)
+    await fake.member_update(uid, pending=False)
+    await settle()
+    assert joins == [str(uid)]  # a join already seen is not emitted twice…
+    await adapter.forget(ref)
+    await fake.member_update(uid, pending=True)
+    await fake.member_update(uid, pending=False)
+    await until(lambda: joins == [str(uid), str(uid)])  # …unless she was forgotten
+
+    await adapter.send_direct(ref, Reply(text="trois"))  # and she can still be written to
+    assert [m["content"] for m in fake.dms(uid)] == ["un", "deux", "trois"]

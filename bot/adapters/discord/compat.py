@@ -1,0 +1,137 @@
+"""Every discord.py internal the adapter relies on, in one place.
+
+discord.py is pinned to the minor version these were checked against (``discord.py>=2.7.1,<2.8``
+in pyproject.toml). Two of them are wraps of private machinery:
+
+- the gateway parsers (``ConnectionState.parsers``: event name → ``parse_<event>(data)``): a
+  parser's exception ends ``Client.connect()``, so the adapter wraps a few of them;
+- ``CommandTree._call``, the coroutine that reads a slash command's payload and runs it:
+  discord.py routes only ``AppCommandError`` to ``on_error``, anything else would end as an
+  unretrieved task exception.
+
+The others are undocumented but plain: ``Route.BASE`` and ``DiscordWebSocket.DEFAULT_GATEWAY``
+(pointing the client at another server, e.g. the fake Discord of the tests) and two
+``HTTPClient`` calls. ``problems()`` checks all of them against the installed discord.py;
+tests/adapters/discord/test_compat.py fails with its findings when an upgrade changes them.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import discord
+import yarl
+from discord import app_commands
+
+log = logging.getLogger(__name__)
+
+SUPPORTED = (2, 7)  # the discord.py minor version everything below was checked against
+
+Parser = Callable[[Any], None]
+
+
+def point_at(api_base: str | None, gateway_url: str | None) -> None:
+    """Send REST calls and the gateway connection somewhere else than discord.com."""
+    if api_base:
+        discord.http.Route.BASE = api_base.rstrip("/")
+    if gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+
+
+def wrap_parsers(
+    client: discord.Client, events: Iterable[str], wrap: Callable[[str, Parser], Parser]
+) -> None:
+    """Replace the gateway parsers of ``events`` by ``wrap(event, parser)``.
+
+    Before ``connect()``: the websocket reads this very dict (``_discord_parsers``)."""
+    parsers: dict[str, Parser] = client._connection.parsers
+    for event in events:
+        if event in parsers:
+            parsers[event] = wrap(event, parsers[event])
+
+
+class GuardedCommandTree(app_commands.CommandTree):
+    """A command tree whose dispatch never lets anything but ``AppCommandError`` escape:
+    an unreadable payload calls ``on_unreadable`` instead."""
+
+    async def _call(self, interaction: discord.Interaction) -> None:
+        try:
+            await super()._call(interaction)
+        except app_commands.AppCommandError:
+            raise
+        except Exception:
+            log.warning("Discord: unreadable application command payload")
+            log.debug("Unreadable payload", exc_info=True)
+            await self.on_unreadable(interaction)
+
+    async def on_unreadable(self, interaction: discord.Interaction) -> None:
+        """Answer an application command discord.py could not read."""
+
+
+async def interaction_callback(
+    client: discord.Client, interaction_id: str | int, token: str, payload: dict[str, Any]
+) -> None:
+    """POST an interaction callback over plain HTTP (for payloads discord.py cannot parse)."""
+    route = discord.http.Route(
+        "POST",
+        "/interactions/{interaction_id}/{interaction_token}/callback",
+        interaction_id=interaction_id,
+        interaction_token=token,
+    )
+    await client.http.request(route, json=payload)
+
+
+async def add_role(client: discord.Client, guild_id: int, user_id: int, role_id: int) -> None:
+    """Add a role by ids alone (no member object needed, cached or not)."""
+    await client.http.add_role(guild_id, user_id, role_id, reason="Passerelle")
+
+
+def _parameters(function: Any) -> list[str]:
+    return list(inspect.signature(function).parameters)
+
+
+def problems() -> list[str]:
+    """What the installed discord.py changed among the internals above (empty: all is well)."""
+    from discord import gateway, http, state
+
+    found: list[str] = []
+    if discord.version_info[:2] != SUPPORTED:
+        checked = ".".join(map(str, SUPPORTED))
+        found.append(f"version {discord.__version__}, but compat.py was checked against {checked}")
+
+    # The gateway parsers: built from parse_* methods, read by the websocket from the state.
+    init = inspect.getsource(state.ConnectionState.__init__)
+    if "self.parsers" not in init or "parse_" not in init:
+        found.append("ConnectionState.__init__ no longer builds self.parsers from parse_* methods")
+    for event in ("INTERACTION_CREATE", "GUILD_MEMBER_ADD", "GUILD_MEMBER_UPDATE"):
+        parse = getattr(state.ConnectionState, f"parse_{event.lower()}", None)
+        if parse is None or _parameters(parse) != ["self", "data"]:
+            found.append(f"ConnectionState.parse_{event.lower()}(self, data) is gone or changed")
+    if "_connection.parsers" not in inspect.getsource(gateway.DiscordWebSocket.from_client):
+        found.append("DiscordWebSocket.from_client no longer reads client._connection.parsers")
+
+    # CommandTree._call: the coroutine _from_interaction runs for every slash command.
+    call = getattr(app_commands.CommandTree, "_call", None)
+    if call is None or not inspect.iscoroutinefunction(call):
+        found.append("CommandTree._call is gone or no longer a coroutine function")
+    elif _parameters(call) != ["self", "interaction"]:
+        found.append(f"CommandTree._call{inspect.signature(call)} changed its parameters")
+    if "self._call(" not in inspect.getsource(app_commands.CommandTree._from_interaction):
+        found.append("CommandTree._from_interaction no longer dispatches through self._call")
+
+    # Endpoints and the two raw HTTP calls.
+    if not isinstance(getattr(http.Route, "BASE", None), str):
+        found.append("Route.BASE is gone")
+    if not hasattr(gateway.DiscordWebSocket, "DEFAULT_GATEWAY"):
+        found.append("DiscordWebSocket.DEFAULT_GATEWAY is gone")
+    if _parameters(http.Route.__init__)[:3] != ["self", "method", "path"]:
+        found.append(f"Route{inspect.signature(http.Route.__init__)} changed")
+    if _parameters(http.HTTPClient.request)[:2] != ["self", "route"]:
+        found.append(f"HTTPClient.request{inspect.signature(http.HTTPClient.request)} changed")
+    add = _parameters(http.HTTPClient.add_role)
+    if add[:4] != ["self", "guild_id", "user_id", "role_id"] or "reason" not in add:
+        found.append(f"HTTPClient.add_role{inspect.signature(http.HTTPClient.add_role)} changed")
+    return found
