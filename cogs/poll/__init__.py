@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from bot.core import Core
 from cogs.poll.cog import Polls
+from cogs.poll.privacy import PollPrivacy
+from cogs.poll.secret import BallotSecret
+from cogs.poll.service import PollService
+from cogs.poll.settings import PollSettings
 
 
 def setup(core: Core) -> Polls:
-    return Polls(core)
+    """Read ``[cogs.poll]``, build the service and privacy hooks on the ballot secret, and the
+    cog on top of them."""
+    settings = core.cog_settings("poll", PollSettings)
+    secret = BallotSecret(settings.ballot_secret, settings.ballot_secret_file)
+    service = PollService(core.db, core.clock, core.outbox, core.members, settings, secret)
+    privacy = PollPrivacy(core.db, secret, service.forget_cached)
+    return Polls(core, service, privacy)

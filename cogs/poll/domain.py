@@ -1,14 +1,17 @@
-"""Poll kinds, read-only views of a poll, and the tally: pure computation, no I/O."""
+"""Poll kinds and statuses, read-only views of a poll, votes as values, outbox keys, and the
+tally: pure computation, no I/O."""
 
 from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from bot.core.refs import RoomRef
+from bot.core.refs import ROLE_RANK, Role, RoomRef
 from bot.core.text import fold_key, tidy
 from cogs.poll.models import Poll, PollBallot, PollOption
 
@@ -24,9 +27,77 @@ class PollKind(StrEnum):
     BOARD = "board"
 
 
+class ResultsMode(StrEnum):
+    """When results are shown: as votes come (``live``) or at the closing (``hidden``)."""
+
+    LIVE = "live"
+    HIDDEN = "hidden"
+
+
+class CloseReason(StrEnum):
+    """Who closed a poll: its timer, or a member (the author or a moderator)."""
+
+    TIMER = "timer"
+    MEMBER = "member"
+
+
 CHOICE_KINDS = frozenset({PollKind.SINGLE, PollKind.MULTIPLE, PollKind.RANKING})
 TEXT_KINDS = frozenset({PollKind.OPEN, PollKind.WORDCLOUD, PollKind.QUIZ})
+# Kinds whose results show who said what (when not anonymous).
+NAMED_KINDS = frozenset({PollKind.RATING, PollKind.OPEN, PollKind.QUIZ, PollKind.BOARD})
 RATING_SCALE = 5
+# Open anonymous polls refresh their results once per this many votes (see live.py).
+ANONYMOUS_BATCH = 5
+
+# Outbox message kinds (their renderers live in cog.py) and keys: one place for their formats.
+CLOSE_KIND = "poll.close"
+REDACT_NOTE_KIND = "poll.redact_note"
+
+
+def close_key(poll_id: int) -> str:
+    """The timer that closes a poll at its ``closes_at``."""
+    return f"poll:{poll_id}:close"
+
+
+def final_key(poll_id: int) -> str:
+    """The final results posted in the poll's room when it is closed from another room."""
+    return f"poll:{poll_id}:final"
+
+
+def redact_note_key(poll_id: int) -> str:
+    """The creator's private note that typed votes cannot be removed from the room."""
+    return f"poll:{poll_id}:redact-note"
+
+
+def live_key(poll_id: int) -> str:
+    """The live results message of a poll."""
+    return f"poll:{poll_id}:live"
+
+
+@dataclass(frozen=True, slots=True)
+class Voter:
+    member_id: int
+    roles: frozenset[Role] = frozenset({Role.MEMBER})
+
+    def has(self, role: Role) -> bool:
+        return max((ROLE_RANK[r] for r in self.roles), default=0) >= ROLE_RANK[role]
+
+
+@dataclass(frozen=True, slots=True)
+class PollDraft:
+    """A poll as asked for by ``poll create``, before any check."""
+
+    question: str
+    kind: PollKind = PollKind.SINGLE
+    choices: str = ""
+    anonymous: bool = False
+    results: str = "live"
+    duration: str = ""
+    closes: str = ""
+    max: int | None = None
+    answer: str = ""
+    categories: str = ""
+    role: Role = Role.MEMBER
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +117,7 @@ class PollView:
     author_id: int | None
     room: RoomRef
     anonymous: bool
-    results: str
+    results: ResultsMode
     max_choices: int | None
     role: str
     answers: tuple[str, ...]
@@ -54,7 +125,7 @@ class PollView:
     created_at: datetime
     closes_at: datetime | None
     closed_at: datetime | None
-    closed_reason: str | None
+    closed_reason: CloseReason | None
     options: tuple[OptionView, ...] = ()
 
     @classmethod
@@ -73,7 +144,7 @@ class PollView:
             author_id=poll.author_id,
             room=RoomRef.decode(poll.room),
             anonymous=poll.anonymous,
-            results=poll.results,
+            results=ResultsMode(poll.results),
             max_choices=poll.max_choices,
             role=poll.role,
             answers=tuple(json.loads(poll.answers)),
@@ -81,7 +152,7 @@ class PollView:
             created_at=poll.created_at,
             closes_at=poll.closes_at,
             closed_at=poll.closed_at,
-            closed_reason=poll.closed_reason,
+            closed_reason=CloseReason(poll.closed_reason) if poll.closed_reason else None,
             options=tuple(sorted(views, key=lambda o: o.position)),
         )
 
@@ -90,6 +161,18 @@ class PollView:
 
     def label(self, position: int) -> str:
         return next((o.label for o in self.options if o.position == position), "?")
+
+
+@dataclass(frozen=True, slots=True)
+class VoteOutcome:
+    poll: PollView
+    replaced: bool = False
+    recorded: tuple[str, ...] = ()  # what was recorded, as labels or words
+    correct: bool | None = None  # quiz
+    attempts: int = 0  # quiz
+    idea: int | None = None  # board: the idea posted or up-voted
+    already: bool = False  # board: that idea already had this member's vote
+    posted: bool = False  # board: a new idea was posted
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +214,7 @@ class Tally:
     board: list[tuple[int, list[IdeaRow]]] = field(default_factory=list)
 
 
-def ballot_choices(ballot: PollBallot) -> list:
+def ballot_choices(ballot: PollBallot) -> list[Any]:
     return list(json.loads(ballot.choices or "[]"))
 
 
@@ -210,10 +293,10 @@ def compute_tally(poll: PollView, ballots: list[PollBallot], names: dict[int, st
     return tally
 
 
-def count_words(words: object) -> list[tuple[str, int]]:
+def count_words(words: Iterable[object]) -> list[tuple[str, int]]:
     """Group words by their folded form; show each group by its most frequent spelling."""
     groups: dict[str, Counter[str]] = {}
-    for word in words:  # type: ignore[attr-defined]
+    for word in words:
         shown = tidy(str(word))
         key = fold_key(shown)
         if key:
@@ -232,7 +315,7 @@ def _spelling(spellings: Counter[str]) -> str:
 
 
 def board_rows(
-    poll: PollView, ballots: list[PollBallot], author: object
+    poll: PollView, ballots: list[PollBallot], author: Callable[[int | None], str | None]
 ) -> list[tuple[int, list[IdeaRow]]]:
     votes: Counter[int] = Counter()
     for b in ballots:
@@ -241,7 +324,7 @@ def board_rows(
     by_category: list[tuple[int, list[IdeaRow]]] = []
     for index in range(count):
         ideas = [
-            IdeaRow(o.position, o.label, votes[o.position], author(o.member_id))  # type: ignore[operator]
+            IdeaRow(o.position, o.label, votes[o.position], author(o.member_id))
             for o in poll.options
             if (o.category or 0) == index
         ]

@@ -17,13 +17,13 @@ from sqlmodel import Field, SQLModel
 from bot.storage.types import TimestampField
 
 
-def _member_fk(ondelete: str) -> Column:
+def _member_fk(ondelete: str) -> Column[int]:
     return Column(
         Integer, ForeignKey("core_member.id", ondelete=ondelete), nullable=True, index=True
     )
 
 
-def _poll_fk() -> Column:
+def _poll_fk() -> Column[int]:
     return Column(
         Integer, ForeignKey("poll_poll.id", ondelete="CASCADE"), nullable=False, index=True
     )

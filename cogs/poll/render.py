@@ -1,6 +1,7 @@
-"""Replies: the poll itself, vote confirmations, results as text and as a picture, the list.
+"""Replies: the poll itself, its buttons, vote confirmations, the list and short notices.
 
-Pure functions of domain objects and a translator.
+Pure functions of domain objects and a translator. Results (text and picture) are in
+render_results.py.
 """
 
 from __future__ import annotations
@@ -8,9 +9,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.core import N_, Action, ActionStyle, Attachment, NativePoll, Reply, Tone, Translator
-from cogs.poll import charts
-from cogs.poll.domain import CHOICE_KINDS, RATING_SCALE, PollKind, PollView, Tally
-from cogs.poll.service import VoteOutcome
+from cogs.poll.domain import (
+    ANONYMOUS_BATCH,
+    CHOICE_KINDS,
+    RATING_SCALE,
+    PollKind,
+    PollView,
+    VoteOutcome,
+)
 
 KIND_NAMES = {
     PollKind.SINGLE: N_("choix unique"),
@@ -24,9 +30,6 @@ KIND_NAMES = {
 }
 DEFAULT_CATEGORY = N_("Idées")
 MAX_BUTTONS = 25
-TEXT_ROWS = 30
-# Open anonymous polls refresh their results once per this many votes (see cog.py).
-ANONYMOUS_BATCH = 5
 
 
 def kind_name(kind: PollKind, t: Translator) -> str:
@@ -296,233 +299,20 @@ def anonymous_vote_text(outcome: VoteOutcome, t: Translator) -> str:
     return text + " " + t("Par discrétion, votre choix n'est pas répété ici.")
 
 
-def participation(voters: int, population: int | None, t: Translator) -> str:
-    if population:
-        return t(
-            "Participation : {voters} / {population} ({percent})",
-            voters=voters,
-            population=population,
-            percent=t.percent(min(voters / population, 1.0)),
-        )
-    return t.n("Participation : {n} personne", "Participation : {n} personnes", voters)
-
-
-def _bar(ratio: float, width: int = 10) -> str:
-    full = round(ratio * width)
-    return "▓" * full + "░" * (width - full)
-
-
-def results_reply(
-    tally: Tally,
-    t: Translator,
-    population: int | None,
-    *,
-    withheld: bool,
-    now: datetime,
-    picture: bool = True,
-    buttons: bool = True,
-    batched: bool = False,
-) -> Reply:
-    """Results as text (and a PNG): what the poll's rules let everyone see right now
-    (``batched``: an open anonymous poll, shown as of its last batch of votes)."""
-    poll = tally.poll
-    closed = poll.is_closed(now)
-    status = t("Clos") if closed else t("En cours")
-    head = f"*{kind_name(poll.kind, t)} · {status}* — {participation(tally.voters, population, t)}"
-    lines = [head, ""]
-    shown = True
-    if withheld:
-        lines.append(
-            t("Résultats masqués : un sondage anonyme les montre à partir de 3 participations.")
-        )
-        shown = False
-    elif poll.results == "hidden" and not closed:
-        lines.append(t("Les résultats seront affichés à la clôture."))
-        shown = False
-    else:
-        lines += result_lines(tally, t, closed)
-    if batched:
-        lines += [
-            "",
-            t(
-                "_Sondage anonyme : résultats mis à jour par paquets de {n} votes._",
-                n=ANONYMOUS_BATCH,
-            ),
-        ]
-    reply = Reply(
-        title=(
-            t("Résultats finaux #{poll} : {question}", poll=poll.id, question=poll.question)
-            if closed
-            else t("Résultats #{poll} : {question}", poll=poll.id, question=poll.question)
+def redact_note_reply(poll_id: object, t: Translator) -> Reply:
+    """To an anonymous poll's creator, privately: typed votes cannot be removed here."""
+    return Reply(
+        text=t(
+            "Sondage anonyme n° {poll} : le bot n'a pas le droit de supprimer les messages "
+            "de ce salon, donc un vote tapé dans le salon par erreur y resterait visible "
+            "(il est refusé, mais pas effacé). Donnez au bot le droit de supprimer des "
+            "messages (Matrix : niveau de pouvoir « redact »), ou demandez-le à un "
+            "modérateur.",
+            poll=poll_id,
         ),
-        text="\n".join(lines).strip(),
-        tone=Tone.INFO,
+        tone=Tone.WARNING,
+        private=True,
     )
-    if shown and picture:
-        reply.attachments.append(
-            Attachment(
-                f"sondage-{poll.id}.png",
-                picture_of(tally, t, population, closed),
-                "image/png",
-                description=t("Résultats du sondage #{poll}", poll=poll.id),
-            )
-        )
-    if closed:
-        native = native_poll(poll, t, closed=True)
-        reply.poll = native
-    else:
-        reply.actions = [
-            a for a in poll_actions(poll, t, buttons=buttons) if a.command == "poll vote"
-        ]
-        if poll.kind is PollKind.BOARD and shown and (buttons or not poll.anonymous):
-            ideas = [i for _, rows in tally.board for i in rows]
-            reply.actions += [
-                Action.invoke(
-                    "poll vote",
-                    label=t("Soutenir n° {number}", number=i.number),
-                    poll=poll.id,
-                    choice=str(i.number),
-                )
-                for i in ideas[: MAX_BUTTONS - len(reply.actions)]
-            ]
-    return reply
-
-
-def _pct(count: int, total: int, t: Translator) -> str:
-    return t.percent(count / total) if total else t.percent(0)
-
-
-def result_lines(tally: Tally, t: Translator, closed: bool) -> list[str]:
-    poll = tally.poll
-    lines: list[str] = []
-    if poll.kind in (PollKind.SINGLE, PollKind.MULTIPLE):
-        for label, count in tally.counts:
-            ratio = count / tally.voters if tally.voters else 0
-            lines.append(
-                f"- {_bar(ratio)} **{label}** — "
-                + t.n("{n} vote", "{n} votes", count)
-                + f" ({_pct(count, tally.voters, t)})"
-            )
-    elif poll.kind is PollKind.RANKING:
-        lines.append(t("Classement par points (méthode de Borda) :"))
-        for i, row in enumerate(tally.ranking, start=1):
-            lines.append(
-                f"{i}. **{row.label}** — "
-                + t.n(
-                    "{n} point, rang moyen {rank}",
-                    "{n} points, rang moyen {rank}",
-                    row.points,
-                    rank=t.number(row.mean_rank),
-                )
-            )
-    elif poll.kind is PollKind.RATING:
-        if tally.rating_mean is not None:
-            lines.append(t("Moyenne du groupe : **{mean} / 5**", mean=t.number(tally.rating_mean)))
-        for value in range(RATING_SCALE, 0, -1):
-            count = tally.distribution[value - 1]
-            lines.append(f"- {'★' * value}{'☆' * (RATING_SCALE - value)} : {count}")
-        if tally.comments:
-            lines += ["", t("Commentaires :")]
-            for name, value, comment in tally.comments[:TEXT_ROWS]:
-                lines.append(f"- {value}/5 « {comment} »" + (f" — {name}" if name else ""))
-    elif poll.kind is PollKind.OPEN:
-        for name, text in tally.answers[:TEXT_ROWS]:
-            lines.append(f"- « {text} »" + (f" — **{name}**" if name else ""))
-        if len(tally.answers) > TEXT_ROWS:
-            lines.append(
-                t("… et {n} autres réponses (voir l'export).", n=len(tally.answers) - TEXT_ROWS)
-            )
-    elif poll.kind is PollKind.WORDCLOUD:
-        lines.append(", ".join(f"**{w}** ({c})" if c > 1 else w for w, c in tally.words[:60]))
-    elif poll.kind is PollKind.QUIZ and tally.quiz is not None:
-        quiz = tally.quiz
-        if closed:
-            lines.append(t("Réponse : « {answer} »", answer=" | ".join(poll.answers)))
-        if quiz.right == 0:
-            lines.append(t("Personne n'a encore trouvé la bonne réponse."))
-        elif quiz.winner is not None:  # anonymous quizzes have no winner: no timing is kept
-            lines.append(
-                t("Gagné par **{name}**", name=quiz.winner)
-                + " — "
-                + t.n("{n} tentative", "{n} tentatives", quiz.winner_attempts)
-                + ", "
-                + t.n("{n} seconde", "{n} secondes", round(quiz.winner_seconds or 0))
-            )
-        lines.append(
-            t.n("{n} bonne réponse", "{n} bonnes réponses", quiz.right)
-            + " · "
-            + t.n("{n} tentative en tout", "{n} tentatives en tout", quiz.attempts)
-        )
-    elif poll.kind is PollKind.BOARD:
-        names = categories(poll, t)
-        for index, ideas in tally.board:
-            lines.append(f"**{names[index]}** ({len(ideas)})")
-            for idea in ideas[:TEXT_ROWS]:
-                lines.append(
-                    f"- n° {idea.number} {idea.label} — "
-                    + t.n("{n} soutien", "{n} soutiens", idea.votes)
-                    + (f" ({idea.author})" if idea.author else "")
-                )
-            lines.append("")
-    return lines
-
-
-def picture_of(tally: Tally, t: Translator, population: int | None, closed: bool) -> bytes:
-    poll = tally.poll
-    heading = poll.question
-    sub = f"{kind_name(poll.kind, t)} · {participation(tally.voters, population, t)}"
-    if poll.kind in (PollKind.SINGLE, PollKind.MULTIPLE):
-        rows = [
-            (label, float(count), f"{count} ({_pct(count, tally.voters, t)})")
-            for label, count in tally.counts
-        ]
-        return charts.bars(heading, sub, rows)
-    if poll.kind is PollKind.RANKING:
-        rows = [
-            (f"{i}. {r.label}", float(r.points), t("rang {rank}", rank=t.number(r.mean_rank)))
-            for i, r in enumerate(tally.ranking, start=1)
-        ]
-        return charts.bars(heading, sub, rows, highlight_first=True)
-    if poll.kind is PollKind.RATING:
-        mean = (
-            t("Moyenne : {mean} / 5", mean=t.number(tally.rating_mean))
-            if tally.rating_mean
-            else t("Aucune note")
-        )
-        return charts.histogram(
-            heading, sub, tally.distribution, [f"{n} ★" for n in range(1, 6)], mean
-        )
-    if poll.kind is PollKind.WORDCLOUD:
-        return charts.word_cloud(heading, sub, tally.words, t("Aucun mot pour l'instant."))
-    lines: list[tuple[str, bool]] = []
-    if poll.kind is PollKind.OPEN:
-        lines = [
-            (f"« {text} »" + (f" — {name}" if name else ""), False)
-            for name, text in tally.answers[:20]
-        ]
-    elif poll.kind is PollKind.QUIZ and tally.quiz:
-        quiz = tally.quiz
-        if closed:
-            lines.append((t("Réponse : « {answer} »", answer=" | ".join(poll.answers)), True))
-        if quiz.winner is not None:
-            lines.append((t("Gagné par {name}", name=quiz.winner), True))
-            lines.append(
-                (
-                    t.n("{n} tentative", "{n} tentatives", quiz.winner_attempts)
-                    + " · "
-                    + t.n("{n} seconde", "{n} secondes", round(quiz.winner_seconds or 0)),
-                    False,
-                )
-            )
-        elif quiz.right == 0:
-            lines.append((t("Personne n'a encore trouvé la bonne réponse."), True))
-        lines.append((t.n("{n} bonne réponse", "{n} bonnes réponses", quiz.right), False))
-    elif poll.kind is PollKind.BOARD:
-        names = categories(poll, t)
-        for index, ideas in tally.board:
-            lines.append((names[index], True))
-            lines += [(f"{i.votes:>3} ★  n° {i.number} {i.label}", False) for i in ideas[:10]]
-    return charts.card(heading, sub, lines)
 
 
 def list_reply(

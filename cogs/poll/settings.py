@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
-class Settings(BaseModel):
+class PollSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     # Key of the per-poll hashes that stand for voters in anonymous polls. Never stored in the
@@ -23,3 +23,7 @@ class Settings(BaseModel):
         if value and len(value) < 16:
             raise ValueError("ballot_secret needs at least 16 characters (or leave it empty)")
         return value
+
+
+# ``bot/cli.py`` (``passerelle backup``) imports the section's model by its old name.
+Settings = PollSettings

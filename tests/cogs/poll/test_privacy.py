@@ -111,9 +111,9 @@ async def test_forget_member_removes_named_and_anonymous_ballots(h: Harness) -> 
         await h.say("bob", f"!poll vote {poll} choice:A", room=dm(h, "bob"))
         await h.say("carol", f"!poll vote {poll} choice:B", room=dm(h, "carol"))
     bob = (await h.core.members.find_by_name("bob"))[0].id
-    exported = await h.core.cogs["poll"].export_member(bob)
+    exported = await h.core.cogs["poll"].privacy.export(bob)
     assert exported is not None and [b["poll"] for b in exported["ballots"]] == [1]
-    await h.core.cogs["poll"].forget_member(bob)
+    await h.core.cogs["poll"].privacy.forget(bob)
     assert [b.choices for b in await ballots(h, 1)] == ["[2]"]
     assert [b.choices for b in await ballots(h, 2)] == ["[2]"]
 
@@ -125,7 +125,7 @@ async def test_merge_members_keeps_one_ballot(h: Harness) -> None:
     await h.say("carol", "!poll vote 1 choice:B", room=dm(h, "carol"))
     bob = (await h.core.members.find_by_name("bob"))[0].id
     bob2 = (await h.core.members.find_by_name("bob2"))[0].id
-    await h.core.cogs["poll"].merge_members(bob, bob2)
+    await h.core.cogs["poll"].privacy.merge(bob, bob2)
     assert sorted(b.choices for b in await ballots(h, 1)) == ["[1]", "[2]"]
     again = await h.say("bob", "!poll vote 1 choice:B", room=dm(h, "bob"))
     assert again is not None and "mis à jour" in again.text

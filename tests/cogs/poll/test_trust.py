@@ -304,7 +304,7 @@ async def test_a_new_idea_never_takes_a_forgotten_ideas_number(h: Harness) -> No
     await h.say("carol", '!poll vote 1 text:"Des cafés"')
     await h.say("dan", "!poll vote 1 choice:2")  # dan supports carol's idea
     carol = (await h.core.members.find_by_name("carol"))[0].id
-    await h.core.cogs["poll"].forget_member(carol)
+    await h.core.cogs["poll"].privacy.forget(carol)
     posted = await h.say("erin", '!poll vote 1 text:"Un annuaire"')
     assert posted is not None and "Idée n° 3" in posted.text
     results = await h.say("alice", "!poll results 1")
