@@ -24,7 +24,6 @@ from cogs.cafe.domain import (
     REGISTERED,
     WAITLISTED,
     CheckInClosed,
-    Occurrence,
     parse_preference,
 )
 from cogs.cafe.reminders import ANNOUNCE, NOTICE, REMINDER, START
@@ -256,14 +255,14 @@ class Cafe(Cog, name="cafe"):
         return render_outbox.notice(d)
 
     async def _render_announce(self, d: Delivery) -> Reply | None:
-        occ = await self._current(d.data["occurrence"])
+        occ = await self.service.find(d.data["occurrence"])
         if occ is None or occ.cancelled or occ.starts_at <= d.now:
             return None
         return render_outbox.announce(d.t, occ, d.now)
 
     async def _render_start(self, d: Delivery) -> Reply | None:
         await self.service.materialize()  # the next occurrence becomes due: top up
-        occ = await self._current(d.data["occurrence"])
+        occ = await self.service.find(d.data["occurrence"])
         if (
             occ is None
             or occ.cancelled
@@ -272,6 +271,3 @@ class Cafe(Cog, name="cafe"):
         ):
             return None
         return render_outbox.started(d.t, occ, d.now)
-
-    async def _current(self, occurrence_id: int) -> Occurrence | None:
-        return await self.service.find(occurrence_id)
