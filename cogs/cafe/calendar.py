@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from dateutil.rrule import rrulestr
 from icalendar import Calendar, Event, Timezone, vRecur
 
+from cogs.cafe.domain import CANCELLED
 from cogs.cafe.models import CafeOccurrence, CafeSeries
 from cogs.cafe.schedule import to_utc
 
@@ -26,6 +27,11 @@ PRODID = "-//Passerelle//Cafe//FR"
 HORIZON_YEARS = 20  # an endless rule: time zone transitions this far past today
 _MAX_WALK = 5000  # a COUNT above this is treated as endless (up to the horizon)
 _MARGIN = timedelta(days=7)  # a moved occurrence may sit a little outside the rule's dates
+
+
+def _ical(cal: Calendar) -> bytes:
+    data: bytes = cal.to_ical()  # icalendar ships no type hints
+    return data
 
 
 def series_uid(series: CafeSeries) -> str:
@@ -74,7 +80,7 @@ def _until_local(until: date | datetime, zone: ZoneInfo) -> datetime:
 
 def _ics_rule(rule: str, zone: ZoneInfo) -> vRecur:
     """The stored rule for a DTSTART with a TZID: RFC 5545 wants its UNTIL in UTC."""
-    parts = vRecur.from_ical(rule)
+    parts: vRecur = vRecur.from_ical(rule)
     if parts.get("UNTIL"):
         local = _until_local(parts["UNTIL"][0], zone).replace(microsecond=0)
         parts["UNTIL"] = [to_utc(local, zone)]
@@ -144,9 +150,9 @@ def occurrence_ics(
         event.add("recurrence-id", _recurrence_id(occ, zone))
     _fill(event, series, occ, occ.starts_at, occ.duration_minutes, link, stamp)
     event.add("sequence", occ.revision)
-    event.add("status", "CANCELLED" if occ.status == "cancelled" else "CONFIRMED")
+    event.add("status", "CANCELLED" if occ.status == CANCELLED else "CONFIRMED")
     cal.add_component(event)
-    return cal.to_ical()
+    return _ical(cal)
 
 
 def series_ics(
@@ -171,9 +177,9 @@ def series_ics(
             event = Event()
             event.add("uid", occurrence_uid(series, occ))
             _fill(event, series, occ, occ.starts_at, occ.duration_minutes, link, stamp)
-            event.add("status", "CANCELLED" if occ.status == "cancelled" else "CONFIRMED")
+            event.add("status", "CANCELLED" if occ.status == CANCELLED else "CONFIRMED")
             cal.add_component(event)
-        return cal.to_ical()
+        return _ical(cal)
     master = Event()
     master.add("uid", series_uid(series))
     _fill(
@@ -201,4 +207,4 @@ def series_ics(
         event.add("sequence", occ.revision)
         _fill(event, series, occ, occ.starts_at, occ.duration_minutes, link, stamp)
         cal.add_component(event)
-    return cal.to_ical()
+    return _ical(cal)

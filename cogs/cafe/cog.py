@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from bot.core import (
-    Attachment,
     Cog,
     Core,
     Delivery,
@@ -16,26 +15,20 @@ from bot.core import (
     ReminderPreferenceChanged,
     Reply,
     Role,
-    Tone,
     UserError,
     command,
     listener,
 )
-from cogs.cafe import calendar, render
-from cogs.cafe.schedule import bounded_offsets
-from cogs.cafe.service import (
-    ANNOUNCE,
-    NOTICE,
+from cogs.cafe import calendar, render, render_outbox
+from cogs.cafe.domain import (
     REGISTERED,
-    REMINDER,
-    START,
     WAITLISTED,
-    CafeService,
     CheckInClosed,
-    Occurrence,
     parse_preference,
 )
-from cogs.cafe.settings import Settings
+from cogs.cafe.reminders import ANNOUNCE, NOTICE, REMINDER, START
+from cogs.cafe.service import CafeService
+from cogs.cafe.settings import CafeSettings
 
 # Every integer option has a declared range: an id beyond the database's integer would reach it
 # and fail there ("something went wrong") instead of getting the usual range message.
@@ -45,10 +38,11 @@ OccurrenceOpt = Annotated[int | None, Opt("Numéro du café (voir cafe list)", m
 
 
 class Cafe(Cog, name="cafe"):
-    def __init__(self, core: Core) -> None:
+    def __init__(self, core: Core, *, settings: CafeSettings, service: CafeService) -> None:
         super().__init__(core)
-        self.settings = core.cog_settings("cafe", Settings)
-        self.service = CafeService(core, self.settings)
+        self.settings = settings
+        self.service = service
+        self.privacy = service.privacy
         core.outbox.register(REMINDER, self._render_reminder)
         core.outbox.register(NOTICE, self._render_notice)
         core.outbox.register(ANNOUNCE, self._render_announce)
@@ -123,7 +117,7 @@ class Cafe(Cog, name="cafe"):
             return render.series_edited(inv.t, done.title, count)
         if title or reminders:
             raise UserError("title et reminders concernent toute la série : ajoutez series:true.")
-        occ, changes = await self.service.edit(
+        occ, _ = await self.service.edit(
             occurrence,
             when=when or None,
             topic=topic or None,
@@ -133,7 +127,7 @@ class Cafe(Cog, name="cafe"):
             capacity=capacity,
             duration=duration,
         )
-        return self._changed(inv, occ.id, len(changes))
+        return render.changed(inv.t, occ.id)
 
     @command("topic", permission=Role.MODERATOR)
     async def topic(
@@ -144,17 +138,7 @@ class Cafe(Cog, name="cafe"):
     ) -> Reply:
         """Donner son sujet à un café."""
         occ, _ = await self.service.edit(occurrence, topic=topic)
-        return self._changed(inv, occ.id, 1)
-
-    def _changed(self, inv: Invocation, occurrence: int, count: int) -> Reply:
-        return Reply(
-            text=inv.t(
-                "Café n° {occurrence} modifié ; les inscrits sont prévenus en privé.",
-                occurrence=occurrence,
-            ),
-            tone=Tone.SUCCESS,
-            private=True,
-        )
+        return render.changed(inv.t, occ.id)
 
     @command("cancel", permission=Role.MODERATOR)
     async def cancel(
@@ -166,37 +150,14 @@ class Cafe(Cog, name="cafe"):
         """Annuler un café (ou toute sa série) ; les inscrits sont prévenus en privé."""
         if series:
             occ, count = await self.service.end_series(occurrence)
-            return Reply(
-                text=inv.t.n(
-                    "Série « {title} » arrêtée : {n} café à venir annulé, inscrits prévenus "
-                    "en privé.",
-                    "Série « {title} » arrêtée : {n} cafés à venir annulés, inscrits "
-                    "prévenus en privé.",
-                    count,
-                    title=occ.series.title,
-                ),
-                tone=Tone.SUCCESS,
-                private=True,
-            )
+            return render.series_ended(inv.t, occ.series.title, count)
         occ = await self.service.cancel(occurrence)
-        return Reply(
-            text=inv.t(
-                "Café n° {occurrence} annulé ; les inscrits et la liste d'attente sont "
-                "prévenus en privé.",
-                occurrence=occ.id,
-            ),
-            tone=Tone.SUCCESS,
-            private=True,
-        )
+        return render.cancelled(inv.t, occ.id)
 
     @command("who", permission=Role.MODERATOR)
     async def who(self, inv: Invocation, occurrence: OccurrenceOpt = None) -> Reply:
         """Voir les inscrits, la liste d'attente et les présences (réponse privée)."""
-        result = await self.service.who(occurrence)
-        ids = [m for m, _ in result.registered] + result.waitlisted + result.walkins
-        members = await self.core.members.get_many(ids)
-        names = {i: m.display_name for i, m in members.items()}
-        return render.who(inv.t, result, names, self.core.clock.now())
+        return render.who(inv.t, await self.service.who(occurrence), self.core.clock.now())
 
     @command("stats", permission=Role.MODERATOR)
     async def stats(self, inv: Invocation) -> Reply:
@@ -242,11 +203,8 @@ class Cafe(Cog, name="cafe"):
         except CheckInClosed as closed:
             if closed.next_start is None:
                 raise
-            raise UserError(
-                "Le pointage ouvre {minutes} minutes avant le début du café et ferme à la "
-                "fin. Prochain café : {when}.",
-                minutes=self.settings.checkin_before,
-                when=inv.t.datetime(closed.next_start, now=self.core.clock.now()),
+            raise render.checkin_closed(
+                inv.t, self.settings.checkin_before, closed.next_start, self.core.clock.now()
             ) from None
         return render.checked_in(inv.t, done.occurrence, done.already, done.seated)
 
@@ -263,13 +221,7 @@ class Cafe(Cog, name="cafe"):
             rows = await self.service.series_occurrences(occ.series.id or 0)
             data = calendar.series_ics(occ.series, rows, link, now)
             name = f"cafe-serie-{occ.series.id}.ics"
-        return Reply(
-            text=inv.t(
-                "Ouvrez le fichier joint pour ajouter « {title} » à votre agenda.", title=occ.title
-            ),
-            attachments=[Attachment(name, data, "text/calendar")],
-            private=True,
-        )
+        return render.calendar_file(inv.t, occ.title, name, data)
 
     @command("reminders", permission=Role.EVERYONE)
     async def reminders(
@@ -286,21 +238,10 @@ class Cafe(Cog, name="cafe"):
 
     @listener(ReminderPreferenceChanged)
     async def on_preference(self, event: ReminderPreferenceChanged) -> None:
-        value: list[int] | str | None
-        if event.offsets_seconds is None:
-            value = None
-        elif not event.offsets_seconds:
-            value = "default"
-        else:
-            # The profile question has its own parser: hold its answer to the café's bounds
-            # (at most 5 offsets, 1 minute … 30 days) rather than store whatever came.
-            value = bounded_offsets(event.offsets_seconds)
-            if not value:
-                return
-        await self.service.set_preference(event.member_id, value)
+        await self.service.set_profile_offsets(event.member_id, event.offsets_seconds)
 
     async def _render_reminder(self, d: Delivery) -> Reply | None:
-        return render.reminder(d)
+        return render_outbox.reminder(d)
 
     async def _render_notice(self, d: Delivery) -> Reply | None:
         data = d.data
@@ -311,17 +252,17 @@ class Cafe(Cog, name="cafe"):
             if status != REGISTERED:
                 data = {**data, "link": "", "waitlisted": status == WAITLISTED}
                 d = replace(d, data=data)
-        return render.notice(d)
+        return render_outbox.notice(d)
 
     async def _render_announce(self, d: Delivery) -> Reply | None:
-        occ = await self._current(d.data["occurrence"])
+        occ = await self.service.find(d.data["occurrence"])
         if occ is None or occ.cancelled or occ.starts_at <= d.now:
             return None
-        return render.announce(d.t, occ, d.now)
+        return render_outbox.announce(d.t, occ, d.now)
 
     async def _render_start(self, d: Delivery) -> Reply | None:
         await self.service.materialize()  # the next occurrence becomes due: top up
-        occ = await self._current(d.data["occurrence"])
+        occ = await self.service.find(d.data["occurrence"])
         if (
             occ is None
             or occ.cancelled
@@ -329,18 +270,4 @@ class Cafe(Cog, name="cafe"):
             or occ.starts_at != datetime.fromisoformat(d.data["starts_at"])
         ):
             return None
-        return render.started(d.t, occ, d.now)
-
-    async def _current(self, occurrence_id: int) -> Occurrence | None:
-        return await self.service.find(occurrence_id)
-
-    # --- privacy -------------------------------------------------------------------------------
-
-    async def export_member(self, member_id: int) -> dict[str, Any] | None:
-        return await self.service.export_member(member_id)
-
-    async def forget_member(self, member_id: int) -> None:
-        await self.service.forget_member(member_id)
-
-    async def merge_members(self, kept: int, merged: int) -> None:
-        await self.service.merge_members(kept, merged)
+        return render_outbox.started(d.t, occ, d.now)

@@ -7,17 +7,17 @@ The video link appears only in replies marked private and in DMs — never in a 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.core import Action, ActionStyle, Attachment, Delivery, Field, Reply, Tone, Translator
-from cogs.cafe.service import (
+from bot.core import Action, ActionStyle, Attachment, Field, Reply, Tone, Translator, UserError
+from cogs.cafe.domain import (
     REGISTERED,
     WAITLISTED,
     Created,
     JoinResult,
     Occurrence,
     OccurrenceStats,
+    Preference,
     Who,
 )
 
@@ -26,7 +26,7 @@ def _when(t: Translator, moment: datetime, now: datetime, tz: ZoneInfo | None = 
     return t.datetime(moment, tz, now=now)
 
 
-def _places(t: Translator, occ: Occurrence) -> str:
+def places(t: Translator, occ: Occurrence) -> str:
     if occ.capacity is None:
         return t.n("{n} inscrit", "{n} inscrits", occ.registered)
     text = t(
@@ -37,7 +37,7 @@ def _places(t: Translator, occ: Occurrence) -> str:
     return text
 
 
-def _label(t: Translator, occ: Occurrence) -> str:
+def label(t: Translator, occ: Occurrence) -> str:
     return f"{occ.title} — {occ.row.topic}" if occ.row.topic else occ.title
 
 
@@ -88,11 +88,11 @@ def listing(t: Translator, items: list[Occurrence], now: datetime) -> Reply:
         return Reply(text=t("Aucun café n'est prévu pour le moment."), private=True)
     lines = []
     for occ in items:
-        line = f"- **n° {occ.id}** · {_when(t, occ.starts_at, now)} · {_label(t, occ)}"
+        line = f"- **n° {occ.id}** · {_when(t, occ.starts_at, now)} · {label(t, occ)}"
         if occ.cancelled:
             line += " · " + t("annulé")
         else:
-            line += " · " + _places(t, occ)
+            line += " · " + places(t, occ)
         if occ.my_status == REGISTERED:
             line += " · " + t("vous êtes inscrit")
         elif occ.my_status == WAITLISTED:
@@ -117,7 +117,7 @@ def details(t: Translator, occ: Occurrence, now: datetime) -> list[Field]:
         fields.append(Field(t("Animation"), occ.row.host))
     if occ.row.description:
         fields.append(Field(t("Description"), occ.row.description))
-    fields.append(Field(t("Places"), _places(t, occ)))
+    fields.append(Field(t("Places"), places(t, occ)))
     return fields
 
 
@@ -162,7 +162,7 @@ def joined(t: Translator, result: JoinResult, now: datetime, ics: bytes | None) 
     lines = [
         t("Vous étiez déjà inscrit : rien ne change.")
         if result.already
-        else t("C'est noté, vous êtes inscrit au café « {title} ».", title=_label(t, occ)),
+        else t("C'est noté, vous êtes inscrit au café « {title} ».", title=label(t, occ)),
         t("Quand : {when}.", when=when),
     ]
     if occ.link:
@@ -188,6 +188,23 @@ def left(t: Translator, occ: Occurrence) -> Reply:
     )
 
 
+def checkin_closed(t: Translator, minutes: int, next_start: datetime, now: datetime) -> UserError:
+    return UserError(
+        "Le pointage ouvre {minutes} minutes avant le début du café et ferme à la "
+        "fin. Prochain café : {when}.",
+        minutes=minutes,
+        when=t.datetime(next_start, now=now),
+    )
+
+
+def calendar_file(t: Translator, title: str, name: str, data: bytes) -> Reply:
+    return Reply(
+        text=t("Ouvrez le fichier joint pour ajouter « {title} » à votre agenda.", title=title),
+        attachments=[Attachment(name, data, "text/calendar")],
+        private=True,
+    )
+
+
 def checked_in(t: Translator, occ: Occurrence, already: bool, seated: bool = False) -> Reply:
     if already:
         text = t("Vous avez déjà pointé pour le café n° {occurrence}.", occurrence=occ.id)
@@ -206,8 +223,8 @@ def checked_in(t: Translator, occ: Occurrence, already: bool, seated: bool = Fal
     return Reply(text=text, tone=Tone.SUCCESS, private=True)
 
 
-def who(t: Translator, result: Who, names: dict[int, str], now: datetime) -> Reply:
-    occ = result.occurrence
+def who(t: Translator, result: Who, now: datetime) -> Reply:
+    occ, names = result.occurrence, result.names
     lines = [t("**Inscrits** ({n}) :", n=len(result.registered))]
     for member, present in result.registered:
         mark = " ✓" if present else ""
@@ -269,6 +286,42 @@ def stats(t: Translator, rows: list[OccurrenceStats], now: datetime) -> Reply:
     return Reply(title=t("Fréquentation des cafés"), text="\n".join(lines), private=True)
 
 
+def changed(t: Translator, occurrence: int) -> Reply:
+    return Reply(
+        text=t(
+            "Café n° {occurrence} modifié ; les inscrits sont prévenus en privé.",
+            occurrence=occurrence,
+        ),
+        tone=Tone.SUCCESS,
+        private=True,
+    )
+
+
+def cancelled(t: Translator, occurrence: int) -> Reply:
+    return Reply(
+        text=t(
+            "Café n° {occurrence} annulé ; les inscrits et la liste d'attente sont "
+            "prévenus en privé.",
+            occurrence=occurrence,
+        ),
+        tone=Tone.SUCCESS,
+        private=True,
+    )
+
+
+def series_ended(t: Translator, title: str, count: int) -> Reply:
+    return Reply(
+        text=t.n(
+            "Série « {title} » arrêtée : {n} café à venir annulé, inscrits prévenus en privé.",
+            "Série « {title} » arrêtée : {n} cafés à venir annulés, inscrits prévenus en privé.",
+            count,
+            title=title,
+        ),
+        tone=Tone.SUCCESS,
+        private=True,
+    )
+
+
 def series_edited(t: Translator, title: str, count: int) -> Reply:
     return Reply(
         text=t.n(
@@ -284,10 +337,10 @@ def series_edited(t: Translator, title: str, count: int) -> Reply:
     )
 
 
-def preference(t: Translator, value: Any) -> Reply:
+def preference(t: Translator, value: Preference) -> Reply:
     if value is None:
         text = t("C'est noté : vous ne recevrez plus de rappels de café.")
-    elif value == "default":
+    elif isinstance(value, str):  # "default"
         text = t("C'est noté : vous recevrez les rappels prévus pour chaque café.")
     else:
         text = t(
@@ -295,111 +348,3 @@ def preference(t: Translator, value: Any) -> Reply:
             offsets=t.join([t.duration(timedelta(seconds=s)) for s in value]),
         )
     return Reply(text=text, tone=Tone.SUCCESS, private=True)
-
-
-# --- outbox renderers (recipient's language and zone) -------------------------------------------
-
-
-def reminder(d: Delivery) -> Reply:
-    t, data = d.t, d.data
-    start = datetime.fromisoformat(data["starts_at"])
-    title = f"{data['title']} — {data['topic']}" if data.get("topic") else data["title"]
-    if d.fallback:
-        # A room post: never the link.
-        return Reply(
-            text=t(
-                "{mention}, rappel : le café « {title} » commence {when}. Je ne peux pas "
-                "vous écrire en privé ; autorisez les messages privés pour recevoir le lien.",
-                mention=d.mention,
-                title=title,
-                when=t.datetime(start, now=d.now),
-            )
-        )
-    lines = [
-        t(
-            "Rappel : le café « {title} » commence {when} ({duration}).",
-            title=title,
-            when=t.datetime(start, now=d.now),
-            duration=t.duration(timedelta(minutes=data.get("minutes", 60))),
-        )
-    ]
-    if data.get("host"):
-        lines.append(t("Animation : {host}", host=data["host"]))
-    if data.get("link"):
-        lines.append(t("Lien de la visio : {link}", link=data["link"]))
-    lines.append(t("Vous ne pouvez plus venir ? Libérez votre place."))
-    return Reply(
-        title=t("Café n° {occurrence}", occurrence=data["occurrence"]),
-        text="\n".join(lines),
-        actions=[leave_action(t, data["occurrence"])],
-    )
-
-
-def notice(d: Delivery) -> Reply:
-    t, data = d.t, d.data
-    start = datetime.fromisoformat(data["starts_at"])
-    title = f"{data['title']} — {data['topic']}" if data.get("topic") else data["title"]
-    when = t.datetime(start, now=d.now)
-    change = data["change"]
-    if change == "cancelled":
-        text = t("Le café « {title} » du {when} est annulé. Désolé !", title=title, when=when)
-    elif change == "moved":
-        text = t(
-            "Le café « {title} » est déplacé : il aura lieu {when} (au lieu de {old}).",
-            title=title,
-            when=when,
-            old=t.datetime(datetime.fromisoformat(data["old"]), now=d.now),
-        )
-    elif change == "promoted":
-        text = t(
-            "Bonne nouvelle : une place s'est libérée, vous êtes inscrit au café « {title} » "
-            "({when}).",
-            title=title,
-            when=when,
-        )
-    else:
-        text = t("Le café « {title} » ({when}) a été modifié.", title=title, when=when)
-    if d.fallback:
-        return Reply(text=f"{d.mention} " + text)
-    lines = [text]
-    if change != "cancelled":
-        if data.get("topic"):
-            lines.append(t("Sujet : {topic}", topic=data["topic"]))
-        if data.get("waitlisted"):
-            # No seat, no link: it comes with the "a place freed up" message.
-            lines.append(
-                t(
-                    "Vous êtes sur la liste d'attente : je vous enverrai le lien de la visio "
-                    "si une place se libère."
-                )
-            )
-        elif data.get("link"):
-            lines.append(t("Lien de la visio : {link}", link=data["link"]))
-    actions = [] if change == "cancelled" else [leave_action(t, data["occurrence"])]
-    return Reply(text="\n".join(lines), actions=actions)
-
-
-def announce(t: Translator, occ: Occurrence, now: datetime) -> Reply:
-    return Reply(
-        title=t("Nouveau café : {title}", title=_label(t, occ)),
-        text=t(
-            "Le café n° {occurrence} aura lieu {when}, durée {duration}.",
-            occurrence=occ.id,
-            when=t.datetime(occ.starts_at, occ.zone, now=now, zone=True),
-            duration=t.duration(timedelta(minutes=occ.row.duration_minutes)),
-        )
-        + ("\n" + t("Réservé aux membres.") if occ.series.members_only else ""),
-        fields=[Field(t("Places"), _places(t, occ))],
-        actions=[join_action(t, occ)],
-    )
-
-
-def started(t: Translator, occ: Occurrence, now: datetime) -> Reply:
-    return Reply(
-        text=t(
-            "Le café « {title} » commence ! Inscrits : le lien est dans vos messages privés. "
-            "Pointez votre présence avec `cafe here`.",
-            title=_label(t, occ),
-        ),
-        actions=[Action.invoke("cafe here", label=t("Je suis là"), style=ActionStyle.SUCCESS)],
-    )

@@ -10,7 +10,7 @@ from bot.core import UserError
 from cogs.cafe.schedule import reminder_offsets
 
 
-class Settings(BaseModel):
+class CafeSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reminders: str = "24h,15m"  # default reminder offsets of a new series
@@ -31,3 +31,7 @@ class Settings(BaseModel):
                 f"expected at most 5 offsets, each 1m to 30d, such as 24h,15m; got {value!r}"
             ) from None
         return value
+
+
+# bot.config reads each cog's settings model by this name (``config check``).
+Settings = CafeSettings

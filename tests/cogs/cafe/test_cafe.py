@@ -8,6 +8,7 @@ from icalendar import Calendar
 from sqlmodel import select
 
 from bot.core import MemberRef, ReminderPreferenceChanged, Role
+from bot.core.privacy import PrivacyHooks
 from bot.storage.models import OutboxMessage
 from cogs.cafe.models import CafeOccurrence, CafeRegistration
 from tests.harness import Harness
@@ -325,14 +326,16 @@ async def test_privacy_hooks(cafe: Harness) -> None:
     await cafe.invoke("alice", "cafe reminders", offsets="1h")
     alice = (await cafe.core.members.find_by_name("alice"))[0].id
     bob = (await cafe.core.members.resolve(MemberRef("memory", "bob", "bob"))).id
-    cog = cafe.core.cogs["cafe"]
-    exported = await cog.export_member(alice)
+    privacy = cafe.core.cogs["cafe"].privacy
+    assert isinstance(privacy, PrivacyHooks)
+    exported = await privacy.export(alice)
+    assert exported is not None
     assert exported["reminders"] == "3600" and len(exported["registrations"]) == 1
-    await cog.merge_members(bob, alice)
-    assert len((await cog.export_member(bob))["registrations"]) == 1
-    assert (await cog.export_member(alice))["registrations"] == []
-    await cog.forget_member(bob)
-    assert await cog.export_member(bob) == {"registrations": [], "reminders": "default"}
+    assert await privacy.merge(bob, alice) == []
+    assert len((await privacy.export(bob) or {})["registrations"]) == 1
+    assert (await privacy.export(alice) or {})["registrations"] == []
+    await privacy.forget(bob)
+    assert await privacy.export(bob) == {"registrations": [], "reminders": "default"}
 
 
 async def test_series_edit_applies_to_every_upcoming_cafe(cafe: Harness) -> None:

@@ -15,7 +15,7 @@ from sqlmodel import select
 from bot.core.privacy import forget_member
 from bot.storage.models import OutboxMessage
 from cogs.cafe.models import CafeOccurrence, CafePreference, CafeRegistration, CafeSeries
-from cogs.cafe.settings import Settings
+from cogs.cafe.settings import CafeSettings
 from tests.harness import Harness
 
 LINK = "https://visio.example.org/cafe-secret"
@@ -224,9 +224,9 @@ async def test_series_reminders_are_bounded_on_create_and_edit(cafe: Harness) ->
         series = (await s.exec(select(CafeSeries))).one()
     assert series.reminders == "86400,900"
     with pytest.raises(ValidationError):
-        Settings(reminders="24h,45d")
+        CafeSettings(reminders="24h,45d")
     with pytest.raises(ValidationError):
-        Settings(reminders="6d,5d,4d,3d,2d,1d")
+        CafeSettings(reminders="6d,5d,4d,3d,2d,1d")
 
 
 async def test_profile_offsets_out_of_bounds_are_dropped(cafe: Harness) -> None:

@@ -1,0 +1,68 @@
+"""The café's part of members' privacy rights: export, forget, merge (``PrivacyHooks``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from bot.core.privacy import MergeNote
+from cogs.cafe import queries
+from cogs.cafe.domain import REGISTERED
+from cogs.cafe.models import CafePreference
+
+if TYPE_CHECKING:
+    from bot.storage.db import Database
+    from cogs.cafe.registration import Registration
+    from cogs.cafe.reminders import Reminders
+
+
+class CafePrivacy:
+    def __init__(self, *, db: Database, reminders: Reminders, registration: Registration) -> None:
+        self.db = db
+        self.reminders = reminders
+        self.registration = registration
+
+    async def export(self, member_id: int) -> dict[str, Any] | None:
+        async with self.db.session() as s:
+            regs = await queries.registrations_of(s, member_id)
+            pref = await s.get(CafePreference, member_id)
+        return {
+            "registrations": [
+                {
+                    "occurrence": r.occurrence_id,
+                    "status": r.status,
+                    "registered_at": r.created_at.isoformat(),
+                    "checked_in_at": r.checked_in_at.isoformat() if r.checked_in_at else None,
+                }
+                for r in regs
+            ],
+            "reminders": pref.offsets if pref else "default",
+        }
+
+    async def forget(self, member_id: int) -> None:
+        """Delete the member's registrations and preference. Each seat they held frees up
+        exactly as if they had left: the waitlist is promoted (and told by DM)."""
+        async with self.db.session() as s:
+            seats = await queries.seats_of(s, member_id, REGISTERED)
+            await queries.delete_registrations_of(s, member_id)
+            await queries.delete_preference(s, member_id)
+        for occurrence_id in seats:
+            await self.reminders.cancel(occurrence_id, [member_id])
+            await self.registration.promote(occurrence_id)  # past or cancelled: nothing to do
+
+    async def merge(self, kept: int, merged: int) -> list[MergeNote]:
+        """Move ``merged``'s registrations and preference to ``kept``; where both hold a
+        place at the same café, ``kept``'s stays."""
+        async with self.db.session() as s:
+            kept_occ = await queries.occurrences_of(s, kept)
+            for reg in await queries.registrations_of(s, merged):
+                if reg.occurrence_id in kept_occ:
+                    await s.delete(reg)
+                else:
+                    reg.member_id = kept
+                    s.add(reg)
+            pref = await s.get(CafePreference, merged)
+            if pref is not None:
+                if await s.get(CafePreference, kept) is None:
+                    s.add(CafePreference(member_id=kept, offsets=pref.offsets))
+                await s.delete(pref)
+        return []
