@@ -20,6 +20,7 @@ from bot.storage.registry import import_all_models
 from tests.harness import Harness, make_harness
 
 PG_ENV = "PASSERELLE_TEST_DATABASE_URL"
+E2E_DIR = Path(__file__).resolve().parent / "e2e"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -27,6 +28,18 @@ def pytest_configure(config: pytest.Config) -> None:
     for key in [k for k in os.environ if k.startswith("PASSERELLE_") and k != PG_ENV]:
         if key != "PASSERELLE_VENV":
             os.environ.pop(key)
+
+
+@pytest.hookimpl(tryfirst=True)  # before ``-m`` deselects by marker
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Markers that apply: ``e2e`` on every test under tests/e2e, ``postgres`` on every run
+    parametrised on PostgreSQL (``-m "not e2e"``, ``-m postgres`` select the right tests)."""
+    for item in items:
+        if item.path.is_relative_to(E2E_DIR):
+            item.add_marker(pytest.mark.e2e)
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and callspec.params.get("db_url") == "postgres":
+            item.add_marker(pytest.mark.postgres)
 
 
 def _backends() -> list[str]:

@@ -12,11 +12,12 @@ import logging
 import re
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from bot.adapters.memory import MemoryAdapter, Sent
 from bot.core.durations import parse_duration
 from bot.core.errors import UserError
+from bot.core.i18n import Translator
 from bot.core.markup import reply_as_text
 from bot.core.refs import Role
 from bot.core.reply import Action
@@ -66,7 +67,7 @@ class ConsoleAdapter(MemoryAdapter):
 
     # --- output ------------------------------------------------------------------------------
 
-    def _t(self):  # type: ignore[no-untyped-def]
+    def _t(self) -> Translator:
         assert self.core is not None
         return self.core.i18n.translator()
 
@@ -161,7 +162,9 @@ class ConsoleAdapter(MemoryAdapter):
                 )
                 return True
             action = self.last_actions[index - 1]
-            typed = {action.prompt: number.group(2)} if action.prompt and number.group(2) else {}
+            typed: dict[str, Any] = (
+                {action.prompt: number.group(2)} if action.prompt and number.group(2) else {}
+            )
             await self.click(self.current, action, **typed)
             return True
         prefix = self.core.text_prefix(self.platform) if self.core else "!"

@@ -6,6 +6,7 @@ import difflib
 import hashlib
 import json
 from collections import defaultdict
+from collections.abc import Iterator
 
 from bot.core.commands import CommandSpec, SpecError
 
@@ -27,7 +28,7 @@ class Catalogue:
         if spec.group:
             self.groups[spec.group].append(spec)
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[CommandSpec]:
         return iter(sorted(self.specs.values(), key=lambda s: s.path))
 
     def get(self, path: str) -> CommandSpec | None:

@@ -184,23 +184,31 @@ class CommandSpec:
         return next((o for o in self.options if o.name == name), None)
 
 
+class _Unset(enum.Enum):
+    """``command(group=...)`` left out: the group defaults to the cog's name."""
+
+    UNSET = enum.auto()
+
+
+_UNSET: Literal[_Unset.UNSET] = _Unset.UNSET
+
+
 @dataclass(frozen=True, slots=True)
 class CommandMeta:
     name: str
-    group: str | None
+    group: str | Literal[_Unset.UNSET] | None
     permission: Role
     defer: bool
     aliases: tuple[str, ...]
 
 
 Handler = Callable[..., Awaitable[Any]]
-_UNSET = object()
 
 
 def command(
     name: str,
     *,
-    group: str | object | None = _UNSET,
+    group: str | Literal[_Unset.UNSET] | None = _UNSET,
     permission: Role = Role.EVERYONE,
     defer: bool = False,
     aliases: tuple[str, ...] = (),
@@ -215,11 +223,7 @@ def command(
         if not inspect.iscoroutinefunction(func):
             raise SpecError(f"command {name!r}: {func.__qualname__} must be async")
         func.__passerelle_command__ = CommandMeta(  # type: ignore[attr-defined]
-            name,
-            group if group is not _UNSET else _UNSET,
-            permission,
-            defer,
-            aliases,  # type: ignore[arg-type]
+            name, group, permission, defer, aliases
         )
         return func
 

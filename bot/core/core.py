@@ -13,7 +13,7 @@ from bot.core.cog import Cog
 from bot.core.commands import CommandSpec
 from bot.core.errors import PermissionDenied, UsageError, UserError
 from bot.core.events import EventBus
-from bot.core.grammar import parse
+from bot.core.grammar import UnknownCommand, parse
 from bot.core.help import usage_line
 from bot.core.i18n import N_, I18n, Translator
 from bot.core.invocation import Invocation
@@ -242,12 +242,13 @@ class Core:
             target = self.catalogue.get(error.command) if error.command else spec
             if target is not None:
                 text += "\n" + t("Utilisation :") + f" `{usage_line(target, t, prefix)}`"
-        elif getattr(error, "suggestion", None):
-            target = self.catalogue.get(error.suggestion)  # type: ignore[attr-defined]
-            if target is not None:
-                text += "\n" + t("Utilisation :") + f" `{usage_line(target, t, prefix)}`"
-        elif type(error).__name__ == "UnknownCommand":
-            text += " " + t("Tapez {prefix}help pour voir les commandes.", prefix=prefix)
+        elif isinstance(error, UnknownCommand):
+            if error.suggestion:
+                target = self.catalogue.get(error.suggestion)
+                if target is not None:
+                    text += "\n" + t("Utilisation :") + f" `{usage_line(target, t, prefix)}`"
+            else:
+                text += " " + t("Tapez {prefix}help pour voir les commandes.", prefix=prefix)
         return Reply(text=text, tone=Tone.ERROR, private=True)
 
     # --- platform services cogs may use (through the adapter port) -------------------------

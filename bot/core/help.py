@@ -51,10 +51,10 @@ def help_reply(
             return command_help(spec, t, prefix)
         if catalogue.is_group(words[0]):
             specs = [s for s in catalogue.groups[words[0]] if actor.has(s.permission)]
-            lines = [f"- `{prefix}{s.path}` — {t(s.description)}" for s in specs]
+            entries = [f"- `{prefix}{s.path}` — {t(s.description)}" for s in specs]
             return Reply(
                 title=t("Commandes « {group} »", group=words[0]),
-                text="\n".join(lines)
+                text="\n".join(entries)
                 + "\n\n"
                 + t(
                     "Détail d'une commande : `{prefix}help {example}`",

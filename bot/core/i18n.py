@@ -6,9 +6,9 @@ French is the source language: msgids are French text with ``{placeholders}``. E
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -37,7 +37,7 @@ def normalize_locale(value: str | None) -> str | None:
     return base if base in LOCALES else None
 
 
-class _SafeDict(dict):
+class _SafeDict(dict[str, Any]):
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
 
@@ -79,7 +79,7 @@ class Catalogues:
                 forms = tuple(message.string)
                 if all(forms):
                     self.plural[locale][(message.id[0], message.id[1])] = (forms[0], forms[-1])
-            else:
+            elif isinstance(message.string, str):
                 self.singular[locale][message.id] = message.string
 
     def has(self, locale: str, msgid: str) -> bool:
@@ -128,15 +128,15 @@ class Translator:
 
     def datetime(
         self,
-        moment: datetime,
+        moment: dt.datetime,
         tz: ZoneInfo | None = None,
         *,
-        now: datetime | None = None,
+        now: dt.datetime | None = None,
         zone: bool = False,
     ) -> str:
         """``jeudi 5 mars à 10 h`` / ``Thursday 5 March at 10:00`` in the reader's zone."""
         local = moment.astimezone(tz or self.tz)
-        ref = (now or datetime.now(local.tzinfo)).astimezone(local.tzinfo)
+        ref = (now or dt.datetime.now(local.tzinfo)).astimezone(local.tzinfo)
         day_pattern = "EEEE d MMMM" if local.year == ref.year else "EEEE d MMMM y"
         day = format_datetime(local, day_pattern, locale=self.locale)
         if self.locale == "fr":
@@ -150,11 +150,11 @@ class Translator:
             text += f" ({local.tzinfo})"
         return text
 
-    def date(self, moment: datetime, tz: ZoneInfo | None = None) -> str:
+    def date(self, moment: dt.datetime, tz: ZoneInfo | None = None) -> str:
         local = moment.astimezone(tz or self.tz)
         return format_datetime(local, "EEEE d MMMM y", locale=self.locale)
 
-    def duration(self, delta: timedelta) -> str:
+    def duration(self, delta: dt.timedelta) -> str:
         """``1 h 30 min`` / ``1 h 30 min`` — compact and the same in both languages."""
         minutes = round(delta.total_seconds() / 60)
         days, rest = divmod(minutes, 24 * 60)

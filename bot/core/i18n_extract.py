@@ -95,8 +95,8 @@ def load_english(locales: Path) -> tuple[dict[str, str], dict[tuple[str, str], l
                 if not m.id:
                     continue
                 if isinstance(m.id, tuple | list):
-                    plural[(m.id[0], m.id[1])] = list(m.string)
-                else:
+                    plural[(m.id[0], m.id[1])] = list(m.string or ())
+                elif isinstance(m.string, str):
                     singular[m.id] = m.string
     return singular, plural
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL, ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -130,7 +130,7 @@ def _warn_if_readable(path: Path) -> None:
 _ARGUMENT_VALUE = re.compile(r"(query argument \$\d+): .*?(?= \(|$)", re.DOTALL)
 
 
-def _hide_error_values(context: Any) -> None:
+def _hide_error_values(context: ExceptionContext) -> None:
     """``handle_error`` hook: hide_parameters covers SQLAlchemy's message, but PostgreSQL
     quotes values itself ("DETAIL: Key (…)=(Zoé) already exists") and asyncpg names the value
     it could not encode; scrub both from every exception of the chain (logged tracebacks

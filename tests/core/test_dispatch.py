@@ -141,3 +141,17 @@ async def test_one_member_per_identity_even_when_concurrent(h: Harness) -> None:
     ref = MemberRef("memory", "newcomer", "Newcomer")
     infos = await asyncio.gather(*(h.core.members.resolve(ref) for _ in range(8)))
     assert len({i.id for i in infos}) == 1
+
+
+async def test_unknown_command_suggests_a_near_one_or_points_to_help(h: Harness) -> None:
+    near = await h.say("alice", "!sample ecoh bonjour")
+    assert near is not None and near.tone is Tone.ERROR
+    assert "Vouliez-vous dire « sample echo » ?" in near.text
+    assert "Utilisation :" in near.text and "sample echo" in near.text.split("Utilisation :")[1]
+    assert "Tapez" not in near.text
+
+    lost = await h.say("alice", "!zzzzzz")
+    assert lost is not None and lost.tone is Tone.ERROR
+    assert "Commande inconnue : « zzzzzz »." in lost.text
+    assert "Tapez !help pour voir les commandes." in lost.text
+    assert "Utilisation :" not in lost.text
