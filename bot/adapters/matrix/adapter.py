@@ -330,5 +330,5 @@ class MatrixAdapter:
         await self.direct.forget(
             member.id,
             started=self.client is not None and self.ready.is_set(),
-            busy=self.commands.busy(member.id),
+            busy=lambda: self.commands.busy(member.id),
         )

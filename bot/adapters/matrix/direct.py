@@ -195,9 +195,9 @@ class DirectRooms:
 
     # --- me forget ------------------------------------------------------------------------------
 
-    async def forget(self, user: str, *, started: bool, busy: bool) -> None:
+    async def forget(self, user: str, *, started: bool, busy: Callable[[], bool]) -> None:
         """Drop everything the state file keeps under the member's id (their DM room, their
-        refusal of DMs), write ``m.direct`` without them and leave their DM room. ``busy``:
+        refusal of DMs), write ``m.direct`` without them and leave their DM room. ``busy()``:
         her command is still being answered, so the room is left by ``finish_forget``."""
         room_id = self.session.state.direct_rooms.pop(user, None)
         self.unrefuse(user)
@@ -205,7 +205,9 @@ class DirectRooms:
         if not started:
             return
         await self.put_m_direct()
-        if busy:
+        # Asked only now, after the await: a command that ended meanwhile has already run its
+        # ``finish_forget``, so the room must be left here.
+        if busy():
             # She asked on Matrix and her command is still being answered: the "done" reply
             # goes to her DM first, then ``finish_forget`` leaves it (and any DM the reply
             # had to open).
