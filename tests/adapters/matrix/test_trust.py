@@ -11,6 +11,7 @@ from typing import Any
 from nio import MatrixRoom
 
 from bot.adapters.matrix import MatrixAdapter
+from bot.adapters.matrix.direct import DirectRooms
 from bot.config import MatrixSection
 from bot.core.refs import MemberRef, Role, RoomRef
 
@@ -140,3 +141,30 @@ async def test_forget_drops_the_member_from_the_state_file(tmp_path: Path) -> No
     # Refused DMs are keyed by the user too.
     await a.forget(MemberRef("matrix", "@carl:ex.org", "Carl"))
     assert "@carl:ex.org" not in (tmp_path / "passerelle-state.json").read_text("utf-8")
+
+
+async def test_forget_leaves_the_dm_when_the_command_ended_while_m_direct_was_written(
+    tmp_path: Path,
+) -> None:
+    """Whether her command is still being answered is asked after ``m.direct`` is written: a
+    command that ended meanwhile has already passed its ``finish_forget``."""
+    a, _ = adapter(tmp_path)
+    answering = {"now": True}
+
+    class Slow(Client):
+        async def send(self, method: str, path: str, data: str = "", **kw: Any) -> Response:
+            answering["now"] = False  # the command ends during the PUT
+            return await super().send(method, path, data, **kw)
+
+    slow = Slow()
+    a.client = slow  # type: ignore[assignment]
+    a.state.direct_rooms["@ann:ex.org"] = "!dm-ann:ex.org"
+    direct = DirectRooms(a.session, a.sync.wait_rooms)
+    await direct.forget("@ann:ex.org", started=True, busy=lambda: answering["now"])
+    assert slow.left == ["!dm-ann:ex.org"]
+    # Still answering after the PUT: the room is left once the answer is out.
+    a.state.direct_rooms["@bob:ex.org"] = "!dm-bob:ex.org"
+    await direct.forget("@bob:ex.org", started=True, busy=lambda: True)
+    assert slow.left == ["!dm-ann:ex.org"]
+    await direct.finish_forget("@bob:ex.org")
+    assert slow.left == ["!dm-ann:ex.org", "!dm-bob:ex.org"]

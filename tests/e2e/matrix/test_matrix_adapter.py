@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from datetime import timedelta
 from typing import Any
@@ -189,19 +188,18 @@ async def test_encrypted_direct_room_round_trip(world: World) -> None:
 async def test_a_burst_larger_than_the_timeline_limit_is_answered_in_full(
     world: World, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="bot.adapters.matrix.adapter")
+    caplog.set_level(logging.INFO, logger="bot.adapters.matrix")
     bot = await world.start(timeline_limit=10)
     adapter = bot.adapter
-    assert adapter is not None and adapter._sync_task is not None
+    assert adapter is not None and adapter.sync.running
     gail = await world.member()
     await world.joined(gail)
     await gail.command(world.room_id, "!ballot ping")
     # Hold the bot's sync while 25 commands land: its next sync is `limited` (10 events).
-    adapter._sync_task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await adapter._sync_task
+    await adapter.sync.stop()
+    assert not adapter.sync.running
     sent = [await gail.say(world.room_id, "!ballot ping") for _ in range(25)]
-    adapter._sync_task = asyncio.create_task(adapter._sync_loop())
+    adapter.sync.start()
     for event_id in sent:
         await gail.reply_to(world.room_id, event_id, wait_s=30)
     assert "filled a timeline gap" in caplog.text
