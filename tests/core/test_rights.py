@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 from typing import Annotated
 
 import pytest
 from sqlmodel import select
 
 from bot.adapters.memory import MemoryAdapter
+from bot.config import load_settings
 from bot.core.cog import Cog
 from bot.core.commands import Opt, SpecError, command
 from bot.core.events import MembersMerged
@@ -19,7 +21,7 @@ from bot.core.refs import MemberRef
 from bot.core.reply import Reply
 from bot.core.rights import PreferenceChanged
 from bot.storage.models import Identity, LinkAttempt, LinkCode, Member, OutboxMessage
-from tests.harness import Harness
+from tests.harness import Harness, make_harness
 
 
 async def member_id(h: Harness, name: str, platform: str = "memory") -> int:
@@ -173,3 +175,18 @@ async def test_two_cogs_cannot_declare_the_same_me_command(harness: Harness) -> 
 
     with pytest.raises(SpecError):
         harness.core.add_cog(Thief(harness.core))
+
+
+async def test_link_code_minutes_is_honoured_with_onboarding_disabled(db_url: str) -> None:
+    """The key stays in ``[cogs.onboarding]``; the core reads it even when that cog is off."""
+    settings = load_settings(None, cogs={"enabled": [], "onboarding": {"link_code_minutes": 5}})
+    h = await make_harness(db_url, settings=settings)
+    try:
+        assert list(h.core.cogs) == ["core"]
+        await h.invoke("zoe", "me link")
+        async with h.db.session() as s:
+            [code] = list(await s.exec(select(LinkCode)))
+        assert code.expires_at - code.created_at == timedelta(minutes=5)
+    finally:
+        await h.core.stop()
+        await h.db.dispose()
