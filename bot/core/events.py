@@ -7,7 +7,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from bot.core.refs import MemberRef, RoomRef
 
@@ -43,7 +43,8 @@ class MembersMerged(Event):
 
 
 E = TypeVar("E", bound=Event)
-Listener = Callable[[Any], Awaitable[None]]
+# Any arity: ``@listener`` decorates cog methods (self, event); the bus calls bound ones.
+Listener = Callable[..., Awaitable[None]]
 
 
 def listener(event_type: type[Event]) -> Callable[[Listener], Listener]:

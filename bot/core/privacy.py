@@ -1,9 +1,10 @@
 """A member's data across the core and every cog: export it all, or forget it all.
 
-``export_member`` gathers the core's rows (member, identities, queued messages) and each enabled
-cog's ``export_member`` hook into one JSON-ready dict (shape documented in docs/onboarding.md).
-``forget_member`` calls every cog's ``forget_member`` hook, then deletes the member's queued
-messages, identities and member row (the foreign keys cascade to whatever a cog forgot).
+``export_member`` gathers the core's rows (member, identities, queued messages, ``me link`` codes)
+and each enabled cog's part (its ``privacy.export``) into one JSON-ready dict (shape documented in
+docs/onboarding.md). ``forget_member`` calls every cog's ``privacy.forget``, then deletes the
+member's link codes, queued messages, identities and member row (the foreign keys cascade to
+whatever a cog forgot). Both are core rights: they work with no cog enabled.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from sqlmodel import col, delete, select
 
+from bot.core.rights import LinkCodes
 from bot.storage.models import Identity, Member, OutboxMessage
 
 if TYPE_CHECKING:
@@ -84,6 +86,7 @@ async def export_member(core: Core, member_id: int) -> dict[str, Any]:
         "member": None,
         "identities": [],
         "messages": [],
+        "link_codes": [],
         "cogs": {},
     }
     if member is not None:
@@ -116,6 +119,7 @@ async def export_member(core: Core, member_id: int) -> dict[str, Any]:
         }
         for m in queued
     ]
+    data["link_codes"] = await LinkCodes(core.db, core.clock, core.members).export(member_id)
     for name, cog in sorted(core.cogs.items()):
         section = await (
             cog.privacy.export(member_id) if cog.privacy else cog.export_member(member_id)
@@ -140,8 +144,9 @@ async def forget_member(core: Core, member_id: int) -> None:
         if forget is not None:
             await forget(ref)
     async with core.db.session() as session:
+        await LinkCodes.forget(session, member_id)
         # Queued messages (pending or sent) would still carry the member's words and id.
-        await session.exec(delete(OutboxMessage).where(OutboxMessage.member_id == member_id))  # type: ignore[call-overload]
-        await session.exec(delete(Identity).where(Identity.member_id == member_id))  # type: ignore[call-overload]
-        await session.exec(delete(Member).where(Member.id == member_id))  # type: ignore[call-overload]
+        await session.exec(delete(OutboxMessage).where(col(OutboxMessage.member_id) == member_id))
+        await session.exec(delete(Identity).where(col(Identity.member_id) == member_id))
+        await session.exec(delete(Member).where(col(Member.id) == member_id))
     log.info("Member %s forgotten", member_id)

@@ -1,4 +1,5 @@
-"""Core tables: members and their platform identities, rooms, the outbox, live messages."""
+"""Core tables: members and their platform identities, rooms, the outbox, live messages, and
+the ``me link`` codes."""
 
 from __future__ import annotations
 
@@ -95,3 +96,41 @@ class LiveMessage(SQLModel, table=True):
     room_id: str = Field(max_length=255)
     message_id: str = Field(max_length=255)
     updated_at: datetime = TimestampField()
+
+
+class LinkCode(SQLModel, table=True):
+    """A one-time code linking two identities (``me link``, a core right).
+
+    The table keeps the name it had when linking lived in the onboarding cog: renaming it would
+    change the schema for nothing (table names are part of the public surface)."""
+
+    __tablename__ = "onboarding_link_code"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=16, unique=True)
+    member_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("core_member.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    platform: str = Field(max_length=16)
+    created_at: datetime = TimestampField()
+    expires_at: datetime = TimestampField()
+    #: Wrong codes typed against this one (same handle, wrong secret part); the code is
+    #: invalidated when they reach the limit.
+    failures: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+
+
+class LinkAttempt(SQLModel, table=True):
+    """A wrong ``me link`` code typed by a member: too many in a while lock them out (same
+    historical table name as ``LinkCode``)."""
+
+    __tablename__ = "onboarding_link_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("core_member.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    at: datetime = TimestampField(index=True)

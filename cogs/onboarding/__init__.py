@@ -1,12 +1,25 @@
-"""Onboarding: the newcomer flow, member profiles, the opt-in directory and "my data"."""
+"""Onboarding: the newcomer flow, member profiles (``me profile``, ``me edit``) and the opt-in
+directory. The member's rights (``me export | forget | link``, language, time zone) are core
+built-ins; this cog contributes its part through ``privacy.py``."""
 
 from __future__ import annotations
 
 from bot.core import Cog, Core
-from cogs.onboarding.settings import Settings
+from cogs.onboarding.settings import OnboardingSettings
 
 
 def setup(core: Core) -> Cog:
     from cogs.onboarding.cog import Onboarding
+    from cogs.onboarding.service import Deps, OnboardingService
 
-    return Onboarding(core, core.cog_settings("onboarding", Settings))
+    settings = core.cog_settings("onboarding", OnboardingSettings)
+    deps = Deps(
+        db=core.db,
+        clock=core.clock,
+        members=core.members,
+        outbox=core.outbox,
+        events=core.events,
+        grant_role=core.grant_role,
+        platforms=lambda: core.platforms,
+    )
+    return Onboarding(core, settings, OnboardingService(deps, settings))

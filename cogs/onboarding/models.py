@@ -1,4 +1,6 @@
-"""Onboarding tables: the flow's progress, the profile, interests (tags) and link codes."""
+"""Onboarding tables: the flow's progress, the profile and interests (tags).
+
+``me link`` codes are a core right: their tables are in ``bot.storage.models``."""
 
 from __future__ import annotations
 
@@ -77,29 +79,3 @@ class OnboardingInterest(SQLModel, table=True):
     member_id: int = Field(sa_column=_member_fk())
     key: str = Field(sa_column=Column(String(60), nullable=False))
     label: str = Field(max_length=60)
-
-
-class OnboardingLinkCode(SQLModel, table=True):
-    """A one-time code linking two identities (``me link``)."""
-
-    __tablename__ = "onboarding_link_code"
-
-    id: int | None = Field(default=None, primary_key=True)
-    code: str = Field(max_length=16, unique=True)
-    member_id: int = Field(sa_column=_member_fk())
-    platform: str = Field(max_length=16)
-    created_at: datetime = TimestampField()
-    expires_at: datetime = TimestampField()
-    #: Wrong codes typed against this one (same handle, wrong secret part); the code is
-    #: invalidated when they reach the limit.
-    failures: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
-
-
-class OnboardingLinkAttempt(SQLModel, table=True):
-    """A wrong ``me link`` code typed by a member: too many in a while lock them out."""
-
-    __tablename__ = "onboarding_link_attempt"
-
-    id: int | None = Field(default=None, primary_key=True)
-    member_id: int = Field(sa_column=_member_fk())
-    at: datetime = TimestampField(index=True)

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
-from bot.core import Action, ActionStyle, Attachment, Field, Reply, Tone, Translator
-from cogs.onboarding.service import (
+from bot.core import Action, ActionStyle, Field, Reply, Tone, Translator
+from cogs.onboarding.domain import (
     STEP_LABELS,
     Card,
     FlowView,
@@ -15,7 +12,7 @@ from cogs.onboarding.service import (
     PendingRow,
     Step,
 )
-from cogs.onboarding.settings import Settings
+from cogs.onboarding.settings import OnboardingSettings
 
 MAX_CHOICE_BUTTONS = 20
 ANSWER = "onboarding answer"
@@ -39,7 +36,9 @@ def step_label(t: Translator, step: Step | None) -> str:
     return t(STEP_LABELS[step]) if step else t("terminé")
 
 
-def step_reply(t: Translator, view: FlowView, settings: Settings, intro: str = "") -> Reply:
+def step_reply(
+    t: Translator, view: FlowView, settings: OnboardingSettings, intro: str = ""
+) -> Reply:
     """The current step as a question with its buttons (or the end of the flow)."""
     step = view.current
     if step is None:
@@ -160,7 +159,7 @@ def done_reply(t: Translator, view: FlowView) -> Reply:
     )
 
 
-def after_answer(t: Translator, view: FlowView, settings: Settings, saved: str) -> Reply:
+def after_answer(t: Translator, view: FlowView, settings: OnboardingSettings, saved: str) -> Reply:
     if view.just_completed:
         reply = done_reply(t, view)
         reply.text = saved + "\n\n" + reply.text if saved else reply.text
@@ -168,7 +167,7 @@ def after_answer(t: Translator, view: FlowView, settings: Settings, saved: str) 
     return step_reply(t, view, settings, intro=saved)
 
 
-def step_dm(t: Translator, view: FlowView, settings: Settings, reason: str) -> Reply:
+def step_dm(t: Translator, view: FlowView, settings: OnboardingSettings, reason: str) -> Reply:
     if reason == "nudge":
         intro = t(
             "Petit rappel : votre accueil n'est pas terminé. Il ne reste que quelques "
@@ -358,19 +357,3 @@ def pending_reply(t: Translator, total: int, rows: list[PendingRow]) -> Reply:
     if total > len(rows):
         lines.append(t("… et {n} de plus.", n=total - len(rows)))
     return Reply(text="\n".join(lines), private=True)
-
-
-def export_reply(t: Translator, data: dict[str, Any], stamp: str) -> Reply:
-    blob = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False).encode("utf-8")
-    return Reply(
-        text=t(
-            "Voici tout ce que le bot garde à votre sujet, dans un fichier JSON "
-            "(format décrit dans la documentation)."
-        ),
-        attachments=[
-            Attachment(
-                f"passerelle-export-{stamp}.json", blob, "application/json", t("Mes données")
-            )
-        ],
-        private=True,
-    )

@@ -25,7 +25,7 @@ FRENCH_REGIONS = [
 ]
 
 
-class Settings(BaseModel):
+class OnboardingSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     #: Code of conduct shown at step 2: text (markdown subset) and/or a link.
@@ -64,7 +64,12 @@ class Settings(BaseModel):
     dm_fallback_room: str = ""
     #: Friendly reminders for an unfinished flow, after the join ("2d", "7d"); empty: none.
     nudges: list[str] = Field(default_factory=lambda: ["2d", "7d"])
-    #: Minutes a ``me link`` code stays valid.
+    #: Minutes a ``me link`` code stays valid. ``me link`` is a core right (it works with this cog
+    #: disabled); the core reads this key from this section (``bot.core.rights.LinkSettings``).
     link_code_minutes: int = Field(default=15, ge=1, le=1440)
     #: How many members ``members find`` lists at most.
     find_limit: int = Field(default=20, ge=1, le=50)
+
+
+#: ``bot.config.cog_settings_model`` finds every cog's section model by this name.
+Settings = OnboardingSettings

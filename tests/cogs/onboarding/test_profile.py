@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.core.refs import Role
-from cogs.onboarding.models import OnboardingProfile
+from cogs.onboarding.models import OnboardingFlow, OnboardingProfile
 from tests.cogs.onboarding.conftest import invoke, member_id
 from tests.harness import Harness
 
@@ -167,3 +167,20 @@ async def test_moderators_see_the_funnel_and_who_is_stuck(h: Harness) -> None:
     assert "2 accueils en cours" in pending.text and "zoe" not in pending.text
     unknown = await invoke(h, "mod", "onboarding resend", name="nobody")
     assert unknown.tone == "error" and "nobody" in unknown.text
+
+
+async def test_language_and_timezone_built_ins_answer_those_steps(h: Harness) -> None:
+    """The core owns language and time zone; onboarding counts them as answered steps (as
+    ``me language`` / ``me timezone`` did when they were the cog's), and never opens a flow."""
+    await h.invoke("yann", "me timezone", zone="Europe/Paris")
+    assert await h.invoke("yann", "me profile")  # looking opens nothing either
+    async with h.db.session() as s:
+        assert await s.get(OnboardingFlow, await member_id(h, "yann")) is None
+    await h.adapter.member_joins("zoe")
+    zoe = await member_id(h, "zoe")
+    await h.invoke("zoe", "me language", lang="en")
+    await h.invoke("zoe", "timezone", zone="America/Montreal")
+    async with h.db.session() as s:
+        flow = await s.get(OnboardingFlow, zoe)
+    assert flow is not None and flow.done.split(",") == ["language", "timezone"]
+    assert flow.step == "coc" and flow.started_at is not None

@@ -1,17 +1,34 @@
-"""``me link`` resists guessing: long codes, a lock-out per member, a limit per code."""
+"""``me link`` resists guessing: long codes, a lock-out per member, a limit per code.
+
+``me link`` is a core right: these run with no cog enabled, and with onboarding (which used to
+own it)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
 from datetime import timedelta
 
+import pytest
 from sqlmodel import select
 
 from bot.adapters.memory import MemoryAdapter
-from cogs.onboarding.models import OnboardingLinkAttempt, OnboardingLinkCode
-from cogs.onboarding.service import CODE_ALPHABET, CODE_HANDLE
-from tests.cogs.onboarding.conftest import member_id
-from tests.harness import Harness
+from bot.core.refs import MemberRef
+from bot.core.rights import CODE_ALPHABET, CODE_HANDLE
+from bot.storage.models import LinkAttempt, LinkCode
+from tests.harness import Harness, make_harness
+
+
+@pytest.fixture(params=[[], ["onboarding"]], ids=["no-cog", "onboarding"])
+async def h(db_url: str, request: pytest.FixtureRequest) -> AsyncIterator[Harness]:
+    harness = await make_harness(db_url, cogs=request.param)
+    yield harness
+    await harness.core.stop()
+    await harness.db.dispose()
+
+
+async def member_id(h: Harness, name: str, platform: str = "memory") -> int:
+    return (await h.core.members.resolve(MemberRef(platform, name, name))).id
 
 
 async def second_platform(h: Harness) -> MemoryAdapter:
@@ -75,7 +92,7 @@ async def test_a_code_dies_after_five_wrong_tries_from_any_accounts(h: Harness) 
         reply = await matrix.invoke(f"@sybil{i}:mx", "me link", code=wrong_secret(code))
         assert "Code inconnu" in reply.text
     async with h.db.session() as s:
-        assert list(await s.exec(select(OnboardingLinkCode))) == []
+        assert list(await s.exec(select(LinkCode))) == []
     late = await matrix.invoke("@zoe:mx", "me link", code=code)
     assert late.tone == "error" and "Code inconnu" in late.text
     # Four wrong tries leave a fresh code usable.
@@ -91,8 +108,8 @@ async def test_wrong_tries_are_recorded_and_forgotten_with_the_member(h: Harness
     await matrix.invoke("@ana:mx", "me link", code="ABC")
     ana = await member_id(h, "@ana:mx", "matrix")
     async with h.db.session() as s:
-        rows = list(await s.exec(select(OnboardingLinkAttempt)))
+        rows = list(await s.exec(select(LinkAttempt)))
     assert [r.member_id for r in rows] == [ana]
     await matrix.invoke("@ana:mx", "me forget", confirm=True)
     async with h.db.session() as s:
-        assert list(await s.exec(select(OnboardingLinkAttempt))) == []
+        assert list(await s.exec(select(LinkAttempt))) == []
