@@ -252,7 +252,7 @@ def _ballot_secret_file(settings) -> Path | None:  # type: ignore[no-untyped-def
 
     if "poll" not in settings.cogs.enabled_names():
         return None
-    from cogs.poll.settings import Settings as PollSettings
+    from cogs.poll.settings import PollSettings
 
     poll = PollSettings.model_validate(settings.cogs.section("poll"))
     if poll.ballot_secret or os.environ.get("PASSERELLE_COGS__POLL__BALLOT_SECRET"):

@@ -382,9 +382,11 @@ def _available_cogs() -> list[str]:
 
 
 def cog_settings_model(name: str) -> type[BaseModel] | None:
-    """``cogs/<name>/settings.py`` defines ``Settings`` (a pydantic model), if the cog has any."""
+    """``cogs/<name>/settings.py`` defines ``<Name>Settings`` (a pydantic model, e.g.
+    ``PollSettings`` for ``poll``), if the cog has any."""
     try:
         module = importlib.import_module(f"cogs.{name}.settings")
     except ModuleNotFoundError:
         return None
-    return getattr(module, "Settings", None)
+    model = getattr(module, f"{name.title().replace('_', '')}Settings", None)
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None

@@ -31,7 +31,3 @@ class CafeSettings(BaseModel):
                 f"expected at most 5 offsets, each 1m to 30d, such as 24h,15m; got {value!r}"
             ) from None
         return value
-
-
-# bot.config reads each cog's settings model by this name (``config check``).
-Settings = CafeSettings

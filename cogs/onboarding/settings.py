@@ -69,7 +69,3 @@ class OnboardingSettings(BaseModel):
     link_code_minutes: int = Field(default=15, ge=1, le=1440)
     #: How many members ``members find`` lists at most.
     find_limit: int = Field(default=20, ge=1, le=50)
-
-
-#: ``bot.config.cog_settings_model`` finds every cog's section model by this name.
-Settings = OnboardingSettings

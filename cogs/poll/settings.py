@@ -23,7 +23,3 @@ class PollSettings(BaseModel):
         if value and len(value) < 16:
             raise ValueError("ballot_secret needs at least 16 characters (or leave it empty)")
         return value
-
-
-# ``bot/cli.py`` (``passerelle backup``) imports the section's model by its old name.
-Settings = PollSettings

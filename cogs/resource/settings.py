@@ -22,7 +22,3 @@ class ResourceSettings(BaseModel):
     # SQLite: rank only the N most recent resources matching the words (0: rank every match).
     rank_candidates: int = Field(default=1000, ge=0, le=1_000_000)
     keep_shared_on_forget: bool = True
-
-
-# bot.config.cog_settings_model() looks the section's model up by this name.
-Settings = ResourceSettings
