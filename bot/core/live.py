@@ -33,6 +33,12 @@ class LiveMessages:
         self._pending: dict[str, tuple[RoomRef, Build]] = {}
         self._timers: dict[str, asyncio.TimerHandle] = {}
 
+    async def exists(self, key: str) -> bool:
+        """Whether a live message was ever posted for ``key``."""
+        async with self.core.db.session() as session:
+            row = await session.exec(select(LiveMessage.id).where(LiveMessage.key == key))
+            return row.first() is not None
+
     async def publish(self, key: str, room: RoomRef, reply: Reply) -> MessageRef | None:
         """Send the message for ``key`` the first time, edit it afterwards."""
         adapter = self.core.adapters.get(room.platform)

@@ -11,10 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from sqlmodel import select
-
 from bot.core import Core, Reply, Translator, UserError
-from bot.storage.models import LiveMessage
 from cogs.poll import render_results
 from cogs.poll.domain import ANONYMOUS_BATCH, PollView, Tally, live_key
 from cogs.poll.service import PollService
@@ -104,10 +101,4 @@ class LiveResults:
         self.core.live.update(live_key(poll.id), poll.room, build)
 
     async def _has_live(self, poll_id: int) -> bool:
-        # The core's live-message table: read only, to know whether a live message was
-        # ever posted for this poll (the core offers no call for that yet).
-        async with self.core.db.session() as session:
-            row = await session.exec(
-                select(LiveMessage.id).where(LiveMessage.key == live_key(poll_id))
-            )
-            return row.first() is not None
+        return await self.core.live.exists(live_key(poll_id))
