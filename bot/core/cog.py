@@ -44,8 +44,8 @@ class Cog:
         cls.specs = tuple(sorted(specs, key=lambda s: s.path))
         cls.listeners = tuple(listeners)
 
-    #: The cog's privacy hooks (its ``privacy.py``); None for a cog that stores nothing about
-    #: members. Cogs not yet on the protocol override the ``*_member`` methods below instead.
+    #: The cog's privacy hooks (its ``privacy.py``: export, forget, merge); None for a cog that
+    #: stores nothing about members.
     privacy: PrivacyHooks | None = None
 
     def __init__(self, core: Core) -> None:
@@ -62,15 +62,3 @@ class Cog:
 
     async def stop(self) -> None:
         """Called at shutdown."""
-
-    # --- privacy hooks: every cog implements the ones that apply to its tables ---------------
-
-    async def export_member(self, member_id: int) -> dict[str, Any] | None:
-        """Everything this cog holds about a member, as JSON-ready data."""
-        return None
-
-    async def forget_member(self, member_id: int) -> None:
-        """Remove or anonymise every row of this cog that refers to the member."""
-
-    async def merge_members(self, kept: int, merged: int) -> None:
-        """Move the rows of ``merged`` to ``kept`` (identity linking), resolving conflicts."""

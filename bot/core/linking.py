@@ -10,7 +10,6 @@ time), then deletes the merged member.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -81,11 +80,6 @@ async def merge_members(core: Core, kept: int, merged: int) -> MergeReport:
     for cog in core.cogs.values():
         if cog.privacy is not None:
             _collect(report, await cog.privacy.merge(kept, merged))
-        else:
-            # Cogs not yet on the protocol: their override may return notes (the base
-            # method is typed ``-> None``).
-            legacy: Callable[[int, int], Awaitable[Any]] = cog.merge_members
-            _collect(report, await legacy(kept, merged))
     # Before the merged row goes (its foreign keys cascade): a cog that moves its rows in a
     # MembersMerged listener rather than the hook still finds them.
     await core.events.emit(MembersMerged(kept, merged))

@@ -121,9 +121,7 @@ async def export_member(core: Core, member_id: int) -> dict[str, Any]:
     ]
     data["link_codes"] = await LinkCodes(core.db, core.clock, core.members).export(member_id)
     for name, cog in sorted(core.cogs.items()):
-        section = await (
-            cog.privacy.export(member_id) if cog.privacy else cog.export_member(member_id)
-        )
+        section = await cog.privacy.export(member_id) if cog.privacy else None
         if section is not None:
             data["cogs"][name] = section
     return data
@@ -134,8 +132,6 @@ async def forget_member(core: Core, member_id: int) -> None:
     for cog in core.cogs.values():
         if cog.privacy is not None:
             await cog.privacy.forget(member_id)
-        else:
-            await cog.forget_member(member_id)
     # Adapters keep a little platform state of their own (DM rooms, refused-DM lists):
     # each running adapter that offers ``forget(ref)`` drops what it holds on these identities.
     for ref in await core.members.identities(member_id):
