@@ -19,6 +19,7 @@ OWN_LOGGERS = ("bot", "cogs", "passerelle")
 LEVELS = ("debug", "info", "warning", "error")
 FORMATS = ("text", "json")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+_OURS = "_passerelle_handler"
 
 
 class JsonFormatter(logging.Formatter):
@@ -39,18 +40,24 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-def configure(level: str = "warning", fmt: str = "text", stream: TextIO | None = None) -> None:
-    """Set up the root handler once per process (the CLI calls it before anything logs)."""
+def configure(level: str = "warning", fmt: str = "text", stream: TextIO | None = None) -> bool:
+    """Set up logging for this process; returns False (and changes nothing) when the host has
+    already set it up, like :func:`logging.basicConfig` (``main()`` called inside pytest or an
+    embedding application). Called again, it replaces its own handler."""
     numeric = logging.getLevelName(level.upper())
     if not isinstance(numeric, int):
         raise ValueError(f"unknown log level {level!r} (one of: {', '.join(LEVELS)})")
-    handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT))
     root = logging.getLogger()
+    if any(not getattr(h, _OURS, False) for h in root.handlers):
+        return False
     for old in list(root.handlers):
         root.removeHandler(old)
+    handler = logging.StreamHandler(stream or sys.stderr)
+    setattr(handler, _OURS, True)
+    handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT))
     root.addHandler(handler)
     # Libraries log through the root logger's level; ours get the level asked for.
     root.setLevel(numeric if numeric <= logging.DEBUG else max(numeric, logging.WARNING))
     for name in OWN_LOGGERS:
         logging.getLogger(name).setLevel(numeric)
+    return True
