@@ -87,3 +87,21 @@ def test_each_contract_catches_its_offence(tmp_path: Path) -> None:
         assert offence in out, f"{offence!r} not reported:\n{out}"
     assert "cogs.poll.typing_only" not in out
     assert "bot.app ->" not in out and "bot.adapters.discord.client -> discord" not in out
+
+
+def test_benchmarks_import_nothing_from_tests() -> None:
+    """bench/ runs on its own (tests can move freely): its fakes live in bench/ or bot/."""
+    import ast
+
+    offences = []
+    for path in sorted((ROOT / "bench").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
+            offences += [f"{path.name}: {n}" for n in names if n.split(".")[0] == "tests"]
+    assert not offences, offences
