@@ -1,7 +1,6 @@
 """Pictures of results, drawn with Pillow and the shipped DejaVu Sans (it has accents).
 
-Every function takes text already translated by the caller and returns PNG bytes. Pillow is
-imported on the first drawing, not with the cog: a bot that never draws never loads it.
+Every function takes text already translated by the caller and returns PNG bytes.
 """
 
 from __future__ import annotations
@@ -10,14 +9,10 @@ import io
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+
+from PIL import Image, ImageDraw, ImageFont
 
 import bot.core
-
-if TYPE_CHECKING:
-    from PIL import ImageDraw, ImageFont
-
-    Font = ImageFont.FreeTypeFont
 
 FONTS = Path(bot.core.__file__).resolve().parent.parent / "assets" / "fonts"
 WIDTH = 800
@@ -37,11 +32,11 @@ PALETTE = [
     (0, 128, 128),
 ]
 
+Font = ImageFont.FreeTypeFont
+
 
 @lru_cache(maxsize=64)
 def font(size: int, bold: bool = False) -> Font:
-    from PIL import ImageFont
-
     name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
     return ImageFont.truetype(str(FONTS / name), size)
 
@@ -77,8 +72,6 @@ class Canvas:
     """A white picture that grows downwards; ``header`` writes the question and subtitle."""
 
     def __init__(self, height: int) -> None:
-        from PIL import Image, ImageDraw
-
         self.image = Image.new("RGB", (WIDTH, height), BACKGROUND)
         self.draw = ImageDraw.Draw(self.image)
         self.y = PAD
@@ -169,8 +162,6 @@ def histogram(
 
 def word_cloud(title: str, subtitle: str, words: Sequence[tuple[str, int]], empty: str) -> bytes:
     """Words sized by their count, packed in centred rows, the most frequent first."""
-    from PIL import Image, ImageDraw
-
     words = list(words)[:60]
     probe = ImageDraw.Draw(Image.new("RGB", (1, 1)))
     top = max((c for _, c in words), default=1)
@@ -186,8 +177,7 @@ def word_cloud(title: str, subtitle: str, words: Sequence[tuple[str, int]], empt
             row_width = 0.0
         placed[-1].append((word, face, i, width))
         row_width += width + 18
-    # Font sizes are whole pixels here (font() is given ints; Pillow types them as float).
-    heights = [int(max((f.size for _, f, _, _ in row), default=20)) + 16 for row in placed]
+    heights = [max((f.size for _, f, _, _ in row), default=20) + 16 for row in placed]
     canvas = Canvas(140 + sum(heights) + 40)
     canvas.header(title, subtitle)
     draw = canvas.draw

@@ -7,16 +7,19 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
-from bot.config import Settings
-
-from .settings import Settings as PollSettings
+from bot.config import Settings, cog_settings_model
 
 
 def backup_secret(settings: Settings) -> Path | None:
     """The secret file to copy beside a backup, or None when the secret comes from the
     configuration or the environment (nothing to copy then)."""
-    poll = PollSettings.model_validate(settings.cogs.section("poll"))
+    # The cog's settings model, found the way `config check` finds it (by the cog's name).
+    model = cog_settings_model("poll")
+    if model is None:
+        return None
+    poll: Any = model.model_validate(settings.cogs.section("poll"))
     if poll.ballot_secret or os.environ.get("PASSERELLE_COGS__POLL__BALLOT_SECRET"):
         return None
     return Path(poll.ballot_secret_file).expanduser()
