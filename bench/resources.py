@@ -37,7 +37,6 @@ from bot.config import load_settings
 from bot.scheduling import SystemClock
 from bot.storage.db import Database, normalize_url
 from cogs.resource import search, transfer
-from cogs.resource.cog import Resources
 from cogs.resource.service import ResourceService
 
 WORDS = [
@@ -245,7 +244,7 @@ async def run(url: str, label: str, size: int, n_queries: int) -> None:
     settings = load_settings(None)
     settings.database.url = url
     adapter = MemoryAdapter("bench")
-    core = build_core(settings, db, SystemClock(), cogs=[Resources], adapters=[adapter])
+    core = build_core(settings, db, SystemClock(), cogs=["resource"], adapters=[adapter])
     cog = core.cogs["resource"]
     await start_core(core)
     service = cog.service
