@@ -26,9 +26,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.app import load_cog  # noqa: E402
+from bench._common import BenchCog  # noqa: E402
+from bench._fake_discord import FakeDiscord  # noqa: E402
+from bot.app import build_core, ensure_schema, start_core  # noqa: E402
 from bot.config import load_settings  # noqa: E402
-from bot.core.builtins import Builtins  # noqa: E402
 from bot.core.core import Core  # noqa: E402
 from bot.core.refs import (  # noqa: E402
     Actor,
@@ -36,10 +37,7 @@ from bot.core.refs import (  # noqa: E402
     RoomRef,
 )
 from bot.scheduling import SystemClock  # noqa: E402
-from bot.storage import migrate  # noqa: E402
 from bot.storage.db import Database  # noqa: E402
-from tests.e2e.discord.demo_cog import Demo  # noqa: E402
-from tests.e2e.discord.fake_discord import FakeDiscord  # noqa: E402
 
 
 def pct(values: list[float], q: float) -> float:
@@ -69,15 +67,10 @@ async def start_bot(
     )
     settings.database.url = url
     db = Database(url)
-    await migrate.upgrade(db)
-    core = Core(settings, db, SystemClock())
-    core.add_cog(Builtins(core))
-    core.add_cog(Demo(core))
-    load_cog(core, "poll")
+    await ensure_schema(db, auto_migrate=True)
     adapter = DiscordAdapter(settings.discord)
-    core.add_adapter(adapter)
-    await core.start()
-    await adapter.start(core)
+    core = build_core(settings, db, SystemClock(), cogs=[BenchCog, "poll"], adapters=[adapter])
+    await start_core(core)
     return core, adapter, db
 
 
@@ -91,7 +84,7 @@ async def fanout(fake: FakeDiscord, core: Core, members: int, rate: float) -> di
             dict(
                 key=f"cafe:1:15m:{member.id}",
                 due_at=core.clock.now(),
-                kind="demo.dm",
+                kind="bench.dm",
                 data={"what": "café de jeudi"},
                 member_id=member.id,
             )
@@ -131,11 +124,10 @@ async def burst(fake: FakeDiscord, users: int, *, expired: bool) -> list[float]:
 
     async def one(i: int, uid: int) -> float:
         if expired:
-            iid = await fake.click(uid, {}, "old-bot:vote:1")
+            iid = await fake.click(uid, "old-bot:vote:1")
         else:
             iid = await fake.command(uid, "poll vote", poll=1, choice=str(i % 8 + 1))
-        await fake.answer(iid, wait=30)
-        record = fake.interactions[iid]
+        record = await fake.answer(iid, wait=30)
         assert record.answered is not None, "no callback"
         return (record.answered - record.created) * 1000
 

@@ -29,15 +29,13 @@ sys.path.insert(0, str(ROOT))
 
 from nio import AsyncClient, SyncResponse  # noqa: E402
 
+from bench._common import BenchCog  # noqa: E402
+from bench._synapse import Synapse  # noqa: E402
 from bot.adapters.matrix import MatrixAdapter  # noqa: E402
+from bot.app import build_core, ensure_schema, start_core  # noqa: E402
 from bot.config import MatrixSection, load_settings  # noqa: E402
-from bot.core.builtins import Builtins  # noqa: E402
-from bot.core.core import Core  # noqa: E402
 from bot.scheduling import SystemClock  # noqa: E402
-from bot.storage import migrate  # noqa: E402
 from bot.storage.db import Database  # noqa: E402
-from tests.e2e.matrix.ballot import Ballot  # noqa: E402
-from tests.e2e.matrix.synapse import Synapse  # noqa: E402
 
 
 def pct(values: list[float], p: float) -> float:
@@ -84,7 +82,7 @@ async def member_loop(
 ) -> list[float]:
     latencies = []
     for i in range(count):
-        body = "!ballot ping" if command else f"bonjour {i}"
+        body = "!bench ping" if command else f"bonjour {i}"
         started = time.perf_counter()
         resp = await client.room_send(
             room_id, "m.room.message", {"msgtype": "m.text", "body": body}
@@ -139,14 +137,10 @@ async def run(synapse: Synapse, work: Path, members: int, commands: int) -> None
         encryption=False,
     )
     db = Database(db_url)
-    await migrate.upgrade(db)
-    core = Core(settings, db, SystemClock())
-    core.add_cog(Builtins(core))
-    core.add_cog(Ballot(core))
-    await core.start()
+    await ensure_schema(db, auto_migrate=True)
     adapter = MatrixAdapter(settings.matrix)
-    core.add_adapter(adapter)
-    await adapter.start(core)
+    core = build_core(settings, db, SystemClock(), cogs=[BenchCog], adapters=[adapter])
+    await start_core(core)
     per_member = max(1, commands // members)
 
     # Warm-up (member rows, first queries), not measured.

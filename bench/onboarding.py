@@ -35,15 +35,13 @@ from sqlalchemy import func, insert, text  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
 from bot.adapters.memory import MemoryAdapter  # noqa: E402
-from bot.app import load_cog  # noqa: E402
+from bot.app import build_core, ensure_schema, start_core  # noqa: E402
 from bot.config import load_settings  # noqa: E402
-from bot.core.builtins import Builtins  # noqa: E402
 from bot.core.core import Core  # noqa: E402
 from bot.core.events import MemberJoined  # noqa: E402
 from bot.core.refs import MemberRef  # noqa: E402
 from bot.core.text import fold_key  # noqa: E402
 from bot.scheduling import SystemClock  # noqa: E402
-from bot.storage import migrate  # noqa: E402
 from bot.storage.db import Database  # noqa: E402
 from bot.storage.models import Member, OutboxMessage  # noqa: E402
 from cogs.onboarding.models import OnboardingInterest, OnboardingProfile  # noqa: E402
@@ -122,7 +120,7 @@ async def fresh_db(url: str | None, tmp: str, name: str) -> Database:
         async with db.engine.begin() as conn:
             await conn.execute(text("DROP SCHEMA public CASCADE"))
             await conn.execute(text("CREATE SCHEMA public"))
-    await migrate.upgrade(db)
+    await ensure_schema(db, auto_migrate=True)
     return db
 
 
@@ -131,13 +129,9 @@ async def make_core(
 ) -> tuple[Core, RecordingAdapter]:
     settings = load_settings(None, cogs={"onboarding": {"nudges": ["2d", "7d"]}})
     settings.database.url = db.url
-    core = Core(settings, db, SystemClock())
-    core.add_cog(Builtins(core))
-    load_cog(core, "onboarding")
     adapter = RecordingAdapter(rate or 1e9, mode)
-    core.add_adapter(adapter)
-    await core.start()
-    await adapter.start(core)
+    core = build_core(settings, db, SystemClock(), cogs=["onboarding"], adapters=[adapter])
+    await start_core(core)
     return core, adapter
 
 

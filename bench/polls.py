@@ -36,12 +36,10 @@ from sqlalchemy import text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from bot.adapters.memory import MemoryAdapter  # noqa: E402
-from bot.app import load_cog  # noqa: E402
+from bot.app import build_core, ensure_schema, start_core  # noqa: E402
 from bot.config import load_settings  # noqa: E402
-from bot.core.core import Core  # noqa: E402
 from bot.core.refs import Actor, MemberRef, Role, RoomRef  # noqa: E402
 from bot.scheduling import SystemClock  # noqa: E402
-from bot.storage import migrate  # noqa: E402
 from bot.storage.db import Database, normalize_url  # noqa: E402
 from cogs.poll import charts  # noqa: E402
 from cogs.poll.service import PollDraft, Voter  # noqa: E402
@@ -75,16 +73,14 @@ async def timed(coro_factory, count: int) -> tuple[float, list[float]]:
 
 async def run(url: str, label: str, members: int) -> None:
     db = Database(url)
-    await migrate.upgrade(db)
+    await ensure_schema(db, auto_migrate=True)
     settings = load_settings(None, cogs={"poll": {"ballot_secret": "bench-secret-0123456789"}})
     settings.database.url = url
-    core = Core(settings, db, SystemClock())
-    cog = load_cog(core, "poll")
     adapter = MemoryAdapter("bench")
     adapter.population = members
-    core.add_adapter(adapter)
-    await core.start()
-    await adapter.start(core)
+    core = build_core(settings, db, SystemClock(), cogs=["poll"], adapters=[adapter])
+    cog = core.cogs["poll"]
+    await start_core(core)
     service = cog.service  # type: ignore[attr-defined]
     room = RoomRef("bench", "general")
     ids = [

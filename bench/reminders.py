@@ -31,15 +31,14 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import insert, text  # noqa: E402
 
-from bot.app import load_cog  # noqa: E402
+from bot.app import build_core, ensure_schema  # noqa: E402
 from bot.config import load_settings  # noqa: E402
 from bot.core.core import Core  # noqa: E402
 from bot.core.errors import RateLimited  # noqa: E402
 from bot.core.ports import Capability  # noqa: E402
 from bot.core.refs import MemberRef, MessageRef, Role, RoomRef  # noqa: E402
 from bot.core.reply import Reply  # noqa: E402
-from bot.scheduling import Scheduler, SystemClock  # noqa: E402
-from bot.storage import migrate  # noqa: E402
+from bot.scheduling import SystemClock  # noqa: E402
 from bot.storage.db import Database  # noqa: E402
 from bot.storage.models import Identity, Member, OutboxMessage  # noqa: E402
 from cogs.cafe.models import CafeRegistration  # noqa: E402
@@ -115,17 +114,11 @@ async def make_core(url: str, adapter: RecordingAdapter, *, scheduler: bool = Fa
     settings.database.url = url
     settings.cogs.enabled = ["cafe"]
     db = Database(url)
-    clock = SystemClock()
-    core = Core(settings, db, clock)
-    load_cog(core, "cafe")
-    core.add_adapter(adapter)
-    if scheduler:
-
-        async def wake() -> None:
-            core.outbox.wake()
-
-        core.scheduler = Scheduler(clock, wake, settings.outbox.poll_interval.total_seconds())
-        core.scheduler.start()
+    core = build_core(
+        settings, db, SystemClock(), cogs=["cafe"], adapters=[adapter], scheduler=scheduler
+    )
+    if core.scheduler is not None:
+        core.scheduler.start()  # the legs start the outbox sender themselves
     await core.start()
     return core
 
@@ -379,7 +372,7 @@ async def fresh_url(base: str | None, tmp: str, name: str) -> str:
         await admin.dispose()
         url = make_url(base).set(database=f"bench_{name}").render_as_string(hide_password=False)
     db = Database(url)
-    await migrate.upgrade(db)
+    await ensure_schema(db, auto_migrate=True)
     await db.dispose()
     return url
 

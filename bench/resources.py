@@ -32,13 +32,11 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from bot.adapters.memory import MemoryAdapter
+from bot.app import build_core, ensure_schema, start_core
 from bot.config import load_settings
-from bot.core.builtins import Builtins
-from bot.core.core import Core
 from bot.scheduling import SystemClock
-from bot.storage import migrate
 from bot.storage.db import Database, normalize_url
-from cogs.resource import search, setup, transfer
+from cogs.resource import search, transfer
 from cogs.resource.bulk import BulkTransfer
 from cogs.resource.library import Library
 from cogs.resource.service import ResourceService
@@ -244,17 +242,13 @@ async def timed(fn, queries) -> list[float]:  # type: ignore[no-untyped-def]
 
 async def run(url: str, label: str, size: int, n_queries: int) -> None:
     db = Database(url)
-    await migrate.upgrade(db)
+    await ensure_schema(db, auto_migrate=True)
     settings = load_settings(None)
     settings.database.url = url
-    core = Core(settings, db, SystemClock())
-    core.add_cog(Builtins(core))
-    cog = setup(core)
-    core.add_cog(cog)
     adapter = MemoryAdapter("bench")
-    core.add_adapter(adapter)
-    await core.start()
-    await adapter.start(core)
+    core = build_core(settings, db, SystemClock(), cogs=["resource"], adapters=[adapter])
+    cog = core.cogs["resource"]
+    await start_core(core)
     service = cog.service
     size_page = service.settings.page_size
 

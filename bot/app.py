@@ -1,11 +1,23 @@
-"""Composition root: settings → database → scheduler → core → cogs → adapters."""
+"""Composition root: settings → database → scheduler → core → cogs → adapters.
+
+This is the one place a :class:`Core` is assembled. ``passerelle run`` and ``console``, the cogs'
+command-line actions, the test harness and the benchmarks all call :func:`ensure_schema` and
+:func:`build_core` (then :func:`start_core`), so a new core built-in or a change in start-up order
+is made here once.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import importlib
 import logging
+import re
+from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from bot.config import Settings
 from bot.core.builtins import Builtins
@@ -13,18 +25,115 @@ from bot.core.cog import Cog
 from bot.core.core import Core
 from bot.core.ports import Adapter
 from bot.scheduling import Clock, Scheduler, SystemClock
-from bot.storage import migrate
 from bot.storage.db import Database
 
 log = logging.getLogger(__name__)
+
+CogFactory = Callable[[Core], Cog]
+"""Anything that builds a cog from the core: a cog package's ``setup`` or a ``Cog`` class."""
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+class SchemaOutOfDate(RuntimeError):
+    """The database is behind the code and migrating automatically is off."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The database schema is not up to date: run `passerelle db upgrade` first."
+        )
+
+
+async def ensure_schema(db: Database, *, auto_migrate: bool | None = None) -> bool:
+    """Bring the schema to the latest revision when migrating is on (``None``: on SQLite
+    only), otherwise refuse an out-of-date schema with :class:`SchemaOutOfDate`. Returns True
+    when migrations ran.
+
+    Alembic is imported only when the schema is behind: a current database (every start but the
+    first after an upgrade) is recognised by one query, which keeps start-up light."""
+    auto = db.is_sqlite if auto_migrate is None else auto_migrate
+    if await _schema_is_current(db):
+        return False
+    if not auto:
+        raise SchemaOutOfDate()
+    from bot.storage import migrate
+
+    return await migrate.upgrade(db)
+
+
+def _head_revisions() -> set[str]:
+    """The heads of the migration history, read from the revision files (no Alembic import)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    pattern = re.compile(r"^(revision|down_revision)\b[^=]*=\s*(.+)$", re.MULTILINE)
+    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        for name, value in pattern.findall(path.read_text(encoding="utf-8")):
+            ids = set(re.findall(r"['\"]([^'\"]+)['\"]", value))
+            (revisions if name == "revision" else parents).update(ids)
+    return revisions - parents
+
+
+async def _schema_is_current(db: Database) -> bool:
+    heads = _head_revisions()
+    if len(heads) != 1:
+        return False  # unusual history: let Alembic decide
+    try:
+        async with db.engine.connect() as conn:
+            rows = (await conn.execute(text("SELECT version_num FROM alembic_version"))).all()
+    except DBAPIError:
+        return False  # no version table yet (a new database) or not readable: Alembic says
+    return {row[0] for row in rows} == heads
 
 
 def load_cog(core: Core, name: str) -> Cog:
     """Import ``cogs.<name>`` and call its ``setup(core)`` (no import-time side effects)."""
     module = importlib.import_module(f"cogs.{name}")
-    cog = module.setup(core)
+    cog: Cog = module.setup(core)
     core.add_cog(cog)
     return cog
+
+
+def build_core(
+    settings: Settings,
+    db: Database,
+    clock: Clock | None = None,
+    *,
+    cogs: Iterable[str | CogFactory] | None = None,
+    adapters: Iterable[Adapter] = (),
+    scheduler: bool = False,
+) -> Core:
+    """A core with the built-in commands, ``cogs`` (names under ``cogs/`` or factories; default:
+    ``[cogs] enabled``) and ``adapters``, not started (see :func:`start_core`).
+
+    ``scheduler``: attach the wake-up scheduler that runs the outbox sender in the background
+    (``passerelle run``); without it the outbox delivers when asked (tests, benchmarks, CLI)."""
+    core = Core(settings, db, clock or SystemClock())
+    if scheduler:
+
+        async def wake() -> None:
+            core.outbox.wake()
+
+        core.scheduler = Scheduler(core.clock, wake, settings.outbox.poll_interval.total_seconds())
+    core.add_cog(Builtins(core))
+    for cog in settings.cogs.enabled_names() if cogs is None else cogs:
+        if isinstance(cog, str):
+            load_cog(core, cog)
+        else:
+            core.add_cog(cog(core))
+    for adapter in adapters:
+        core.add_adapter(adapter)
+    return core
+
+
+async def start_core(core: Core) -> None:
+    """Start the cogs, then the scheduler and the outbox sender (when a scheduler is
+    attached), then every adapter: platforms connect once everything they call is ready."""
+    await core.start()
+    if core.scheduler is not None:
+        core.scheduler.start()
+        core.outbox.start()
+    for adapter in list(core.adapters.values()):
+        await adapter.start(core)
 
 
 def platform_adapters(settings: Settings) -> list[Adapter]:
@@ -39,7 +148,33 @@ def platform_adapters(settings: Settings) -> list[Adapter]:
     return adapters
 
 
+def ready_line(core: Core) -> str:
+    """One line for the operator once everything runs: platforms with their account and
+    community, cogs, database kind. Never a token, password or database URL."""
+    settings = core.settings
+    platforms: list[str] = []
+    for name, adapter in core.adapters.items():
+        if name == "discord":
+            client = getattr(adapter, "client", None)
+            account = getattr(client, "user", None)
+            detail = f"account {account or '?'}, guild {settings.discord.guild_id or '?'}"
+        elif name == "matrix":
+            rooms = ", ".join(settings.matrix.rooms) or "none"
+            detail = f"account {settings.matrix.user_id or '?'}, rooms {rooms}"
+        else:
+            detail = "terminal" if name == "console" else "in memory"
+        platforms.append(f"{name} ({detail})")
+    cogs = [name for name in core.cogs if name != Builtins.name]
+    return (
+        f"Passerelle ready: platforms {'; '.join(platforms) or 'none'}; "
+        f"cogs {', '.join(cogs) or 'none'}; database {core.db.dialect}"
+    )
+
+
 class App:
+    """``passerelle run``: the schema checked, the core built from config, the scheduler and
+    every adapter started; :meth:`stop` undoes it all in reverse."""
+
     def __init__(
         self,
         settings: Settings,
@@ -54,41 +189,24 @@ class App:
         self.use_scheduler = scheduler
         self.db = Database(settings.database.url, echo=settings.database.echo)
         self.core: Core | None = None
-        self.scheduler: Scheduler | None = None
+
+    @property
+    def scheduler(self) -> Scheduler | None:
+        return self.core.scheduler if self.core is not None else None
 
     async def start(self) -> Core:
-        auto = self.settings.database.auto_migrate
-        if auto is None:
-            auto = self.db.is_sqlite
-        if auto:
-            await migrate.upgrade(self.db)
-        elif await migrate.current_revision(self.db) != migrate.head_revision():
-            raise RuntimeError(
-                "The database schema is not up to date: run `passerelle db upgrade` first."
-            )
-        core = Core(self.settings, self.db, self.clock)
+        await ensure_schema(self.db, auto_migrate=self.settings.database.auto_migrate)
+        core = build_core(
+            self.settings,
+            self.db,
+            self.clock,
+            adapters=self.adapters,
+            scheduler=self.use_scheduler,
+        )
         self.core = core
-        if self.use_scheduler:
-            self.scheduler = Scheduler(
-                self.clock, self._wake, self.settings.outbox.poll_interval.total_seconds()
-            )
-            core.scheduler = self.scheduler
-        core.add_cog(Builtins(core))
-        for name in self.settings.cogs.enabled_names():
-            load_cog(core, name)
-        for adapter in self.adapters:
-            core.add_adapter(adapter)
-        await core.start()
-        if self.scheduler is not None:
-            self.scheduler.start()
-            core.outbox.start()
-        for adapter in self.adapters:
-            await adapter.start(core)
+        await start_core(core)
+        log.info("%s", ready_line(core))
         return core
-
-    async def _wake(self) -> None:
-        if self.core is not None:
-            self.core.outbox.wake()
 
     async def stop(self) -> None:
         for adapter in self.adapters:

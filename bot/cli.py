@@ -1,33 +1,80 @@
-"""Command line: passerelle run | console | db upgrade | db backup | config check | resources |
---version. No command prints a traceback: an unexpected error is one line (details with -v)
-and exit status 1."""
+"""Command line: passerelle run | console | db upgrade | db backup | config check | --version,
+plus the cogs' own commands (``resources import|export``…). No command prints a traceback: an
+unexpected error is one line (details with -v) and exit status 1.
+
+Cogs contribute without being imported here: ``cogs/<name>/cli.py``, when a cog has one, is
+imported by name and may define
+
+- ``register(commands, common)``: add subcommands to ``commands`` (argparse subparsers;
+  ``common(parser)`` adds ``--config``/``--db``); a runnable parser sets
+  ``cog_action=async (args, core) -> exit status``, run on a core built on the migrated database;
+- ``backup_secret(settings) -> Path | None``: a secret file that ``db backup`` copies beside the
+  database as ``FILE.secret`` (asked of enabled cogs only).
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import contextlib
+import importlib
+import importlib.util
 import logging
 import signal
 import sys
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 from bot import __version__
+from bot.logging_setup import FORMATS, LEVELS, configure
 
-log = logging.getLogger("passerelle")
+if TYPE_CHECKING:
+    from bot.adapters.console import ConsoleAdapter
+    from bot.config import Settings
+    from bot.core.core import Core
+
+log = logging.getLogger(__name__)
+
+BUILTIN_COMMANDS = ("run", "console", "db", "config")
+CogAction = Callable[[argparse.Namespace, "Core"], Awaitable[int]]
 
 
-def _parser() -> argparse.ArgumentParser:
+def _log_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    # Accepted before or after the command; on subcommands SUPPRESS keeps the earlier value.
+    default = None if top else argparse.SUPPRESS
+    parser.add_argument(
+        "--log-level",
+        choices=LEVELS,
+        type=str.lower,
+        default=default,
+        help="Passerelle's log level (default: info for run, warning otherwise); "
+        "libraries log below warning only at debug",
+    )
+    parser.add_argument(
+        "--log-format",
+        choices=FORMATS,
+        default=default,
+        help="text lines (default) or one JSON object per line",
+    )
+
+
+def _parser(*, contributions: bool = True) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="passerelle",
         description="Passerelle — community bot for Discord and Matrix: polls, monthly cafés, "
         "a shared resource library and member onboarding.",
     )
     parser.add_argument("--version", action="version", version=f"passerelle {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="log debug messages (--log-level debug)"
+    )
+    _log_options(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def common(p: argparse.ArgumentParser) -> None:
+        _log_options(p, top=False)
         p.add_argument(
             "--config",
             metavar="FILE",
@@ -87,39 +134,38 @@ def _parser() -> argparse.ArgumentParser:
         "variables; print each problem with its key and exit 1 if any.",
     )
     check.add_argument("file", nargs="?", metavar="FILE")
-    resources = sub.add_parser(
-        "resources",
-        help="move a resource library in or out (CSV or JSON)",
-        description="Import or export the shared resource library.",
-    )
-    resources_sub = resources.add_subparsers(dest="resources_command", metavar="ACTION")
-    res_import = resources_sub.add_parser(
-        "import",
-        help="import resources from FILE.csv or FILE.json",
-        description="Import resources from a CSV file (columns: url, title, summary, tags, "
-        "collection, created_at) or a JSON list of objects with those keys. Known URLs merge "
-        "their tags; malformed lines are reported by number and skipped.",
-    )
-    res_import.add_argument("file", metavar="FILE")
-    res_import.add_argument("--no-progress", action="store_true", help="no progress bar")
-    common(res_import)
-    res_export = resources_sub.add_parser(
-        "export",
-        help="export every resource to FILE (.csv, otherwise JSON)",
-        description="Export every resource to FILE: CSV when it ends in .csv, JSON otherwise.",
-    )
-    res_export.add_argument("file", metavar="FILE")
-    res_export.add_argument("--no-progress", action="store_true", help="no progress bar")
-    common(res_export)
+    if contributions:
+        for name, module in _cog_cli_modules(hook="register"):
+            try:
+                module.register(sub, common)
+            except Exception:
+                log.warning("The %s cog's command-line actions could not be added", name)
+                log.debug("Details", exc_info=True)
     return parser
 
 
-def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _cog_cli_modules(
+    *, hook: str, names: list[str] | None = None
+) -> Iterator[tuple[str, ModuleType]]:
+    """``cogs/<name>/cli.py`` modules defining ``hook``, for ``names`` (default: every cog
+    shipped). Found by file, imported by name: this module never imports a cog statically."""
+    from bot.storage.registry import cog_packages
+
+    spec = importlib.util.find_spec("cogs")
+    roots = [Path(p) for p in (spec.submodule_search_locations or [])] if spec else []
+    for name in cog_packages() if names is None else names:
+        if not any((root / name / "cli.py").is_file() for root in roots):
+            continue
+        module = importlib.import_module(f"cogs.{name}.cli")
+        if hasattr(module, hook):
+            yield name, module
+
+
+def _settings(args: argparse.Namespace) -> Settings:
     from bot.config import ConfigError, load_settings
 
-    overrides = {}
     try:
-        settings = load_settings(getattr(args, "config", None), **overrides)
+        settings = load_settings(getattr(args, "config", None))
     except ConfigError as exc:
         print("Configuration error / erreur de configuration:", file=sys.stderr)
         for problem in exc.problems:
@@ -137,13 +183,13 @@ def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     return settings
 
 
-def _console_adapter(settings):  # type: ignore[no-untyped-def]
+def _console_adapter(settings: Settings) -> ConsoleAdapter:
     from bot.adapters.console import ConsoleAdapter
 
     return ConsoleAdapter(settings.console)
 
 
-async def _run(settings, console: bool) -> int:  # type: ignore[no-untyped-def]
+async def _run(settings: Settings, console: bool) -> int:
     from bot.app import App, platform_adapters
 
     adapters = [] if console else platform_adapters(settings)
@@ -160,7 +206,7 @@ async def _run(settings, console: bool) -> int:  # type: ignore[no-untyped-def]
     try:
         await app.start()
     except Exception as exc:
-        logging.getLogger("passerelle").debug("Start-up failed", exc_info=True)
+        log.debug("Start-up failed", exc_info=True)
         print(f"Passerelle could not start / n'a pas pu démarrer: {exc}", file=sys.stderr)
         print(
             "Check the configuration (passerelle config check) and the network; "
@@ -183,7 +229,7 @@ async def _run(settings, console: bool) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
-async def _db_upgrade(settings) -> int:  # type: ignore[no-untyped-def]
+async def _db_upgrade(settings: Settings) -> int:
     from bot.storage import migrate
     from bot.storage.db import Database
 
@@ -198,13 +244,13 @@ async def _db_upgrade(settings) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
-def _db_backup(settings, file: str) -> int:  # type: ignore[no-untyped-def]
+def _db_backup(settings: Settings, file: str) -> int:
     from bot.storage.backup import BackupError, backup_sqlite, copy_private
     from bot.storage.db import normalize_url, sqlite_path
 
     target = Path(file).expanduser()
     source = sqlite_path(settings.database.url)
-    secret = _ballot_secret_file(settings)
+    secret = _backup_secret(settings)
     if normalize_url(settings.database.url).startswith("postgresql"):
         print(
             "This database is PostgreSQL: back it up with its own tool, e.g.\n"
@@ -245,64 +291,48 @@ def _db_backup(settings, file: str) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
-def _ballot_secret_file(settings) -> Path | None:  # type: ignore[no-untyped-def]
-    """The poll cog's secret file, or None when the secret comes from config or environment
-    (or polls are off)."""
-    import os
-
-    if "poll" not in settings.cogs.enabled_names():
-        return None
-    from cogs.poll.settings import PollSettings
-
-    poll = PollSettings.model_validate(settings.cogs.section("poll"))
-    if poll.ballot_secret or os.environ.get("PASSERELLE_COGS__POLL__BALLOT_SECRET"):
-        return None
-    return Path(poll.ballot_secret_file).expanduser()
+def _backup_secret(settings: Settings) -> Path | None:
+    """The secret file an enabled cog keeps beside the database (today: the poll cog's
+    anonymous-ballot secret), or None when there is none or it lives in config/environment."""
+    for _name, module in _cog_cli_modules(
+        hook="backup_secret", names=settings.cogs.enabled_names()
+    ):
+        secret: Path | None = module.backup_secret(settings)
+        if secret is not None:
+            return secret
+    return None
 
 
-async def _resources(settings, action: str, file: str, progress: bool) -> int:  # type: ignore[no-untyped-def]
-    from bot.core.core import Core
+async def _cog_action(settings: Settings, action: CogAction, args: argparse.Namespace) -> int:
+    """A cog's command on the migrated database (migrating first where that is automatic)."""
+    from bot.app import SchemaOutOfDate, build_core, ensure_schema
     from bot.scheduling import SystemClock
-    from bot.storage import migrate
     from bot.storage.db import Database
-    from cogs.resource import transfer
 
     db = Database(settings.database.url)
     try:
-        auto = settings.database.auto_migrate
-        if auto if auto is not None else db.is_sqlite:
-            await migrate.upgrade(db)
-        elif await migrate.current_revision(db) != migrate.head_revision():
-            print("The database schema is not up to date: run `passerelle db upgrade` first.")
-            return 1
-        core = Core(settings, db, SystemClock())
-        path = Path(file)
-        if action == "import":
-            try:
-                report = await transfer.import_file(core, path, progress=progress)
-            except transfer.ImportFileError as exc:
-                print(f"error: {exc}", file=sys.stderr)
-                return 1
-            unit = "item" if path.suffix.lower() == ".json" else "line"
-            print(transfer.format_report(report, unit=unit))
-            return 0
         try:
-            count = await transfer.export_file(core, path, progress=progress)
-        except transfer.ExportFileError as exc:
-            print(f"error: {exc}", file=sys.stderr)
+            await ensure_schema(db, auto_migrate=settings.database.auto_migrate)
+        except SchemaOutOfDate as exc:
+            print(exc)
             return 1
-        print(f"Exported {count} resource(s) to {path}.")
-        return 0
+        core = build_core(settings, db, SystemClock(), cogs=[])
+        return await action(args, core)
     finally:
         await db.dispose()
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = _parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    # The cogs' commands are added only when the command line may name one (or asks for the
+    # full help): `passerelle run` starts without importing cogs it does not enable.
+    first = next((a for a in argv if not a.startswith("-")), None)
+    parser = _parser(contributions=first not in BUILTIN_COMMANDS)
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    level = "debug" if args.verbose else args.log_level
+    configure(
+        level or ("info" if args.command == "run" else "warning"),
+        args.log_format or "text",
     )
     try:
         return _main(parser, args)
@@ -313,7 +343,7 @@ def main(argv: list[str] | None = None) -> int:
         # The traceback goes to the debug log (-v); the terminal gets one readable line.
         log.debug("Unexpected error", exc_info=True)
         print(f"error: {_describe(exc)}", file=sys.stderr)
-        if not args.verbose:
+        if level != "debug":
             print("Run again with -v for the details.", file=sys.stderr)
         return 1
 
@@ -350,16 +380,11 @@ def _main(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             f"database: {settings.database.url.split('://')[0]})"
         )
         return 0
-    if args.command == "resources" and args.resources_command in ("import", "export"):
-        progress = not args.no_progress and sys.stderr.isatty()
-        return asyncio.run(
-            _resources(_settings(args), args.resources_command, args.file, progress)
-        )
-    if args.command == "resources":
-        parser.parse_args(["resources", "--help"])
-    if args.command == "db":
-        parser.parse_args(["db", "--help"])
-    if args.command == "config":
-        parser.parse_args(["config", "--help"])
+    action: CogAction | None = getattr(args, "cog_action", None)
+    if action is not None:
+        return asyncio.run(_cog_action(_settings(args), action, args))
+    if args.command is not None:
+        # A command group without its action (`passerelle db`, `passerelle resources`…).
+        parser.parse_args([args.command, "--help"])
     parser.print_help()
     return 0

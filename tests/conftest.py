@@ -119,7 +119,5 @@ def backend(db_url: str) -> str:
 @pytest.fixture
 async def harness(db_url: str) -> AsyncIterator[Harness]:
     """A core with the builtins only; cog tests build their own with ``make_harness``."""
-    h = await make_harness(db_url)
-    yield h
-    await h.core.stop()
-    await h.db.dispose()
+    async with await make_harness(db_url) as h:
+        yield h

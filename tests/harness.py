@@ -1,13 +1,19 @@
-"""Test harness: a core on a real database, the in-memory adapter and a fake clock."""
+"""Test harness: a core on a real database, the in-memory adapter and a fake clock.
+
+Built by the same wiring as ``passerelle run`` (``bot.app.build_core``). Use it as
+``async with await make_harness(db_url, cogs=["poll"]) as h:`` to have it stopped at the end,
+and ``await h.reply("alice", "!poll …")`` when the command must answer.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from types import TracebackType
 from typing import Any
 
 from bot.adapters.memory import MemoryAdapter
-from bot.app import load_cog
+from bot.app import CogFactory, build_core, start_core
 from bot.config import Settings, load_settings
-from bot.core.builtins import Builtins
 from bot.core.core import Core
 from bot.core.outbox import DeliveryReport
 from bot.core.reply import Reply
@@ -27,6 +33,12 @@ class Harness:
     async def say(self, name: str, text: str, **kwargs: Any) -> Reply | None:
         return await self.adapter.say(name, text, **kwargs)
 
+    async def reply(self, name: str, text: str, **kwargs: Any) -> Reply:
+        """Like :meth:`say` for a command: fails the test when nothing answers."""
+        reply = await self.adapter.say(name, text, **kwargs)
+        assert reply is not None, f"no reply to {text!r}"
+        return reply
+
     async def invoke(self, name: str, path: str, **raw: Any) -> Reply:
         return await self.adapter.invoke(name, path, **raw)
 
@@ -38,11 +50,26 @@ class Harness:
         await self.core.drain()
         return await self.deliver()
 
+    async def close(self) -> None:
+        await self.core.stop()
+        await self.db.dispose()
+
+    async def __aenter__(self) -> Harness:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
 
 async def make_harness(
     db_url: str,
     *,
-    cogs: list[str] | None = None,
+    cogs: Sequence[str | CogFactory] | None = None,
     settings: Settings | None = None,
     platform: str = "memory",
     clock: FakeClock | None = None,
@@ -53,12 +80,7 @@ async def make_harness(
     settings.database.url = db_url
     db = Database(db_url)
     clock = clock or FakeClock()
-    core = Core(settings, db, clock)
-    core.add_cog(Builtins(core))
-    for name in cogs or []:
-        load_cog(core, name)
     adapter = MemoryAdapter(platform)
-    core.add_adapter(adapter)
-    await core.start()
-    await adapter.start(core)
+    core = build_core(settings, db, clock, cogs=cogs or [], adapters=[adapter])
+    await start_core(core)
     return Harness(core, adapter, clock, db)

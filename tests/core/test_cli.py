@@ -162,3 +162,33 @@ def test_backup_with_the_secret_in_the_environment_copies_no_secret(tmp_path: Pa
     assert result.returncode == 0, result.stderr
     assert "environment" in result.stdout
     assert not (tmp_path / "b.db.secret").exists()
+
+
+def test_cog_commands_are_contributed_with_their_usage(tmp_path: Path) -> None:
+    """`resources` comes from cogs/resource/cli.py; bot/cli.py finds it by name."""
+    top = passerelle(tmp_path, "--help")
+    assert top.returncode == 0
+    assert "resources" in top.stdout and "move a resource library in or out" in top.stdout
+    group = passerelle(tmp_path, "resources")
+    assert group.returncode == 0, group.stderr
+    assert "usage: passerelle resources [-h] ACTION" in group.stdout
+    assert "import resources from FILE.csv or FILE.json" in group.stdout
+    usage = passerelle(tmp_path, "resources", "export", "--help")
+    assert "usage: passerelle resources export" in usage.stdout
+    assert "--no-progress" in usage.stdout and "--db URL" in usage.stdout
+
+
+def test_cog_command_refuses_an_out_of_date_schema_without_auto_migrate(tmp_path: Path) -> None:
+    target = tmp_path / "out.json"
+    result = passerelle(
+        tmp_path,
+        "resources",
+        "export",
+        str(target),
+        "--db",
+        f"sqlite:///{tmp_path / 'empty.db'}",
+        env={"PASSERELLE_DATABASE__AUTO_MIGRATE": "false"},
+    )
+    assert result.returncode == 1, result.stderr
+    assert "run `passerelle db upgrade` first" in result.stdout
+    assert not target.exists()

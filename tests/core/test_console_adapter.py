@@ -6,11 +6,10 @@ import io
 from typing import Annotated
 
 from bot.adapters.console import ConsoleAdapter
+from bot.app import build_core
 from bot.config import load_settings
-from bot.core.builtins import Builtins
 from bot.core.cog import Cog
 from bot.core.commands import Opt, command
-from bot.core.core import Core
 from bot.core.invocation import Invocation
 from bot.core.reply import Action, Attachment, Reply
 from bot.scheduling import FakeClock
@@ -40,12 +39,9 @@ async def test_files_and_numbered_actions(db_url: str, tmp_path) -> None:
     settings = load_settings(None)
     settings.console.files_dir = str(tmp_path / "files")
     db = Database(db_url)
-    core = Core(settings, db, FakeClock())
-    core.add_cog(Builtins(core))
-    core.add_cog(Demo(core))
     out = io.StringIO()
     console = ConsoleAdapter(settings.console, stdin=io.StringIO(""), stdout=out)
-    core.add_adapter(console)
+    core = build_core(settings, db, FakeClock(), cogs=[Demo], adapters=[console])
     await console.start(core)
     await console.finished.wait()
     try:

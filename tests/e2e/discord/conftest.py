@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from bot.app import build_core, start_core
 from bot.config import load_settings
-from bot.core.builtins import Builtins
 from bot.core.core import Core
 from bot.scheduling import FakeClock
 from bot.storage.db import Database
@@ -52,15 +52,15 @@ class Bot:
         )
         settings.database.url = self.db_url
         self.db = Database(self.db_url)
-        core = Core(settings, self.db, self.clock)
-        core.add_cog(Builtins(core))
-        if extra_cogs:
-            core.add_cog(Demo(core))
-            core.add_cog(ModDemo(core))
         adapter = DiscordAdapter(settings.discord)
-        core.add_adapter(adapter)
-        await core.start()
-        await adapter.start(core)
+        core = build_core(
+            settings,
+            self.db,
+            self.clock,
+            cogs=[Demo, ModDemo] if extra_cogs else [],
+            adapters=[adapter],
+        )
+        await start_core(core)
         self.core, self.adapter = core, adapter
         return self
 

@@ -14,9 +14,8 @@ import pytest
 from nio import AsyncClient, AsyncClientConfig, InviteMemberEvent, SyncResponse
 
 from bot.adapters.matrix import MatrixAdapter
-from bot.app import load_cog
+from bot.app import build_core
 from bot.config import MatrixSection, load_settings
-from bot.core.builtins import Builtins
 from bot.core.core import Core
 from bot.scheduling import FakeClock
 from bot.storage.db import Database
@@ -234,11 +233,7 @@ class World:
         )
         settings.matrix = matrix
         db = Database(self.db_url)
-        core = Core(settings, db, FakeClock())
-        core.add_cog(Builtins(core))
-        core.add_cog(Ballot(core))
-        for name in cogs:
-            load_cog(core, name)
+        core = build_core(settings, db, FakeClock(), cogs=[Ballot, *cogs])
         await core.start()
         self.bot = Bot(core, db, matrix)
         await self.bot.start()

@@ -1,0 +1,76 @@
+"""``passerelle resources import|export``: the resource cog's command-line actions.
+
+Found by ``bot.cli`` by name (``cogs.<name>.cli``), never imported statically: ``register`` adds
+the subcommand; each action is ``async (args, core) -> exit status`` and gets a core built on the
+migrated database (``bot.app.build_core``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from bot.core import Core
+
+from . import transfer
+
+
+def register(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: Callable[[argparse.ArgumentParser], None],
+) -> None:
+    resources = commands.add_parser(
+        "resources",
+        help="move a resource library in or out (CSV or JSON)",
+        description="Import or export the shared resource library.",
+    )
+    actions = resources.add_subparsers(dest="resources_command", metavar="ACTION")
+    res_import = actions.add_parser(
+        "import",
+        help="import resources from FILE.csv or FILE.json",
+        description="Import resources from a CSV file (columns: url, title, summary, tags, "
+        "collection, created_at) or a JSON list of objects with those keys. Known URLs merge "
+        "their tags; malformed lines are reported by number and skipped.",
+    )
+    res_import.add_argument("file", metavar="FILE")
+    res_import.add_argument("--no-progress", action="store_true", help="no progress bar")
+    common(res_import)
+    res_import.set_defaults(cog_action=import_resources)
+    res_export = actions.add_parser(
+        "export",
+        help="export every resource to FILE (.csv, otherwise JSON)",
+        description="Export every resource to FILE: CSV when it ends in .csv, JSON otherwise.",
+    )
+    res_export.add_argument("file", metavar="FILE")
+    res_export.add_argument("--no-progress", action="store_true", help="no progress bar")
+    common(res_export)
+    res_export.set_defaults(cog_action=export_resources)
+
+
+def _progress(args: argparse.Namespace) -> bool:
+    return not args.no_progress and sys.stderr.isatty()
+
+
+async def import_resources(args: argparse.Namespace, core: Core) -> int:
+    path = Path(args.file)
+    try:
+        report = await transfer.import_file(core, path, progress=_progress(args))
+    except transfer.ImportFileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    unit = "item" if path.suffix.lower() == ".json" else "line"
+    print(transfer.format_report(report, unit=unit))
+    return 0
+
+
+async def export_resources(args: argparse.Namespace, core: Core) -> int:
+    path = Path(args.file)
+    try:
+        count = await transfer.export_file(core, path, progress=_progress(args))
+    except transfer.ExportFileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"Exported {count} resource(s) to {path}.")
+    return 0
