@@ -14,14 +14,18 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from itertools import islice
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
-from icalendar import Calendar, Event, Timezone, vRecur
 
 from cogs.cafe.domain import CANCELLED
 from cogs.cafe.models import CafeOccurrence, CafeSeries
 from cogs.cafe.schedule import to_utc
+
+if TYPE_CHECKING:
+    # icalendar is imported when a file is written, not when the bot starts (footprint).
+    from icalendar import Calendar, Event, vRecur
 
 PRODID = "-//Passerelle//Cafe//FR"
 HORIZON_YEARS = 20  # an endless rule: time zone transitions this far past today
@@ -50,6 +54,8 @@ def _recurrence_id(occ: CafeOccurrence, zone: ZoneInfo) -> datetime:
 def rule_end(series: CafeSeries, first: datetime, stamp: datetime) -> date:
     """The last date the series' rule produces (naive local ``first`` is its start), capped
     at ``HORIZON_YEARS`` past ``stamp`` — which is also where an endless rule stops."""
+    from icalendar import vRecur
+
     horizon = stamp.astimezone(ZoneInfo(series.timezone)).replace(tzinfo=None)
     horizon = horizon.replace(year=horizon.year + HORIZON_YEARS, month=1, day=1)
     if series.rule is None:
@@ -80,6 +86,8 @@ def _until_local(until: date | datetime, zone: ZoneInfo) -> datetime:
 
 def _ics_rule(rule: str, zone: ZoneInfo) -> vRecur:
     """The stored rule for a DTSTART with a TZID: RFC 5545 wants its UNTIL in UTC."""
+    from icalendar import vRecur
+
     parts: vRecur = vRecur.from_ical(rule)
     if parts.get("UNTIL"):
         local = _until_local(parts["UNTIL"][0], zone).replace(microsecond=0)
@@ -88,6 +96,8 @@ def _ics_rule(rule: str, zone: ZoneInfo) -> vRecur:
 
 
 def _calendar(zone: ZoneInfo, first: date, last: date) -> Calendar:
+    from icalendar import Calendar, Timezone
+
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -138,6 +148,8 @@ def occurrence_ics(
     """One café. For a recurring series this is the series' own event (same UID) with the
     RECURRENCE-ID of this instance, so it merges with the series file rather than adding a
     second event."""
+    from icalendar import Event
+
     zone = ZoneInfo(series.timezone)
     local = occ.starts_at.astimezone(zone).date()
     original = _recurrence_id(occ, zone).date()
@@ -160,6 +172,8 @@ def series_ics(
 ) -> bytes:
     """The rule as one recurring VEVENT; cancelled occurrences become EXDATEs and edited or
     moved ones get their own VEVENT with a RECURRENCE-ID."""
+    from icalendar import Event
+
     zone = ZoneInfo(series.timezone)
     first_local = datetime.fromisoformat(series.local_start)
     # Start the rule at its first materialised occurrence, so no date before it appears.

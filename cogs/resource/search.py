@@ -9,13 +9,19 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-
-import snowballstemmer
+from typing import Any
 
 from bot.core.text import fold
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-_stemmer = snowballstemmer.stemmer("french")
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    # Loaded with the first search or share, not at start-up (footprint).
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("french")
 
 
 # SQLite has no French stop list: without one, "la médiation" would need "la" in the page.
@@ -111,7 +117,7 @@ def content_words(text: str) -> list[str]:
 
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    stemmed: str = _stemmer.stemWord(word)
+    stemmed: str = _stemmer().stemWord(word)
     return stemmed
 
 
