@@ -4,6 +4,7 @@ environment variable ``PASSERELLE_<SECTION>__<KEY>`` (secrets such as the Discor
 from __future__ import annotations
 
 import importlib
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -16,12 +17,6 @@ from pydantic import (
     Field,
     ValidationError,
     field_validator,
-)
-from pydantic_settings import (
-    BaseSettings,
-    PydanticBaseSettingsSource,
-    SettingsConfigDict,
-    TomlConfigSettingsSource,
 )
 
 from bot.core.durations import parse_duration
@@ -213,10 +208,12 @@ class CogsSection(BaseModel):
         return dict((self.model_extra or {}).get(name) or {})
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="PASSERELLE_", env_nested_delimiter="__", extra="forbid", toml_file=None
-    )
+class Settings(BaseModel):
+    """The whole configuration. Built by ``load_settings`` from the TOML file, then the
+    environment (``PASSERELLE_<SECTION>__<KEY>``), then explicit overrides — each layer
+    deep-merged over the one before."""
+
+    model_config = ConfigDict(extra="forbid")
 
     bot: BotSection = BotSection()
     database: DatabaseSection = DatabaseSection()
@@ -227,23 +224,51 @@ class Settings(BaseSettings):
     web: WebSection = WebSection()
     cogs: CogsSection = CogsSection()
 
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        path = _config_path.get("path")
-        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
-        if path is not None:
-            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
-        return tuple(sources)
+
+ENV_PREFIX = "PASSERELLE_"
 
 
-_config_path: dict[str, Path | None] = {"path": None}
+def _env_value(raw: str) -> Any:
+    # Lists and tables come as JSON (PASSERELLE_MATRIX__ROOMS='["!a:example.org"]'); every
+    # other value stays text and pydantic converts it (numbers, booleans, durations).
+    if raw[:1] in "[{":
+        try:
+            return json.loads(raw)
+        except ValueError:
+            return raw
+    return raw
+
+
+def environment_layer(environ: dict[str, str] | os._Environ[str]) -> dict[str, Any]:
+    """``PASSERELLE_DISCORD__TOKEN=x`` → ``{"discord": {"token": "x"}}``, for the known
+    sections only (``PASSERELLE_CONFIG`` and the like are not settings). Keys are
+    case-insensitive; a misspelt key inside a section is reported like one in the file."""
+    layer: dict[str, Any] = {}
+    sections = set(Settings.model_fields)
+    for name, raw in environ.items():
+        if not name.upper().startswith(ENV_PREFIX):
+            continue
+        path = name[len(ENV_PREFIX) :].lower().split("__")
+        if path[0] not in sections or not all(path):
+            continue
+        node = layer
+        for part in path[:-1]:
+            child = node.get(part)
+            if not isinstance(child, dict):
+                child = node[part] = {}
+            node = child
+        node[path[-1]] = _env_value(raw)
+    return layer
+
+
+def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
 
 
 class ConfigError(Exception):
@@ -273,6 +298,7 @@ def load_settings(path: str | Path | None = None, **overrides: Any) -> Settings:
         path = (
             Path(env_path) if env_path else (DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else None)
         )
+    data: dict[str, Any] = {}
     if path is not None:
         path = Path(path)
         if not path.exists():
@@ -280,16 +306,15 @@ def load_settings(path: str | Path | None = None, **overrides: Any) -> Settings:
         try:
             import tomllib
 
-            tomllib.loads(path.read_text(encoding="utf-8"))
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError([f"{path}: not valid TOML: {exc}"]) from None
-    _config_path["path"] = path
+    data = _deep_merge(data, environment_layer(os.environ))
+    data = _deep_merge(data, overrides)
     try:
-        settings = Settings(**overrides)
+        settings = Settings.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(_problems(exc)) from None
-    finally:
-        _config_path["path"] = None
     problems = check_platforms(settings) + check_cog_sections(settings)
     if problems:
         raise ConfigError(problems)

@@ -137,3 +137,36 @@ def test_an_enabled_platform_needs_its_credentials(tmp_path: Path) -> None:
     assert "discord.guild_id: required when discord.enabled = true" in problems
     assert "matrix.homeserver: required" in problems and "matrix.user_id: required" in problems
     assert "matrix.access_token: required" in problems
+
+
+def test_environment_layers_json_lists_case_and_unrelated_variables(
+    tmp_path: Path, monkeypatch
+) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text(
+        '[matrix]\nrooms = ["!file:example.org"]\n[cogs.poll]\nanonymous_minimum = 4\n'
+    )
+    monkeypatch.setenv("PASSERELLE_MATRIX__ROOMS", '["!env:example.org"]')
+    monkeypatch.setenv("passerelle_bot__prefix", "?")
+    monkeypatch.setenv("PASSERELLE_COGS__POLL__ANONYMOUS_MINIMUM", "5")
+    monkeypatch.setenv("PASSERELLE_DISCORD__GUILD_ID", "123456789012345678")  # stays text
+    monkeypatch.setenv("PASSERELLE_NOT_A_SECTION", "ignored")
+    settings = load_settings(path)
+    assert settings.matrix.rooms == ["!env:example.org"]
+    assert settings.bot.prefix == "?"
+    assert settings.cogs.section("poll") == {"anonymous_minimum": "5"}
+    assert settings.discord.guild_id == "123456789012345678"
+
+
+def test_a_misspelt_environment_key_is_named(monkeypatch) -> None:
+    monkeypatch.setenv("PASSERELLE_DISCORD__TOKNE", "x")
+    with pytest.raises(ConfigError) as err:
+        load_settings(None)
+    assert any(p.startswith("discord.tokne: unknown key") for p in err.value.problems)
+
+
+def test_overrides_win_over_environment_and_merge_sections(monkeypatch) -> None:
+    monkeypatch.setenv("PASSERELLE_DATABASE__ECHO", "true")
+    settings = load_settings(None, database={"url": "sqlite+aiosqlite:///x.db"})
+    assert settings.database.echo is True
+    assert settings.database.url == "sqlite+aiosqlite:///x.db"
