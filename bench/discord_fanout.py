@@ -27,7 +27,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench._common import BenchCog  # noqa: E402
-from bench._fake_discord import FakeDiscord  # noqa: E402
 from bot.app import build_core, ensure_schema, start_core  # noqa: E402
 from bot.config import load_settings  # noqa: E402
 from bot.core.core import Core  # noqa: E402
@@ -38,6 +37,7 @@ from bot.core.refs import (  # noqa: E402
 )
 from bot.scheduling import SystemClock  # noqa: E402
 from bot.storage.db import Database  # noqa: E402
+from fakes.discord import FakeDiscord  # noqa: E402
 
 
 def pct(values: list[float], q: float) -> float:

@@ -7,8 +7,8 @@ Each leg starts a real `python -m bot run` process with the default cogs on a fr
 ready" log line; after ``--idle`` seconds of idleness its RSS is read from /proc. Legs:
 
 - console: no platform enabled (the terminal console, stdin held open);
-- discord: against a small fake Discord on 127.0.0.1 (bench/_fake_discord.py: gateway + REST);
-- matrix: against a private Synapse on 127.0.0.1 (bench/_synapse.py; skipped with --no-matrix).
+- discord: against a small fake Discord on 127.0.0.1 (fakes/discord: gateway + REST);
+- matrix: against a private Synapse on 127.0.0.1 (fakes/synapse.py; skipped with --no-matrix).
 
 The floor, measured in the same run: a process that only imports discord.py and SQLModel.
 Goals (issue 12): RSS ≤ floor + 15 MB, ready ≤ 1.2 s. Linux only (reads /proc). ``--source``
@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench._fake_discord import FakeDiscord  # noqa: E402
+from fakes.discord import FakeDiscord  # noqa: E402
 
 PYTHON = sys.executable
 FLOOR = "import discord, sqlmodel, sys; print('ready', flush=True); sys.stdin.read()"
@@ -140,7 +140,7 @@ async def leg(
 async def matrix_config(work: Path) -> tuple[Path, object]:
     from nio import AsyncClient
 
-    from bench._synapse import Synapse
+    from fakes.synapse import Synapse
 
     synapse = Synapse(work / "synapse")
     synapse.start()

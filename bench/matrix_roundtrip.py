@@ -30,12 +30,12 @@ sys.path.insert(0, str(ROOT))
 from nio import AsyncClient, SyncResponse  # noqa: E402
 
 from bench._common import BenchCog  # noqa: E402
-from bench._synapse import Synapse  # noqa: E402
 from bot.adapters.matrix import MatrixAdapter  # noqa: E402
 from bot.app import build_core, ensure_schema, start_core  # noqa: E402
 from bot.config import MatrixSection, load_settings  # noqa: E402
 from bot.scheduling import SystemClock  # noqa: E402
 from bot.storage.db import Database  # noqa: E402
+from fakes.synapse import Synapse  # noqa: E402
 
 
 def pct(values: list[float], p: float) -> float:

@@ -13,8 +13,8 @@ from bot.config import load_settings
 from bot.core.core import Core
 from bot.scheduling import FakeClock
 from bot.storage.db import Database
+from fakes.discord import FakeDiscord
 from tests.e2e.discord.demo_cog import Demo, ModDemo
-from tests.e2e.discord.fake_discord import FakeDiscord
 
 pytestmark = pytest.mark.e2e
 

@@ -16,8 +16,8 @@ from bot.core.events import MemberJoined, MemberLeft
 from bot.core.refs import MemberRef, Role, RoomRef
 from bot.core.reply import Reply
 from bot.storage.registry import cog_packages
+from fakes.discord import FakeDiscord, validate_commands
 from tests.e2e.discord.conftest import Bot
-from tests.e2e.discord.fake_discord import FakeDiscord, validate_commands
 
 pytestmark = pytest.mark.e2e
 INTERNAL_ERROR = "quelque chose s'est mal passé"

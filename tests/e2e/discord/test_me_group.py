@@ -12,8 +12,8 @@ from bot.core.cog import Cog
 from bot.core.commands import command
 from bot.core.invocation import Invocation
 from bot.core.reply import Reply
+from fakes.discord import FakeDiscord, validate_commands
 from tests.e2e.discord.conftest import Bot
-from tests.e2e.discord.fake_discord import FakeDiscord, validate_commands
 
 pytestmark = pytest.mark.e2e
 

@@ -18,8 +18,8 @@ import pytest
 from bot.core.events import MemberJoined
 from bot.core.refs import MemberRef, Role, RoomRef
 from bot.core.reply import Reply
+from fakes.discord import FakeDiscord, pings
 from tests.e2e.discord.conftest import Bot
-from tests.e2e.discord.fake_discord import FakeDiscord, pings
 
 pytestmark = pytest.mark.e2e
 REFUSED = "Ce bot ne sert qu'une communauté"

@@ -19,8 +19,8 @@ from bot.config import MatrixSection, load_settings
 from bot.core.core import Core
 from bot.scheduling import FakeClock
 from bot.storage.db import Database
+from fakes.synapse import Synapse, User
 from tests.e2e.matrix.ballot import Ballot
-from tests.e2e.matrix.synapse import Synapse, User
 
 pytestmark = pytest.mark.e2e
 

@@ -21,7 +21,7 @@ Pitfalls it reproduces or respects (see docs/discord.md):
   Discord's (``code`` 50035).
 """
 
-from tests.e2e.discord.fake_discord.model import (
+from fakes.discord.model import (
     Answer,
     InteractionRecord,
     OtherGuild,
@@ -29,8 +29,8 @@ from tests.e2e.discord.fake_discord.model import (
     message_text,
     pings,
 )
-from tests.e2e.discord.fake_discord.server import FakeDiscord
-from tests.e2e.discord.fake_discord.validate import validate_commands
+from fakes.discord.server import FakeDiscord
+from fakes.discord.validate import validate_commands
 
 __all__ = [
     "Answer",

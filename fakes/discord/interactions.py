@@ -6,14 +6,14 @@ import asyncio
 import time
 from typing import Any
 
-from tests.e2e.discord.fake_discord.model import (
+from fakes.discord.model import (
     EPHEMERAL,
     MEMBER_PERMISSIONS,
     Answer,
     InteractionRecord,
     message_text,
 )
-from tests.e2e.discord.fake_discord.state import FakeState
+from fakes.discord.state import FakeState
 
 
 class Users(FakeState):

@@ -25,7 +25,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[1]
 VENV = ROOT / ".cache" / "synapse-venv"
 SERVER_NAME = "passerelle.test"
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.e2e.discord.fake_discord.model import (
+from fakes.discord.model import (
     ADMINISTRATOR,
     API,
     InteractionRecord,

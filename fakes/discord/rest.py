@@ -10,15 +10,15 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.e2e.discord.fake_discord.model import (
+from fakes.discord.model import (
     API,
     EPHEMERAL,
     InteractionRecord,
     json_response,
     now_iso,
 )
-from tests.e2e.discord.fake_discord.state import FakeState
-from tests.e2e.discord.fake_discord.validate import validate_commands
+from fakes.discord.state import FakeState
+from fakes.discord.validate import validate_commands
 
 
 class Rest(FakeState):

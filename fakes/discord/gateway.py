@@ -10,7 +10,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from tests.e2e.discord.fake_discord.state import FakeState
+from fakes.discord.state import FakeState
 
 
 class Gateway(FakeState):

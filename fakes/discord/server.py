@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from tests.e2e.discord.fake_discord.gateway import Gateway
-from tests.e2e.discord.fake_discord.interactions import Users
-from tests.e2e.discord.fake_discord.model import API
-from tests.e2e.discord.fake_discord.rest import Rest
+from fakes.discord.gateway import Gateway
+from fakes.discord.interactions import Users
+from fakes.discord.model import API
+from fakes.discord.rest import Rest
 
 
 class FakeDiscord(Rest, Users, Gateway):
