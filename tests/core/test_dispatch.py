@@ -59,12 +59,12 @@ async def test_typed_and_slash_give_the_same_reply(h: Harness) -> None:
 
 
 async def test_permission_is_checked_once_in_dispatch(h: Harness) -> None:
-    denied = await h.say("alice", "!sample secret")
-    assert denied is not None and denied.tone is Tone.ERROR and denied.private
+    denied = await h.reply("alice", "!sample secret")
+    assert denied.tone is Tone.ERROR and denied.private
     assert "modérateurs" in denied.text
     h.adapter.set_roles("mod", Role.MEMBER, Role.MODERATOR)
-    allowed = await h.say("mod", "!sample secret")
-    assert allowed is not None and allowed.text == "ok"
+    allowed = await h.reply("mod", "!sample secret")
+    assert allowed.text == "ok"
 
 
 async def test_errors_are_translated_for_the_reader(h: Harness) -> None:
@@ -73,19 +73,19 @@ async def test_errors_are_translated_for_the_reader(h: Harness) -> None:
     assert reply is not None
     assert "Option times must be between 1 and 3." in reply.text
     assert "Usage: `!sample echo <text:text> [times:number]`" in reply.text
-    french = await h.say("alice", "!sample echo hi times:9")
-    assert french is not None and "doit être comprise entre 1 et 3" in french.text
+    french = await h.reply("alice", "!sample echo hi times:9")
+    assert "doit être comprise entre 1 et 3" in french.text
 
 
 async def test_missing_option_shows_the_usage(h: Harness) -> None:
-    reply = await h.say("alice", "!sample echo")
-    assert reply is not None and reply.tone is Tone.ERROR
+    reply = await h.reply("alice", "!sample echo")
+    assert reply.tone is Tone.ERROR
     assert "Il manque l'option text" in reply.text and "Utilisation" in reply.text
 
 
 async def test_unexpected_exception_becomes_a_polite_message(h: Harness, caplog) -> None:
-    reply = await h.say("alice", "!sample boom")
-    assert reply is not None and reply.tone is Tone.ERROR
+    reply = await h.reply("alice", "!sample boom")
+    assert reply.tone is Tone.ERROR
     assert "Traceback" not in reply.text and "database on fire" not in reply.text
     assert "réessayez" in reply.text
     assert "database on fire" in caplog.text  # logged for the operators
@@ -93,13 +93,13 @@ async def test_unexpected_exception_becomes_a_polite_message(h: Harness, caplog)
 
 async def test_user_error_from_a_cog(h: Harness) -> None:
     await h.say("carol", "!language en")
-    reply = await h.say("carol", "!sample refuse")
-    assert reply is not None and reply.text == "Member not found."
+    reply = await h.reply("carol", "!sample refuse")
+    assert reply.text == "Member not found."
 
 
 async def test_unknown_command_and_expired_button(h: Harness) -> None:
-    reply = await h.say("alice", "!sampel echo hi")
-    assert reply is not None and "sample echo" in reply.text
+    reply = await h.reply("alice", "!sampel echo hi")
+    assert "sample echo" in reply.text
     expired = await h.invoke("alice", "gone away", x=1)
     assert "expiré" in expired.text
     unknown_option = await h.invoke("alice", "sample echo", text="a", nope=1)
@@ -107,28 +107,28 @@ async def test_unknown_command_and_expired_button(h: Harness) -> None:
 
 
 async def test_help_lists_groups_and_commands(h: Harness) -> None:
-    top = await h.say("alice", "!help")
-    assert top is not None and "!sample" in top.text and "secret" not in top.text
-    group = await h.say("alice", "!help sample")
-    assert group is not None and "!sample echo" in group.text
-    one = await h.say("alice", "!help sample echo")
-    assert one is not None and "!sample echo <text:texte> [times:nombre]" in one.text
+    top = await h.reply("alice", "!help")
+    assert "!sample" in top.text and "secret" not in top.text
+    group = await h.reply("alice", "!help sample")
+    assert "!sample echo" in group.text
+    one = await h.reply("alice", "!help sample echo")
+    assert "!sample echo <text:texte> [times:nombre]" in one.text
     await h.say("alice", "!language en")
     english = await h.say("alice", "!help sample echo")
     assert (
         english is not None and "Usage: `!sample echo <text:text> [times:number]`" in english.text
     )
-    bad = await h.say("alice", "!help nothing-here")
-    assert bad is not None and bad.tone is Tone.ERROR
+    bad = await h.reply("alice", "!help nothing-here")
+    assert bad.tone is Tone.ERROR
 
 
 async def test_member_language_and_timezone(h: Harness) -> None:
-    reply = await h.say("alice", "!timezone america/montreal")
-    assert reply is not None and "America/Montreal" in reply.text
-    bad = await h.say("alice", "!timezone Mars/Olympus")
-    assert bad is not None and bad.tone is Tone.ERROR and "Europe/Paris" in bad.text
-    bad_lang = await h.say("alice", "!language de")
-    assert bad_lang is not None and "fr, en" in bad_lang.text
+    reply = await h.reply("alice", "!timezone america/montreal")
+    assert "America/Montreal" in reply.text
+    bad = await h.reply("alice", "!timezone Mars/Olympus")
+    assert bad.tone is Tone.ERROR and "Europe/Paris" in bad.text
+    bad_lang = await h.reply("alice", "!language de")
+    assert "fr, en" in bad_lang.text
     members = await h.core.members.find_by_name("alice")
     assert members[0].timezone == "America/Montreal"
 
@@ -144,14 +144,14 @@ async def test_one_member_per_identity_even_when_concurrent(h: Harness) -> None:
 
 
 async def test_unknown_command_suggests_a_near_one_or_points_to_help(h: Harness) -> None:
-    near = await h.say("alice", "!sample ecoh bonjour")
-    assert near is not None and near.tone is Tone.ERROR
+    near = await h.reply("alice", "!sample ecoh bonjour")
+    assert near.tone is Tone.ERROR
     assert "Vouliez-vous dire « sample echo » ?" in near.text
     assert "Utilisation :" in near.text and "sample echo" in near.text.split("Utilisation :")[1]
     assert "Tapez" not in near.text
 
-    lost = await h.say("alice", "!zzzzzz")
-    assert lost is not None and lost.tone is Tone.ERROR
+    lost = await h.reply("alice", "!zzzzzz")
+    assert lost.tone is Tone.ERROR
     assert "Commande inconnue : « zzzzzz »." in lost.text
     assert "Tapez !help pour voir les commandes." in lost.text
     assert "Utilisation :" not in lost.text

@@ -151,8 +151,8 @@ async def test_a_cafe_number_beyond_the_database_is_a_usage_message(db_url: str)
 
     h = await make_harness(db_url, cogs=["cafe"])
     try:
-        reply = await h.say("alice", "!cafe join occurrence:99999999999999999999")
-        assert reply is not None and WENT_WRONG not in reply.text
+        reply = await h.reply("alice", "!cafe join occurrence:99999999999999999999")
+        assert WENT_WRONG not in reply.text
         assert "doit être comprise entre 1 et 2147483647" in reply.text
     finally:
         await h.core.stop()

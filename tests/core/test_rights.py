@@ -154,8 +154,8 @@ async def test_a_cog_adds_a_me_command_without_owning_the_group(harness: Harness
     harness.core.add_cog(Calendar(harness.core))
     me = {s.path: s.cog for s in harness.core.catalogue.groups["me"]}
     assert me["me calendar"] == "calendar" and me["me export"] == "core"
-    reply = await harness.say("zoe", "!me calendar days:3")
-    assert reply is not None and reply.text == "agenda de zoe sur 3 jours"
+    reply = await harness.reply("zoe", "!me calendar days:3")
+    assert reply.text == "agenda de zoe sur 3 jours"
     help_me = await harness.say("zoe", "!help me")
     assert help_me is not None
     for path in ("me calendar", "me export", "me forget", "me link"):

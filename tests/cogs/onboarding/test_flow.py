@@ -67,12 +67,12 @@ async def test_whole_flow_by_buttons_grants_role_and_welcomes(h: Harness) -> Non
 
 
 async def test_typed_and_clicked_answers_are_the_same(h: Harness) -> None:
-    typed = await h.say("ana", "!onboarding answer organisation La Manufacture")
+    typed = await h.reply("ana", "!onboarding answer organisation La Manufacture")
     named = await h.say("cleo", '!onboarding answer step:organisation value:"La Manufacture"')
     clicked = await h.invoke(
         "bob", "onboarding answer", step="organisation", value="La Manufacture"
     )
-    assert typed is not None and named is not None
+    assert named is not None
     assert typed.text == clicked.text == named.text
     assert "C'est noté (structure)" in typed.text
 

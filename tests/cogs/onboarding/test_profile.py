@@ -36,8 +36,8 @@ async def test_bad_input_gets_clear_messages_and_loses_nothing(h: Harness) -> No
         assert reply.tone == "error" and expected in reply.text, (path, reply.text)
     long = await h.invoke("zoe", "me edit", field="organisation", value="x" * 201)
     assert long.tone == "error" and "trop longue" in long.text
-    bad_region = await h.say("zoe", "!me edit field:notifications value:demain")
-    assert bad_region is not None and bad_region.tone == "error" and "illisible" in bad_region.text
+    bad_region = await h.reply("zoe", "!me edit field:notifications value:demain")
+    assert bad_region.tone == "error" and "illisible" in bad_region.text
     no_filter = await h.invoke("zoe", "members find")
     assert (
         no_filter.tone == "error" and "region:" in no_filter.text and "interest:" in no_filter.text

@@ -12,17 +12,17 @@ from tests.harness import Harness
 async def test_only_author_or_moderator_closes(h: Harness) -> None:
     await h.say("alice", '!poll create "Q ?" choices:"A | B"')
     await h.say("bob", "!poll vote 1 choice:A")
-    refused = await h.say("bob", "!poll close 1")
-    assert refused is not None and refused.tone is Tone.ERROR
+    refused = await h.reply("bob", "!poll close 1")
+    assert refused.tone is Tone.ERROR
     h.adapter.set_roles("mod", Role.MEMBER, Role.MODERATOR)
-    final = await h.say("mod", "!poll close 1")
-    assert final is not None and final.title == "Résultats finaux #1 : Q ?"
+    final = await h.reply("mod", "!poll close 1")
+    assert final.title == "Résultats finaux #1 : Q ?"
     assert final.poll is not None and final.poll.closed
     assert not final.private and final.attachments[0].data[:8] == b"\x89PNG\r\n\x1a\n"
-    late = await h.say("carol", "!poll vote 1 choice:B")
-    assert late is not None and late.tone is Tone.ERROR and "est clos" in late.text
-    again = await h.say("alice", "!poll close 1")
-    assert again is not None and "déjà clos" in again.text
+    late = await h.reply("carol", "!poll vote 1 choice:B")
+    assert late.tone is Tone.ERROR and "est clos" in late.text
+    again = await h.reply("alice", "!poll close 1")
+    assert "déjà clos" in again.text
 
 
 async def test_timer_closes_and_posts_final_results(h: Harness) -> None:
@@ -32,8 +32,8 @@ async def test_timer_closes_and_posts_final_results(h: Harness) -> None:
     await h.deliver()
     assert not [s for s in h.adapter.in_room() if "Résultats finaux" in s.text]
     h.clock.advance(timedelta(minutes=2))
-    refused = await h.say("carol", "!poll vote 1 choice:A")  # due, even before the outbox ran
-    assert refused is not None and refused.tone is Tone.ERROR
+    refused = await h.reply("carol", "!poll vote 1 choice:A")  # due, even before the outbox ran
+    assert refused.tone is Tone.ERROR
     report = await h.deliver()
     assert report.sent == 1
     final = [s for s in h.adapter.in_room() if s.key == "poll:1:close"]
@@ -98,6 +98,6 @@ async def test_a_poll_closed_by_another_process_refuses_votes(h: Harness) -> Non
     await h.say("bob", "!poll vote 1 choice:A")  # this process now knows the poll is open
     async with h.db.session() as s:  # another process closes it
         await s.exec(update(Poll).values(closed_at=h.clock.now(), closed_reason="member"))
-    late = await h.say("bob", "!poll vote 1 choice:B")
-    assert late is not None and late.tone is Tone.ERROR and "est clos" in late.text
+    late = await h.reply("bob", "!poll vote 1 choice:B")
+    assert late.tone is Tone.ERROR and "est clos" in late.text
     assert [b.choices for b in await ballots(h, 1)] == ["[1]"]

@@ -16,10 +16,10 @@ async def count_polls(h: Harness) -> int:
 
 
 async def test_single_poll_has_number_buttons_and_native_poll(h: Harness) -> None:
-    reply = await h.say(
+    reply = await h.reply(
         "alice", '!poll create "Votre café ?" choices:"Expresso | Allongé | Crème"'
     )
-    assert reply is not None and reply.title == "Sondage #1 : Votre café ?"
+    assert reply.title == "Sondage #1 : Votre café ?"
     assert "2. Allongé" in reply.text
     votes = [a for a in reply.actions if a.command == "poll vote"]
     assert [a.label for a in votes] == ["Expresso", "Allongé", "Crème"]
@@ -41,8 +41,8 @@ async def test_single_poll_has_number_buttons_and_native_poll(h: Harness) -> Non
     ],
 )
 async def test_every_kind_can_be_created(h: Harness, options: str, expected: str) -> None:
-    reply = await h.say("alice", f'!poll create "Une question ?" {options}')
-    assert reply is not None and reply.tone is not Tone.ERROR, reply.text
+    reply = await h.reply("alice", f'!poll create "Une question ?" {options}')
+    assert reply.tone is not Tone.ERROR, reply.text
     assert expected in reply.text
     assert reply.actions, "every poll offers at least one action"
 
@@ -56,16 +56,16 @@ async def test_text_kinds_offer_a_prompt(h: Harness) -> None:
 
 
 async def test_anonymous_poll_says_so_and_has_no_native_poll(h: Harness) -> None:
-    reply = await h.say("alice", '!poll create "Q ?" choices:"A | B" anonymous:true')
-    assert reply is not None and "anonyme" in reply.text and reply.poll is None
-    hidden = await h.say("alice", '!poll create "R ?" choices:"A | B" results:hidden')
-    assert hidden is not None and "cachés" in hidden.text and hidden.poll is None
+    reply = await h.reply("alice", '!poll create "Q ?" choices:"A | B" anonymous:true')
+    assert "anonyme" in reply.text and reply.poll is None
+    hidden = await h.reply("alice", '!poll create "R ?" choices:"A | B" results:hidden')
+    assert "cachés" in hidden.text and hidden.poll is None
 
 
 async def test_named_options_as_typed(h: Harness) -> None:
     await h.say("alice", '!poll create question:"Q ?" kind:multiple choices:"A | B | C"')
-    reply = await h.say("bob", '!poll vote poll:1 choice:"A | C"')
-    assert reply is not None and reply.text == "Vote enregistré pour le sondage #1 : A | C."
+    reply = await h.reply("bob", '!poll vote poll:1 choice:"A | C"')
+    assert reply.text == "Vote enregistré pour le sondage #1 : A | C."
 
 
 @pytest.mark.parametrize(
@@ -93,19 +93,19 @@ async def test_named_options_as_typed(h: Harness) -> None:
     ],
 )
 async def test_bad_input_is_refused_clearly(h: Harness, command: str, fragment: str) -> None:
-    reply = await h.say("alice", command)
-    assert reply is not None and reply.tone is Tone.ERROR and reply.private
+    reply = await h.reply("alice", command)
+    assert reply.tone is Tone.ERROR and reply.private
     assert fragment in reply.text
     assert await count_polls(h) == 0
 
 
 async def test_errors_are_translated(h: Harness) -> None:
     await h.say("bob", "!language en")
-    reply = await h.say("bob", '!poll create "Q ?" choices:"A"')
-    assert reply is not None and "At least 2 choices" in reply.text
+    reply = await h.reply("bob", '!poll create "Q ?" choices:"A"')
+    assert "At least 2 choices" in reply.text
 
 
 async def test_closes_reads_a_local_date(h: Harness) -> None:
     # The fake clock is 2027-01-04 09:00 UTC = 10:00 in Paris (the default zone).
-    reply = await h.say("alice", '!poll create "Q ?" choices:"A | B" closes:"04/01/2027 18h"')
-    assert reply is not None and "Clôture : lundi 4 janvier à 18 h" in reply.text
+    reply = await h.reply("alice", '!poll create "Q ?" choices:"A | B" closes:"04/01/2027 18h"')
+    assert "Clôture : lundi 4 janvier à 18 h" in reply.text

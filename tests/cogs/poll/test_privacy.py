@@ -20,8 +20,8 @@ async def test_anonymous_ballots_name_nobody(h: Harness) -> None:
     for name in ("bob", "carol"):
         await h.say(name, "!poll vote 1 choice:A", room=dm(h, name))
         await h.say(name, "!poll vote 2 choice:A", room=dm(h, name))
-    updated = await h.say("bob", "!poll vote 1 choice:B", room=dm(h, "bob"))
-    assert updated is not None and "Vote mis à jour" in updated.text
+    updated = await h.reply("bob", "!poll vote 1 choice:B", room=dm(h, "bob"))
+    assert "Vote mis à jour" in updated.text
     rows = await ballots(h, 1)
     assert len(rows) == 2
     assert all(r.member_id is None and r.created_at is None and r.updated_at is None for r in rows)
@@ -49,14 +49,14 @@ async def test_anonymous_results_withheld_below_three(h: Harness) -> None:
     await h.say("alice", '!poll create "Q ?" kind:open anonymous:true')
     await h.say("bob", '!poll vote 1 text:"Secret de bob"', room=dm(h, "bob"))
     await h.say("carol", '!poll vote 1 text:"Avis de carol"', room=dm(h, "carol"))
-    early = await h.say("alice", "!poll results 1")
-    assert early is not None and "Résultats masqués" in early.text
+    early = await h.reply("alice", "!poll results 1")
+    assert "Résultats masqués" in early.text
     assert "Secret de bob" not in early.text and not early.attachments
     await h.say("dan", '!poll vote 1 text:"Troisième"', room=dm(h, "dan"))
     for name in ("erin", "fred"):  # anonymous results show per batch of 5 votes
         await h.say(name, f'!poll vote 1 text:"Avis de {name}"', room=dm(h, name))
-    shown = await h.say("alice", "!poll results 1")
-    assert shown is not None and "- « Secret de bob »\n" in shown.text + "\n"
+    shown = await h.reply("alice", "!poll results 1")
+    assert "- « Secret de bob »\n" in shown.text + "\n"
     assert "bob" not in shown.text.replace("Secret de bob", "")
 
 
@@ -64,8 +64,8 @@ async def test_anonymous_export_has_no_identity(h: Harness) -> None:
     await h.say("alice", '!poll create "Q ?" kind:rating anonymous:true')
     for name in ("bob", "carol", "dan"):
         await h.say(name, f'!poll vote 1 choice:4 comment:"ok {name[0]}"', room=dm(h, name))
-    reply = await h.say("alice", "!poll export 1")
-    assert reply is not None and reply.attachments[0].mime == "text/csv"
+    reply = await h.reply("alice", "!poll export 1")
+    assert reply.attachments[0].mime == "text/csv"
     data = reply.attachments[0].data.decode("utf-8-sig")
     assert data.splitlines()[0] == "poll,kind,ballot,choices,text,comment,attempts,correct"
     assert "bob" not in data and "carol" not in data and len(data.splitlines()) == 4
@@ -74,8 +74,8 @@ async def test_anonymous_export_has_no_identity(h: Harness) -> None:
 async def test_named_export_is_for_author_and_moderators(h: Harness) -> None:
     await h.say("alice", '!poll create "Q ?" choices:"A | B"')
     await h.say("bob", "!poll vote 1 choice:B")
-    refused = await h.say("bob", "!poll export 1")
-    assert refused is not None and refused.tone is Tone.ERROR
+    refused = await h.reply("bob", "!poll export 1")
+    assert refused.tone is Tone.ERROR
     reply = await h.say("alice", "!poll export 1")
     assert reply is not None
     data = reply.attachments[0].data.decode("utf-8-sig").splitlines()
@@ -86,22 +86,22 @@ async def test_named_export_is_for_author_and_moderators(h: Harness) -> None:
 async def test_hidden_results_show_only_participation(h: Harness) -> None:
     await h.say("alice", '!poll create "Q ?" choices:"A | B" results:hidden')
     await h.say("bob", "!poll vote 1 choice:A")
-    hidden = await h.say("alice", "!poll results 1")
-    assert hidden is not None and "Participation : 1 / 71" in hidden.text
+    hidden = await h.reply("alice", "!poll results 1")
+    assert "Participation : 1 / 71" in hidden.text
     assert "**A**" not in hidden.text and not hidden.attachments
-    final = await h.say("alice", "!poll close 1")
-    assert final is not None and "**A** — 1 vote (100 %)" in final.text
+    final = await h.reply("alice", "!poll close 1")
+    assert "**A** — 1 vote (100 %)" in final.text
 
 
 async def test_poll_role_limits_voters(h: Harness) -> None:
     await h.say("alice", '!poll create "Q ?" choices:"A | B" role:moderator')
-    refused = await h.say("bob", "!poll vote 1 choice:A")
-    assert refused is not None and refused.tone is Tone.ERROR and "rôle" in refused.text
+    refused = await h.reply("bob", "!poll vote 1 choice:A")
+    assert refused.tone is Tone.ERROR and "rôle" in refused.text
     from bot.core import Role
 
     h.adapter.set_roles("mod", Role.MEMBER, Role.MODERATOR)
-    ok = await h.say("mod", "!poll vote 1 choice:A")
-    assert ok is not None and ok.tone is Tone.SUCCESS
+    ok = await h.reply("mod", "!poll vote 1 choice:A")
+    assert ok.tone is Tone.SUCCESS
 
 
 async def test_forget_member_removes_named_and_anonymous_ballots(h: Harness) -> None:
@@ -127,8 +127,8 @@ async def test_merge_members_keeps_one_ballot(h: Harness) -> None:
     bob2 = (await h.core.members.find_by_name("bob2"))[0].id
     await h.core.cogs["poll"].privacy.merge(bob, bob2)
     assert sorted(b.choices for b in await ballots(h, 1)) == ["[1]", "[2]"]
-    again = await h.say("bob", "!poll vote 1 choice:B", room=dm(h, "bob"))
-    assert again is not None and "mis à jour" in again.text
+    again = await h.reply("bob", "!poll vote 1 choice:B", room=dm(h, "bob"))
+    assert "mis à jour" in again.text
 
 
 def test_secret_file_is_created_private(tmp_path, monkeypatch) -> None:

@@ -28,8 +28,8 @@ async def test_every_kind_has_a_png(h: Harness, kind: str) -> None:
     await h.say("alice", f'!poll create "Où en êtes-vous ?" {options}')
     for i, vote in enumerate(votes):
         await h.say(f"m{i}", f"!poll vote 1 {vote}")
-    reply = await h.say("alice", "!poll results 1")
-    assert reply is not None and len(reply.attachments) == 1
+    reply = await h.reply("alice", "!poll results 1")
+    assert len(reply.attachments) == 1
     picture = reply.attachments[0]
     assert picture.mime == "image/png" and picture.filename == "sondage-1.png"
     image = Image.open(io.BytesIO(picture.data))
@@ -59,5 +59,5 @@ async def test_results_in_english(h: Harness) -> None:
     assert reply.title == "Results #1: Q ?"
     assert "Group average: **4 / 5**" in reply.text
     assert "Participation: 2 / 71 (3 %)" in reply.text
-    vote = await h.say("bob", "!poll vote 1 choice:3")
-    assert vote is not None and vote.text.startswith("Vote updated on poll #1")
+    vote = await h.reply("bob", "!poll vote 1 choice:3")
+    assert vote.text.startswith("Vote updated on poll #1")

@@ -35,8 +35,8 @@ def redactable(h: Harness, allowed: bool) -> None:
 
 
 async def test_anonymous_post_says_to_vote_in_the_dm_with_the_exact_line(h: Harness) -> None:
-    created = await h.say("alice", ANON)
-    assert created is not None and not created.private
+    created = await h.reply("alice", ANON)
+    assert not created.private
     assert "message privé" in created.text and "refusé et retiré" in created.text
     assert "`!poll vote poll:1 choice:…`" in created.text
     # Without buttons, actions are typed hints shown in the room: no vote hint there.
@@ -45,23 +45,23 @@ async def test_anonymous_post_says_to_vote_in_the_dm_with_the_exact_line(h: Harn
 
 async def test_typed_vote_in_the_room_is_refused_and_redacted(h: Harness) -> None:
     await h.say("alice", ANON)
-    refused = await h.say("bob", "!poll vote 1 choice:Crème")
-    assert refused is not None and refused.private and refused.redact_source
+    refused = await h.reply("bob", "!poll vote 1 choice:Crème")
+    assert refused.private and refused.redact_source
     assert refused.tone is Tone.WARNING  # adapters may show errors in the room: not one
     assert "`!poll vote poll:1 choice:…`" in refused.text and "Crème" not in refused.text
     assert await ballots(h, 1) == []
     # A slash command or a button is not a room message; a DM is private: both count.
     clicked = await h.invoke("bob", "poll vote", poll=1, choice="1")
-    typed_dm = await h.say("carol", "!poll vote 1 choice:2", room=dm(h, "carol"))
+    typed_dm = await h.reply("carol", "!poll vote 1 choice:2", room=dm(h, "carol"))
     assert clicked.tone is Tone.SUCCESS and not clicked.redact_source
-    assert typed_dm is not None and typed_dm.tone is Tone.SUCCESS and not typed_dm.redact_source
+    assert typed_dm.tone is Tone.SUCCESS and not typed_dm.redact_source
     assert len(await ballots(h, 1)) == 2
 
 
 async def test_typed_vote_on_a_named_poll_stays_allowed(h: Harness) -> None:
     await h.say("alice", '!poll create "Q ?" choices:"A | B"')
-    reply = await h.say("bob", "!poll vote 1 choice:A")
-    assert reply is not None and reply.tone is Tone.SUCCESS and not reply.redact_source
+    reply = await h.reply("bob", "!poll vote 1 choice:A")
+    assert reply.tone is Tone.SUCCESS and not reply.redact_source
 
 
 @pytest.mark.parametrize(("allowed", "notes"), [(False, 1), (True, 0)])
@@ -109,8 +109,8 @@ async def test_anonymous_quiz_keeps_no_timing(h: Harness) -> None:
     assert all(r.seconds is None and r.created_at is None and r.updated_at is None for r in rows)
     async with h.db.session() as s:
         assert list(await s.exec(select(PollAttempt))) == []
-    results = await h.say("alice", "!poll results 1")
-    assert results is not None and "3 bonnes réponses" in results.text
+    results = await h.reply("alice", "!poll results 1")
+    assert "3 bonnes réponses" in results.text
     assert "seconde" not in results.text and "Gagné" not in results.text
     export = await h.say("alice", "!poll export 1")
     assert export is not None
@@ -181,11 +181,11 @@ async def test_anonymous_live_results_refresh_only_per_batch(h: Harness) -> None
     await h.say("m0", "!poll vote 1 choice:3", room=dm(h, "m0"))  # … and a changed one
     await h.settle()
     assert len(_live(h)) == 1
-    shown = await h.say("m5", "!poll results 1", room=dm(h, "m5"))
-    assert shown is not None and "Participation : 5 / 71" in shown.text
+    shown = await h.reply("m5", "!poll results 1", room=dm(h, "m5"))
+    assert "Participation : 5 / 71" in shown.text
     assert "**Crème** — 0 vote" in shown.text and "par paquets de 5 votes" in shown.text
-    closed = await h.say("alice", "!poll close 1")
-    assert closed is not None and "**Crème** — 2 votes" in closed.text  # final: exact
+    closed = await h.reply("alice", "!poll close 1")
+    assert "**Crème** — 2 votes" in closed.text  # final: exact
 
 
 async def test_named_live_results_still_follow_each_vote(h: Harness) -> None:
@@ -200,17 +200,17 @@ async def test_named_live_results_still_follow_each_vote(h: Harness) -> None:
 
 async def test_anonymous_confirmations_do_not_repeat_the_vote(h: Harness) -> None:
     await h.say("alice", ANON)
-    first = await h.say("bob", "!poll vote 1 choice:Crème", room=dm(h, "bob"))
-    again = await h.say("bob", "!poll vote 1 choice:Allongé", room=dm(h, "bob"))
-    assert first is not None and first.text.startswith("Vote enregistré") and first.private
-    assert again is not None and again.text.startswith("Vote mis à jour")
+    first = await h.reply("bob", "!poll vote 1 choice:Crème", room=dm(h, "bob"))
+    again = await h.reply("bob", "!poll vote 1 choice:Allongé", room=dm(h, "bob"))
+    assert first.text.startswith("Vote enregistré") and first.private
+    assert again.text.startswith("Vote mis à jour")
     for reply in (first, again):
         assert "Crème" not in reply.text and "Allongé" not in reply.text
     await h.say("alice", '!poll create "Idées ?" kind:board anonymous:true')
-    posted = await h.say("carol", '!poll vote 2 text:"Un jardin partagé"', room=dm(h, "carol"))
-    support = await h.say("bob", "!poll vote 2 choice:1", room=dm(h, "bob"))
-    assert posted is not None and "jardin" not in posted.text and "n° 1" not in posted.text
-    assert support is not None and "jardin" not in support.text and "n° 1" not in support.text
+    posted = await h.reply("carol", '!poll vote 2 text:"Un jardin partagé"', room=dm(h, "carol"))
+    support = await h.reply("bob", "!poll vote 2 choice:1", room=dm(h, "bob"))
+    assert "jardin" not in posted.text and "n° 1" not in posted.text
+    assert "jardin" not in support.text and "n° 1" not in support.text
     await h.settle()
     async with h.db.session() as s:  # and no table keeps a reply next to a member
         outbox = (await s.exec(text("SELECT * FROM core_outbox"))).all()
@@ -224,12 +224,12 @@ async def test_anonymous_export_honours_the_minimum(h: Harness) -> None:
     await h.say("alice", '!poll create "Q ?" kind:open anonymous:true')
     for name in ("bob", "carol"):
         await h.say(name, f'!poll vote 1 text:"avis {name}"', room=dm(h, name))
-    refused = await h.say("alice", "!poll export 1")
-    assert refused is not None and refused.tone is Tone.ERROR and not refused.attachments
+    refused = await h.reply("alice", "!poll export 1")
+    assert refused.tone is Tone.ERROR and not refused.attachments
     assert "à partir de 3 participations (il en a 2)" in refused.text
     await h.say("dan", '!poll vote 1 text:"=HYPERLINK(\\"x\\")"', room=dm(h, "dan"))
-    reply = await h.say("alice", "!poll export 1")
-    assert reply is not None and reply.attachments
+    reply = await h.reply("alice", "!poll export 1")
+    assert reply.attachments
     data = reply.attachments[0].data
     assert data.startswith("\ufeff".encode())
     assert "'=HYPERLINK" in data.decode("utf-8-sig")  # formula neutralised
@@ -242,29 +242,29 @@ async def test_results_only_in_their_room_or_to_voters_and_moderators(h: Harness
     await h.say("alice", '!poll create "Q ?" choices:"A | B"')
     await h.say("bob", "!poll vote 1 choice:A")
     other = RoomRef(h.adapter.platform, "elsewhere")
-    refused = await h.say("carol", "!poll results 1", room=other)
-    assert refused is not None and refused.tone is Tone.ERROR
+    refused = await h.reply("carol", "!poll results 1", room=other)
+    assert refused.tone is Tone.ERROR
     assert "autre salon" in refused.text and "**A**" not in refused.text
-    in_dm = await h.say("carol", "!poll results 1", room=dm(h, "carol"))
-    assert in_dm is not None and in_dm.tone is Tone.ERROR
-    here = await h.say("carol", "!poll results 1")
-    assert here is not None and "**A** — 1 vote" in here.text
-    voter = await h.say("bob", "!poll results 1", room=dm(h, "bob"))
-    assert voter is not None and "**A** — 1 vote" in voter.text and voter.private
-    author = await h.say("alice", "!poll results 1", room=other)
-    assert author is not None and author.tone is not Tone.ERROR
+    in_dm = await h.reply("carol", "!poll results 1", room=dm(h, "carol"))
+    assert in_dm.tone is Tone.ERROR
+    here = await h.reply("carol", "!poll results 1")
+    assert "**A** — 1 vote" in here.text
+    voter = await h.reply("bob", "!poll results 1", room=dm(h, "bob"))
+    assert "**A** — 1 vote" in voter.text and voter.private
+    author = await h.reply("alice", "!poll results 1", room=other)
+    assert author.tone is not Tone.ERROR
     h.adapter.set_roles("mod", Role.MEMBER, Role.MODERATOR)
-    mod = await h.say("mod", "!poll results 1", room=other)
-    assert mod is not None and "**A** — 1 vote" in mod.text
+    mod = await h.reply("mod", "!poll results 1", room=other)
+    assert "**A** — 1 vote" in mod.text
 
 
 async def test_anonymous_voter_sees_results_in_the_dm(h: Harness) -> None:
     await h.say("alice", ANON)
     await h.say("bob", "!poll vote 1 choice:1", room=dm(h, "bob"))
-    mine = await h.say("bob", "!poll results 1", room=dm(h, "bob"))
-    assert mine is not None and mine.tone is not Tone.ERROR
-    theirs = await h.say("carol", "!poll results 1", room=dm(h, "carol"))
-    assert theirs is not None and theirs.tone is Tone.ERROR
+    mine = await h.reply("bob", "!poll results 1", room=dm(h, "bob"))
+    assert mine.tone is not Tone.ERROR
+    theirs = await h.reply("carol", "!poll results 1", room=dm(h, "carol"))
+    assert theirs.tone is Tone.ERROR
 
 
 # --- 9. final results once -----------------------------------------------------------------------
@@ -289,8 +289,8 @@ async def test_timer_posts_final_results_once(h: Harness) -> None:
     await h.say("bob", "!poll vote 1 choice:B")
     h.clock.advance(timedelta(minutes=31))
     await h.settle()
-    again = await h.say("alice", "!poll close 1")
-    assert again is not None and "déjà clos" in again.text
+    again = await h.reply("alice", "!poll close 1")
+    assert "déjà clos" in again.text
     await h.settle()
     assert len(_finals(h)) == 1
 
@@ -305,10 +305,10 @@ async def test_a_new_idea_never_takes_a_forgotten_ideas_number(h: Harness) -> No
     await h.say("dan", "!poll vote 1 choice:2")  # dan supports carol's idea
     carol = (await h.core.members.find_by_name("carol"))[0].id
     await h.core.cogs["poll"].privacy.forget(carol)
-    posted = await h.say("erin", '!poll vote 1 text:"Un annuaire"')
-    assert posted is not None and "Idée n° 3" in posted.text
-    results = await h.say("alice", "!poll results 1")
-    assert results is not None and "- n° 3 Un annuaire — 0 soutien" in results.text
+    posted = await h.reply("erin", '!poll vote 1 text:"Un annuaire"')
+    assert "Idée n° 3" in posted.text
+    results = await h.reply("alice", "!poll results 1")
+    assert "- n° 3 Un annuaire — 0 soutien" in results.text
     assert "n° 2" not in results.text
 
 
@@ -359,6 +359,6 @@ def test_a_readable_secret_file_is_made_private(tmp_path, monkeypatch) -> None:
 )
 async def test_poll_numbers_are_bounded(h: Harness, line: str) -> None:
     await h.say("alice", '!poll create "Q ?" choices:"A | B"')
-    reply = await h.say("alice", line)
-    assert reply is not None and reply.tone is Tone.ERROR
+    reply = await h.reply("alice", line)
+    assert reply.tone is Tone.ERROR
     assert "doit être comprise entre" in reply.text

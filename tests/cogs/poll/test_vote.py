@@ -19,16 +19,16 @@ async def single(h: Harness) -> Harness:
 
 async def test_changing_a_vote_replaces_it(single: Harness) -> None:
     h = single
-    first = await h.say("bob", "!poll vote 1 choice:2")
-    assert first is not None and first.text.startswith("Vote enregistré") and first.private
-    second = await h.say("bob", '!poll vote 1 choice:"crème"')
-    assert second is not None and second.text.startswith("Vote mis à jour")
-    third = await h.say("bob", "!poll vote 1 choice:Crème")
-    assert third is not None and "Vote mis à jour" in third.text
+    first = await h.reply("bob", "!poll vote 1 choice:2")
+    assert first.text.startswith("Vote enregistré") and first.private
+    second = await h.reply("bob", '!poll vote 1 choice:"crème"')
+    assert second.text.startswith("Vote mis à jour")
+    third = await h.reply("bob", "!poll vote 1 choice:Crème")
+    assert "Vote mis à jour" in third.text
     rows = await ballots(h, 1)
     assert len(rows) == 1 and rows[0].choices == "[3]" and rows[0].revision == 3
-    results = await h.say("bob", "!poll results 1")
-    assert results is not None and "Participation : 1 / 71" in results.text
+    results = await h.reply("bob", "!poll results 1")
+    assert "Participation : 1 / 71" in results.text
     assert "**Crème** — 1 vote (100 %)" in results.text
 
 
@@ -45,8 +45,8 @@ async def test_typed_and_clicked_votes_are_the_same(single: Harness) -> None:
 
 
 async def test_native_poll_answer_ids_are_votes(h: Harness) -> None:
-    created = await h.say("alice", '!poll create "Q ?" kind:multiple choices:"A | B | C"')
-    assert created is not None and created.poll is not None
+    created = await h.reply("alice", '!poll create "Q ?" kind:multiple choices:"A | B | C"')
+    assert created.poll is not None
     native = created.poll
     reply = await h.invoke("bob", native.vote.command, **native.vote.arg_dict, choice="1|3")
     assert "A | C" in reply.text
@@ -66,8 +66,8 @@ async def test_native_poll_answer_ids_are_votes(h: Harness) -> None:
 async def test_a_bad_vote_keeps_the_ballot(single: Harness, vote: str, fragment: str) -> None:
     h = single
     await h.say("bob", "!poll vote 1 choice:2")
-    reply = await h.say("bob", vote)
-    assert reply is not None and reply.tone is Tone.ERROR and fragment in reply.text
+    reply = await h.reply("bob", vote)
+    assert reply.tone is Tone.ERROR and fragment in reply.text
     rows = await ballots(h, 1)
     assert [r.choices for r in rows] == ["[2]"]
 
@@ -75,11 +75,11 @@ async def test_a_bad_vote_keeps_the_ballot(single: Harness, vote: str, fragment:
 async def test_retract_then_vote_again(single: Harness) -> None:
     h = single
     await h.say("bob", "!poll vote 1 choice:1")
-    reply = await h.say("bob", "!poll retract 1")
-    assert reply is not None and "retiré" in reply.text
+    reply = await h.reply("bob", "!poll retract 1")
+    assert "retiré" in reply.text
     assert await ballots(h, 1) == []
-    again = await h.say("bob", "!poll retract 1")
-    assert again is not None and again.tone is Tone.ERROR
+    again = await h.reply("bob", "!poll retract 1")
+    assert again.tone is Tone.ERROR
     await h.say("bob", "!poll vote 1 choice:1")
     assert len(await ballots(h, 1)) == 1
 
@@ -101,23 +101,23 @@ async def test_many_members_at_once_tally_exactly(single: Harness) -> None:
     await asyncio.gather(
         *(h.invoke(n, "poll vote", poll=1, choice=str(1 + i % 3)) for i, n in enumerate(names))
     )
-    results = await h.say("alice", "!poll results 1")
-    assert results is not None and "Participation : 30 / 71" in results.text
+    results = await h.reply("alice", "!poll results 1")
+    assert "Participation : 30 / 71" in results.text
     assert results.text.count("— 10 votes") == 3
 
 
 async def test_multiple_choice_respects_max(h: Harness) -> None:
     await h.say("alice", '!poll create "Q ?" kind:multiple choices:"A | B | C | D" max:2')
-    bad = await h.say("bob", '!poll vote 1 choice:"A | B | C"')
-    assert bad is not None and "Au plus 2 choix" in bad.text
-    ok = await h.say("bob", '!poll vote 1 choice:"a, d"')
-    assert ok is not None and "A | D" in ok.text
+    bad = await h.reply("bob", '!poll vote 1 choice:"A | B | C"')
+    assert "Au plus 2 choix" in bad.text
+    ok = await h.reply("bob", '!poll vote 1 choice:"a, d"')
+    assert "A | D" in ok.text
 
 
 async def test_ranking_needs_a_full_order_and_uses_borda(h: Harness) -> None:
     await h.say("alice", '!poll create "Q ?" kind:ranking choices:"A | B | C"')
-    bad = await h.say("bob", '!poll vote 1 choice:"A | B"')
-    assert bad is not None and "il manque : C" in bad.text
+    bad = await h.reply("bob", '!poll vote 1 choice:"A | B"')
+    assert "il manque : C" in bad.text
     await h.say("bob", '!poll vote 1 choice:"C | A | B"')
     await h.say("carol", '!poll vote 1 choice:"A | C | B"')
     await h.say("dan", '!poll vote 1 choice:"A | B | C"')
@@ -131,10 +131,10 @@ async def test_rating_with_comments(h: Harness) -> None:
     await h.say("alice", '!poll create "Ce café ?" kind:rating')
     for name, value in [("b", 4), ("c", 5), ("d", 4)]:
         await h.say(name, f'!poll vote 1 choice:{value} comment:"Bien {name}"')
-    bad = await h.say("e", "!poll vote 1 choice:6")
-    assert bad is not None and "de 1 à 5" in bad.text
-    results = await h.say("alice", "!poll results 1")
-    assert results is not None and "**4,3 / 5**" in results.text
+    bad = await h.reply("e", "!poll vote 1 choice:6")
+    assert "de 1 à 5" in bad.text
+    results = await h.reply("alice", "!poll results 1")
+    assert "**4,3 / 5**" in results.text
     assert "- 5/5 « Bien c » — c" in results.text
     assert "★★★★☆ : 2" in results.text
 
@@ -142,8 +142,8 @@ async def test_rating_with_comments(h: Harness) -> None:
 async def test_open_answers_are_listed_with_authors(h: Harness) -> None:
     await h.say("alice", '!poll create "Vos projets ?" kind:open')
     await h.say("bob", '!poll vote 1 text:"PIA 4 & découvrabilité"')
-    results = await h.say("alice", "!poll results 1")
-    assert results is not None and "- « PIA 4 & découvrabilité » — **bob**" in results.text
+    results = await h.reply("alice", "!poll results 1")
+    assert "- « PIA 4 & découvrabilité » — **bob**" in results.text
 
 
 async def test_wordcloud_folds_case_accents_and_spaces(h: Harness) -> None:
@@ -151,24 +151,24 @@ async def test_wordcloud_folds_case_accents_and_spaces(h: Harness) -> None:
     await h.say("b", '!poll vote 1 text:"Médiation | reprise"')
     await h.say("c", '!poll vote 1 text:"médiation"')
     await h.say("d", '!poll vote 1 text:"  Mediation "')
-    too_many = await h.say("e", '!poll vote 1 text:"a | b | c"')
-    assert too_many is not None and "Au plus 2 mot(s)" in too_many.text
-    results = await h.say("alice", "!poll results 1")
-    assert results is not None and "**Médiation** (3), reprise" in results.text
+    too_many = await h.reply("e", '!poll vote 1 text:"a | b | c"')
+    assert "Au plus 2 mot(s)" in too_many.text
+    results = await h.reply("alice", "!poll results 1")
+    assert "**Médiation** (3), reprise" in results.text
 
 
 async def test_quiz_first_right_answer_wins(h: Harness) -> None:
     await h.say("alice", '!poll create "Date ?" kind:quiz answer:"26/09/2022 | 26 septembre 2022"')
     h.clock.advance(10)
-    wrong = await h.say("gaelle", '!poll vote 1 text:"25/09/2022"')
-    assert wrong is not None and "pas la bonne réponse (1 tentative)" in wrong.text
+    wrong = await h.reply("gaelle", '!poll vote 1 text:"25/09/2022"')
+    assert "pas la bonne réponse (1 tentative)" in wrong.text
     h.clock.advance(17)
-    right = await h.say("gaelle", '!poll vote 1 text:"26 Septembre 2022"')
-    assert right is not None and "2 tentatives" in right.text
+    right = await h.reply("gaelle", '!poll vote 1 text:"26 Septembre 2022"')
+    assert "2 tentatives" in right.text
     h.clock.advance(5)
     await h.say("bob", '!poll vote 1 text:"26/09/2022"')
-    again = await h.say("gaelle", '!poll vote 1 text:"x"')
-    assert again is not None and "déjà trouvé" in again.text
+    again = await h.reply("gaelle", '!poll vote 1 text:"x"')
+    assert "déjà trouvé" in again.text
     results = await h.say("alice", "!poll results 1")
     assert results is not None
     assert "Gagné par **gaelle** — 2 tentatives, 27 secondes" in results.text
@@ -182,19 +182,19 @@ async def test_board_ideas_in_categories_up_voted_by_others(h: Harness) -> None:
         '!poll create "Le TMNlab ?" kind:board '
         'categories:"Une communauté apprenante | Espace de ressources | Réseau national"',
     )
-    posted = await h.say("bob", '!poll vote 1 text:"Un wiki" category:"espace de ressources"')
-    assert posted is not None and "Idée n° 1" in posted.text
+    posted = await h.reply("bob", '!poll vote 1 text:"Un wiki" category:"espace de ressources"')
+    assert "Idée n° 1" in posted.text
     await h.say("carol", '!poll vote 1 text:"Des cafés en région" category:3')
-    missing = await h.say("carol", '!poll vote 1 text:"Sans catégorie"')
-    assert missing is not None and "Choisissez une catégorie" in missing.text
-    duplicate = await h.say("dan", '!poll vote 1 text:"un  WIKI" category:2')
-    assert duplicate is not None and "choice:1" in duplicate.text
-    own = await h.say("bob", "!poll vote 1 choice:1")
-    assert own is not None and "votre idée" in own.text
+    missing = await h.reply("carol", '!poll vote 1 text:"Sans catégorie"')
+    assert "Choisissez une catégorie" in missing.text
+    duplicate = await h.reply("dan", '!poll vote 1 text:"un  WIKI" category:2')
+    assert "choice:1" in duplicate.text
+    own = await h.reply("bob", "!poll vote 1 choice:1")
+    assert "votre idée" in own.text
     for name in ("carol", "dan"):
         await h.say(name, "!poll vote 1 choice:1")
-    twice = await h.say("dan", "!poll vote 1 choice:1")
-    assert twice is not None and "déjà" in twice.text
+    twice = await h.reply("dan", "!poll vote 1 choice:1")
+    assert "déjà" in twice.text
     await h.say("dan", "!poll vote 1 choice:2")
     results = await h.say("alice", "!poll results 1")
     assert results is not None

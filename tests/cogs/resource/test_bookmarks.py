@@ -10,13 +10,13 @@ async def test_bookmarks(make: HarnessFactory) -> None:
     h = await make()
     await h.say("alice", '!resource add https://r.example/1 title:"Utile" summary:s')
     assert "Vous n'avez rien mis de côté" in await reply_text(h, "bob", "!resource saved")
-    reply = await h.say("bob", "!resource show 1")
-    assert reply is not None and reply.actions[0].command == "resource save"
+    reply = await h.reply("bob", "!resource show 1")
+    assert reply.actions[0].command == "resource save"
     saved = await h.adapter.click("bob", reply.actions[0])
     assert saved.private and "mises de côté" in saved.text
     await h.say("bob", "!resource save 1")  # twice is harmless
-    listing = await h.say("bob", "!resource saved")
-    assert listing is not None and listing.private and "Utile" in listing.text
+    listing = await h.reply("bob", "!resource saved")
+    assert listing.private and "Utile" in listing.text
     assert "Vous n'avez rien mis de côté" in await reply_text(h, "alice", "!resource saved")
     assert "retirée de vos ressources mises de côté" in await reply_text(
         h, "bob", "!resource unsave 1"

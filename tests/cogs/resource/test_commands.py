@@ -236,11 +236,11 @@ async def test_english_reader(make: HarnessFactory) -> None:
 async def test_typed_and_slash_style_give_the_same_reply(make: HarnessFactory) -> None:
     h = await make()
     await h.invoke("alice", "resource add", url="https://r.example/1", title="Lecture", tags="a")
-    typed = await h.say("bob", '!resource find lecture tags:"A"')
+    typed = await h.reply("bob", '!resource find lecture tags:"A"')
     slash = await h.invoke("bob", "resource find", query="lecture", tags="A")
-    assert typed is not None and typed.text == slash.text and "Lecture" in slash.text
-    help_reply = await h.say("bob", "!help resource")
-    assert help_reply is not None and "resource find" in help_reply.plain_text()
+    assert typed.text == slash.text and "Lecture" in slash.text
+    help_reply = await h.reply("bob", "!help resource")
+    assert "resource find" in help_reply.plain_text()
 
 
 async def test_numbers_are_bounded(make: HarnessFactory) -> None:

@@ -33,18 +33,18 @@ async def test_queue_moderation_and_approval_dm(make: HarnessFactory) -> None:
 
 async def test_a_pending_resource_stays_private_to_its_author(make: HarnessFactory) -> None:
     h = await make(moderation="queue")
-    reply = await h.say(
+    reply = await h.reply(
         "alice",
         '!resource add https://r.example/secret title:"Projet confidentiel" tags:"rh" '
         'summary:"Brouillon"',
     )
-    assert reply is not None and "attend la validation" in reply.text
+    assert "attend la validation" in reply.text
     assert reply.private  # the card of a pending resource is not posted in the room
     assert all("Projet confidentiel" not in s.reply.plain_text() for s in h.adapter.in_room())
-    shown = await h.say("alice", "!resource show 1")
-    assert shown is not None and shown.private and "Projet confidentiel" in shown.plain_text()
-    edited = await h.say("alice", '!resource edit 1 summary:"Brouillon 2"')
-    assert edited is not None and edited.private
+    shown = await h.reply("alice", "!resource show 1")
+    assert shown.private and "Projet confidentiel" in shown.plain_text()
+    edited = await h.reply("alice", '!resource edit 1 summary:"Brouillon 2"')
+    assert edited.private
     # Others see nothing of it anywhere.
     for line in (
         "!resource show 1",
@@ -62,10 +62,10 @@ async def test_a_pending_resource_stays_private_to_its_author(make: HarnessFacto
         assert "Projet confidentiel" not in text and "rh (" not in text, line
     # Re-sharing the same page does not reveal who submitted it, what it is called or its
     # number, and changes nothing on the submission.
-    again = await h.say(
+    again = await h.reply(
         "bob", '!resource add "https://R.example/secret/?utm_source=x" tags:"Espionnage"'
     )
-    assert again is not None and again.private
+    assert again.private
     assert "déjà été proposé et attend la validation" in again.text
     for leak in ("alice", "Projet confidentiel", "Brouillon", "1", "rh"):
         assert leak not in again.plain_text(), leak
@@ -73,15 +73,15 @@ async def test_a_pending_resource_stays_private_to_its_author(make: HarnessFacto
         assert len((await s.exec(select(Resource))).all()) == 1
     assert "Espionnage" not in await reply_text(h, "mod", "!resource show 1")
     # The author re-sharing her own pending link sees her card (privately).
-    own = await h.say("alice", "!resource add https://r.example/secret")
-    assert own is not None and own.private and "Projet confidentiel" in own.plain_text()
+    own = await h.reply("alice", "!resource add https://r.example/secret")
+    assert own.private and "Projet confidentiel" in own.plain_text()
 
 
 async def test_removing_a_pending_resource_answers_privately(make: HarnessFactory) -> None:
     h = await make(moderation="queue")
     await h.say("mod", '!resource add https://r.example/1 title:"Publié" summary:s')
     await h.say("alice", '!resource add https://r.example/2 title:"Brouillon" summary:s')
-    reply = await h.say("alice", "!resource remove 2")
-    assert reply is not None and "retirée : « Brouillon »" in reply.text and reply.private
-    reply = await h.say("mod", "!resource remove 1")
-    assert reply is not None and "retirée : « Publié »" in reply.text and not reply.private
+    reply = await h.reply("alice", "!resource remove 2")
+    assert "retirée : « Brouillon »" in reply.text and reply.private
+    reply = await h.reply("mod", "!resource remove 1")
+    assert "retirée : « Publié »" in reply.text and not reply.private

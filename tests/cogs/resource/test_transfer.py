@@ -44,8 +44,8 @@ async def test_csv_import_skips_bad_lines_and_imports_the_rest(h: Harness, tmp_p
     assert "7/7" in out.getvalue()  # the progress bar reached the end
     text = transfer.format_report(report)
     assert "Skipped 4 line(s)" in text and "line 3:" in text
-    found = await h.say("bob", "!resource find médiations")
-    assert found is not None and "Médiation numérique" in found.text
+    found = await h.reply("bob", "!resource find médiations")
+    assert "Médiation numérique" in found.text
     show = await h.say("bob", "!resource show 1")
     assert show is not None
     assert "EAC" in show.plain_text() and "la bibliothèque importée" in show.plain_text()
