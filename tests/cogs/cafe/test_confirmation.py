@@ -139,6 +139,9 @@ async def test_confirm_answer_twice_and_the_deadline_gives_unconfirmed_seats_awa
     assert "déjà confirmé" in again.text and "rien ne change" in again.text
     info = await cafe.invoke("alice", "cafe info", occurrence=occ.id)
     assert "Votre venue est confirmée." in info.text
+    alice_id = (await cafe.core.members.find_by_name("alice"))[0].id
+    exported = await cafe.core.cogs["cafe"].privacy.export(alice_id)  # type: ignore[union-attr]
+    assert exported["registrations"][0]["confirmed_at"] == cafe.clock.now().isoformat()
     info_bob = await cafe.invoke("bob", "cafe info", occurrence=occ.id)
     assert "pas encore confirmée" in info_bob.text
     assert info_bob.actions[0].command == "cafe confirm"
