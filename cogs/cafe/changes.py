@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.core import RoomRef, UserError
-from cogs.cafe import queries
+from cogs.cafe import confirmation, queries
 from cogs.cafe.domain import (
     CANCELLED,
     REGISTERED,
@@ -116,6 +116,9 @@ class Changes:
         announcement, tell registered and waitlisted members, promote on more places."""
         fresh = await self.occurrences.fresh(occurrence_id)
         registered = await self._members(occurrence_id, REGISTERED)
+        if fresh.row.starts_at != old_start:
+            async with self.db.session() as s:  # a new date asks "Toujours là ?" again
+                await confirmation.reset(s, occurrence_id)
         await self.reminders.cancel(occurrence_id, None)
         await self.reminders.schedule(fresh, registered)
         if fresh.row.starts_at != old_start:
@@ -123,7 +126,7 @@ class Changes:
             await self.outbox.enqueue_many(
                 [start_item(fresh.row, RoomRef.decode(fresh.series.room))]
             )
-        notify = [c for c in changes if c not in ("capacity", "reminders")]
+        notify = [c for c in changes if c not in ("capacity", "reminders", "confirm")]
         if notify:
             await self.notify(
                 fresh,

@@ -20,6 +20,7 @@ from bot.core import (
     listener,
 )
 from cogs.cafe import calendar, render, render_outbox
+from cogs.cafe.cog_confirmation import ConfirmationCommands
 from cogs.cafe.domain import (
     REGISTERED,
     WAITLISTED,
@@ -35,9 +36,13 @@ from cogs.cafe.settings import CafeSettings
 MAX_ID = 2**31 - 1
 MAX_CAPACITY = 10_000
 OccurrenceOpt = Annotated[int | None, Opt("Numéro du café (voir cafe list)", min=1, max=MAX_ID)]
+# Attendance confirmation options (cafe create, cafe edit series:true).
+ConfirmOpt = Annotated[str, Opt("Demander « Toujours là ? » avant le début, ex. 24h ; off")]
+ReleaseOpt = Annotated[bool | None, Opt("true : places non confirmées données à l'attente")]
+ReleaseBeforeOpt = Annotated[str, Opt("Délai pour confirmer, avant le début (défaut 2h)")]
 
 
-class Cafe(Cog, name="cafe"):
+class Cafe(ConfirmationCommands, Cog, name="cafe"):
     def __init__(self, core: Core, *, settings: CafeSettings, service: CafeService) -> None:
         super().__init__(core)
         self.settings = settings
@@ -47,6 +52,7 @@ class Cafe(Cog, name="cafe"):
         core.outbox.register(NOTICE, self._render_notice)
         core.outbox.register(ANNOUNCE, self._render_announce)
         core.outbox.register(START, self._render_start)
+        self.register_confirmation()
 
     async def start(self) -> None:
         await self.service.materialize()
@@ -67,6 +73,9 @@ class Cafe(Cog, name="cafe"):
         link: Annotated[str, Opt("Lien de la visio (donné aux seuls inscrits)")] = "",
         reminders: Annotated[str, Opt("Rappels avant le début, ex. 24h,15m")] = "",
         members_only: Annotated[bool, Opt("Réservé aux membres")] = True,
+        confirm: ConfirmOpt = "",
+        release_unconfirmed: ReleaseOpt = None,
+        release_before: ReleaseBeforeOpt = "",
     ) -> Reply:
         """Programmer un café (récurrent ou à une date) ; affiche les 5 prochaines dates."""
         result = await self.service.create_series(
@@ -80,6 +89,9 @@ class Cafe(Cog, name="cafe"):
             link=link,
             reminders=reminders or None,
             members_only=members_only,
+            confirm=confirm or None,
+            release_unconfirmed=release_unconfirmed,
+            release_before=release_before or None,
         )
         return render.created(inv.t, result, self.core.clock.now(), self.settings.announce_delay)
 
@@ -98,13 +110,17 @@ class Cafe(Cog, name="cafe"):
         title: Annotated[str, Opt("Titre de la série (avec series:true)", max_length=200)] = "",
         reminders: Annotated[str, Opt("Rappels de la série, ex. 24h,15m (avec series:true)")] = "",
         series: Annotated[bool, Opt("Appliquer à toute la série (cafés à venir)")] = False,
+        confirm: ConfirmOpt = "",
+        release_unconfirmed: ReleaseOpt = None,
+        release_before: ReleaseBeforeOpt = "",
     ) -> Reply:
         """Modifier ou déplacer un café (ou toute la série) ; les inscrits sont prévenus."""
         if series:
             if when or topic or host or description:
                 raise UserError(
-                    "Avec series:true, seuls title, link, capacity, duration et reminders "
-                    "s'appliquent à toute la série."
+                    "Avec series:true, seuls title, link, capacity, duration, reminders, "
+                    "confirm, release_unconfirmed et release_before s'appliquent à toute la "
+                    "série."
                 )
             done, _, count = await self.service.edit_series(
                 occurrence,
@@ -113,8 +129,16 @@ class Cafe(Cog, name="cafe"):
                 capacity=capacity,
                 duration=duration,
                 reminders=reminders or None,
+                confirm=confirm or None,
+                release_unconfirmed=release_unconfirmed,
+                release_before=release_before or None,
             )
             return render.series_edited(inv.t, done.title, count)
+        if confirm or release_before or release_unconfirmed is not None:
+            raise UserError(
+                "confirm, release_unconfirmed et release_before concernent toute la série : "
+                "ajoutez series:true."
+            )
         if title or reminders:
             raise UserError("title et reminders concernent toute la série : ajoutez series:true.")
         occ, _ = await self.service.edit(

@@ -57,6 +57,8 @@ class Occurrence:
     attended: int = 0
     my_status: RegistrationStatus | None = None
     my_position: int | None = None
+    confirmed: int = 0  # registered members who answered "Toujours là ?" with yes
+    my_confirmed: bool = False
 
     @property
     def id(self) -> int:
@@ -148,6 +150,7 @@ class Who:
     registered: list[tuple[int, bool]] = field(default_factory=list)  # member, checked in
     waitlisted: list[int] = field(default_factory=list)
     walkins: list[int] = field(default_factory=list)
+    confirmed: set[int] = field(default_factory=set)  # registered members who confirmed
     names: dict[int, str] = field(default_factory=dict)  # display names; forgotten: absent
 
     @property

@@ -32,6 +32,12 @@ class CafeSeries(SQLModel, table=True):
     )
     created_at: datetime = TimestampField()
     active: bool = True
+    # Attendance confirmation (confirmation.py): ask "Toujours là ?" this many seconds before
+    # the start (None: never); with release_unconfirmed, give unconfirmed seats to the
+    # waitlist release_before seconds before the start.
+    confirm_before: int | None = None
+    release_unconfirmed: bool = False
+    release_before: int = 7200
 
 
 class CafeOccurrence(SQLModel, table=True):
@@ -84,6 +90,8 @@ class CafeRegistration(SQLModel, table=True):
     status: str = Field(default="registered", max_length=16)  # registered|waitlisted|walkin
     created_at: datetime = TimestampField()
     checked_in_at: datetime | None = TimestampField(nullable=True)
+    confirmed_at: datetime | None = TimestampField(nullable=True)  # "Toujours là ?" → Oui
+    confirm_asked_at: datetime | None = TimestampField(nullable=True)  # the question went out
 
 
 class CafePreference(SQLModel, table=True):

@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from bot.core import UserError
-from cogs.cafe import queries
+from cogs.cafe import confirmation, queries
 from cogs.cafe.domain import REGISTERED, WAITLISTED, Occurrence, RegistrationStatus
 from cogs.cafe.models import CafeOccurrence, CafeRegistration
 
@@ -35,6 +35,7 @@ class Occurrences:
         async with self.db.session() as s:
             pairs = await queries.with_series(s, occurrence_ids)
             counts = await queries.counts(s, occurrence_ids)
+            confirmed = await confirmation.confirmed_counts(s, list(occurrence_ids))
             mine: dict[int, CafeRegistration] = {}
             if member_id is not None:
                 for reg in await queries.member_registrations(s, occurrence_ids, member_id):
@@ -47,8 +48,11 @@ class Occurrences:
                 item.registered, item.attended = count, checked
             elif status == WAITLISTED:
                 item.waitlisted = count
+        for occ_id, count in confirmed.items():
+            out[occ_id].confirmed = count
         for occ_id, reg in mine.items():
             out[occ_id].my_status = RegistrationStatus(reg.status)
+            out[occ_id].my_confirmed = reg.confirmed_at is not None
         for item in out.values():
             if item.my_status == WAITLISTED and member_id is not None:
                 item.my_position = await self.position(item.id, member_id)

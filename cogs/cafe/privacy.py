@@ -32,6 +32,7 @@ class CafePrivacy:
                     "status": r.status,
                     "registered_at": r.created_at.isoformat(),
                     "checked_in_at": r.checked_in_at.isoformat() if r.checked_in_at else None,
+                    "confirmed_at": r.confirmed_at.isoformat() if r.confirmed_at else None,
                 }
                 for r in regs
             ],

@@ -187,6 +187,20 @@ async def member_registrations(
     )
 
 
+async def member_rows(
+    s: AsyncSession, occurrence_id: int, member_ids: Sequence[int]
+) -> list[CafeRegistration]:
+    """The registrations of some members at one occurrence."""
+    return list(
+        await s.exec(
+            select(CafeRegistration).where(
+                CafeRegistration.occurrence_id == occurrence_id,
+                col(CafeRegistration.member_id).in_(member_ids),
+            )
+        )
+    )
+
+
 async def waitlist(s: AsyncSession, occurrence_id: int) -> list[int]:
     """Waitlisted members of an occurrence, first in line first."""
     return list(

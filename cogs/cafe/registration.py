@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from bot.core import UserError
 from cogs.cafe import queries
+from cogs.cafe.confirmation import answered_by_joining
 from cogs.cafe.domain import (
     REGISTERED,
     WAITLISTED,
@@ -83,8 +84,11 @@ class Registration:
                         "comme venue sans inscription : rien d'autre à faire.",
                         occurrence=occ.id,
                     )
+                # Registering once "Toujours là ?" has gone out is itself the answer.
+                confirmed = now if status == REGISTERED and answered_by_joining(occ, now) else None
                 if mine is not None:  # a walk-in registering: keep the check-in
                     mine.status = status
+                    mine.confirmed_at = confirmed
                     s.add(mine)
                 else:
                     s.add(
@@ -93,6 +97,7 @@ class Registration:
                             member_id=member_id,
                             status=status,
                             created_at=self.clock.now(),
+                            confirmed_at=confirmed,
                         )
                     )
         if status == REGISTERED and not already:

@@ -9,6 +9,10 @@ All the cog's key formats are here and nowhere else:
 - ``cafe-promoted:{occurrence}:{member}``           "a place freed up" DM
 - ``cafe-announce:{occurrence}``                    announcement in the announce room
 - ``cafe-start:{occurrence}:{start timestamp}``     "it starts now" in the announce room
+
+and, for attendance confirmation, the three formats ``confirmation.py`` builds (the question,
+the release job, the released DM); ``schedule`` and ``cancel`` below handle them with the
+reminders, so they follow the same rules.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.core import RoomRef
-from cogs.cafe import queries
+from cogs.cafe import confirmation, queries
 from cogs.cafe.domain import (
     REGISTERED,
     Change,
@@ -152,7 +156,8 @@ class Reminders:
         return {p.member_id: None if p.offsets == "off" else csv_seconds(p.offsets) for p in prefs}
 
     async def schedule(self, occ: Occurrence, member_ids: list[int]) -> int:
-        """Queue each member's reminders for ``occ`` (past offsets are not queued)."""
+        """Queue each member's reminders for ``occ`` (past offsets are not queued), and the
+        confirmation question (for members who have not answered) with its release job."""
         if occ.cancelled or not member_ids:
             return 0
         prefs = await self.member_offsets(member_ids)
@@ -176,10 +181,21 @@ class Reminders:
                         fallback_room=fallback,
                     )
                 )
+        unanswered = await self._unconfirmed(occ.id, member_ids)
+        items += confirmation.items(occ, unanswered, now, fallback)
         return await self.outbox.enqueue_many(items)
 
+    async def _unconfirmed(self, occurrence_id: int, member_ids: list[int]) -> list[int]:
+        async with self.db.session() as s:
+            regs = await queries.member_rows(s, occurrence_id, member_ids)
+        return [r.member_id for r in regs if r.confirmed_at is None]
+
     async def cancel(self, occurrence_id: int, member_ids: list[int] | None) -> int:
-        """Drop pending reminders of an occurrence (for some members, or all)."""
+        """Drop pending reminders of an occurrence (for some members, or all), and their
+        confirmation questions. (A release job checks the café when it runs: kept.)"""
+        await self.outbox.cancel(
+            prefix=confirmation.request_prefix(occurrence_id), members=member_ids
+        )
         return await self.outbox.cancel(prefix=reminder_prefix(occurrence_id), members=member_ids)
 
     async def set_preference(self, member_id: int, offsets: Preference) -> None:

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.core import Action, ActionStyle, Attachment, Field, Reply, Tone, Translator, UserError
+from cogs.cafe import render_confirmation
 from cogs.cafe.domain import (
     REGISTERED,
     WAITLISTED,
@@ -131,6 +132,8 @@ def info(t: Translator, occ: Occurrence, now: datetime) -> Reply:
         text = t("Vous êtes inscrit.")
         if occ.link:
             fields.append(Field(t("Lien"), occ.link))
+        state, confirm = render_confirmation.info_state(t, occ)
+        text, actions = (f"{text} {state}" if state else text), [*confirm]
         actions.append(leave_action(t, occ.id))
     elif occ.my_status == WAITLISTED:
         text = t("Vous êtes en liste d'attente ({position}ᵉ).", position=occ.my_position)
@@ -225,9 +228,11 @@ def checked_in(t: Translator, occ: Occurrence, already: bool, seated: bool = Fal
 
 def who(t: Translator, result: Who, now: datetime) -> Reply:
     occ, names = result.occurrence, result.names
-    lines = [t("**Inscrits** ({n}) :", n=len(result.registered))]
+    summary = render_confirmation.who_summary(t, result)
+    lines = [summary, ""] if summary else []
+    lines.append(t("**Inscrits** ({n}) :", n=len(result.registered)))
     for member, present in result.registered:
-        mark = " ✓" if present else ""
+        mark = (" ✓" if present else "") + render_confirmation.who_mark(t, result, member)
         lines.append(f"- {names.get(member, '?')}{mark}")
     if result.waitlisted:
         lines.append(t("**Liste d'attente** ({n}) :", n=len(result.waitlisted)))
@@ -268,6 +273,7 @@ def stats(t: Translator, rows: list[OccurrenceStats], now: datetime) -> Reply:
                 walkins=st.walkins,
                 rate=rate,
             )
+            + render_confirmation.stats_part(t, st)
         )
         total_reg += st.registered
         total_att += st.attended

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from bot.core import RoomRef, UserError, check_zone
-from cogs.cafe import queries
+from cogs.cafe import confirmation, queries
 from cogs.cafe.domain import (
     SCHEDULED,
     check_capacity,
@@ -138,6 +138,9 @@ class SeriesService:
         link: str = "",
         reminders: str | None = None,
         members_only: bool = True,
+        confirm: str | None = None,
+        release_unconfirmed: bool | None = None,
+        release_before: str | None = None,
     ) -> tuple[CafeSeries, list[datetime]]:
         """Store the series and materialise its first occurrences; returns it and its next
         five dates."""
@@ -147,6 +150,16 @@ class SeriesService:
         check_capacity(capacity)
         link = check_link(link)
         offsets = offsets_text_to_seconds(reminders or self.settings.reminders)
+        asking = confirmation.parse_confirm(confirm or self.settings.confirm)
+        release = (
+            self.settings.release_unconfirmed
+            if release_unconfirmed is None
+            else release_unconfirmed
+        )
+        release_at = confirmation.parse_release_before(
+            release_before or self.settings.release_before
+        )
+        confirmation.check_options(asking, release, release_at)
         parsed, zone_name, dates = self.preview(schedule, timezone)
         if not dates:
             raise UserError(
@@ -163,6 +176,9 @@ class SeriesService:
             link=link,
             reminders=seconds_csv(offsets),
             members_only=members_only,
+            confirm_before=asking,
+            release_unconfirmed=release,
+            release_before=release_at,
             room=room.encode(),
             created_by=creator,
             created_at=self.clock.now(),
@@ -183,6 +199,9 @@ class SeriesService:
         capacity: int | None = None,
         duration: int | None = None,
         reminders: str | None = None,
+        confirm: str | None = None,
+        release_unconfirmed: bool | None = None,
+        release_before: str | None = None,
     ) -> tuple[CafeSeries, list[str], int]:
         """Change the series of ``occurrence_id`` and every occurrence not yet started (their
         own link and capacity give way to the series'). Returns (series, changes, count)."""
@@ -205,6 +224,23 @@ class SeriesService:
         if reminders is not None:
             series.reminders = seconds_csv(offsets_text_to_seconds(reminders))
             changes.append("reminders")
+        if confirm is not None or release_unconfirmed is not None or release_before is not None:
+            # One change for the three: members get no notice, their questions are re-queued.
+            asking = (
+                series.confirm_before if confirm is None else confirmation.parse_confirm(confirm)
+            )
+            release = (
+                series.release_unconfirmed if release_unconfirmed is None else release_unconfirmed
+            )
+            release_at = (
+                series.release_before
+                if release_before is None
+                else confirmation.parse_release_before(release_before)
+            )
+            confirmation.check_options(asking, release, release_at)
+            series.confirm_before, series.release_unconfirmed = asking, release
+            series.release_before = release_at
+            changes.append("confirm")
         if not changes:
             raise nothing_to_change()
         now = self.clock.now()

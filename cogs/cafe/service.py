@@ -10,6 +10,7 @@ input. The parts, each in its own module:
 - ``reminders``     reminder DMs and members' offsets; every outbox key format
 - ``changes``       edit, move, cancel, end a series; notices to members
 - ``stats``         who is coming, attendance
+- ``confirmation``  "Toujours là ?": confirm, release, unconfirmed seats to the waitlist
 - ``privacy``       export, forget, merge (``PrivacyHooks``)
 """
 
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from bot.core import RoomRef
 from cogs.cafe.changes import Changes
+from cogs.cafe.confirmation import Confirmation
 from cogs.cafe.domain import (
     CheckIn,
     Created,
@@ -93,6 +95,14 @@ class CafeService:
         self.attendance = Attendance(
             db=db, clock=clock, members=members, occurrences=self.occurrences
         )
+        self.confirmation = Confirmation(
+            db=db,
+            clock=clock,
+            outbox=outbox,
+            occurrences=self.occurrences,
+            registration=self.registration,
+            reminders=self.reminders,
+        )
         self.privacy = CafePrivacy(db=db, reminders=self.reminders, registration=self.registration)
 
     # --- series ---------------------------------------------------------------------------------
@@ -113,6 +123,9 @@ class CafeService:
         link: str = "",
         reminders: str | None = None,
         members_only: bool = True,
+        confirm: str | None = None,
+        release_unconfirmed: bool | None = None,
+        release_before: str | None = None,
     ) -> Created:
         series, dates = await self.series.create(
             creator=creator,
@@ -125,6 +138,9 @@ class CafeService:
             link=link,
             reminders=reminders,
             members_only=members_only,
+            confirm=confirm,
+            release_unconfirmed=release_unconfirmed,
+            release_before=release_before,
         )
         upcoming = await self.occurrences.upcoming(series_id=series.id, limit=1)
         return Created(series, dates, upcoming[0] if upcoming else None)
@@ -138,6 +154,9 @@ class CafeService:
         capacity: int | None = None,
         duration: int | None = None,
         reminders: str | None = None,
+        confirm: str | None = None,
+        release_unconfirmed: bool | None = None,
+        release_before: str | None = None,
     ) -> tuple[CafeSeries, list[str], int]:
         return await self.series.edit(
             occurrence_id,
@@ -146,6 +165,9 @@ class CafeService:
             capacity=capacity,
             duration=duration,
             reminders=reminders,
+            confirm=confirm,
+            release_unconfirmed=release_unconfirmed,
+            release_before=release_before,
         )
 
     async def materialize(self, series_id: int | None = None) -> int:

@@ -31,6 +31,8 @@ class Attendance:
             for reg in await queries.registrations(s, occ.id):
                 if reg.status == REGISTERED:
                     result.registered.append((reg.member_id, reg.checked_in_at is not None))
+                    if reg.confirmed_at is not None:
+                        result.confirmed.add(reg.member_id)
                 elif reg.status == WAITLISTED:
                     result.waitlisted.append(reg.member_id)
                 else:
