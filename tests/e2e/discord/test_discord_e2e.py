@@ -82,15 +82,25 @@ async def test_synced_catalogue_is_valid_and_localised(full_bot: Bot) -> None:
     assert scope == str(fake.guild_id)
     assert validate_commands(commands) == []
     published = {c["name"] for c in commands}
-    assert published == {s.group or s.name for s in full_bot.core.catalogue}
+    assert published == {s.top for s in full_bot.core.catalogue}
     for spec in full_bot.core.catalogue:
-        top = next(c for c in commands if c["name"] == (spec.group or spec.name))
-        node = next(o for o in top["options"] if o["name"] == spec.name) if spec.group else top
+        # ``cafe programme add``: a subcommand (type 1) in a subcommand group (type 2)
+        node = next(c for c in commands if c["name"] == spec.top)
+        words = spec.path.split()[1:]
+        kinds = {1: [1], 2: [2, 1]}.get(len(words), [])
+        for word, kind in zip(words, kinds, strict=True):
+            node = next(o for o in node["options"] if o["name"] == word)
+            assert node["type"] == kind, spec.path
         assert node["description"] == spec.description
         assert [o["name"] for o in node.get("options", [])] == [o.name for o in spec.options]
+    for subgroup, specs in full_bot.core.catalogue.subgroups.items():
+        top = next(c for c in commands if c["name"] == subgroup.split()[0])
+        node = next(o for o in top["options"] if o["name"] == subgroup.split()[1])
+        assert node["description_localizations"]["en-US"] == f'"{subgroup}" commands'
+        assert len(node["options"]) == len(specs) <= 25
     # moderator-only entries are hidden from members (Manage Server), every other is visible
     for top in commands:
-        specs = [s for s in full_bot.core.catalogue if (s.group or s.name) == top["name"]]
+        specs = [s for s in full_bot.core.catalogue if s.top == top["name"]]
         moderators_only = all(s.permission in (Role.MODERATOR, Role.ADMIN) for s in specs)
         expected = 1 << 5 if moderators_only else None
         permissions = top["default_member_permissions"]
@@ -176,6 +186,22 @@ async def test_slash_command_with_options_and_english_locale(bot: Bot) -> None:
     assert answer.component("A")["style"] == 1  # primary
     answer = await fake.answer(await fake.command(user, "help", topic="demo", locale="en-US"))
     assert "/demo menu" in answer.text
+
+
+async def test_a_subgroup_command_by_slash_button_and_help(bot: Bot) -> None:
+    fake = bot.fake
+    user = fake.member_id("user1")
+    _, commands = fake.sync_requests[-1]
+    demo = next(c for c in commands if c["name"] == "demo")
+    deck = next(o for o in demo["options"] if o["name"] == "deck")
+    assert deck["type"] == 2 and [o["name"] for o in deck["options"]] == ["add"]
+    answer = await fake.answer(await fake.command(user, "demo deck add", number=3, text="as"))
+    assert answer.text == "Carte 3 : as"
+    button = answer.component("Suivante")
+    clicked = await fake.answer(await fake.click(user, answer.message, button["custom_id"]))
+    assert clicked.text == "Carte 4 :"
+    helped = await fake.answer(await fake.command(user, "help", topic="demo deck"))
+    assert "/demo deck add" in helped.text
 
 
 async def test_button_click_runs_its_invocation(bot: Bot) -> None:
