@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import inspect
+import keyword
 import re
 import types
 import typing
@@ -79,6 +80,13 @@ class OptionSpec:
     rest: bool = False
     autocomplete: str | None = None
     enum_type: type[enum.Enum] | None = None
+    #: The handler's parameter when it differs from the name: ``from_`` for the option ``from``.
+    param: str = ""
+
+    @property
+    def arg(self) -> str:
+        """The keyword the handler receives this option as."""
+        return self.param or self.name
 
     def convert(self, raw: Any, command: str) -> Any:
         """Turn a typed or clicked value into the option's Python value, or raise UsageError."""
@@ -283,11 +291,15 @@ def _option_from_parameter(param: inspect.Parameter, annotation: Any, where: str
         # Every integer is bounded where it is declared (see INT_MAX_DEFAULT).
         low = INT_MIN_DEFAULT if low is None else low
         high = INT_MAX_DEFAULT if high is None else high
+    # A Python keyword cannot be a parameter: ``from_`` declares the option ``from``.
+    name = param.name
+    if name.endswith("_") and keyword.iskeyword(name[:-1]):
+        name = name[:-1]
     required = param.default is inspect.Parameter.empty
     if required and nullable:
         raise SpecError(f"{where}: option {param.name!r} is Optional but has no default")
     spec = OptionSpec(
-        name=param.name,
+        name=name,
         description=opt.description,
         kind=kind,
         required=required,
@@ -299,6 +311,7 @@ def _option_from_parameter(param: inspect.Parameter, annotation: Any, where: str
         rest=opt.rest,
         autocomplete=opt.autocomplete,
         enum_type=enum_type,
+        param="" if name == param.name else param.name,
     )
     _check_option(spec, where)
     return spec

@@ -233,7 +233,7 @@ class Core:
                         description=option.description,
                     )
                 continue
-            args[option.name] = option.convert(value, spec.path)
+            args[option.arg] = option.convert(value, spec.path)
         return args
 
     def error_reply(

@@ -26,6 +26,8 @@ from cogs.cafe.domain import (
     CheckInClosed,
     parse_preference,
 )
+from cogs.cafe.programme import Programme
+from cogs.cafe.programme_commands import ProgrammeCommands
 from cogs.cafe.reminders import ANNOUNCE, NOTICE, REMINDER, START
 from cogs.cafe.service import CafeService
 from cogs.cafe.settings import CafeSettings
@@ -37,11 +39,16 @@ MAX_CAPACITY = 10_000
 OccurrenceOpt = Annotated[int | None, Opt("Numéro du café (voir cafe list)", min=1, max=MAX_ID)]
 
 
-class Cafe(Cog, name="cafe"):
-    def __init__(self, core: Core, *, settings: CafeSettings, service: CafeService) -> None:
+class Cafe(ProgrammeCommands, Cog, name="cafe"):
+    """The café's commands; ``cafe programme …`` come from ``ProgrammeCommands``."""
+
+    def __init__(
+        self, core: Core, *, settings: CafeSettings, service: CafeService, programme: Programme
+    ) -> None:
         super().__init__(core)
         self.settings = settings
         self.service = service
+        self.programme = programme
         self.privacy = service.privacy
         core.outbox.register(REMINDER, self._render_reminder)
         core.outbox.register(NOTICE, self._render_notice)

@@ -106,8 +106,10 @@ def moderator_only(specs: list[CommandSpec]) -> bool:
 def build_command(
     spec: CommandSpec, run: Runner, complete: Completer, parent: app_commands.Group | None
 ) -> app_commands.Command[Any, ..., Any]:
+    names = {o.arg: o.name for o in spec.options}
+
     async def callback(interaction: discord.Interaction, **values: Any) -> None:
-        await run(interaction, spec, values)
+        await run(interaction, spec, {names.get(k, k): v for k, v in values.items()})
 
     params = [
         inspect.Parameter(
@@ -117,7 +119,7 @@ def build_command(
     for option in spec.options:
         params.append(
             inspect.Parameter(
-                option.name,
+                option.arg,  # ``from_``: a Python keyword cannot be a parameter (renamed below)
                 inspect.Parameter.KEYWORD_ONLY,
                 annotation=_annotation(option),
                 default=inspect.Parameter.empty if option.required else None,
@@ -132,10 +134,13 @@ def build_command(
         callback=callback,
         parent=parent,
     )
-    app_commands.describe(**{o.name: source(o.description) for o in spec.options})(command)
+    app_commands.describe(**{o.arg: source(o.description) for o in spec.options})(command)
+    renamed = {o.arg: o.name for o in spec.options if o.arg != o.name}
+    if renamed:
+        app_commands.rename(**renamed)(command)
     for option in spec.options:
         if option.autocomplete and not option.choices:
-            command.autocomplete(option.name)(_completer(spec, option, complete))
+            command.autocomplete(option.arg)(_completer(spec, option, complete))
     return command
 
 
