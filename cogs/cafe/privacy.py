@@ -26,7 +26,7 @@ class CafePrivacy:
             regs = await queries.registrations_of(s, member_id)
             pref = await s.get(CafePreference, member_id)
             prepared = await programme_queries.created_by(s, member_id)
-        return {
+        exported: dict[str, Any] = {
             "registrations": [
                 {
                     "occurrence": r.occurrence_id,
@@ -37,8 +37,9 @@ class CafePrivacy:
                 for r in regs
             ],
             "reminders": pref.offsets if pref else "default",
-            # Programme activities they prepared (``cafe programme add``/``copy``).
-            "programme_activities": [
+        }
+        if prepared:  # programme activities they prepared (``cafe programme add``/``copy``)
+            exported["programme_activities"] = [
                 {
                     "occurrence": a.occurrence_id,
                     "position": a.position,
@@ -47,8 +48,8 @@ class CafePrivacy:
                     "created_at": a.created_at.isoformat(),
                 }
                 for a in prepared
-            ],
-        }
+            ]
+        return exported
 
     async def forget(self, member_id: int) -> None:
         """Delete the member's registrations and preference, and unname the programme
