@@ -3,6 +3,7 @@ cog's rules through core.activities), shown, moved, removed, copied; rights and 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -269,3 +270,15 @@ async def test_privacy_export_forget_merge(h: Harness) -> None:
     assert len(rows) == 2 and rows[0].created_by is None  # the programme stays, unnamed
     assert rows[1].created_by is not None
     assert "programme_activities" not in (await privacy.export(bob.id) or {})
+
+
+async def test_simultaneous_additions_take_turns(h: Harness) -> None:
+    """The occurrence row is locked while a programme changes: 1…N, no clash, none lost."""
+    occ = (await occurrences(h))[0]
+    replies = await asyncio.gather(
+        *(h.reply("mod", f'!cafe programme add {occ} open "Question {i} ?"') for i in range(6))
+    )
+    assert all("ajoutée au programme" in r.text for r in replies), [r.text for r in replies]
+    rows = await stored(h, occ)
+    assert [r.position for r in rows] == [1, 2, 3, 4, 5, 6]
+    assert sorted(r.question for r in rows) == [f"Question {i} ?" for i in range(6)]
