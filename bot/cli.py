@@ -316,7 +316,9 @@ async def _cog_action(settings: Settings, action: CogAction, args: argparse.Name
         except SchemaOutOfDate as exc:
             print(exc)
             return 1
-        core = build_core(settings, db, SystemClock(), cogs=[])
+        # The enabled cogs are set up (not started): an action may use what one contributes
+        # to the core, e.g. the poll cog's activity checks for `cafe programme import`.
+        core = build_core(settings, db, SystemClock())
         return await action(args, core)
     finally:
         await db.dispose()

@@ -1,5 +1,6 @@
 """The facade cogs import from. Cogs use only these names (and their own package)."""
 
+from bot.core.activities import ActivityDraft, ActivityProvider
 from bot.core.cog import Cog
 from bot.core.commands import CommandSpec, Opt, OptionSpec, command
 from bot.core.core import Core
@@ -24,6 +25,8 @@ __all__ = [
     "N_",
     "Action",
     "ActionStyle",
+    "ActivityDraft",
+    "ActivityProvider",
     "Actor",
     "Attachment",
     "Cog",

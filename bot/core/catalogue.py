@@ -1,4 +1,8 @@
-"""Every command the running bot offers, looked up by path."""
+"""Every command the running bot offers, looked up by path.
+
+A path has one to three words: a top-level command (``help``), a command in a cog's group
+(``poll create``) or in a subgroup of it (``cafe programme add``).
+"""
 
 from __future__ import annotations
 
@@ -14,19 +18,30 @@ from bot.core.commands import CommandSpec, SpecError
 class Catalogue:
     def __init__(self) -> None:
         self.specs: dict[str, CommandSpec] = {}
+        #: Every command under a top-level group word, subgroups included: ``groups["cafe"]``.
         self.groups: dict[str, list[CommandSpec]] = defaultdict(list)
+        #: The commands of each subgroup, by its two words: ``subgroups["cafe programme"]``.
+        self.subgroups: dict[str, list[CommandSpec]] = defaultdict(list)
         self._aliases: dict[str, CommandSpec] = {}
 
     def add(self, spec: CommandSpec) -> None:
-        if spec.path in self.specs or spec.path in self._aliases:
-            raise SpecError(f"two cogs declare the command {spec.path!r}")
-        if spec.group is None and spec.name in self.groups:
-            raise SpecError(f"command {spec.name!r} clashes with a command group")
+        paths = [spec.path] + [f"{spec.group} {a}" if spec.group else a for a in spec.aliases]
+        for path in paths:
+            if path in self.specs or path in self._aliases:
+                raise SpecError(f"two cogs declare the command {path!r}")
+            if path in self.groups or path in self.subgroups:
+                raise SpecError(f"command {path!r} clashes with a command group")
+        if spec.subgroup and spec.subgroup in self.specs | self._aliases:
+            raise SpecError(f"subgroup {spec.subgroup!r} clashes with a command")
+        if spec.group and spec.top in self.specs | self._aliases:
+            raise SpecError(f"group {spec.top!r} clashes with a command")
         self.specs[spec.path] = spec
-        for alias in spec.aliases:
-            self._aliases[f"{spec.group} {alias}" if spec.group else alias] = spec
+        for path in paths[1:]:
+            self._aliases[path] = spec
         if spec.group:
-            self.groups[spec.group].append(spec)
+            self.groups[spec.top].append(spec)
+        if spec.subgroup:
+            self.subgroups[spec.subgroup].append(spec)
 
     def __iter__(self) -> Iterator[CommandSpec]:
         return iter(sorted(self.specs.values(), key=lambda s: s.path))
@@ -35,21 +50,28 @@ class Catalogue:
         return self.specs.get(path) or self._aliases.get(path)
 
     def lookup(self, words: list[str]) -> tuple[CommandSpec | None, int]:
-        """Match the first one or two words; returns (spec, words consumed)."""
-        if len(words) >= 2 and (spec := self.get(f"{words[0]} {words[1]}")):
-            return spec, 2
-        if words and (spec := self.get(words[0])) and spec.group is None:
-            return spec, 1
+        """Match the first three, two or one words; returns (spec, words consumed)."""
+        for used in (3, 2, 1):
+            if len(words) >= used and (spec := self.get(" ".join(words[:used]))):
+                return spec, used
         return None, 0
 
     def is_group(self, word: str) -> bool:
         return word in self.groups
 
+    def is_subgroup(self, words: list[str]) -> bool:
+        """Whether the first two words name a subgroup (``cafe programme``)."""
+        return len(words) >= 2 and f"{words[0]} {words[1]}" in self.subgroups
+
     def suggest(self, words: list[str]) -> str | None:
         """The closest command path to what was typed, if any is close."""
-        typed = " ".join(words[:2])
+        typed = " ".join(words[:3] if self.is_subgroup(words) else words[:2])
         candidates = list(self.specs) + list(self._aliases)
         match = difflib.get_close_matches(typed, candidates, n=1, cutoff=0.6)
+        if not match and len(words) >= 2 and words[0] in self.groups:
+            match = difflib.get_close_matches(
+                " ".join(words[:2]), list(self.subgroups), n=1, cutoff=0.6
+            )
         if not match and words:
             match = difflib.get_close_matches(
                 words[0], candidates + list(self.groups), n=1, cutoff=0.6

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import inspect
+import keyword
 import re
 import types
 import typing
@@ -24,6 +25,8 @@ NAME_RE = re.compile(r"^[a-z0-9_-]{1,32}$")
 MAX_DESCRIPTION = 100
 MAX_CHOICES = 25
 MAX_OPTIONS = 25
+#: Words in a group: the cog's group and one subgroup (``cafe programme``), as on Discord.
+MAX_GROUP_DEPTH = 2
 #: Default bounds of an integer option declared without them: every number a member types
 #: ends up in a 32-bit database column (PostgreSQL INTEGER, SQLite's bound parameters), so a
 #: larger one would fail there as "something went wrong" instead of a usage message.
@@ -77,6 +80,13 @@ class OptionSpec:
     rest: bool = False
     autocomplete: str | None = None
     enum_type: type[enum.Enum] | None = None
+    #: The handler's parameter when it differs from the name: ``from_`` for the option ``from``.
+    param: str = ""
+
+    @property
+    def arg(self) -> str:
+        """The keyword the handler receives this option as."""
+        return self.param or self.name
 
     def convert(self, raw: Any, command: str) -> Any:
         """Turn a typed or clicked value into the option's Python value, or raise UsageError."""
@@ -180,6 +190,16 @@ class CommandSpec:
     def path(self) -> str:
         return f"{self.group} {self.name}" if self.group else self.name
 
+    @property
+    def top(self) -> str:
+        """The first word of the path: the cog's group, or the command itself."""
+        return self.group.split(" ", 1)[0] if self.group else self.name
+
+    @property
+    def subgroup(self) -> str | None:
+        """``"cafe programme"`` for ``cafe programme add``; None outside a subgroup."""
+        return self.group if self.group and " " in self.group else None
+
     def option(self, name: str) -> OptionSpec | None:
         return next((o for o in self.options if o.name == name), None)
 
@@ -213,7 +233,8 @@ def command(
     defer: bool = False,
     aliases: tuple[str, ...] = (),
 ) -> Callable[[Handler], Handler]:
-    """Declare a cog method as a command. ``group`` defaults to the cog's name.
+    """Declare a cog method as a command. ``group`` defaults to the cog's name; two words
+    make a subgroup (``group="cafe programme"``: the command ``cafe programme add``).
 
     The first line of the docstring is the user-facing description (French source).
     ``defer``: the handler may be slow (Discord acknowledges first, then edits).
@@ -270,11 +291,15 @@ def _option_from_parameter(param: inspect.Parameter, annotation: Any, where: str
         # Every integer is bounded where it is declared (see INT_MAX_DEFAULT).
         low = INT_MIN_DEFAULT if low is None else low
         high = INT_MAX_DEFAULT if high is None else high
+    # A Python keyword cannot be a parameter: ``from_`` declares the option ``from``.
+    name = param.name
+    if name.endswith("_") and keyword.iskeyword(name[:-1]):
+        name = name[:-1]
     required = param.default is inspect.Parameter.empty
     if required and nullable:
         raise SpecError(f"{where}: option {param.name!r} is Optional but has no default")
     spec = OptionSpec(
-        name=param.name,
+        name=name,
         description=opt.description,
         kind=kind,
         required=required,
@@ -286,6 +311,7 @@ def _option_from_parameter(param: inspect.Parameter, annotation: Any, where: str
         rest=opt.rest,
         autocomplete=opt.autocomplete,
         enum_type=enum_type,
+        param="" if name == param.name else param.name,
     )
     _check_option(spec, where)
     return spec
@@ -312,7 +338,11 @@ def build_spec(func: Handler, cog_name: str, default_group: str | None) -> Comma
     meta: CommandMeta = func.__passerelle_command__  # type: ignore[attr-defined]
     group = default_group if meta.group is _UNSET else meta.group
     where = f"command {(group + ' ') if group else ''}{meta.name}"
-    for part in ([group] if group else []) + [meta.name, *meta.aliases]:
+    group_parts = group.split(" ") if group else []
+    if len(group_parts) > MAX_GROUP_DEPTH:
+        # Discord nests one level of subcommand groups: ``cafe programme add`` at most.
+        raise SpecError(f"{where}: a group has at most {MAX_GROUP_DEPTH} words")
+    for part in [*group_parts, meta.name, *meta.aliases]:
         if not NAME_RE.match(part):
             raise SpecError(f"{where}: name {part!r} must match {NAME_RE.pattern}")
     description = (inspect.getdoc(func) or "").strip().splitlines()

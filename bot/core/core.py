@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel
 
+from bot.core.activities import Activities
 from bot.core.catalogue import Catalogue
 from bot.core.cog import Cog
 from bot.core.commands import CommandSpec
@@ -63,6 +64,8 @@ class Core:
         self.adapters: dict[str, Adapter] = {}
         self.outbox = Outbox(self)
         self.live = LiveMessages(self)
+        #: Activity providers (the poll cog) a café's programme is checked by.
+        self.activities = Activities()
         self._tasks: set[asyncio.Task[Any]] = set()
 
     # --- wiring -----------------------------------------------------------------------------
@@ -230,7 +233,7 @@ class Core:
                         description=option.description,
                     )
                 continue
-            args[option.name] = option.convert(value, spec.path)
+            args[option.arg] = option.convert(value, spec.path)
         return args
 
     def error_reply(

@@ -1,6 +1,7 @@
 """The text grammar shared by Matrix and the console.
 
-``!poll create "La question ?" kind:single choices:"A | B | C"``: a prefix, the command path,
+``!poll create "La question ?" kind:single choices:"A | B | C"``: a prefix, the command path
+(one to three words: ``help``, ``poll create``, ``cafe programme add``),
 shell-style quotes (also “…” and «…»; an apostrophe inside a word is just an apostrophe),
 ``name:value`` or ``name=value`` for declared options, the remaining words fill the options in
 order, and an option declared ``rest`` takes every remaining word.
@@ -134,10 +135,20 @@ def parse(
     tokens = tokenize(body)
     if not tokens:
         return None
-    words = [t.value.lower() for t in tokens[:2] if not t.quoted]
+    words: list[str] = []
+    for token in tokens[:3]:  # the path: the leading unquoted words
+        if token.quoted:
+            break
+        words.append(token.value.lower())
     spec, used = catalogue.lookup(words)
     if spec is None:
-        if words and catalogue.is_group(words[0]):
+        if catalogue.is_subgroup(words):
+            # ``!cafe programme`` alone: the subgroup's help; anything else is a typo.
+            help_spec = catalogue.get("help")
+            if help_spec is not None and len(tokens) == 2:
+                return ParsedCommand(help_spec, {"topic": " ".join(words[:2])})
+            typed = " ".join(words[:3])
+        elif words and catalogue.is_group(words[0]):
             help_spec = catalogue.get("help")
             if help_spec is not None and len(tokens) == 1:
                 return ParsedCommand(help_spec, {"topic": words[0]})

@@ -43,17 +43,20 @@ def command_help(spec: CommandSpec, t: Translator, prefix: str) -> Reply:
 def help_reply(
     catalogue: Catalogue, t: Translator, actor: Actor, prefix: str, topic: str = ""
 ) -> Reply:
-    """``help``: every group; ``help poll``: its commands; ``help poll create``: one command."""
+    """``help``: every group; ``help poll``: its commands; ``help poll create``: one command;
+    ``help cafe programme``: a subgroup's commands."""
     words = topic.lower().lstrip("!/").split()
     if words:
         spec, _ = catalogue.lookup(words)
         if spec is not None:
             return command_help(spec, t, prefix)
-        if catalogue.is_group(words[0]):
-            specs = [s for s in catalogue.groups[words[0]] if actor.has(s.permission)]
+        if catalogue.is_subgroup(words) or catalogue.is_group(words[0]):
+            group = " ".join(words[:2]) if catalogue.is_subgroup(words) else words[0]
+            listed = catalogue.subgroups[group] if " " in group else catalogue.groups[group]
+            specs = [s for s in listed if actor.has(s.permission)]
             entries = [f"- `{prefix}{s.path}` — {t(s.description)}" for s in specs]
             return Reply(
-                title=t("Commandes « {group} »", group=words[0]),
+                title=t("Commandes « {group} »", group=group),
                 text="\n".join(entries)
                 + "\n\n"
                 + t(
@@ -81,8 +84,7 @@ def help_reply(
     for group, specs in sorted(catalogue.groups.items()):
         visible = [s for s in specs if actor.has(s.permission)]
         if visible:
-            names = ", ".join(s.name for s in visible)
-            lines.append(f"- `{prefix}{group}` — {names}")
+            lines.append(f"- `{prefix}{group}` — {_group_summary(visible)}")
     text = (
         "\n".join(lines)
         + "\n\n"
@@ -93,3 +95,21 @@ def help_reply(
         )
     )
     return Reply(title=t("Commandes de Passerelle"), text=text)
+
+
+def _group_summary(specs: list[CommandSpec]) -> str:
+    """``create, vote, programme (add, show)``: a group's commands, each subgroup's together."""
+    names: list[str] = []
+    subgroups: dict[str, list[str]] = {}
+    for spec in specs:
+        if spec.subgroup:
+            word = spec.subgroup.split(" ", 1)[1]
+            if word not in subgroups:
+                subgroups[word] = []
+                names.append(word)
+            subgroups[word].append(spec.name)
+        else:
+            names.append(spec.name)
+    return ", ".join(
+        f"{name} ({', '.join(subgroups[name])})" if name in subgroups else name for name in names
+    )

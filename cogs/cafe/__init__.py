@@ -10,8 +10,9 @@ if TYPE_CHECKING:
 
 def setup(core: Core) -> Cog:
     """Read ``[cogs.cafe]``, build the service on the core's database, clock, outbox and
-    members, and the cog on top of it."""
+    members, the programme on the core's activity providers, and the cog on top of them."""
     from cogs.cafe.cog import Cafe
+    from cogs.cafe.programme import Programme
     from cogs.cafe.service import CafeService
     from cogs.cafe.settings import CafeSettings
 
@@ -23,4 +24,10 @@ def setup(core: Core) -> Cog:
         members=core.members,
         settings=settings,
     )
-    return Cafe(core, settings=settings, service=service)
+    programme = Programme(
+        db=core.db,
+        clock=core.clock,
+        activities=core.activities,
+        occurrences=service.occurrences,
+    )
+    return Cafe(core, settings=settings, service=service, programme=programme)

@@ -27,6 +27,8 @@ from cogs.cafe.domain import (
     CheckInClosed,
     parse_preference,
 )
+from cogs.cafe.programme import Programme
+from cogs.cafe.programme_commands import ProgrammeCommands
 from cogs.cafe.reminders import ANNOUNCE, NOTICE, REMINDER, START
 from cogs.cafe.service import CafeService
 from cogs.cafe.settings import CafeSettings
@@ -42,11 +44,17 @@ ReleaseOpt = Annotated[bool | None, Opt("true : places non confirmées données 
 ReleaseBeforeOpt = Annotated[str, Opt("Délai pour confirmer, avant le début (défaut 2h)")]
 
 
-class Cafe(ConfirmationCommands, Cog, name="cafe"):
-    def __init__(self, core: Core, *, settings: CafeSettings, service: CafeService) -> None:
+class Cafe(ConfirmationCommands, ProgrammeCommands, Cog, name="cafe"):
+    """The café's commands; ``cafe confirm|release`` come from ``ConfirmationCommands`` and
+    ``cafe programme …`` from ``ProgrammeCommands``."""
+
+    def __init__(
+        self, core: Core, *, settings: CafeSettings, service: CafeService, programme: Programme
+    ) -> None:
         super().__init__(core)
         self.settings = settings
         self.service = service
+        self.programme = programme
         self.privacy = service.privacy
         core.outbox.register(REMINDER, self._render_reminder)
         core.outbox.register(NOTICE, self._render_notice)

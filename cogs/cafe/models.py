@@ -105,3 +105,34 @@ class CafePreference(SQLModel, table=True):
         )
     )
     offsets: str = Field(default="", max_length=200)
+
+
+# --- the programme (programme.py) ---------------------------------------------------------------
+
+
+class CafeActivity(SQLModel, table=True):
+    """One prepared activity of an occurrence's programme (a poll to run live), in order."""
+
+    __tablename__ = "cafe_activity"
+    __table_args__ = (
+        UniqueConstraint("occurrence_id", "position", name="uq_cafe_activity_position"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    occurrence_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("cafe_occurrence.id", ondelete="CASCADE"), nullable=False
+        )
+    )
+    position: int  # 1, 2, 3… in the order the host runs them
+    kind: str = Field(max_length=16)  # the provider's kind: single, quiz, board…
+    question: str = Field(max_length=300)
+    options: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
+    seconds: int | None = None  # moves on by itself after this long (None: the host decides)
+    created_by: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("core_member.id", ondelete="SET NULL"), nullable=True, index=True
+        ),
+    )
+    created_at: datetime = TimestampField()

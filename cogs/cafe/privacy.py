@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from bot.core.privacy import MergeNote
-from cogs.cafe import queries
+from cogs.cafe import programme_queries, queries
 from cogs.cafe.domain import REGISTERED
 from cogs.cafe.models import CafePreference
 
@@ -25,7 +25,8 @@ class CafePrivacy:
         async with self.db.session() as s:
             regs = await queries.registrations_of(s, member_id)
             pref = await s.get(CafePreference, member_id)
-        return {
+            prepared = await programme_queries.created_by(s, member_id)
+        exported: dict[str, Any] = {
             "registrations": [
                 {
                     "occurrence": r.occurrence_id,
@@ -38,21 +39,36 @@ class CafePrivacy:
             ],
             "reminders": pref.offsets if pref else "default",
         }
+        if prepared:  # programme activities they prepared (``cafe programme add``/``copy``)
+            exported["programme_activities"] = [
+                {
+                    "occurrence": a.occurrence_id,
+                    "position": a.position,
+                    "kind": a.kind,
+                    "question": a.question,
+                    "created_at": a.created_at.isoformat(),
+                }
+                for a in prepared
+            ]
+        return exported
 
     async def forget(self, member_id: int) -> None:
-        """Delete the member's registrations and preference. Each seat they held frees up
+        """Delete the member's registrations and preference, and unname the programme
+        activities they prepared. Each seat they held frees up
         exactly as if they had left: the waitlist is promoted (and told by DM)."""
         async with self.db.session() as s:
             seats = await queries.seats_of(s, member_id, REGISTERED)
             await queries.delete_registrations_of(s, member_id)
             await queries.delete_preference(s, member_id)
+            # The activities stay in their café's programme; they no longer name anyone.
+            await programme_queries.reassign_creator(s, member_id, None)
         for occurrence_id in seats:
             await self.reminders.cancel(occurrence_id, [member_id])
             await self.registration.promote(occurrence_id)  # past or cancelled: nothing to do
 
     async def merge(self, kept: int, merged: int) -> list[MergeNote]:
-        """Move ``merged``'s registrations and preference to ``kept``; where both hold a
-        place at the same café, ``kept``'s stays."""
+        """Move ``merged``'s registrations, preference and prepared activities to ``kept``;
+        where both hold a place at the same café, ``kept``'s stays."""
         async with self.db.session() as s:
             kept_occ = await queries.occurrences_of(s, kept)
             for reg in await queries.registrations_of(s, merged):
@@ -66,4 +82,5 @@ class CafePrivacy:
                 if await s.get(CafePreference, kept) is None:
                     s.add(CafePreference(member_id=kept, offsets=pref.offsets))
                 await s.delete(pref)
+            await programme_queries.reassign_creator(s, merged, kept)
         return []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.core import Core
+from cogs.poll.activities import PollActivities
 from cogs.poll.cog import Polls
 from cogs.poll.privacy import PollPrivacy
 from cogs.poll.secret import BallotSecret
@@ -12,9 +13,10 @@ from cogs.poll.settings import PollSettings
 
 def setup(core: Core) -> Polls:
     """Read ``[cogs.poll]``, build the service and privacy hooks on the ballot secret, and the
-    cog on top of them."""
+    cog on top of them; register every poll kind as an activity a café can prepare."""
     settings = core.cog_settings("poll", PollSettings)
     secret = BallotSecret(settings.ballot_secret, settings.ballot_secret_file)
     service = PollService(core.db, core.clock, core.outbox, core.members, settings, secret)
     privacy = PollPrivacy(core.db, secret, service.forget_cached)
+    core.activities.register(PollActivities())
     return Polls(core, service, privacy)

@@ -108,17 +108,17 @@ class Users(FakeState):
         scope = str(self.guild_id) if str(self.guild_id) in self.commands else "global"
         registered = {c["name"]: c for c in self.commands.get(scope, [])}
         top = registered[words[0]]
-        node = top
-        if len(words) == 2:
-            node = next(o for o in top.get("options", []) if o["name"] == words[1])
-        types = {o["name"]: o["type"] for o in node.get("options", [])}
+        nodes = [top]  # the top-level command, then its subcommand group and subcommand
+        for word in words[1:]:
+            nodes.append(next(o for o in nodes[-1].get("options", []) if o["name"] == word))
+        types = {o["name"]: o["type"] for o in nodes[-1].get("options", [])}
         opts = [{"name": k, "type": types.get(k, 3), "value": v} for k, v in options.items()]
         data: dict[str, Any] = {"id": top["id"], "name": words[0], "type": 1}
         if scope != "global":
             data["guild_id"] = scope
-        data["options"] = (
-            [{"name": words[1], "type": 1, "options": opts}] if len(words) == 2 else opts
-        )
+        for node in reversed(nodes[1:]):
+            opts = [{"name": node["name"], "type": node["type"], "options": opts}]
+        data["options"] = opts
         return data
 
     async def command(

@@ -1,7 +1,7 @@
 """café attendance confirmation: series options (confirm, release) and confirmed_at
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2027-01-10 10:00:00.000000
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import bot.storage.types
 
 revision: str = "0009"
-down_revision: str | None = "0007"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -2,9 +2,9 @@
 
 Each ``CommandSpec`` becomes an ``app_commands.Command`` whose callback carries a hand-made
 ``__signature__``: discord.py reads it as the option schema (types, ranges, choices, defaults).
-One ``Group`` per cog group, top-level commands for group ``None``. Descriptions are French
-source strings wrapped in ``locale_str``; ``CatalogueTranslator`` gives Discord the English
-(and French) localisations from the core's catalogues.
+One ``Group`` per cog group (a subgroup nested in it), top-level commands for group ``None``.
+Descriptions are French source strings wrapped in ``locale_str``; ``CatalogueTranslator``
+gives Discord the English (and French) localisations from the core's catalogues.
 """
 
 from __future__ import annotations
@@ -106,8 +106,10 @@ def moderator_only(specs: list[CommandSpec]) -> bool:
 def build_command(
     spec: CommandSpec, run: Runner, complete: Completer, parent: app_commands.Group | None
 ) -> app_commands.Command[Any, ..., Any]:
+    names = {o.arg: o.name for o in spec.options}
+
     async def callback(interaction: discord.Interaction, **values: Any) -> None:
-        await run(interaction, spec, values)
+        await run(interaction, spec, {names.get(k, k): v for k, v in values.items()})
 
     params = [
         inspect.Parameter(
@@ -117,7 +119,7 @@ def build_command(
     for option in spec.options:
         params.append(
             inspect.Parameter(
-                option.name,
+                option.arg,  # ``from_``: a Python keyword cannot be a parameter (renamed below)
                 inspect.Parameter.KEYWORD_ONLY,
                 annotation=_annotation(option),
                 default=inspect.Parameter.empty if option.required else None,
@@ -132,10 +134,13 @@ def build_command(
         callback=callback,
         parent=parent,
     )
-    app_commands.describe(**{o.name: source(o.description) for o in spec.options})(command)
+    app_commands.describe(**{o.arg: source(o.description) for o in spec.options})(command)
+    renamed = {o.arg: o.name for o in spec.options if o.arg != o.name}
+    if renamed:
+        app_commands.rename(**renamed)(command)
     for option in spec.options:
         if option.autocomplete and not option.choices:
-            command.autocomplete(option.name)(_completer(spec, option, complete))
+            command.autocomplete(option.arg)(_completer(spec, option, complete))
     return command
 
 
@@ -149,13 +154,14 @@ def _completer(spec: CommandSpec, option: OptionSpec, complete: Completer) -> An
 def build_tree_commands(
     catalogue: Catalogue, run: Runner, complete: Completer
 ) -> list[app_commands.Command[Any, ..., Any] | app_commands.Group]:
-    """Top-level app commands and groups for every spec in the catalogue."""
+    """Top-level app commands and groups for every spec in the catalogue; a subgroup
+    (``cafe programme``) is a ``Group`` nested in its cog's group (Discord allows one level)."""
     out: list[app_commands.Command[Any, ..., Any] | app_commands.Group] = []
     groups: dict[str, app_commands.Group] = {}
     members: dict[str, list[CommandSpec]] = {}
     for spec in catalogue:
         if spec.group is not None:
-            members.setdefault(spec.group, []).append(spec)
+            members.setdefault(spec.top, []).append(spec)
     for spec in catalogue:
         if spec.group is None:
             command = build_command(spec, run, complete, None)
@@ -163,21 +169,36 @@ def build_tree_commands(
                 command.default_permissions = MODERATOR_PERMISSIONS
             out.append(command)
             continue
-        group = groups.get(spec.group)
+        group = groups.get(spec.top)
         if group is None:
             # Discord sets visibility per top-level entry only: a group with any member
             # command stays visible to all.
             group = app_commands.Group(
-                name=spec.group,
-                description=source(GROUP_DESCRIPTION, group=spec.group),
+                name=spec.top,
+                description=source(GROUP_DESCRIPTION, group=spec.top),
                 default_permissions=MODERATOR_PERMISSIONS
-                if moderator_only(members[spec.group])
+                if moderator_only(members[spec.top])
                 else None,
             )
-            groups[spec.group] = group
+            groups[spec.top] = group
             out.append(group)
+        if spec.subgroup is not None:
+            parent = groups.get(spec.subgroup)
+            if parent is None:
+                if len(group.commands) >= MAX_COMMANDS_PER_GROUP:
+                    log.warning(
+                        "Group %s is full (25 entries): %s not published", *spec.path.split()[:2]
+                    )
+                    continue
+                parent = app_commands.Group(
+                    name=spec.subgroup.split(" ", 1)[1],
+                    description=source(GROUP_DESCRIPTION, group=spec.subgroup),
+                    parent=group,  # discord.py adds it to ``group``
+                )
+                groups[spec.subgroup] = parent
+            group = parent
         if len(group.commands) >= MAX_COMMANDS_PER_GROUP:
-            log.warning("Group %s has more than 25 commands; %s not published", *spec.path.split())
+            log.warning("Group %s is full (25 entries): %s not published", spec.group, spec.path)
             continue
         group.add_command(build_command(spec, run, complete, group))
     return out

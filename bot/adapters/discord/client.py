@@ -97,10 +97,16 @@ def raw_command(data: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
     options = data.get("options") or []
     if not isinstance(name, str) or not isinstance(options, list):
         return None, {}
-    if options and isinstance(options[0], dict) and options[0].get("type") == 1:
-        sub = options[0]
-        return f"{name} {sub.get('name')}", _raw_options(sub.get("options") or [])
-    return name, _raw_options(options)
+    path = name
+    # A subcommand group (type 2) holds a subcommand (type 1): ``cafe programme add``.
+    for kind in (2, 1):
+        if options and isinstance(options[0], dict) and options[0].get("type") == kind:
+            sub = options[0]
+            path = f"{path} {sub.get('name')}"
+            options = sub.get("options") or []
+            if not isinstance(options, list):
+                return None, {}
+    return path, _raw_options(options)
 
 
 def _raw_options(options: list[Any]) -> dict[str, Any]:

@@ -105,6 +105,6 @@ def decode(custom_id: object) -> Decoded | None:
 
 def _path(text: str) -> str:
     words = text.split(" ")
-    if not 1 <= len(words) <= 2 or not all(NAME_RE.match(w) for w in words):
+    if not 1 <= len(words) <= 3 or not all(NAME_RE.match(w) for w in words):
         raise ValueError("bad command path")
     return text

@@ -100,6 +100,19 @@ class Demo(Cog, name="demo"):
         """Choisir un sujet."""
         return Reply(text=f"Sujet : {topic}")
 
+    @command("add", group="demo deck")
+    async def deck_add(
+        self,
+        inv,
+        number: Annotated[int, Opt("Numéro de la carte", min=1, max=9)],
+        text: Annotated[str, Opt("Texte de la carte")] = "",
+    ) -> Reply:
+        """Ajouter une carte (une sous-commande d'un sous-groupe)."""
+        return Reply(
+            text=f"Carte {number} : {text}".strip(),
+            actions=[Action.invoke("demo deck add", label="Suivante", number=number + 1)],
+        )
+
     async def topics(self, inv, typed: str) -> list[tuple[str, str]]:
         names = ["Médiation", "Numérique", "Accessibilité"]
         return [(n, n.lower()) for n in names if typed.lower() in n.lower()]

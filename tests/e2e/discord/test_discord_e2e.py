@@ -42,33 +42,32 @@ def _sample(spec: CommandSpec) -> dict[str, Any]:
     return values
 
 
-@pytest.fixture
-async def full_bot(fake: FakeDiscord, db_url: str, tmp_path: Path):
-    """The bot with every cog shipped in cogs/ (none yet on this branch) plus the demo cog."""
+async def start_with_every_cog(running: Bot) -> Bot:
+    """Start ``running`` with every cog shipped in cogs/ loaded before the adapter publishes
+    the catalogue."""
+    import bot.core.core as core_module
     from bot.app import load_cog
 
+    add_adapter = core_module.Core.add_adapter
+
+    def add_adapter_with_cogs(self: Any, adapter: Any) -> None:
+        for name in cog_packages():
+            if name not in self.cogs:
+                load_cog(self, name)
+        add_adapter(self, adapter)
+
+    core_module.Core.add_adapter = add_adapter_with_cogs  # type: ignore[method-assign]
+    try:
+        return await running.start()
+    finally:
+        core_module.Core.add_adapter = add_adapter  # type: ignore[method-assign]
+
+
+@pytest.fixture
+async def full_bot(fake: FakeDiscord, db_url: str, tmp_path: Path):
+    """The bot with every cog shipped in cogs/ plus the demo cogs."""
     running = Bot(fake, db_url, tmp_path / "state.json")
-    original = running.start
-
-    async def start() -> Bot:
-        # load every available cog before the adapter publishes the catalogue
-        import bot.core.core as core_module
-
-        add_adapter = core_module.Core.add_adapter
-
-        def add_adapter_with_cogs(self: Any, adapter: Any) -> None:
-            for name in cog_packages():
-                if name not in self.cogs:
-                    load_cog(self, name)
-            add_adapter(self, adapter)
-
-        core_module.Core.add_adapter = add_adapter_with_cogs  # type: ignore[method-assign]
-        try:
-            return await original()
-        finally:
-            core_module.Core.add_adapter = add_adapter  # type: ignore[method-assign]
-
-    await start()
+    await start_with_every_cog(running)
     yield running
     await running.stop()
 
@@ -82,15 +81,25 @@ async def test_synced_catalogue_is_valid_and_localised(full_bot: Bot) -> None:
     assert scope == str(fake.guild_id)
     assert validate_commands(commands) == []
     published = {c["name"] for c in commands}
-    assert published == {s.group or s.name for s in full_bot.core.catalogue}
+    assert published == {s.top for s in full_bot.core.catalogue}
     for spec in full_bot.core.catalogue:
-        top = next(c for c in commands if c["name"] == (spec.group or spec.name))
-        node = next(o for o in top["options"] if o["name"] == spec.name) if spec.group else top
+        # ``cafe programme add``: a subcommand (type 1) in a subcommand group (type 2)
+        node = next(c for c in commands if c["name"] == spec.top)
+        words = spec.path.split()[1:]
+        kinds = {1: [1], 2: [2, 1]}.get(len(words), [])
+        for word, kind in zip(words, kinds, strict=True):
+            node = next(o for o in node["options"] if o["name"] == word)
+            assert node["type"] == kind, spec.path
         assert node["description"] == spec.description
         assert [o["name"] for o in node.get("options", [])] == [o.name for o in spec.options]
+    for subgroup, specs in full_bot.core.catalogue.subgroups.items():
+        top = next(c for c in commands if c["name"] == subgroup.split()[0])
+        node = next(o for o in top["options"] if o["name"] == subgroup.split()[1])
+        assert node["description_localizations"]["en-US"] == f'"{subgroup}" commands'
+        assert len(node["options"]) == len(specs) <= 25
     # moderator-only entries are hidden from members (Manage Server), every other is visible
     for top in commands:
-        specs = [s for s in full_bot.core.catalogue if (s.group or s.name) == top["name"]]
+        specs = [s for s in full_bot.core.catalogue if s.top == top["name"]]
         moderators_only = all(s.permission in (Role.MODERATOR, Role.ADMIN) for s in specs)
         expected = 1 << 5 if moderators_only else None
         permissions = top["default_member_permissions"]
@@ -133,7 +142,8 @@ async def test_every_command_in_the_catalogue_answers(full_bot: Bot) -> None:
     fake = full_bot.fake
     moderator = fake.add_member("moderatrice", roles=[fake.moderator_role])
     await full_bot.stop()  # restart so the new member is in the guild payload
-    await full_bot.start()
+    await start_with_every_cog(full_bot)
+    assert {"cafe programme add", "poll create"} <= {s.path for s in full_bot.core.catalogue}
     skip = {"demo slow"}
     for spec in full_bot.core.catalogue:
         if spec.path in skip:
@@ -144,6 +154,48 @@ async def test_every_command_in_the_catalogue_answers(full_bot: Bot) -> None:
         if answer.kind == "message":
             assert answer.text or answer.files, spec.path
             assert INTERNAL_ERROR not in answer.text, (spec.path, answer.text)
+
+
+async def test_a_cafe_programme_from_slash_commands(full_bot: Bot) -> None:
+    """``/cafe programme add`` (a subcommand group) and ``copy from:`` (a renamed option)."""
+    fake = full_bot.fake
+    moderator = fake.add_member("animatrice", roles=[fake.moderator_role])
+    await full_bot.stop()  # restart so the new member is in the guild payload
+    await start_with_every_cog(full_bot)
+    created = await fake.answer(
+        await fake.command(
+            moderator, "cafe create", title="Café TMNlab", schedule="weekly thursday 10:00"
+        )
+    )
+    assert "Café TMNlab" in created.text
+    listed = await full_bot.core.cogs["cafe"].service.upcoming()  # type: ignore[attr-defined]
+    first, second = listed[0].id, listed[1].id
+    added = await fake.answer(
+        await fake.command(
+            moderator,
+            "cafe programme add",
+            occurrence=first,
+            kind="quiz",
+            question="En quelle année ?",
+            answer="2022",
+            seconds=30,
+        )
+    )
+    assert added.ephemeral and "Activité n° 1 ajoutée" in added.text
+    refused = await fake.answer(
+        await fake.command(
+            moderator,
+            "cafe programme add",
+            occurrence=first,
+            kind="quiz",
+            question="Sans réponse ?",
+        )
+    )
+    assert "Un quiz a besoin de sa bonne réponse" in refused.text
+    copied = await fake.answer(
+        await fake.command(moderator, "cafe programme copy", **{"from": first, "to": second})
+    )
+    assert "1 activité copiée" in copied.text and "1. quiz" in copied.text
 
 
 async def test_commands_sync_only_when_the_catalogue_changes(
@@ -176,6 +228,22 @@ async def test_slash_command_with_options_and_english_locale(bot: Bot) -> None:
     assert answer.component("A")["style"] == 1  # primary
     answer = await fake.answer(await fake.command(user, "help", topic="demo", locale="en-US"))
     assert "/demo menu" in answer.text
+
+
+async def test_a_subgroup_command_by_slash_button_and_help(bot: Bot) -> None:
+    fake = bot.fake
+    user = fake.member_id("user1")
+    _, commands = fake.sync_requests[-1]
+    demo = next(c for c in commands if c["name"] == "demo")
+    deck = next(o for o in demo["options"] if o["name"] == "deck")
+    assert deck["type"] == 2 and [o["name"] for o in deck["options"]] == ["add"]
+    answer = await fake.answer(await fake.command(user, "demo deck add", number=3, text="as"))
+    assert answer.text == "Carte 3 : as"
+    button = answer.component("Suivante")
+    clicked = await fake.answer(await fake.click(user, answer.message, button["custom_id"]))
+    assert clicked.text == "Carte 4 :"
+    helped = await fake.answer(await fake.command(user, "help", topic="demo deck"))
+    assert "/demo deck add" in helped.text
 
 
 async def test_button_click_runs_its_invocation(bot: Bot) -> None:

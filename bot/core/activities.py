@@ -1,0 +1,110 @@
+"""Activities: what a café's programme is made of, validated by the cog that runs them.
+
+A café prepares its activities (a quiz, a questionnaire, a word cloud…) before it starts, but
+they are polls, and cogs never import each other. So the cog that runs a kind of activity
+registers an ``ActivityProvider`` with the core (the poll cog in its ``setup``) and the café asks
+``core.activities`` to check a draft *when it is added*, with the very messages ``poll create``
+gives — never in front of the room when the café starts.
+
+What the live café will need later from a provider (not built yet, so not declared here): to
+open a stored draft as a real activity in a room (``open(draft, room, author) -> id``), to
+close it and give its results for the session (``close(id) -> results``), and to count who
+answered (presence). Those methods join the protocol with the code that calls them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+from bot.core.errors import UserError
+from bot.core.i18n import Translator
+
+#: The options a draft may carry, as ``poll create`` names them (values: text or lists for
+#: ``choices``/``answer``/``categories``, an integer for ``max``, booleans, ``results``).
+ACTIVITY_OPTIONS = ("choices", "answer", "categories", "max", "anonymous", "results")
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityDraft:
+    """A checked activity, ready to store: ``options`` is plain JSON (lists, ints, bools,
+    strings) with every key of ``ACTIVITY_OPTIONS`` the kind uses, normalised."""
+
+    kind: str
+    question: str
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@runtime_checkable
+class ActivityProvider(Protocol):
+    """A cog that runs some kinds of activity (the poll cog: every poll kind)."""
+
+    #: The kinds it runs, as the ``kind`` option spells them (``single``, ``quiz``…).
+    kinds: tuple[str, ...]
+
+    def validate(
+        self, kind: str, question: str, options: Mapping[str, Any], t: Translator
+    ) -> ActivityDraft:
+        """Check an activity as ``poll create`` would (same ``UserError`` messages) and
+        return it normalised; nothing is stored."""
+        ...
+
+    def kind_name(self, kind: str, t: Translator) -> str:
+        """The kind in the reader's words (``quiz``, ``nuage de mots``…)."""
+        ...
+
+
+class Activities:
+    """``core.activities``: the providers, by kind."""
+
+    def __init__(self) -> None:
+        self._by_kind: dict[str, ActivityProvider] = {}
+
+    def register(self, provider: ActivityProvider) -> None:
+        """Called by a cog's ``setup``; a kind belongs to one provider."""
+        for kind in provider.kinds:
+            if kind in self._by_kind and self._by_kind[kind] is not provider:
+                raise ValueError(f"two providers run the activity kind {kind!r}")
+        for kind in provider.kinds:
+            self._by_kind[kind] = provider
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        return tuple(self._by_kind)
+
+    @property
+    def available(self) -> bool:
+        return bool(self._by_kind)
+
+    def provider(self, kind: str) -> ActivityProvider:
+        """The provider of ``kind``; UserError when none runs (polls off) or it is unknown."""
+        self.require()
+        found = self._by_kind.get(kind.strip().lower())
+        if found is None:
+            raise UserError(
+                "L'option {option} accepte : {choices}.",
+                option="kind",
+                choices=", ".join(self._by_kind),
+            )
+        return found
+
+    def require(self) -> None:
+        if not self._by_kind:
+            raise UserError(
+                "Les activités d'un café sont des sondages : le module des sondages (poll) "
+                "doit être activé pour préparer un programme. Demandez-le à un administrateur."
+            )
+
+    def validate(
+        self, kind: str, question: str, options: Mapping[str, Any], t: Translator
+    ) -> ActivityDraft:
+        """Check a draft with the provider of its kind (see ``ActivityProvider.validate``)."""
+        unknown = sorted(set(options) - set(ACTIVITY_OPTIONS))
+        if unknown:
+            raise UserError("Option inconnue : {option}.", option=unknown[0][:32])
+        return self.provider(kind).validate(kind.strip().lower(), question, options, t)
+
+    def kind_name(self, kind: str, t: Translator) -> str:
+        found = self._by_kind.get(kind)
+        return found.kind_name(kind, t) if found is not None else kind

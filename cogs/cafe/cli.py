@@ -1,0 +1,148 @@
+"""``passerelle cafe programme import|export``: a café's programme as a TOML deck, prepared in
+a text editor (format: programme_io.py and docs/cafe.md).
+
+Found by ``bot.cli`` by name (``cogs.<name>.cli``), never imported statically: ``register`` adds
+the subcommands; each action is ``async (args, core) -> exit status`` and gets a core built on
+the migrated database with the enabled cogs set up (the poll cog checks the activities).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from bot.core import Core, Translator, UserError
+from cogs.cafe import programme_io
+from cogs.cafe.programme import Editor, Programme
+
+
+def register(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: Callable[[argparse.ArgumentParser], None],
+) -> None:
+    cafe = commands.add_parser(
+        "cafe",
+        help="prepare a café's programme in a text editor (TOML decks)",
+        description="Café tools.",
+    )
+    cafe_actions = cafe.add_subparsers(dest="cafe_command", metavar="ACTION")
+    programme = cafe_actions.add_parser(
+        "programme",
+        help="import or export a café's programme as a TOML deck",
+        description="Import or export the programme of one café (its number in cafe list) as "
+        "[[activity]] tables with the keys of `cafe programme add`.",
+    )
+    actions = programme.add_subparsers(dest="programme_command", metavar="ACTION")
+    deck_import = actions.add_parser(
+        "import",
+        help="check every activity of FILE.toml, then store them all (or nothing)",
+        description="Check every activity of FILE.toml with the poll cog's rules and store "
+        "them as the café's programme, all or nothing. Problems are listed by line. A café "
+        "that already has a programme keeps it unless --replace.",
+    )
+    deck_import.add_argument("occurrence", metavar="OCCURRENCE", type=int)
+    deck_import.add_argument("file", metavar="FILE.toml")
+    deck_import.add_argument(
+        "--replace", action="store_true", help="replace the programme the café already has"
+    )
+    common(deck_import)
+    deck_import.set_defaults(cog_action=import_deck)
+    deck_export = actions.add_parser(
+        "export",
+        help="write a café's programme as TOML to FILE (default: standard output)",
+        description="Write the programme of a café as a TOML deck that `import` reads back.",
+    )
+    deck_export.add_argument("occurrence", metavar="OCCURRENCE", type=int)
+    deck_export.add_argument("file", metavar="FILE.toml", nargs="?")
+    common(deck_export)
+    deck_export.set_defaults(cog_action=export_deck)
+
+
+def _programme(core: Core) -> Programme | None:
+    cog = core.cogs.get("cafe")
+    programme = getattr(cog, "programme", None)
+    if not isinstance(programme, Programme):
+        print("error: the cafe cog is not enabled ([cogs] enabled)", file=sys.stderr)
+        return None
+    return programme
+
+
+def _translator(core: Core) -> Translator:
+    return core.i18n.translator(core.settings.bot.locale)
+
+
+def _say(t: Translator, error: UserError) -> str:
+    return t(error.msgid, **error.params)
+
+
+async def import_deck(args: argparse.Namespace, core: Core) -> int:
+    programme = _programme(core)
+    if programme is None:
+        return 1
+    t = _translator(core)
+    path = Path(args.file)
+    try:
+        text = await asyncio.to_thread(path.read_text, encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"error: cannot read {path}: {exc}", file=sys.stderr)
+        return 1
+    editor = Editor.operator()
+    try:
+        await programme.readable(args.occurrence, editor)
+        core.activities.require()
+        planned = programme_io.check(
+            text,
+            lambda entry: programme.plan(
+                entry.values["kind"],
+                entry.values["question"],
+                programme_io.options(entry),
+                entry.values.get("seconds"),
+                t,
+            ),
+        )
+        stored = await programme.replace(args.occurrence, editor, planned, replace=args.replace)
+    except programme_io.DeckInvalid as invalid:
+        for problem in invalid.problems:
+            where = f"{path}:{problem.line}" if problem.line else str(path)
+            what = f"activity {problem.activity}: " if problem.activity else ""
+            print(f"{where}: {what}{_say(t, problem.error)}", file=sys.stderr)
+        print(f"Nothing imported ({len(invalid.problems)} problem(s)).", file=sys.stderr)
+        return 1
+    except UserError as error:
+        print(f"error: {_say(t, error)}", file=sys.stderr)
+        return 1
+    print(f"Imported {len(stored)} activities into café {args.occurrence}.")
+    return 0
+
+
+async def export_deck(args: argparse.Namespace, core: Core) -> int:
+    programme = _programme(core)
+    if programme is None:
+        return 1
+    t = _translator(core)
+    try:
+        occ = await programme.readable(args.occurrence, Editor.operator())
+    except UserError as error:
+        print(f"error: {_say(t, error)}", file=sys.stderr)
+        return 1
+    activities = await programme.activities_of(occ.id)
+    when = occ.starts_at.astimezone(occ.zone).strftime("%Y-%m-%d %H:%M")
+    header = [
+        f"Café {occ.id}: {occ.title} ({when} {occ.series.timezone})",
+        f"Read back with: passerelle cafe programme import {occ.id} FILE.toml --replace",
+    ]
+    text = programme_io.write(activities, header)
+    if args.file is None:
+        sys.stdout.write(text)
+        return 0
+    path = Path(args.file)
+    try:
+        await asyncio.to_thread(path.write_text, text, encoding="utf-8")
+    except OSError as exc:
+        print(f"error: cannot write {path}: {exc}", file=sys.stderr)
+        return 1
+    print(f"Exported {len(activities)} activities of café {occ.id} to {path}.")
+    return 0
