@@ -4,7 +4,6 @@ environment variable ``PASSERELLE_<SECTION>__<KEY>`` (secrets such as the Discor
 from __future__ import annotations
 
 import importlib
-import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -19,6 +18,7 @@ from pydantic import (
     field_validator,
 )
 
+from bot.config_layers import deep_merge, environment_layer
 from bot.core.durations import parse_duration
 from bot.core.errors import UserError
 
@@ -225,52 +225,6 @@ class Settings(BaseModel):
     cogs: CogsSection = CogsSection()
 
 
-ENV_PREFIX = "PASSERELLE_"
-
-
-def _env_value(raw: str) -> Any:
-    # Lists and tables come as JSON (PASSERELLE_MATRIX__ROOMS='["!a:example.org"]'); every
-    # other value stays text and pydantic converts it (numbers, booleans, durations).
-    if raw[:1] in "[{":
-        try:
-            return json.loads(raw)
-        except ValueError:
-            return raw
-    return raw
-
-
-def environment_layer(environ: dict[str, str] | os._Environ[str]) -> dict[str, Any]:
-    """``PASSERELLE_DISCORD__TOKEN=x`` → ``{"discord": {"token": "x"}}``, for the known
-    sections only (``PASSERELLE_CONFIG`` and the like are not settings). Keys are
-    case-insensitive; a misspelt key inside a section is reported like one in the file."""
-    layer: dict[str, Any] = {}
-    sections = set(Settings.model_fields)
-    for name, raw in environ.items():
-        if not name.upper().startswith(ENV_PREFIX):
-            continue
-        path = name[len(ENV_PREFIX) :].lower().split("__")
-        if path[0] not in sections or not all(path):
-            continue
-        node = layer
-        for part in path[:-1]:
-            child = node.get(part)
-            if not isinstance(child, dict):
-                child = node[part] = {}
-            node = child
-        node[path[-1]] = _env_value(raw)
-    return layer
-
-
-def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in over.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _deep_merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
-
-
 class ConfigError(Exception):
     """Every problem found, each naming its key and what is expected."""
 
@@ -309,8 +263,8 @@ def load_settings(path: str | Path | None = None, **overrides: Any) -> Settings:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError([f"{path}: not valid TOML: {exc}"]) from None
-    data = _deep_merge(data, environment_layer(os.environ))
-    data = _deep_merge(data, overrides)
+    data = deep_merge(data, environment_layer(os.environ, set(Settings.model_fields)))
+    data = deep_merge(data, overrides)
     try:
         settings = Settings.model_validate(data)
     except ValidationError as exc:
