@@ -23,4 +23,16 @@ def setup(core: Core) -> Cog:
         members=core.members,
         settings=settings,
     )
-    return Cafe(core, settings=settings, service=service)
+    cog = Cafe(core, settings=settings, service=service)
+    # Calendar feeds (`me calendar`, /feeds/… on the web server): their own service.
+    from cogs.cafe.feeds import CafeFeeds
+
+    cog.feeds = CafeFeeds(
+        db=core.db,
+        clock=core.clock,
+        members=core.members,
+        web=core.web,
+        translator=core.i18n.translator,
+    )
+    core.web.provide_calendar(cog.feeds)
+    return cog
