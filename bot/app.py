@@ -215,7 +215,10 @@ class App:
 
             self.web = WebServer(core)
             await self.web.start()
-        log.info("%s", ready_line(core))
+        line = ready_line(core)
+        if self.web is not None and self.web.port is not None:
+            line += f"; web {self.web.address}"
+        log.info("%s", line)
         return core
 
     async def stop(self) -> None:

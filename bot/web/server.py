@@ -60,8 +60,14 @@ class WebServer:
         self._runner = runner
         addresses = runner.addresses
         self.port = int(addresses[0][1]) if addresses else self.settings.port
-        log.info("Web server listening on http://%s:%s", self.settings.host, self.port)
+        log.debug("Web server listening on %s", self.address)  # the ready line says it
         return True
+
+    @property
+    def address(self) -> str:
+        """Where the server listens (``http://host:port``), once started."""
+        host = f"[{self.settings.host}]" if ":" in self.settings.host else self.settings.host
+        return f"http://{host}:{self.port}"
 
     async def stop(self) -> None:
         if self._runner is not None:

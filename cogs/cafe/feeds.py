@@ -119,13 +119,22 @@ class CafeFeeds:
     # --- feeds (bot.core.web.CalendarFeeds) ------------------------------------------------------
 
     async def member_feed(self, token: str) -> CalendarFeed | None:
-        member_id = await self.member_of(token)
-        if member_id is None:
+        if not _TOKEN.match(token):
             return None
-        member = await self.members.get(member_id)
-        locale = member.locale if member else None
         since = self.clock.now() - PAST
+        # One transaction for the three reads: a feed reader polls, most answers are 304.
         async with self.db.session() as s:
+            member_id = (
+                await s.exec(
+                    select(CafeFeedToken.member_id).where(
+                        CafeFeedToken.token_hash == token_hash(token)
+                    )
+                )
+            ).first()
+            if member_id is None:
+                return None
+            member = await self.members.get(member_id, session=s)
+            locale = member.locale if member else None
             rows = (
                 await s.exec(
                     select(CafeRegistration.status, CafeOccurrence, CafeSeries)
