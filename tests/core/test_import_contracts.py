@@ -45,6 +45,7 @@ def test_each_contract_catches_its_offence(tmp_path: Path) -> None:
         "bot/adapters/matrix",
         "bot/core",
         "bot/storage",
+        "bot/web",
         "cogs",
         "cogs/poll",
         "cogs/cafe",
@@ -69,6 +70,7 @@ def test_each_contract_catches_its_offence(tmp_path: Path) -> None:
             "cogs/cafe/models.py": "",
             "cogs/cafe/platform.py": "import discord\n",
             "cogs/cafe/adapter.py": "import bot.adapters.matrix.client\n",
+            "cogs/cafe/web.py": "import bot.web\n",
             "bot/storage/upward.py": "import bot.core.core\n",
             "bot/core/sdk.py": "import nio\n",
             "bot/adapters/matrix/other_sdk.py": "import discord\n",
@@ -83,6 +85,7 @@ def test_each_contract_catches_its_offence(tmp_path: Path) -> None:
         "bot.storage.upward -> bot.core.core",  # storage never imports the core
         "cogs.cafe.platform -> discord",  # cogs never import SDKs
         "cogs.cafe.adapter -> bot.adapters.matrix.client",  # nor adapters
+        "cogs.cafe.web -> bot.web",  # nor the web layer (they register on core.web)
         "bot.core.sdk -> nio",  # the core never imports SDKs
         "bot.adapters.matrix.other_sdk -> discord",  # each SDK only in its adapter
     ):
