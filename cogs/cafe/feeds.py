@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core import UserError
 from bot.core.web import CalendarFeed
@@ -105,54 +106,60 @@ class CafeFeeds:
         return FeedAddress(self.web.url(f"/feeds/{token}.ics"), now, replaced=existing is not None)
 
     async def member_of(self, token: str) -> int | None:
+        """The member a feed token belongs to (None: unknown, revoked or malformed)."""
         if not _TOKEN.match(token):
             return None
         async with self.db.session() as s:
-            return (
-                await s.exec(
-                    select(CafeFeedToken.member_id).where(
-                        CafeFeedToken.token_hash == token_hash(token)
-                    )
-                )
-            ).first()
+            return await self._member_of(s, token_hash(token))
+
+    @staticmethod
+    async def _member_of(s: AsyncSession, digest: str) -> int | None:
+        return (
+            await s.exec(select(CafeFeedToken.member_id).where(CafeFeedToken.token_hash == digest))
+        ).first()
 
     # --- feeds (bot.core.web.CalendarFeeds) ------------------------------------------------------
 
     async def member_feed(self, token: str) -> CalendarFeed | None:
         if not _TOKEN.match(token):
             return None
+        digest = token_hash(token)
         since = self.clock.now() - PAST
-        # One transaction for the three reads: a feed reader polls, most answers are 304.
+        # A feed reader polls and most answers are 304: one transaction, and usually two
+        # statements — the member's cafés found through the token, then their language.
         async with self.db.session() as s:
-            member_id = (
-                await s.exec(
-                    select(CafeFeedToken.member_id).where(
-                        CafeFeedToken.token_hash == token_hash(token)
-                    )
-                )
-            ).first()
-            if member_id is None:
-                return None
-            member = await self.members.get(member_id, session=s)
-            locale = member.locale if member else None
             rows = (
                 await s.exec(
-                    select(CafeRegistration.status, CafeOccurrence, CafeSeries)
+                    select(
+                        CafeFeedToken.member_id,
+                        CafeRegistration.status,
+                        CafeOccurrence,
+                        CafeSeries,
+                    )
+                    .select_from(CafeFeedToken)
+                    .join(
+                        CafeRegistration,
+                        col(CafeRegistration.member_id) == CafeFeedToken.member_id,
+                    )
                     .join(CafeOccurrence, col(CafeOccurrence.id) == CafeRegistration.occurrence_id)
                     .join(CafeSeries, col(CafeSeries.id) == CafeOccurrence.series_id)
                     .where(
-                        CafeRegistration.member_id == member_id,
+                        CafeFeedToken.token_hash == digest,
                         col(CafeRegistration.status).in_((REGISTERED, WAITLISTED, WALKIN)),
                         col(CafeOccurrence.starts_at) >= since,
                     )
                     .order_by(col(CafeOccurrence.starts_at), col(CafeOccurrence.id))
                 )
             ).all()
+            member_id = rows[0][0] if rows else await self._member_of(s, digest)
+            if member_id is None:
+                return None
+            member = await self.members.get(member_id, session=s)
         events = [
             FeedEvent(series, occ, waitlisted=status == WAITLISTED, with_link=status != WAITLISTED)
-            for status, occ, series in rows
+            for _, status, occ, series in rows
         ]
-        return self._feed(events, locale, private=True)
+        return self._feed(events, member.locale if member else None, private=True)
 
     async def community_feed(self) -> CalendarFeed:
         since = self.clock.now() - PAST
