@@ -105,13 +105,6 @@ class CafeFeeds:
                 )
         return FeedAddress(self.web.url(f"/feeds/{token}.ics"), now, replaced=existing is not None)
 
-    async def member_of(self, token: str) -> int | None:
-        """The member a feed token belongs to (None: unknown, revoked or malformed)."""
-        if not _TOKEN.match(token):
-            return None
-        async with self.db.session() as s:
-            return await self._member_of(s, token_hash(token))
-
     @staticmethod
     async def _member_of(s: AsyncSession, digest: str) -> int | None:
         return (
