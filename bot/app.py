@@ -1,4 +1,4 @@
-"""Composition root: settings → database → scheduler → core → cogs → adapters.
+"""Composition root: settings → database → scheduler → core → cogs → adapters → web.
 
 This is the one place a :class:`Core` is assembled. ``passerelle run`` and ``console``, the cogs'
 command-line actions, the test harness and the benchmarks all call :func:`ensure_schema` and
@@ -14,7 +14,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -26,6 +26,9 @@ from bot.core.core import Core
 from bot.core.ports import Adapter
 from bot.scheduling import Clock, Scheduler, SystemClock
 from bot.storage.db import Database
+
+if TYPE_CHECKING:
+    from bot.web import WebServer
 
 log = logging.getLogger(__name__)
 
@@ -189,6 +192,7 @@ class App:
         self.use_scheduler = scheduler
         self.db = Database(settings.database.url, echo=settings.database.echo)
         self.core: Core | None = None
+        self.web: WebServer | None = None  # once started ([web] enabled)
 
     @property
     def scheduler(self) -> Scheduler | None:
@@ -205,10 +209,25 @@ class App:
         )
         self.core = core
         await start_core(core)
-        log.info("%s", ready_line(core))
+        if self.settings.web.enabled:
+            # Imported only when on: aiohttp's server and prometheus-client stay out otherwise.
+            from bot.web import WebServer
+
+            self.web = WebServer(core)
+            await self.web.start()
+        line = ready_line(core)
+        if self.web is not None and self.web.port is not None:
+            line += f"; web {self.web.address}"
+        log.info("%s", line)
         return core
 
     async def stop(self) -> None:
+        if self.web is not None:
+            try:
+                await self.web.stop()
+            except Exception:
+                log.exception("The web server did not stop cleanly")
+            self.web = None
         for adapter in self.adapters:
             try:
                 await adapter.stop()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -188,10 +189,35 @@ class MatrixSection(Section):
     errors_in_room: bool = True  # error replies answer in the room, other private replies by DM
 
 
+#: The web server's default port: not one development tools usually take (8000, 8080, 8888).
+DEFAULT_WEB_PORT = 8470
+
+
 class WebSection(Section):
-    enabled: bool = False
-    host: str = "127.0.0.1"
-    port: int = Field(8080, ge=1, le=65535)
+    """The web server in the bot process: health, metrics, calendar feeds. On by default,
+    on the loopback interface only; ``port = 0`` takes any free port (tests)."""
+
+    enabled: bool = True
+    host: str = Field("127.0.0.1", min_length=1)
+    port: int = Field(DEFAULT_WEB_PORT, ge=0, le=65535)
+    base_url: str = ""  # the address members open (behind a proxy); empty: http://host:port
+
+    @field_validator("base_url")
+    @classmethod
+    def _http(cls, value: str) -> str:
+        value = value.strip()
+        if value and not re.match(r"^https?://[^\s/?#]+(/[^\s?#]*)?$", value):
+            raise ValueError(
+                "expected an http:// or https:// address, e.g. https://bot.example.org"
+            )
+        return value.rstrip("/")
+
+    @property
+    def public_url(self) -> str:
+        if self.base_url:
+            return self.base_url
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
 
 
 class CogsSection(BaseModel):

@@ -28,6 +28,9 @@ def pytest_configure(config: pytest.Config) -> None:
     for key in [k for k in os.environ if k.startswith("PASSERELLE_") and k != PG_ENV]:
         if key != "PASSERELLE_VENV":
             os.environ.pop(key)
+    # Every bot the suite starts (in process or as a subprocess) serves its web side on a free
+    # port: 8470 may be taken by a bot the developer is running, or by a parallel run.
+    os.environ["PASSERELLE_WEB__PORT"] = "0"
 
 
 @pytest.hookimpl(tryfirst=True)  # before ``-m`` deselects by marker

@@ -43,6 +43,7 @@ class MemoryAdapter:
         self.platform = platform
         self.room = RoomRef(platform, room)
         self.core: Core | None = None
+        self.connected = True  # what /healthz reports (a test may set it False)
         self.sent: list[Sent] = []
         self.refuse_dms: set[str] = set()
         self.fail_next: int = 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel
@@ -20,10 +21,12 @@ from bot.core.i18n import N_, I18n, Translator
 from bot.core.invocation import Invocation
 from bot.core.live import LiveMessages
 from bot.core.members import MemberInfo, MemberService, parse_zone
+from bot.core.metrics import Metrics, Outcome
 from bot.core.outbox import Outbox
 from bot.core.ports import Adapter, Capability
 from bot.core.refs import Actor, MessageRef, Role, RoomRef
 from bot.core.reply import Reply, Tone
+from bot.core.web import WebRegistry
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -58,6 +61,8 @@ class Core:
         self.scheduler = scheduler
         self.i18n = i18n or I18n(settings.bot.locale)
         self.events = EventBus()
+        self.metrics = Metrics()
+        self.web = WebRegistry(settings.web)
         self.members = MemberService(db, clock)
         self.catalogue = Catalogue()
         self.cogs: dict[str, Cog] = {}
@@ -189,9 +194,11 @@ class Core:
         prefix: str | None = None,
         typed: bool = False,
     ) -> Reply:
+        started = time.perf_counter()
         prefix = prefix or self.text_prefix(actor.ref.platform)
         member = await self.members.resolve(actor.ref)
         t = await self.translator(member=member, room=room, hint=actor.locale_hint)
+        outcome = Outcome.OK
         try:
             if not actor.has(spec.permission):
                 raise PermissionDenied(_PERMISSION_TEXT[spec.permission])
@@ -202,9 +209,14 @@ class Core:
             if not isinstance(reply, Reply):
                 raise TypeError(f"{spec.path} returned {type(reply).__name__}, not a Reply")
             return reply
+        except PermissionDenied as error:
+            outcome = Outcome.DENIED
+            return self.error_reply(error, t, prefix, spec)
         except UserError as error:
+            outcome = Outcome.USER_ERROR
             return self.error_reply(error, t, prefix, spec)
         except Exception:
+            outcome = Outcome.ERROR
             log.exception("Command %s failed", spec.path)
             return Reply(
                 text=t(
@@ -214,6 +226,8 @@ class Core:
                 tone=Tone.ERROR,
                 private=True,
             )
+        finally:
+            self.metrics.command(spec.path, outcome, time.perf_counter() - started)
 
     def convert_args(self, spec: CommandSpec, raw: dict[str, Any]) -> dict[str, Any]:
         args: dict[str, Any] = {}
@@ -275,6 +289,14 @@ class Core:
         """What a running platform can show (buttons, edits, files…); NONE when not running."""
         adapter = self.adapters.get(platform)
         return adapter.capabilities if adapter is not None else Capability.NONE
+
+    def connections(self) -> dict[str, bool]:
+        """Whether each running adapter is connected to its platform (health checks). An
+        adapter without a ``connected`` attribute (in-process ones) counts as connected."""
+        return {
+            name: bool(getattr(adapter, "connected", True))
+            for name, adapter in self.adapters.items()
+        }
 
     @property
     def platforms(self) -> frozenset[str]:

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.errors import UserError
 from bot.core.i18n import LOCALES, normalize_locale
@@ -129,9 +130,16 @@ class MemberService:
             await session.flush()
             return _info(member)
 
-    async def get(self, member_id: int) -> MemberInfo | None:
-        async with self.db.session() as session:
+    async def get(
+        self, member_id: int, *, session: AsyncSession | None = None
+    ) -> MemberInfo | None:
+        """The member, or None. ``session``: read inside the caller's transaction (one round
+        trip fewer on a hot path, e.g. a calendar feed polled every few minutes)."""
+        if session is not None:
             member = await session.get(Member, member_id)
+            return _info(member) if member else None
+        async with self.db.session() as own:
+            member = await own.get(Member, member_id)
             return _info(member) if member else None
 
     async def get_many(self, member_ids: list[int]) -> dict[int, MemberInfo]:

@@ -30,4 +30,16 @@ def setup(core: Core) -> Cog:
         activities=core.activities,
         occurrences=service.occurrences,
     )
-    return Cafe(core, settings=settings, service=service, programme=programme)
+    cog = Cafe(core, settings=settings, service=service, programme=programme)
+    # Calendar feeds (`me calendar`, /feeds/… on the web server): their own service.
+    from cogs.cafe.feeds import CafeFeeds
+
+    cog.feeds = CafeFeeds(
+        db=core.db,
+        clock=core.clock,
+        members=core.members,
+        web=core.web,
+        translator=core.i18n.translator,
+    )
+    core.web.provide_calendar(cog.feeds)
+    return cog

@@ -19,7 +19,7 @@ from bot.core import (
     command,
     listener,
 )
-from cogs.cafe import calendar, render, render_outbox
+from cogs.cafe import calendar, feed_render, render, render_outbox
 from cogs.cafe.cog_confirmation import ConfirmationCommands
 from cogs.cafe.domain import (
     REGISTERED,
@@ -27,6 +27,7 @@ from cogs.cafe.domain import (
     CheckInClosed,
     parse_preference,
 )
+from cogs.cafe.feeds import CafeFeeds
 from cogs.cafe.programme import Programme
 from cogs.cafe.programme_commands import ProgrammeCommands
 from cogs.cafe.reminders import ANNOUNCE, NOTICE, REMINDER, START
@@ -303,3 +304,19 @@ class Cafe(ConfirmationCommands, ProgrammeCommands, Cog, name="cafe"):
         ):
             return None
         return render_outbox.started(d.t, occ, d.now)
+
+    # --- calendar feed (me calendar; served by the web layer) -------------------------------
+
+    feeds: CafeFeeds  # set by setup()
+
+    @command("calendar", group="me", permission=Role.EVERYONE)
+    async def me_calendar(
+        self,
+        inv: Invocation,
+        revoke: Annotated[
+            bool, Opt("true : nouvelle adresse, l'ancienne cesse de marcher")
+        ] = False,
+    ) -> Reply:
+        """Recevoir l'adresse de mon agenda des cafés, à ajouter à mon calendrier."""
+        address = await self.feeds.address(inv.member_id, revoke=revoke)
+        return feed_render.feed_address(inv.t, address, self.core.text_prefix(inv.room.platform))

@@ -136,3 +136,18 @@ class CafeActivity(SQLModel, table=True):
         ),
     )
     created_at: datetime = TimestampField()
+
+
+class CafeFeedToken(SQLModel, table=True):
+    """A member's private calendar feed (``me calendar``): the SHA-256 of its random token,
+    never the token itself (shown once, in the reply). One per member; revoking replaces it."""
+
+    __tablename__ = "cafe_feed_token"
+
+    member_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("core_member.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    created_at: datetime = TimestampField()

@@ -45,6 +45,7 @@ def test_each_contract_catches_its_offence(tmp_path: Path) -> None:
         "bot/adapters/matrix",
         "bot/core",
         "bot/storage",
+        "bot/web",
         "cogs",
         "cogs/poll",
         "cogs/cafe",
@@ -72,6 +73,7 @@ def test_each_contract_catches_its_offence(tmp_path: Path) -> None:
             "cogs/cafe/adapter.py": "import bot.adapters.matrix.client\n",
             "cogs/cafe/tables.py": "from bot.storage.models import OutboxMessage\n",
             "cogs/poll/through_core.py": "import bot.core.core\n",  # fine: indirect
+            "cogs/cafe/web.py": "import bot.web\n",
             "bot/storage/upward.py": "import bot.core.core\n",
             "bot/core/sdk.py": "import nio\n",
             "bot/adapters/matrix/other_sdk.py": "import discord\n",
@@ -87,6 +89,7 @@ def test_each_contract_catches_its_offence(tmp_path: Path) -> None:
         "cogs.cafe.platform -> discord",  # cogs never import SDKs
         "cogs.cafe.adapter -> bot.adapters.matrix.client",  # nor adapters
         "cogs.cafe.tables -> bot.storage.models",  # nor the core's tables
+        "cogs.cafe.web -> bot.web",  # nor the web layer (they register on core.web)
         "bot.core.sdk -> nio",  # the core never imports SDKs
         "bot.adapters.matrix.other_sdk -> discord",  # each SDK only in its adapter
     ):

@@ -81,6 +81,13 @@ class DiscordAdapter:
         self.memory = MemberMemory()  # what ``forget`` drops
         self.synced = False  # whether this start pushed the commands to Discord
         self.pacer = Pacer(settings.global_rate)
+        self._ready_once = False
+
+    @property
+    def connected(self) -> bool:
+        """The gateway session is up (what /healthz reports)."""
+        client = self.client
+        return client is not None and client.is_ready() and not client.is_closed()
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -190,7 +197,14 @@ class DiscordAdapter:
         self.synced = await self.commands.sync()
 
     async def on_ready(self) -> None:
+        if self._ready_once and self.core is not None:
+            self.core.metrics.reconnected(self.platform)  # a new session after a lost one
+        self._ready_once = True
         await self.other_guilds.check_all()
+
+    async def on_resumed(self) -> None:
+        if self.core is not None:
+            self.core.metrics.reconnected(self.platform)
 
     async def on_guild_join(self, guild: discord.Guild) -> None:
         await self.other_guilds.check(guild)

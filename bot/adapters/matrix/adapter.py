@@ -83,6 +83,15 @@ class MatrixAdapter:
         self.session.client = client
 
     @property
+    def connected(self) -> bool:
+        """The last sync with the homeserver succeeded (what /healthz reports)."""
+        return self.sync.connected
+
+    def on_reconnected(self) -> None:
+        if self.core is not None:
+            self.core.metrics.reconnected(PLATFORM)
+
+    @property
     def user_id(self) -> str:
         return self.session.user_id
 

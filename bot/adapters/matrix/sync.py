@@ -49,6 +49,8 @@ class SyncHandler(Protocol):
 
     async def on_unknown(self, room_id: str, event: UnknownEvent) -> None: ...
 
+    def on_reconnected(self) -> None: ...
+
 
 class SeenEvents:
     """The last ``size`` event ids handled: an event arriving twice (a gap filled, a sync
@@ -95,6 +97,9 @@ class Sync:
         self.crypto = crypto
         self.handler = handler
         self.seen = SeenEvents()
+        self.connected = False  # the last sync succeeded (what /healthz reports)
+        self.reconnects = 0  # syncs that succeeded again after failing
+        self._ever_synced = False
         self.filter = {
             "room": {
                 "timeline": {"limit": session.settings.timeline_limit},
@@ -120,6 +125,14 @@ class Sync:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._task
             self._task = None
+        self.connected = False
+
+    def _synced(self) -> None:
+        """A sync succeeded: connected again (counted when it had failed since the last)."""
+        if not self.connected and self._ever_synced:
+            self.reconnects += 1
+            self.handler.on_reconnected()
+        self.connected = self._ever_synced = True
 
     async def first_sync(self) -> None:
         """Catch up on state only: invites and leaves are handled, timelines are ignored (no
@@ -145,6 +158,7 @@ class Sync:
                 await asyncio.sleep(2**attempt)
         if not isinstance(resp, SyncResponse):
             raise RuntimeError(f"Matrix first sync failed: {resp}")
+        self._synced()
         await self.crypto.maintenance()
         for room_id in resp.rooms.leave:
             await self.handler.on_left(room_id)
@@ -179,10 +193,12 @@ class Sync:
                 if isinstance(resp, SyncError):
                     wait = (resp.retry_after_ms or 0) / 1000 or backoff
                     log.warning("Matrix sync failed (%s); retrying in %.1fs", resp, wait)
+                    self.connected = False
                     await asyncio.sleep(wait)
                     backoff = min(backoff * 2, 60)
                     continue
                 backoff = 1.0
+                self._synced()
                 await self._handle(resp, since, synced_at, known)
                 state.sync_token = resp.next_batch
                 self.session.save()
@@ -190,6 +206,7 @@ class Sync:
                 raise
             except Exception:
                 log.exception("Matrix sync loop error; retrying in %.0fs", backoff)
+                self.connected = False
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 60)
 

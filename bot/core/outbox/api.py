@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import event
+from sqlalchemy import event, func
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -206,6 +206,22 @@ class Outbox:
                 .order_by(col(OutboxMessage.due_at), col(OutboxMessage.id))
             )
             return [PendingMessage(r.key, r.kind, r.member_id, r.due_at) for r in rows]
+
+    async def backlog(self) -> tuple[int, datetime | None]:
+        """Health: how many pending rows are due now on a running platform, and when the
+        oldest was due (None when none is); a row waiting for a retry counts from its due time."""
+        now = self.core.clock.now()
+        async with self.core.db.session() as session:
+            count, oldest = (
+                await session.exec(
+                    select(func.count(), func.min(OutboxMessage.due_at)).where(
+                        OutboxMessage.status == PENDING,
+                        col(OutboxMessage.platform).in_(list(self.core.adapters)),
+                        OutboxMessage.next_try_at <= now,
+                    )
+                )
+            ).one()
+        return int(count), oldest
 
     async def get(self, key: str) -> OutboxMessage | None:
         async with self.core.db.session() as session:

@@ -23,6 +23,7 @@ from sqlalchemy import and_, func, or_, update
 from sqlmodel import col, delete, select
 
 from bot.core.errors import DeliveryError, RateLimited
+from bot.core.metrics import OutboxOutcome
 from bot.core.outbox.delivery import (
     DROPPED,
     FAILED,
@@ -226,6 +227,10 @@ class Sender:
                         report.add(result)
                 finally:
                     await self._stamp(batch)
+        metrics = self.core.metrics
+        metrics.outboxed(OutboxOutcome.SENT, report.sent)
+        metrics.outboxed(OutboxOutcome.FAILED, report.failed)
+        metrics.outboxed(OutboxOutcome.SKIPPED, report.skipped)
         return report
 
     async def _stamp(self, batch: Batch) -> None:
@@ -306,6 +311,8 @@ class Sender:
                 return report
             finish_reply(reply, delivery, row.due_at, now)
             await self._send(row, delivery, reply)
+            if delivery.late:
+                self.core.metrics.outboxed(OutboxOutcome.LATE)
         except RateLimited as exc:
             when = now + timedelta(seconds=exc.retry_after or 1)
             batch.retries.append((row.id, when, False, None))
