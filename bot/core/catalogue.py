@@ -63,6 +63,30 @@ class Catalogue:
         """Whether the first two words name a subgroup (``cafe programme``)."""
         return len(words) >= 2 and f"{words[0]} {words[1]}" in self.subgroups
 
+    def listing(self, group: str) -> list[CommandSpec]:
+        """The commands of a group (``poll``) or subgroup (``cafe programme``)."""
+        return list(self.subgroups[group] if " " in group else self.groups[group])
+
+    @staticmethod
+    def summary(specs: list[CommandSpec], within: str | None = None) -> str:
+        """``create, vote, programme (add, show)``: commands, each subgroup's together
+        (except the subgroup ``within``, whose commands are listed by name)."""
+        names: list[str] = []
+        subgroups: dict[str, list[str]] = {}
+        for spec in specs:
+            if spec.subgroup and spec.group != within:
+                word = spec.subgroup.split(" ", 1)[1]
+                if word not in subgroups:
+                    subgroups[word] = []
+                    names.append(word)
+                subgroups[word].append(spec.name)
+            else:
+                names.append(spec.name)
+        return ", ".join(
+            f"{name} ({', '.join(subgroups[name])})" if name in subgroups else name
+            for name in names
+        )
+
     def suggest(self, words: list[str]) -> str | None:
         """The closest command path to what was typed, if any is close."""
         typed = " ".join(words[:3] if self.is_subgroup(words) else words[:2])

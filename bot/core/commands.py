@@ -185,6 +185,8 @@ class CommandSpec:
     method: str
     defer: bool = False
     aliases: tuple[str, ...] = field(default=())
+    #: Example calls without the prefix (French msgids, translated where help shows them).
+    examples: tuple[str, ...] = field(default=())
 
     @property
     def path(self) -> str:
@@ -220,6 +222,7 @@ class CommandMeta:
     permission: Role
     defer: bool
     aliases: tuple[str, ...]
+    examples: tuple[str, ...] = ()
 
 
 Handler = Callable[..., Awaitable[Any]]
@@ -232,19 +235,22 @@ def command(
     permission: Role = Role.EVERYONE,
     defer: bool = False,
     aliases: tuple[str, ...] = (),
+    examples: tuple[str, ...] = (),
 ) -> Callable[[Handler], Handler]:
     """Declare a cog method as a command. ``group`` defaults to the cog's name; two words
     make a subgroup (``group="cafe programme"``: the command ``cafe programme add``).
 
     The first line of the docstring is the user-facing description (French source).
     ``defer``: the handler may be slow (Discord acknowledges first, then edits).
+    ``examples``: one or two calls without the prefix (``poll create "Quel jour ?"``), French
+    msgids that ``help`` shows translated; each must start with the command's own path.
     """
 
     def decorate(func: Handler) -> Handler:
         if not inspect.iscoroutinefunction(func):
             raise SpecError(f"command {name!r}: {func.__qualname__} must be async")
         func.__passerelle_command__ = CommandMeta(  # type: ignore[attr-defined]
-            name, group, permission, defer, aliases
+            name, group, permission, defer, aliases, tuple(examples)
         )
         return func
 
@@ -358,6 +364,10 @@ def build_spec(func: Handler, cog_name: str, default_group: str | None) -> Comma
         if opt.required and seen_optional:
             raise SpecError(f"{where}: required option {opt.name!r} after an optional one")
         seen_optional = seen_optional or not opt.required
+    path = f"{group} {meta.name}" if group else meta.name
+    for example in meta.examples:
+        if not example.startswith(path + " ") and example != path:
+            raise SpecError(f"{where}: example {example!r} must start with {path!r}")
     if sum(o.rest for o in options) > 1:
         # Options after the rest-of-line one can still be given by name.
         raise SpecError(f"{where}: at most one option can take the rest of the line")
@@ -371,4 +381,5 @@ def build_spec(func: Handler, cog_name: str, default_group: str | None) -> Comma
         method=func.__name__,
         defer=meta.defer,
         aliases=meta.aliases,
+        examples=meta.examples,
     )

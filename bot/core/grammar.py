@@ -2,7 +2,9 @@
 
 ``!poll create "La question ?" kind:single choices:"A | B | C"``: a prefix, the command path
 (one to three words: ``help``, ``poll create``, ``cafe programme add``),
-shell-style quotes (also “…” and «…»; an apostrophe inside a word is just an apostrophe),
+shell-style quotes (also '…', “…” and «…»; an apostrophe inside a word is just an apostrophe:
+a single quote opens a quote only at the start of a word or of an option's value, and closes
+only before a space or the end of the line, so ``'Qu'en pensez-vous ?'`` is one value),
 ``name:value`` or ``name=value`` for declared options, the remaining words fill the options in
 order, and an option declared ``rest`` takes every remaining word.
 """
@@ -22,6 +24,9 @@ from bot.core.i18n import N_
 MAX_INPUT = 4000
 _OPENERS = {'"': '"”', "“": '”"', "«": "»", "'": "'"}
 _NAMED = re.compile(r"^([A-Za-z][A-Za-z0-9_-]{0,31})[:=](.*)$", re.DOTALL)
+_NAME_PREFIX = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,31}[:=]")
+#: ``mailto:x@y`` and ``https://…`` are values, not options with an unknown name.
+_SCHEMES = frozenset({"mailto", "tel", "matrix", "geo", "urn", "data"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,8 +46,32 @@ class ParsedCommand:
 
 
 class UnknownCommand(UserError):
-    def __init__(self, typed: str, suggestion: str | None) -> None:
-        if suggestion:
+    def __init__(
+        self,
+        typed: str,
+        suggestion: str | None,
+        group: str | None = None,
+        commands: str = "",
+    ) -> None:
+        if group and suggestion:
+            super().__init__(
+                N_(
+                    "La commande « {typed} » n'existe pas. Vouliez-vous dire « {suggestion} » ? "
+                    "Dans « {group} » : {commands}."
+                ),
+                typed=typed,
+                suggestion=suggestion,
+                group=group,
+                commands=commands,
+            )
+        elif group:
+            super().__init__(
+                N_("La commande « {typed} » n'existe pas. Dans « {group} » : {commands}."),
+                typed=typed,
+                group=group,
+                commands=commands,
+            )
+        elif suggestion:
             super().__init__(
                 N_("Commande inconnue : « {typed} ». Vouliez-vous dire « {suggestion} » ?"),
                 typed=typed,
@@ -65,11 +94,17 @@ def tokenize(text: str) -> list[Token]:
         quote_at: int | None = None
         while i < n and not text[i].isspace():
             c = text[i]
-            if c in _OPENERS and (c != "'" or not buf):
+            if c in _OPENERS and (
+                c != "'" or not buf or _NAME_PREFIX.fullmatch("".join(buf)) is not None
+            ):
                 closers = _OPENERS[c]
                 j = i + 1
                 inner: list[str] = []
-                while j < n and text[j] not in closers:
+                while j < n and (
+                    text[j] not in closers
+                    # a single quote closes only before a space or the end: l'atelier inside
+                    or (c == "'" and j + 1 < n and not text[j + 1].isspace())
+                ):
                     if text[j] == "\\" and j + 1 < n and c != "'":
                         inner.append(text[j + 1])
                         j += 2
@@ -157,7 +192,13 @@ def parse(
             typed = words[0] if words else tokens[0].value
             if not require_prefix and catalogue.suggest(words) is None:
                 return None  # the console: ordinary chat, not a command
-        raise UnknownCommand(typed[:60], catalogue.suggest(words))
+        suggestion = catalogue.suggest(words)
+        if catalogue.is_subgroup(words) or (words and catalogue.is_group(words[0])):
+            group = " ".join(words[:2]) if catalogue.is_subgroup(words) else words[0]
+            raise UnknownCommand(
+                typed[:60], suggestion, group, catalogue.summary(catalogue.listing(group), group)
+            )
+        raise UnknownCommand(typed[:60], suggestion)
     return ParsedCommand(spec, bind(spec, tokens[used:]))
 
 
@@ -177,14 +218,8 @@ def bind(spec: CommandSpec, tokens: list[Token]) -> dict[str, Any]:
                     )
                 named[name] = match.group(2)
                 continue
-            close = difflib.get_close_matches(name, names, n=1, cutoff=0.75)
-            if close:
-                raise UsageError(
-                    "Option inconnue : {option}. Vouliez-vous dire {suggestion} ?",
-                    command=spec.path,
-                    option=name,
-                    suggestion=close[0],
-                )
+            if _looks_like_option(name, match.group(2)):
+                raise _unknown_option(spec, name)
         positional.append(token.value)
     raw: dict[str, Any] = dict(named)
     free = [o for o in spec.options if o.name not in named]
@@ -204,3 +239,33 @@ def bind(spec: CommandSpec, tokens: list[Token]) -> dict[str, Any]:
             extra=" ".join(positional)[:60],
         )
     return raw
+
+
+def _looks_like_option(name: str, value: str) -> bool:
+    """``colour:red`` is an option with an unknown name; ``https://…``, ``mailto:…`` and
+    ``Sujet:`` (nothing after the colon) are ordinary values."""
+    return bool(value) and not value.startswith("//") and name not in _SCHEMES
+
+
+def _unknown_option(spec: CommandSpec, name: str) -> UsageError:
+    """An unknown option, naming the closest declared one."""
+    typed = name[:32]
+    if not spec.options:
+        return UsageError(
+            "Option inconnue « {option} » : cette commande n'a pas d'option.",
+            command=spec.path,
+            option=typed,
+        )
+    matcher = difflib.SequenceMatcher(b=name)
+    best, best_ratio = spec.options[0].name, -1.0
+    for option in spec.options:
+        matcher.set_seq1(option.name)
+        ratio = matcher.ratio()
+        if ratio > best_ratio:
+            best, best_ratio = option.name, ratio
+    return UsageError(
+        "Option inconnue « {option} ». Vouliez-vous dire « {suggestion} » ?",
+        command=spec.path,
+        option=typed,
+        suggestion=best,
+    )

@@ -3,7 +3,7 @@ step, and ``python -m bot.core.i18n_extract`` that prints the missing ones as .p
 
 Collected: the first literal argument of ``_()``, ``N_()``, ``t()``/``x.t()``, ``t.n()``
 (singular and plural), ``UserError()``, ``UsageError()``, ``PermissionDenied()``, ``Opt()``,
-and the first docstring line of every ``@command``.
+the first docstring line of every ``@command`` and its ``examples=``.
 """
 
 from __future__ import annotations
@@ -67,6 +67,13 @@ def extract_file(path: Path) -> list[Msg]:
             doc = ast.get_docstring(node)
             if doc:
                 found.append(Msg(doc.strip().splitlines()[0], None, f"{rel}:{node.lineno}"))
+            for deco in node.decorator_list:
+                if isinstance(deco, ast.Call) and _name(deco.func) == "command":
+                    for kw in deco.keywords:
+                        if kw.arg == "examples" and isinstance(kw.value, ast.Tuple | ast.List):
+                            for elt in kw.value.elts:
+                                if (text := _literal(elt)) is not None:
+                                    found.append(Msg(text, None, f"{rel}:{deco.lineno}"))
     return found
 
 

@@ -47,7 +47,14 @@ class Polls(Cog, name="poll"):
         core.outbox.register(CLOSE_KIND, self._render_close)
         core.outbox.register(REDACT_NOTE_KIND, self._render_redact_note)
 
-    @command("create", permission=Role.MEMBER)
+    @command(
+        "create",
+        permission=Role.MEMBER,
+        examples=(
+            'poll create "Quel jour pour l\'atelier ?" choices:"Lundi | Mardi | Jeudi"',
+            "poll create 'Une idée pour la rentrée ?' kind:open duration:3d",
+        ),
+    )
     async def create(
         self,
         inv: Invocation,
