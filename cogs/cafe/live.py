@@ -102,7 +102,9 @@ class LiveSessions:
         if len(live) == 1:
             return live[0]
         if not live:
-            raise UserError("Aucun café n'est en cours : lancez-en un avec cafe start occurrence:…")
+            raise UserError(
+                "Aucun café n'est en cours : lancez-en un avec cafe start occurrence:…"
+            )
         raise UserError(
             "Plusieurs cafés sont en cours ({occurrences}) : précisez occurrence:…",
             occurrences=", ".join(str(i) for i in live),

@@ -16,7 +16,10 @@ from cogs.cafe.render import label
 
 def next_action(t: Translator, occurrence_id: int) -> Action:
     return Action.invoke(
-        "cafe next", label=t("Activité suivante"), style=ActionStyle.PRIMARY, occurrence=occurrence_id
+        "cafe next",
+        label=t("Activité suivante"),
+        style=ActionStyle.PRIMARY,
+        occurrence=occurrence_id,
     )
 
 

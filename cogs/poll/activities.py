@@ -136,7 +136,7 @@ class PollActivities:
         _, service = self._running()
         poll = await service.get(activity_id)
         view, changed = await service.close(
-            activity_id, Voter(poll.author_id, frozenset({Role.MODERATOR}))
+            activity_id, Voter(poll.author_id or 0, frozenset({Role.MODERATOR}))
         )
         if changed:
             await service.cancel_close(view.id)

@@ -217,5 +217,6 @@ async def test_restart_in_the_middle_resumes(db_url: str) -> None:
         assert row.position == 3 and row.current_open
         reply = await h.reply("alice", "!cafe end")
         assert "Activité 3 close" in reply.text
+        await h.settle()
     finally:
         await h.close()
