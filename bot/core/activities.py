@@ -6,10 +6,10 @@ registers an ``ActivityProvider`` with the core (the poll cog in its ``setup``) 
 ``core.activities`` to check a draft *when it is added*, with the very messages ``poll create``
 gives — never in front of the room when the café starts.
 
-What the live café will need later from a provider (not built yet, so not declared here): to
-open a stored draft as a real activity in a room (``open(draft, room, author) -> id``), to
-close it and give its results for the session (``close(id) -> results``), and to count who
-answered (presence). Those methods join the protocol with the code that calls them.
+The live café (``cafe start|next|end``) runs them through the same provider: ``open`` a stored
+draft as a real activity in the café's room, ``post`` it as ``poll create`` does, ``close`` it,
+give its ``results`` as ``poll results`` shows them, and ``participants`` — who answered
+(presence) and how many.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from typing import Any, Protocol, runtime_checkable
 
 from bot.core.errors import UserError
 from bot.core.i18n import Translator
+from bot.core.refs import RoomRef
+from bot.core.reply import Reply
 
 #: The options a draft may carry, as ``poll create`` names them (values: text or lists for
 #: ``choices``/``answer``/``categories``, an integer for ``max``, booleans, ``results``).
@@ -52,6 +54,27 @@ class ActivityProvider(Protocol):
 
     def kind_name(self, kind: str, t: Translator) -> str:
         """The kind in the reader's words (``quiz``, ``nuage de mots``…)."""
+        ...
+
+    async def open(self, draft: ActivityDraft, room: RoomRef, author_id: int) -> int:
+        """Open a stored draft as a real activity in ``room``; its id (the poll's number)."""
+        ...
+
+    async def post(self, activity_id: int, t: Translator, platform: str) -> Reply:
+        """The activity as posted when it opens (exactly what ``poll create`` posts)."""
+        ...
+
+    async def close(self, activity_id: int) -> None:
+        """Close it now: no more answers (harmless when already closed)."""
+        ...
+
+    async def results(self, activity_id: int, t: Translator, platform: str) -> Reply:
+        """Its results as ``poll results`` shows them (text + picture)."""
+        ...
+
+    async def participants(self, activity_id: int) -> tuple[int, frozenset[int]]:
+        """How many answered, and the members known to have answered (anonymous answers
+        count but name nobody)."""
         ...
 
 

@@ -30,7 +30,17 @@ def setup(core: Core) -> Cog:
         activities=core.activities,
         occurrences=service.occurrences,
     )
-    cog = Cafe(core, settings=settings, service=service, programme=programme)
+    from cogs.cafe.live import LiveSessions
+
+    live = LiveSessions(
+        db=core.db,
+        clock=core.clock,
+        outbox=core.outbox,
+        activities=core.activities,
+        programme=programme,
+        settings=settings,
+    )
+    cog = Cafe(core, settings=settings, service=service, programme=programme, live=live)
     # Calendar feeds (`me calendar`, /feeds/… on the web server): their own service.
     from cogs.cafe.feeds import CafeFeeds
 

@@ -28,6 +28,8 @@ from cogs.cafe.domain import (
     parse_preference,
 )
 from cogs.cafe.feeds import CafeFeeds
+from cogs.cafe.live import LiveSessions
+from cogs.cafe.live_commands import LiveCommands
 from cogs.cafe.programme import Programme
 from cogs.cafe.programme_commands import ProgrammeCommands
 from cogs.cafe.reminders import ANNOUNCE, NOTICE, REMINDER, START
@@ -45,23 +47,32 @@ ReleaseOpt = Annotated[bool | None, Opt("true : places non confirmées données 
 ReleaseBeforeOpt = Annotated[str, Opt("Délai pour confirmer, avant le début (défaut 2h)")]
 
 
-class Cafe(ConfirmationCommands, ProgrammeCommands, Cog, name="cafe"):
-    """The café's commands; ``cafe confirm|release`` come from ``ConfirmationCommands`` and
-    ``cafe programme …`` from ``ProgrammeCommands``."""
+class Cafe(ConfirmationCommands, ProgrammeCommands, LiveCommands, Cog, name="cafe"):
+    """The café's commands; ``cafe confirm|release`` come from ``ConfirmationCommands``,
+    ``cafe programme …`` from ``ProgrammeCommands``, ``cafe start|next|end`` from
+    ``LiveCommands``."""
 
     def __init__(
-        self, core: Core, *, settings: CafeSettings, service: CafeService, programme: Programme
+        self,
+        core: Core,
+        *,
+        settings: CafeSettings,
+        service: CafeService,
+        programme: Programme,
+        live: LiveSessions,
     ) -> None:
         super().__init__(core)
         self.settings = settings
         self.service = service
         self.programme = programme
+        self.live = live
         self.privacy = service.privacy
         core.outbox.register(REMINDER, self._render_reminder)
         core.outbox.register(NOTICE, self._render_notice)
         core.outbox.register(ANNOUNCE, self._render_announce)
         core.outbox.register(START, self._render_start)
         self.register_confirmation()
+        self.register_live()
 
     async def start(self) -> None:
         await self.service.materialize()

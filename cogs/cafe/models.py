@@ -151,3 +151,30 @@ class CafeFeedToken(SQLModel, table=True):
     )
     token_hash: str = Field(max_length=64, unique=True, index=True)
     created_at: datetime = TimestampField()
+
+
+# --- the live session (live.py) -----------------------------------------------------------------
+
+
+class CafeSession(SQLModel, table=True):
+    """An occurrence run live (``cafe start`` … ``cafe end``): where it stands in its programme
+    and the activity (poll) opened for each place. A restart reads it back as it was."""
+
+    __tablename__ = "cafe_session"
+
+    occurrence_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("cafe_occurrence.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    position: int = 0  # the activity open now (1…N); 0: none opened yet
+    current_open: bool = False  # whether the activity at ``position`` is still open
+    polls: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
+    started_by: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("core_member.id", ondelete="SET NULL"), nullable=True, index=True
+        ),
+    )
+    started_at: datetime = TimestampField()
+    ended_at: datetime | None = TimestampField(nullable=True)

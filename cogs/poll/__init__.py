@@ -18,5 +18,9 @@ def setup(core: Core) -> Polls:
     secret = BallotSecret(settings.ballot_secret, settings.ballot_secret_file)
     service = PollService(core.db, core.clock, core.outbox, core.members, settings, secret)
     privacy = PollPrivacy(core.db, secret, service.forget_cached)
-    core.activities.register(PollActivities())
-    return Polls(core, service, privacy)
+    cog = Polls(core, service, privacy)
+    activities = PollActivities(core, service)
+    activities.render_results = cog.results_reply
+    activities.closed = cog.live.closed
+    core.activities.register(activities)
+    return cog

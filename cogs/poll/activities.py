@@ -1,15 +1,24 @@
 """The poll cog as the core's activity provider: a café's programme is checked here, with the
-very rules (and messages) of ``poll create`` (validate.py), when each activity is added."""
+very rules (and messages) of ``poll create`` (validate.py), when each activity is added; the
+live café opens, posts and closes its activities here as ``poll create|results|close`` do."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
-from bot.core import ActivityDraft, Translator, UserError
-from cogs.poll import validate
-from cogs.poll.domain import PollKind
+from bot.core import ActivityDraft, Reply, Role, RoomRef, Translator, UserError
+from bot.core.ports import Capability
+from cogs.poll import queries, render, validate
+from cogs.poll.domain import PollKind, PollView, Voter
 from cogs.poll.render import kind_name
+
+if TYPE_CHECKING:
+    from bot.core import Core
+    from cogs.poll.service import PollService
+
+#: How the cog renders results (``Polls.results_reply``) and forgets live refreshes.
+ResultsReply = Callable[..., Awaitable[Reply]]
 
 
 def _text(options: Mapping[str, Any], key: str) -> str:
@@ -38,9 +47,16 @@ def _flag(options: Mapping[str, Any], key: str) -> bool:
 
 
 class PollActivities:
-    """Every poll kind is an activity a café can run."""
+    """Every poll kind is an activity a café can run. ``service``/``core`` are given by
+    ``setup``; ``render_results``/``closed`` are the cog's (set once the cog is built)."""
 
     kinds: tuple[str, ...] = tuple(kind.value for kind in PollKind)
+
+    def __init__(self, core: Core | None = None, service: PollService | None = None) -> None:
+        self.core = core
+        self.service = service
+        self.render_results: ResultsReply | None = None
+        self.closed: Callable[[PollView], None] | None = None
 
     def validate(
         self, kind: str, question: str, options: Mapping[str, Any], t: Translator
@@ -76,3 +92,67 @@ class PollActivities:
 
     def kind_name(self, kind: str, t: Translator) -> str:
         return kind_name(PollKind(kind), t)
+
+    # --- running (the live café) -------------------------------------------------------------
+
+    def _running(self) -> tuple[Core, PollService]:
+        if self.core is None or self.service is None:
+            raise RuntimeError("PollActivities was built without the core and service")
+        return self.core, self.service
+
+    async def open(self, draft: ActivityDraft, room: RoomRef, author_id: int) -> int:
+        from cogs.poll.service import PollDraft
+
+        _, service = self._running()
+        o = draft.options
+        poll = await service.create(
+            author_id,
+            room,
+            PollDraft(
+                draft.question,
+                PollKind(draft.kind),
+                _text(o, "choices"),
+                _flag(o, "anonymous"),
+                str(o.get("results", "live")),
+                "",
+                "",
+                o.get("max"),
+                _text(o, "answer"),
+                _text(o, "categories"),
+                Role.MEMBER,
+            ),
+        )
+        return poll.id
+
+    async def post(self, activity_id: int, t: Translator, platform: str) -> Reply:
+        core, service = self._running()
+        poll = await service.get(activity_id)
+        buttons = Capability.BUTTONS in core.capabilities(platform)
+        return render.poll_reply(
+            poll, t, core.text_prefix(platform), core.clock.now(), buttons=buttons
+        )
+
+    async def close(self, activity_id: int) -> None:
+        _, service = self._running()
+        poll = await service.get(activity_id)
+        view, changed = await service.close(
+            activity_id, Voter(poll.author_id or 0, frozenset({Role.MODERATOR}))
+        )
+        if changed:
+            await service.cancel_close(view.id)
+            if self.closed is not None:
+                self.closed(view)
+
+    async def results(self, activity_id: int, t: Translator, platform: str) -> Reply:
+        core, service = self._running()
+        view = await service.get(activity_id)
+        buttons = Capability.BUTTONS in core.capabilities(platform)
+        if self.render_results is None:
+            raise RuntimeError("PollActivities.render_results is not set")
+        return await self.render_results(view, t, buttons=buttons)
+
+    async def participants(self, activity_id: int) -> tuple[int, frozenset[int]]:
+        _, service = self._running()
+        async with service.db.session() as session:
+            rows = await queries.ballot_rows(session, activity_id)
+        return len(rows), frozenset(r.member_id for r in rows if r.member_id is not None)
