@@ -40,11 +40,11 @@ from cogs.cafe.settings import CafeSettings
 # and fail there ("something went wrong") instead of getting the usual range message.
 MAX_ID = 2**31 - 1
 MAX_CAPACITY = 10_000
-OccurrenceOpt = Annotated[int | None, Opt("Numéro du café (voir cafe list)", min=1, max=MAX_ID)]
+OccurrenceOpt = Annotated[int | None, Opt("Numéro du café", min=1, max=MAX_ID)]
 # Attendance confirmation options (cafe create, cafe edit series:true).
-ConfirmOpt = Annotated[str, Opt("Demander « Toujours là ? » avant le début, ex. 24h ; off")]
-ReleaseOpt = Annotated[bool | None, Opt("true : places non confirmées données à l'attente")]
-ReleaseBeforeOpt = Annotated[str, Opt("Délai pour confirmer, avant le début (défaut 2h)")]
+ConfirmOpt = Annotated[str, Opt("« Toujours là ? » avant le début, ex. 24h ; off")]
+ReleaseOpt = Annotated[bool | None, Opt("true : places non confirmées à l'attente")]
+ReleaseBeforeOpt = Annotated[str, Opt("Délai de confirmation avant le début (2h)")]
 
 
 class Cafe(ConfirmationCommands, ProgrammeCommands, LiveCommands, Cog, name="cafe"):
@@ -97,7 +97,7 @@ class Cafe(ConfirmationCommands, ProgrammeCommands, LiveCommands, Cog, name="caf
         release_unconfirmed: ReleaseOpt = None,
         release_before: ReleaseBeforeOpt = "",
     ) -> Reply:
-        """Programmer un café (récurrent ou à une date) ; affiche les 5 prochaines dates."""
+        """Programmer un café (récurrent ou à une date)."""
         result = await self.service.create_series(
             creator=inv.member_id,
             room=inv.room,
@@ -119,7 +119,7 @@ class Cafe(ConfirmationCommands, ProgrammeCommands, LiveCommands, Cog, name="caf
     async def edit(
         self,
         inv: Invocation,
-        occurrence: Annotated[int, Opt("Numéro du café (voir cafe list)", min=1, max=MAX_ID)],
+        occurrence: Annotated[int, Opt("Numéro du café", min=1, max=MAX_ID)],
         when: Annotated[str, Opt("Nouvelle date et heure, ex. 2027-03-05 14:00")] = "",
         topic: Annotated[str, Opt("Sujet", max_length=300)] = "",
         host: Annotated[str, Opt("Animateur ou animatrice", max_length=200)] = "",
@@ -128,8 +128,8 @@ class Cafe(ConfirmationCommands, ProgrammeCommands, LiveCommands, Cog, name="caf
         capacity: Annotated[int | None, Opt("Nombre de places", min=1, max=MAX_CAPACITY)] = None,
         duration: Annotated[int | None, Opt("Durée en minutes", min=5, max=1440)] = None,
         title: Annotated[str, Opt("Titre de la série (avec series:true)", max_length=200)] = "",
-        reminders: Annotated[str, Opt("Rappels de la série, ex. 24h,15m (avec series:true)")] = "",
-        series: Annotated[bool, Opt("Appliquer à toute la série (cafés à venir)")] = False,
+        reminders: Annotated[str, Opt("Rappels de la série, ex. 24h,15m")] = "",
+        series: Annotated[bool, Opt("Toute la série (cafés à venir)")] = False,
         confirm: ConfirmOpt = "",
         release_unconfirmed: ReleaseOpt = None,
         release_before: ReleaseBeforeOpt = "",
@@ -177,7 +177,7 @@ class Cafe(ConfirmationCommands, ProgrammeCommands, LiveCommands, Cog, name="caf
     async def topic(
         self,
         inv: Invocation,
-        occurrence: Annotated[int, Opt("Numéro du café (voir cafe list)", min=1, max=MAX_ID)],
+        occurrence: Annotated[int, Opt("Numéro du café", min=1, max=MAX_ID)],
         topic: Annotated[str, Opt("Le sujet de ce café", max_length=300, rest=True)],
     ) -> Reply:
         """Donner son sujet à un café."""
@@ -188,7 +188,7 @@ class Cafe(ConfirmationCommands, ProgrammeCommands, LiveCommands, Cog, name="caf
     async def cancel(
         self,
         inv: Invocation,
-        occurrence: Annotated[int, Opt("Numéro du café (voir cafe list)", min=1, max=MAX_ID)],
+        occurrence: Annotated[int, Opt("Numéro du café", min=1, max=MAX_ID)],
         series: Annotated[bool, Opt("true : arrêter toute la série de ce café")] = False,
     ) -> Reply:
         """Annuler un café (ou toute sa série) ; les inscrits sont prévenus en privé."""

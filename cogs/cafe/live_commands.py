@@ -38,7 +38,7 @@ class LiveCommands:
     async def start_session(
         self,
         inv: Invocation,
-        occurrence: Annotated[int, Opt("Numéro du café (voir cafe list)", min=1, max=MAX_ID)],
+        occurrence: Annotated[int, Opt("Numéro du café", min=1, max=MAX_ID)],
     ) -> Reply:
         """Lancer le café en direct : message d'accueil, présences ouvertes (animateur)."""
         occ, total = await self.live.start(occurrence, editor(inv))

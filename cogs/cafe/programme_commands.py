@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 GROUP = "cafe programme"
 MAX_ID = 2**31 - 1
-Occurrence = Annotated[int, Opt("Numéro du café (voir cafe list)", min=1, max=MAX_ID)]
+Occurrence = Annotated[int, Opt("Numéro du café", min=1, max=MAX_ID)]
 Place = Annotated[int, Opt("Numéro de l'activité (voir cafe programme show)", min=1, max=99)]
 
 
@@ -44,7 +44,7 @@ class ProgrammeCommands:
         kind: Annotated[
             str,
             Opt(
-                "Type d'activité, comme poll create : quiz, single, board…",
+                "Type d'activité (comme poll create)",
                 autocomplete="activity_kinds",
             ),
         ],
@@ -55,14 +55,12 @@ class ProgrammeCommands:
         seconds: Annotated[
             int,
             Opt(
-                "Passer à la suite après N secondes (0 : l'animateur décide)",
+                "Secondes avant la suite (0 : l'animateur décide)",
                 min=0,
                 max=MAX_SECONDS,
             ),
         ] = 0,
-        max: Annotated[
-            int, Opt("Choix multiples : choix au plus ; nuage : mots par personne", min=0, max=25)
-        ] = 0,
+        max: Annotated[int, Opt("Choix (ou mots) au plus par personne", min=0, max=25)] = 0,
         anonymous: Annotated[
             bool, Opt("Anonyme : personne ne peut savoir qui a voté quoi")
         ] = False,
@@ -70,7 +68,7 @@ class ProgrammeCommands:
             Literal["live", "hidden"], Opt("Résultats visibles en direct ou à la clôture")
         ] = "live",
     ) -> Reply:
-        """Ajouter une activité (un sondage) au programme d'un café, vérifiée tout de suite."""
+        """Ajouter une activité au programme d'un café."""
         options: dict[str, object] = {
             "choices": choices,
             "answer": answer,
