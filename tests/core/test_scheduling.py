@@ -35,7 +35,12 @@ async def test_a_message_due_soon_is_sent_without_anyone_asking(tmp_path) -> Non
             if "c'est l'heure" in out.getvalue():
                 break
         assert "[DM → bob] c'est l'heure" in out.getvalue()
-        row = await core.outbox.get("wake:1")
+        # The sender stamps its batch just after sending: give it that moment.
+        for _ in range(40):
+            row = await core.outbox.get("wake:1")
+            if row is not None and row.sent_at is not None:
+                break
+            await asyncio.sleep(0.05)
         assert row is not None and row.sent_at is not None and row.sent_at >= due
     finally:
         await app.stop()
