@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from sqlmodel import col, select, update
+
 from bot.core.privacy import MergeNote
 from cogs.cafe import programme_queries, queries
 from cogs.cafe.domain import REGISTERED
-from cogs.cafe.models import CafePreference
+from cogs.cafe.models import CafePreference, CafeSession
 
 if TYPE_CHECKING:
     from bot.storage.db import Database
@@ -26,6 +28,9 @@ class CafePrivacy:
             regs = await queries.registrations_of(s, member_id)
             pref = await s.get(CafePreference, member_id)
             prepared = await programme_queries.created_by(s, member_id)
+            hosted = list(
+                await s.exec(select(CafeSession).where(col(CafeSession.started_by) == member_id))
+            )
         exported: dict[str, Any] = {
             "registrations": [
                 {
@@ -50,6 +55,11 @@ class CafePrivacy:
                 }
                 for a in prepared
             ]
+        if hosted:  # live sessions they started (``cafe start``)
+            exported["sessions_started"] = [
+                {"occurrence": h.occurrence_id, "started_at": h.started_at.isoformat()}
+                for h in hosted
+            ]
         return exported
 
     async def forget(self, member_id: int) -> None:
@@ -62,6 +72,11 @@ class CafePrivacy:
             await queries.delete_preference(s, member_id)
             # The activities stay in their café's programme; they no longer name anyone.
             await programme_queries.reassign_creator(s, member_id, None)
+            await s.exec(
+                update(CafeSession)
+                .where(col(CafeSession.started_by) == member_id)
+                .values(started_by=None)
+            )
         for occurrence_id in seats:
             await self.reminders.cancel(occurrence_id, [member_id])
             await self.registration.promote(occurrence_id)  # past or cancelled: nothing to do
@@ -83,4 +98,9 @@ class CafePrivacy:
                     s.add(CafePreference(member_id=kept, offsets=pref.offsets))
                 await s.delete(pref)
             await programme_queries.reassign_creator(s, merged, kept)
+            await s.exec(
+                update(CafeSession)
+                .where(col(CafeSession.started_by) == merged)
+                .values(started_by=kept)
+            )
         return []

@@ -12,6 +12,7 @@ import pytest
 from sqlmodel import select
 
 from bot.core import Role
+from bot.core.refs import MemberRef
 from bot.scheduling import FakeClock
 from cogs.cafe.models import CafeOccurrence, CafeSession
 from tests.harness import Harness, make_harness
@@ -220,3 +221,21 @@ async def test_restart_in_the_middle_resumes(db_url: str) -> None:
         await h.settle()
     finally:
         await h.close()
+
+
+async def test_who_started_a_session_is_exported_merged_and_forgotten(h: Harness) -> None:
+    occ = await setup_cafe(h)
+    h.clock.set(THURSDAY)
+    await h.reply("mod", f"!cafe start occurrence:{occ}")
+    mod = (await session(h, occ)).started_by
+    assert mod is not None
+    privacy = h.core.cogs["cafe"].privacy
+    assert privacy is not None
+    exported = await privacy.export(mod)
+    assert exported is not None and exported["sessions_started"][0]["occurrence"] == occ
+
+    other = (await h.core.members.resolve(MemberRef(h.adapter.platform, "bob", "bob"))).id
+    await privacy.merge(other, mod)
+    assert (await session(h, occ)).started_by == other
+    await privacy.forget(other)
+    assert (await session(h, occ)).started_by is None
