@@ -41,6 +41,9 @@ def setup(core: Core) -> Cog:
         settings=settings,
     )
     cog = Cafe(core, settings=settings, service=service, programme=programme, live=live)
+    from cogs.cafe.audience import SessionAudience
+
+    core.activities.provide_audience(SessionAudience(core.db, live))
     # Calendar feeds (`me calendar`, /feeds/… on the web server): their own service.
     from cogs.cafe.feeds import CafeFeeds
 

@@ -84,8 +84,8 @@ class LiveCommands:
             reply = await acts.provider(kind).results(poll, d.t, room.platform)
         except UserError:
             return None  # the poll was removed meanwhile (privacy)
-        answered, present = await self.live.participation(occ.id, kind, poll)
-        return render.results(d.t, reply, answered, present)
+        # Participation in it is counted against those present (cogs/cafe/audience.py).
+        return render.results(reply)
 
     async def _render_advance(self, d: Delivery) -> Reply | None:
         await self.live.timer(int(d.data["occurrence"]), int(d.data["position"]))

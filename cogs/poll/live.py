@@ -33,11 +33,18 @@ class LiveResults:
         now = self.core.clock.now()
         batched = poll.anonymous and not poll.is_closed(now)
         tally = await self.shown_tally(poll) if batched else await self.service.tally(poll)
-        population = await self.core.room_population(poll.room)
+        # An activity of a live café counts against those present, not the whole room.
+        present = await self.core.activities.audience(poll.id)
+        population = (
+            max(present, tally.voters)
+            if present is not None
+            else await self.core.room_population(poll.room)
+        )
         return render_results.results_reply(
             tally,
             t,
             population,
+            present=present is not None,
             withheld=self.service.withheld(tally),
             now=now,
             picture=picture,
