@@ -85,7 +85,7 @@ class DatabaseSection(Section):
 
 class OutboxSection(Section):
     grace: Duration = timedelta(hours=6)
-    late_after: Duration = timedelta(minutes=2)
+    late_after: Duration = timedelta(seconds=30)
     poll_interval: Duration = timedelta(seconds=30)
     lease: Duration = timedelta(minutes=5)
     backoff: Duration = timedelta(seconds=5)
