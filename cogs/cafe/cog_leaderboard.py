@@ -1,0 +1,49 @@
+"""The live challenge's commands (``cafe score``, ``cafe pseudo``), mixed into the ``Cafe`` cog:
+parse → ``Leaderboards`` (leaderboards.py) → ``render_leaderboard``. The leaderboard posts in
+the café's room are rendered by the live session's outbox renderer (live_commands.py)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+from bot.core import Invocation, Opt, Reply, Role, command
+from cogs.cafe import render_leaderboard as render
+from cogs.cafe.pseudonym import MAX_LENGTH
+
+if TYPE_CHECKING:
+    from cogs.cafe.leaderboards import Leaderboards
+
+_Occurrence = Annotated[
+    int | None, Opt("Numéro du café (par défaut : celui en cours)", min=1, max=2**31 - 1)
+]
+
+
+class LeaderboardCommands:
+    """The cafe's ``setup`` sets ``leaderboards``."""
+
+    leaderboards: Leaderboards
+
+    @command("score", permission=Role.EVERYONE)
+    async def score(
+        self,
+        inv: Invocation,
+        occurrence: _Occurrence = None,
+        all: Annotated[bool, Opt("true : tout le classement")] = False,
+    ) -> Reply:
+        """Votre rang au défi quiz du café (réponse privée)."""
+        occurrence_id = await self.leaderboards.score_occurrence(inv.member_id, occurrence)
+        board = await self.leaderboards.board(occurrence_id)
+        return render.my_score(inv.t, board, inv.member_id, everyone=all)
+
+    @command("pseudo", permission=Role.EVERYONE)
+    async def pseudo(
+        self,
+        inv: Invocation,
+        name: Annotated[
+            str, Opt("Votre pseudo au classement ; off : le retirer", max_length=MAX_LENGTH * 4)
+        ],
+        occurrence: _Occurrence = None,
+    ) -> Reply:
+        """Apparaître sous un pseudo au classement du café."""
+        change = await self.leaderboards.set_pseudonym(inv.member_id, occurrence, name)
+        return render.pseudonym_changed(inv.t, change)
