@@ -131,7 +131,7 @@ def my_score(t: Translator, board: Board, member_id: int, *, everyone: bool) -> 
         )
     else:
         head = t(
-            "Vous êtes {rank}e sur {count} avec {points} points ({detail}).",
+            "Votre rang : {rank} sur {count}, avec {points} points ({detail}).",
             rank=mine.rank,
             count=len(board.standings),
             points=t.number(mine.points),
@@ -144,10 +144,14 @@ def my_score(t: Translator, board: Board, member_id: int, *, everyone: bool) -> 
     if shown:
         lines.append("")
         lines.extend(_line(t, s) for s in shown)
-    title = t(
-        "Classement après la question {question}/{questions}",
-        question=board.question,
-        questions=board.questions,
+    title = (
+        t(
+            "Classement après la question {question}/{questions}",
+            question=board.question,
+            questions=board.questions,
+        )
+        if board.question
+        else t("Défi quiz du café n° {occurrence}", occurrence=board.occurrence_id)
     )
     actions = (
         []
