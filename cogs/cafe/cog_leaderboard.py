@@ -6,16 +6,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated
 
-from bot.core import Invocation, Opt, Reply, Role, command
+from bot.core import Invocation, Opt, Reply, Role, UserError, command
 from cogs.cafe import render_leaderboard as render
-from cogs.cafe.pseudonym import MAX_LENGTH
+from cogs.cafe.leaderboards import MAX_NAME
+from cogs.cafe.programme_commands import editor
 
 if TYPE_CHECKING:
     from cogs.cafe.leaderboards import Leaderboards
 
-_Occurrence = Annotated[
-    int | None, Opt("Numéro du café (par défaut : celui en cours)", min=1, max=2**31 - 1)
-]
+_Occurrence = Annotated[int | None, Opt("Numéro du café", min=1, max=2**31 - 1)]
 
 
 class LeaderboardCommands:
@@ -28,9 +27,9 @@ class LeaderboardCommands:
         self,
         inv: Invocation,
         occurrence: _Occurrence = None,
-        all: Annotated[bool, Opt("true : tout le classement")] = False,
+        all: Annotated[bool, Opt("Tout le classement")] = False,
     ) -> Reply:
-        """Votre rang au défi quiz du café (réponse privée)."""
+        """Votre rang au défi quiz."""
         occurrence_id = await self.leaderboards.score_occurrence(inv.member_id, occurrence)
         board = await self.leaderboards.board(occurrence_id)
         return render.my_score(inv.t, board, inv.member_id, everyone=all)
@@ -39,11 +38,15 @@ class LeaderboardCommands:
     async def pseudo(
         self,
         inv: Invocation,
-        name: Annotated[
-            str, Opt("Votre pseudo au classement ; off : le retirer", max_length=MAX_LENGTH * 4)
-        ],
+        name: Annotated[str, Opt("off : le retirer", max_length=MAX_NAME)] = "",
         occurrence: _Occurrence = None,
+        remove: Annotated[str, Opt("Retirer ce pseudo (hôte)", max_length=MAX_NAME)] = "",
     ) -> Reply:
-        """Apparaître sous un pseudo au classement du café."""
-        change = await self.leaderboards.set_pseudonym(inv.member_id, occurrence, name)
+        """Pseudo au classement du café."""
+        if remove.strip():
+            change = await self.leaderboards.remove_pseudonym(editor(inv), occurrence, remove)
+        elif name.strip():
+            change = await self.leaderboards.set_pseudonym(inv.member_id, occurrence, name)
+        else:
+            raise UserError('Choisissez un pseudo avec name:"…" (name:off le retire).')
         return render.pseudonym_changed(inv.t, change)

@@ -18,7 +18,7 @@ from bot.core import UserError
 from cogs.cafe import leaderboard_queries as queries
 from cogs.cafe.domain import REGISTERED, WAITLISTED
 from cogs.cafe.leaderboard import Names, QuizRound, Standing, rank, scored, tally
-from cogs.cafe.pseudonym import check_pseudonym, is_off, pseudonym_key
+from cogs.cafe.pseudonym import MAX_LENGTH, check_pseudonym, is_off, pseudonym_key
 
 if TYPE_CHECKING:
     from bot.core.activities import Activities
@@ -27,7 +27,9 @@ if TYPE_CHECKING:
     from bot.storage.db import Database
     from cogs.cafe.domain import Occurrence
     from cogs.cafe.live import LiveSessions
-    from cogs.cafe.programme import Activity, Programme
+    from cogs.cafe.programme import Activity, Editor, Programme
+
+MAX_NAME = MAX_LENGTH * 4
 
 
 def _scored(activity: Activity) -> bool:
@@ -51,6 +53,7 @@ class PseudonymChange:
     occurrence: Occurrence
     name: str | None  # None: removed
     previous: str | None
+    removed_by_host: bool = False
 
 
 class Leaderboards:
@@ -95,7 +98,10 @@ class Leaderboards:
             if still_open and session.ended_at is None:
                 continue
             provider = self.activities.provider(activity.kind)
-            answers = await provider.quiz_answers(polls[position])
+            try:
+                answers = await provider.quiz_answers(polls[position])
+            except UserError:
+                continue  # the poll was removed since (a moderator, or privacy): no round
             rounds.append(QuizRound(position, activity.seconds, answers))
         scores = tally(rounds)
         display = await self.members.names([score.member_id for score in scores])
@@ -159,7 +165,33 @@ class Leaderboards:
             raise _taken(name, occ.id) from None
         return PseudonymChange(occ, name, previous)
 
-    async def _pseudonym_target(self, member_id: int, occurrence_id: int | None) -> Occurrence:
+    async def remove_pseudonym(
+        self, editor: Editor, occurrence_id: int | None, raw: str
+    ) -> PseudonymChange:
+        """The host or a moderator removes a pseudonym shown at their café (an unkind one):
+        its holder appears under their display name again."""
+        occ = await self._pseudonym_target(editor.member_id, occurrence_id)
+        if not (editor.moderator or editor.hosts(occ.row.host)):
+            raise UserError(
+                "Seuls les modérateurs et l'animateur ou l'animatrice du café n° {occurrence} "
+                "retirent le pseudo d'un autre membre.",
+                occurrence=occ.id,
+            )
+        name = raw.strip()[:MAX_NAME]
+        async with self.db.session() as s:
+            holder = await queries.holder(s, occ.id, pseudonym_key(name))
+            if holder is None:
+                raise UserError(
+                    "Personne n'a le pseudo « {name} » au café n° {occurrence}.",
+                    name=name,
+                    occurrence=occ.id,
+                )
+            previous = await queries.remove(s, occ.id, holder)
+        return PseudonymChange(occ, None, previous, removed_by_host=True)
+
+    async def _pseudonym_target(
+        self, member_id: int | None, occurrence_id: int | None
+    ) -> Occurrence:
         """The given café; else the one running; else the next one the member is listed at."""
         if occurrence_id is not None:
             return await self.programme.occurrences.occurrence(occurrence_id, member_id)

@@ -43,18 +43,18 @@ class LiveCommands:
         inv: Invocation,
         occurrence: Annotated[int, Opt("Numéro du café", min=1, max=MAX_ID)],
     ) -> Reply:
-        """Lancer le café en direct : message d'accueil, présences ouvertes (animateur)."""
+        """Lancer le café en direct (animateur)."""
         occ, total = await self.live.start(occurrence, editor(inv))
         return render.started_ack(inv.t, occ, total)
 
     @command("next", permission=Role.MEMBER)
     async def next_activity(self, inv: Invocation, occurrence: Running = None) -> Reply:
-        """Clore l'activité en cours (résultats publiés) et ouvrir la suivante (animateur)."""
+        """Activité suivante (animateur)."""
         return render.step_ack(inv.t, await self.live.next(occurrence, editor(inv)))
 
     @command("end", permission=Role.MEMBER)
     async def end_session(self, inv: Invocation, occurrence: Running = None) -> Reply:
-        """Terminer le café en direct : dernière activité close, résultats publiés (animateur)."""
+        """Terminer le café en direct (animateur)."""
         return render.step_ack(inv.t, await self.live.end(occurrence, editor(inv)))
 
     # --- outbox renderers --------------------------------------------------------------------

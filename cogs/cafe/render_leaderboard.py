@@ -163,7 +163,13 @@ def my_score(t: Translator, board: Board, member_id: int, *, everyone: bool) -> 
 
 def pseudonym_changed(t: Translator, change: PseudonymChange) -> Reply:
     where = label(t, change.occurrence)
-    if change.name is None:
+    if change.removed_by_host:
+        text = t(
+            "Pseudo « {name} » retiré du café « {title} » : ce membre y apparaît sous son nom.",
+            name=change.previous,
+            title=where,
+        )
+    elif change.name is None:
         if change.previous is None:
             text = t(
                 "Vous n'aviez pas de pseudo au café « {title} » : votre nom s'affiche au "

@@ -207,6 +207,14 @@ async def test_pseudonym_refusals(h: Harness) -> None:
     assert "« Zorro 2 »" in (await h.reply("dan", '!cafe pseudo name:"Zorro 2"')).text
     assert "« Zorro »" in (await h.reply("eve", "!cafe pseudo name:Zorro")).text
     assert "n'aviez pas de pseudo" in (await h.reply("carol", "!cafe pseudo name:off")).text
+    assert 'name:"…"' in (await h.reply("carol", "!cafe pseudo")).text
+    # An unkind pseudonym: the host (or a moderator) removes it, nobody else can.
+    refused = await h.reply("carol", '!cafe pseudo remove:"zorro 2"')
+    assert "Seuls les modérateurs" in refused.text
+    assert "Personne n'a" in (await h.reply("alice", "!cafe pseudo remove:Nobody")).text
+    removed = await h.reply("alice", '!cafe pseudo remove:"zorro 2"')
+    assert "« Zorro 2 » retiré" in removed.text and "sous son nom" in removed.text
+    assert "« Zorro 2 »" in (await h.reply("dan", '!cafe pseudo name:"Zorro 2"')).text
     next_one = await later(h, occ)
     ahead = await h.reply("mod", f"!cafe pseudo name:Modo occurrence:{next_one}")
     assert "« Modo »" in ahead.text  # a later café, before it starts
