@@ -117,7 +117,13 @@ def podium(t: Translator, board: Board) -> Reply:
 def my_score(t: Translator, board: Board, member_id: int, *, everyone: bool) -> Reply:
     """A member's own rank (private), with the whole ranking when asked."""
     mine = next((s for s in board.standings if s.member_id == member_id), None)
-    if board.question == 0:
+    if board.questions == 0:
+        head = t(
+            "Le café n° {occurrence} n'a aucun quiz nominatif au programme : pas de classement "
+            "(les quiz anonymes ne comptent pas).",
+            occurrence=board.occurrence_id,
+        )
+    elif board.question == 0:
         head = t(
             "Aucune question du défi n'est encore close au café n° {occurrence} : le "
             "classement commence après le premier quiz.",

@@ -257,3 +257,25 @@ async def test_pseudonyms_are_exported_merged_and_forgotten(h: Harness) -> None:
     assert exported is not None and "pseudonyms" not in exported
     async with h.db.session() as s:
         assert list(await s.exec(select(CafePseudonym))) == []
+
+
+async def test_no_named_quiz_means_no_leaderboard(h: Harness) -> None:
+    h.adapter.set_roles("mod", Role.MEMBER, Role.MODERATOR)
+    h.adapter.set_roles("bob", Role.MEMBER)
+    assert "Aucun café n'a encore été mené en direct" in (await h.reply("bob", "!cafe score")).text
+    await h.reply("mod", CREATE)
+    async with h.db.session() as s:
+        occ = next(r.id for r in await s.exec(select(CafeOccurrence)) if r.id is not None)
+    await h.reply("mod", f'!cafe programme add {occ} quiz "Ciel ?" answer:bleu anonymous:true')
+    h.clock.set(THURSDAY)
+    await h.reply("mod", f"!cafe start occurrence:{occ}")
+    await h.reply("mod", "!cafe next")
+    await h.reply("bob", f"!poll vote poll:{await poll_of(h, occ, 1)} text:bleu")
+    mark = len(h.adapter.in_room())
+    await h.reply("mod", "!cafe end")
+    await h.settle()
+    texts = posted(h, mark)
+    assert not any("Classement" in t or "Podium" in t for t in texts), texts
+    score = await h.reply("bob", "!cafe score")
+    assert "aucun quiz nominatif" in score.text and "anonymes ne comptent pas" in score.text
+    assert await leaderboards(h).leaderboard(occ) == []
