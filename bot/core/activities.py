@@ -82,8 +82,15 @@ class ActivityProvider(Protocol):
         """Close it now: no more answers (harmless when already closed)."""
         ...
 
-    async def results(self, activity_id: int, t: Translator, platform: str) -> Reply:
-        """Its results as ``poll results`` shows them (text + picture)."""
+    async def results(
+        self,
+        activity_id: int,
+        t: Translator,
+        platform: str,
+        names: Mapping[int, str] | None = None,
+    ) -> Reply:
+        """Its results as ``poll results`` shows them (text + picture). ``names``: what to
+        call these members instead of their display names (the café's pseudonyms)."""
         ...
 
     async def participants(self, activity_id: int) -> tuple[int, frozenset[int]]:

@@ -113,6 +113,15 @@ class Leaderboards:
             ended=session is not None and session.ended_at is not None,
         )
 
+    async def pseudonyms(self, occurrence_id: int, position: int) -> dict[int, str]:
+        """How to name members in the results of the activity at ``position``: by their
+        pseudonyms when it is a scored quiz (the leaderboard's names), else as usual."""
+        activities = await self.programme.activities_of(occurrence_id)
+        if not any(a.position == position and _scored(a) for a in activities):
+            return {}
+        async with self.db.session() as s:
+            return await queries.pseudonyms_of(s, occurrence_id)
+
     async def score_occurrence(self, member_id: int, occurrence_id: int | None) -> int:
         """``cafe score``'s café: the given one, the one running, else the last one run live."""
         if occurrence_id is not None:

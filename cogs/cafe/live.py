@@ -327,7 +327,12 @@ def _nest(chain: list[dict[str, Any]]) -> dict[str, Any]:
 def _draft(activity: Activity) -> Any:
     from bot.core import ActivityDraft
 
-    return ActivityDraft(activity.kind, activity.question, activity.options)
+    options = dict(activity.options)
+    if scored(activity.kind, options):
+        # The live challenge: no live results (who found it, how fast) while others still
+        # answer; they are posted when the quiz closes, pseudonyms honoured.
+        options["results"] = "hidden"
+    return ActivityDraft(activity.kind, activity.question, options)
 
 
 async def _lock(s: Any, occurrence_id: int) -> None:

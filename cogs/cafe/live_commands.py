@@ -89,7 +89,9 @@ class LiveCommands:
             if post == "open":
                 reply = await acts.provider(kind).post(poll, d.t, room.platform)
                 return render.opened(d.t, occ.id, position, len(activities), reply)
-            reply = await acts.provider(kind).results(poll, d.t, room.platform)
+            # A scored quiz names its winner: under their pseudonym, as on the leaderboard.
+            names = await self.leaderboards.pseudonyms(occ.id, position)
+            reply = await acts.provider(kind).results(poll, d.t, room.platform, names)
         except UserError:
             return None  # the poll was removed meanwhile (privacy)
         answered, present = await self.live.participation(occ.id, kind, poll)

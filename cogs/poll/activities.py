@@ -143,13 +143,19 @@ class PollActivities:
             if self.closed is not None:
                 self.closed(view)
 
-    async def results(self, activity_id: int, t: Translator, platform: str) -> Reply:
+    async def results(
+        self,
+        activity_id: int,
+        t: Translator,
+        platform: str,
+        names: Mapping[int, str] | None = None,
+    ) -> Reply:
         core, service = self._running()
         view = await service.get(activity_id)
         buttons = Capability.BUTTONS in core.capabilities(platform)
         if self.render_results is None:
             raise RuntimeError("PollActivities.render_results is not set")
-        return await self.render_results(view, t, buttons=buttons)
+        return await self.render_results(view, t, buttons=buttons, names=names)
 
     async def participants(self, activity_id: int) -> tuple[int, frozenset[int]]:
         _, service = self._running()

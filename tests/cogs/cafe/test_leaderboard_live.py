@@ -112,11 +112,14 @@ async def test_a_challenge_over_a_session_with_a_restart(db_url: str) -> None:
         await answer(h, "carol", quiz, "paris", 4, opened)  # 900, halved: 450
         await answer(h, "dan", quiz, "Paris", 6, opened)  # 850
         await h.settle()
+        # No live results while the others answer (who found it would show): at closing.
+        assert not any("Gagné par" in t for t in posted(h, 0))
         mark = len(h.adapter.in_room())
         await h.reply("alice", "!cafe next")  # closes question 1, opens the poll
         await h.settle()
         texts = posted(h, mark)
         assert len(texts) == 3, texts  # results, leaderboard, next activity: in that order
+        assert "Gagné par **Renard 🦊**" in texts[0]  # the pseudonym, as on the board
         board = texts[1]
         assert "Classement après la question 1/2" in board  # the anonymous quiz does not count
         assert "1. **Renard 🦊** — 950 pts (+950)" in board
