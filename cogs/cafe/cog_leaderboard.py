@@ -38,7 +38,7 @@ class LeaderboardCommands:
     async def pseudo(
         self,
         inv: Invocation,
-        name: Annotated[str, Opt("off : le retirer", max_length=MAX_NAME)] = "",
+        name: Annotated[str, Opt("Votre pseudo (off : le retirer)", max_length=MAX_NAME)] = "",
         occurrence: _Occurrence = None,
         remove: Annotated[str, Opt("Retirer ce pseudo (hôte)", max_length=MAX_NAME)] = "",
     ) -> Reply:
