@@ -15,7 +15,7 @@ give its ``results`` as ``poll results`` shows them, and ``participants`` — wh
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -104,11 +104,28 @@ class ActivityProvider(Protocol):
         ...
 
 
+#: Who an activity's participation is counted against when it is not the whole room: e.g. the
+#: people present at the live café that runs it. Given an activity id; None: not such one.
+Audience = Callable[[int], Awaitable[int | None]]
+
+
 class Activities:
-    """``core.activities``: the providers, by kind."""
+    """``core.activities``: the providers, by kind, and the audience of running activities."""
 
     def __init__(self) -> None:
         self._by_kind: dict[str, ActivityProvider] = {}
+        self._audience: Audience | None = None
+
+    def provide_audience(self, audience: Audience) -> None:
+        """Called by the cog that runs activities live (the café): results of its activities,
+        wherever they show (``poll results`` typed later too), count against its audience."""
+        if self._audience is not None:
+            raise ValueError("two cogs provide the audience of activities")
+        self._audience = audience
+
+    async def audience(self, activity_id: int) -> int | None:
+        """How many people ``activity_id`` was run for (those present), or None: the room."""
+        return await self._audience(activity_id) if self._audience is not None else None
 
     def register(self, provider: ActivityProvider) -> None:
         """Called by a cog's ``setup``; a kind belongs to one provider."""

@@ -43,18 +43,18 @@ class LiveCommands:
         inv: Invocation,
         occurrence: Annotated[int, Opt("Numéro du café", min=1, max=MAX_ID)],
     ) -> Reply:
-        """Lancer le café en direct (animateur)."""
+        """Lancer le café en direct : message d'accueil, présences ouvertes (animateur)."""
         occ, total = await self.live.start(occurrence, editor(inv))
         return render.started_ack(inv.t, occ, total)
 
     @command("next", permission=Role.MEMBER)
     async def next_activity(self, inv: Invocation, occurrence: Running = None) -> Reply:
-        """Activité suivante (animateur)."""
+        """Clore l'activité en cours (résultats publiés) et ouvrir la suivante (animateur)."""
         return render.step_ack(inv.t, await self.live.next(occurrence, editor(inv)))
 
     @command("end", permission=Role.MEMBER)
     async def end_session(self, inv: Invocation, occurrence: Running = None) -> Reply:
-        """Terminer le café en direct (animateur)."""
+        """Terminer le café en direct : dernière activité close, résultats publiés (animateur)."""
         return render.step_ack(inv.t, await self.live.end(occurrence, editor(inv)))
 
     # --- outbox renderers --------------------------------------------------------------------
@@ -94,8 +94,8 @@ class LiveCommands:
             reply = await acts.provider(kind).results(poll, d.t, room.platform, names)
         except UserError:
             return None  # the poll was removed meanwhile (privacy)
-        answered, present = await self.live.participation(occ.id, kind, poll)
-        return render.results(d.t, reply, answered, present)
+        # Participation in it is counted against those present (cogs/cafe/audience.py).
+        return render.results(reply)
 
     async def _render_advance(self, d: Delivery) -> Reply | None:
         await self.live.timer(int(d.data["occurrence"]), int(d.data["position"]))

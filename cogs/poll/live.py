@@ -42,11 +42,18 @@ class LiveResults:
             tally = await self.shown_tally(poll)
         else:
             tally = await self.service.tally(poll, names=names)
-        population = await self.core.room_population(poll.room)
+        # An activity of a live café counts against those present, not the whole room.
+        present = await self.core.activities.audience(poll.id)
+        population = (
+            max(present, tally.voters)
+            if present is not None
+            else await self.core.room_population(poll.room)
+        )
         return render_results.results_reply(
             tally,
             t,
             population,
+            present=present is not None,
             withheld=self.service.withheld(tally),
             now=now,
             picture=picture,
