@@ -9,7 +9,8 @@ gives — never in front of the room when the café starts.
 The live café (``cafe start|next|end``) runs them through the same provider: ``open`` a stored
 draft as a real activity in the café's room, ``post`` it as ``poll create`` does, ``close`` it,
 give its ``results`` as ``poll results`` shows them, and ``participants`` — who answered
-(presence) and how many.
+(presence) and how many. The live challenge (the café's quiz leaderboard) reads each quiz's
+``quiz_answers``: who was right, after how many attempts and how many seconds.
 """
 
 from __future__ import annotations
@@ -36,6 +37,19 @@ class ActivityDraft:
     kind: str
     question: str
     options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class QuizAnswer:
+    """One member's answers to a named quiz activity, as the live challenge scores them.
+
+    ``seconds``: from the activity's opening to the member's right answer (None while they
+    have not found it); ``attempts``: answers given, right or wrong."""
+
+    member_id: int
+    correct: bool
+    attempts: int
+    seconds: float | None
 
 
 @runtime_checkable
@@ -68,13 +82,25 @@ class ActivityProvider(Protocol):
         """Close it now: no more answers (harmless when already closed)."""
         ...
 
-    async def results(self, activity_id: int, t: Translator, platform: str) -> Reply:
-        """Its results as ``poll results`` shows them (text + picture)."""
+    async def results(
+        self,
+        activity_id: int,
+        t: Translator,
+        platform: str,
+        names: Mapping[int, str] | None = None,
+    ) -> Reply:
+        """Its results as ``poll results`` shows them (text + picture). ``names``: what to
+        call these members instead of their display names (the café's pseudonyms)."""
         ...
 
     async def participants(self, activity_id: int) -> tuple[int, frozenset[int]]:
         """How many answered, and the members known to have answered (anonymous answers
         count but name nobody)."""
+        ...
+
+    async def quiz_answers(self, activity_id: int) -> list[QuizAnswer]:
+        """Each member's answers to a quiz activity. Empty for any other kind and for an
+        anonymous quiz, which keeps neither names nor timing (it does not score)."""
         ...
 
 
