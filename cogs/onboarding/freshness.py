@@ -77,21 +77,39 @@ class FreshnessService:
         await self._queue([(member_id, due)])
 
     async def catch_up(self) -> int:
-        """Queue the profiles that have no freshness row yet; returns how many."""
+        """At start: queue the profiles that have no reminder queued yet, and re-queue for now
+        those whose reminder fell due while the bot was down (the outbox would skip it past
+        its grace window, and the chain of reminders would stop). Returns how many."""
         if self.period is None:
             return 0
+        now = self.clock.now()
         async with self.db.session() as s:
             rows = list(
                 await s.exec(
-                    select(OnboardingProfile.member_id, OnboardingProfile.updated_at)
+                    select(
+                        OnboardingProfile.member_id,
+                        OnboardingProfile.updated_at,
+                        OnboardingFreshness.asked_at,
+                        OnboardingFreshness.scheduled_for,
+                    )
                     .outerjoin(
                         OnboardingFreshness,
                         col(OnboardingFreshness.member_id) == col(OnboardingProfile.member_id),
                     )
-                    .where(col(OnboardingFreshness.scheduled_for).is_(None))
+                    .where(
+                        col(OnboardingFreshness.scheduled_for).is_(None)
+                        | (col(OnboardingFreshness.scheduled_for) < now)
+                    )
                 )
             )
-        dues = [(mid, updated + self.period) for mid, updated in rows]
+        dues: list[tuple[int, datetime]] = []
+        for mid, updated, asked, scheduled in rows:
+            due = self.due(updated, asked)
+            assert due is not None
+            if scheduled is not None:  # overdue: replace the stale row by one due now
+                await self.outbox.cancel(prefix=refresh_prefix(mid))
+                due = max(due, now)
+            dues.append((mid, due))
         await self._queue(dues)
         if dues:
             log.info("Profile freshness: %d profiles scheduled", len(dues))
