@@ -15,6 +15,7 @@ from cogs.onboarding import queries, reach_privacy
 from cogs.onboarding.domain import join_steps, member_prefix, split_steps
 from cogs.onboarding.flow import FlowService
 from cogs.onboarding.freshness import refresh_prefix
+from cogs.onboarding.introductions import intro_key
 from cogs.onboarding.models import OnboardingFlow, OnboardingProfile
 from cogs.onboarding.profile import ProfileService
 
@@ -82,8 +83,11 @@ class OnboardingPrivacy:
 
     async def forget(self, member_id: int) -> None:
         async with self.db.session() as s:
+            threads = await reach_privacy.intro_threads(s, member_id)
             await reach_privacy.forget(s, member_id)
             await queries.delete_member_rows(s, member_id)
+        for other, intro_id in threads:
+            await self.outbox.purge(intro_key(other, intro_id, ""))
         # Our messages, sent or not, including the welcome post (queued to a room).
         await self.outbox.purge(member_prefix(member_id))
 

@@ -70,6 +70,16 @@ async def others(s: AsyncSession, member_id: int) -> set[int]:
     } - {member_id}
 
 
+async def intro_threads(s: AsyncSession, member_id: int) -> list[tuple[int, int]]:
+    """(the other person, introduction id) for each introduction involving the member: the
+    other person's DMs about it name the member (their outbox keys are purged on forget)."""
+    return [
+        (i.target_id if i.asker_id == member_id else i.asker_id, i.id)
+        for i in await s.exec(select(OnboardingIntroduction).where(_involving(member_id)))
+        if i.id is not None
+    ]
+
+
 async def forget(s: AsyncSession, member_id: int) -> None:
     await s.exec(delete(OnboardingReachTag).where(col(OnboardingReachTag.member_id) == member_id))
     await s.exec(delete(OnboardingIntroduction).where(_involving(member_id)))
