@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
 from bot.core import Core, Delivery, Invocation, Opt, Reply, Role, UserError, command
@@ -20,6 +21,8 @@ from cogs.onboarding.introductions import (
 )
 from cogs.onboarding.service import OnboardingService
 
+log = logging.getLogger(__name__)
+
 _IntroId = Annotated[int | None, Opt("Numéro de la demande", min=1, max=2**31 - 1)]
 
 
@@ -36,7 +39,15 @@ class ReachCommands:
 
     async def start(self) -> None:
         """Profiles without a queued freshness reminder get one (older profiles included)."""
-        await self.service.freshness.catch_up()
+        # In the background: a community's first start queues every profile (about 1,700 a
+        # second on SQLite), which must not hold up the adapters.
+        self.core.spawn(self._catch_up(), name="onboarding-freshness-catch-up")
+
+    async def _catch_up(self) -> None:
+        try:
+            await self.service.freshness.catch_up()
+        except Exception:
+            log.exception("Profile freshness: catching up failed; retried at the next start")
 
     @command("match", group="members", permission=Role.MEMBER)
     async def members_match(self, inv: Invocation) -> Reply:

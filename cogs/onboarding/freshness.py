@@ -122,11 +122,15 @@ class FreshnessService:
         ]
         for start in range(0, len(items), 1000):
             await self.outbox.enqueue_many(items[start : start + 1000])
+        # One upsert for all (catch_up may queue a whole community at its first start).
+        stmt = self.db.insert(OnboardingFreshness)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["member_id"], set_={"scheduled_for": stmt.excluded.scheduled_for}
+        )
         async with self.db.session() as s:
-            for mid, due in dues:
-                fresh = await s.get(OnboardingFreshness, mid) or OnboardingFreshness(member_id=mid)
-                fresh.scheduled_for = due
-                s.add(fresh)
+            for start in range(0, len(dues), 1000):
+                chunk = dues[start : start + 1000]
+                await s.exec(stmt, params=[{"member_id": m, "scheduled_for": d} for m, d in chunk])
 
     async def asking(self, member_id: int) -> OnboardingProfile | None:
         """At send time: the profile when its DM is still due (then stamped as asked and the

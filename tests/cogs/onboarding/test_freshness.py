@@ -116,3 +116,15 @@ async def test_uptodate_without_profile_and_bad_config(db_url: str) -> None:
             assert await s.get(Member, await member_id(h, "new")) is not None
     with pytest.raises(Exception, match="12 months"):
         await onboarding_harness(db_url, refresh_after="bientôt")
+
+
+async def test_the_next_start_queues_profiles_made_while_reminders_were_off(db_url: str) -> None:
+    async with await onboarding_harness(db_url, refresh_after="off") as h:
+        await h.invoke("zoe", "me edit", field="region", value="Corse")
+        start = h.clock.now()
+    async with await onboarding_harness(db_url) as h:
+        h.clock.set(start)
+        await h.core.drain()  # the catch-up runs in the background at start
+        h.clock.advance(YEAR + timedelta(minutes=1))
+        await h.deliver()
+        assert len(h.adapter.dms("zoe")) == 1
