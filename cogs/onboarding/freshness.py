@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import col, select
 
 from bot.core import UserError
-from cogs.onboarding.models import OnboardingFreshness, OnboardingProfile
+from cogs.onboarding.models import OnboardingFlow, OnboardingFreshness, OnboardingProfile
 from cogs.onboarding.periods import QUARTER, parse_period
 from cogs.onboarding.profile import ProfileService
 from cogs.onboarding.settings import OnboardingSettings
@@ -134,13 +134,15 @@ class FreshnessService:
 
     async def asking(self, member_id: int) -> OnboardingProfile | None:
         """At send time: the profile when its DM is still due (then stamped as asked and the
-        next one queued a quarter later), else None (touched meanwhile, forgotten, off)."""
+        next one queued a quarter later), else None (touched meanwhile, forgotten, left the
+        community, off)."""
         now = self.clock.now()
         async with self.db.session() as s:
             profile = await s.get(OnboardingProfile, member_id)
             fresh = await s.get(OnboardingFreshness, member_id)
-            if profile is None:
-                return None
+            flow = await s.get(OnboardingFlow, member_id)
+            if profile is None or (flow is not None and flow.left_at is not None):
+                return None  # forgotten, or left the community: not ours to nag
             due = self.due(profile.updated_at, fresh.asked_at if fresh else None)
             if due is None or due > now + _TOLERANCE:
                 return None

@@ -128,3 +128,14 @@ async def test_the_next_start_queues_profiles_made_while_reminders_were_off(db_u
         h.clock.advance(YEAR + timedelta(minutes=1))
         await h.deliver()
         assert len(h.adapter.dms("zoe")) == 1
+
+
+async def test_no_reminder_for_a_member_who_left(h: Harness) -> None:
+    await h.adapter.member_joins("zoe")
+    await h.invoke("zoe", "me edit", field="region", value="Corse")
+    await h.deliver()
+    sent = len(h.adapter.dms("zoe"))
+    await h.adapter.member_leaves("zoe")
+    h.clock.advance(YEAR + timedelta(minutes=1))
+    await h.deliver()
+    assert len(h.adapter.dms("zoe")) == sent
