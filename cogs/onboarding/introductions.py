@@ -76,6 +76,11 @@ class IntroductionService:
         if card.member_id == asker_id:
             raise UserError("Vous ne pouvez pas vous présenter à vous-même.")
         now = self.clock.now()
+        # Looked up first: a lookup inside the transaction below would open a second one.
+        platforms = await self.members.preferred_platforms(
+            [asker_id, card.member_id], set(self.platforms())
+        )
+        # Checks and insert in one transaction, so two quick clicks make one request.
         async with self.db.session() as s:
             for intro in await self._between(s, asker_id, card.member_id):
                 self._refuse_duplicate(intro, asker_id, card.name)
@@ -98,10 +103,6 @@ class IntroductionService:
                     count=pending,
                     max=limit,
                 )
-        platforms = await self.members.preferred_platforms(
-            [asker_id, card.member_id], set(self.platforms())
-        )
-        async with self.db.session() as s:
             intro = OnboardingIntroduction(
                 asker_id=asker_id,
                 target_id=card.member_id,
