@@ -1,7 +1,7 @@
 """onboarding reach: needs and offers, introductions, profile freshness reminders
 
 Revision ID: 0018
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-01 14:00:00.000000
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import bot.storage.types
 
 revision: str = "0018"
-down_revision: str | None = "0011"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
