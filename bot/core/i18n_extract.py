@@ -2,7 +2,8 @@
 step, and ``python -m bot.core.i18n_extract`` that prints the missing ones as .po stubs).
 
 Collected: the first literal argument of ``_()``, ``N_()``, ``t()``/``x.t()``, ``t.n()``
-(singular and plural), ``UserError()``, ``UsageError()``, ``PermissionDenied()``, ``NotADate()``, ``Opt()``,
+(singular and plural), ``UserError()``, ``UsageError()``, ``PermissionDenied()``,
+``NotADate()``, ``Opt()``,
 the first docstring line of every ``@command`` and its ``examples=``.
 """
 

@@ -78,7 +78,7 @@ class Changes:
         old_start = row.starts_at
         if when is not None:
             zone = occ.zone
-            moved = parse_schedule(when, now.astimezone(zone).replace(tzinfo=None))
+            moved = parse_schedule(when, now.astimezone(zone).replace(tzinfo=None), zone)
             if not moved.single:
                 raise UserError(
                     "Pour déplacer un café, donnez une date et une heure, "

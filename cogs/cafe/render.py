@@ -21,6 +21,7 @@ from cogs.cafe.domain import (
     Preference,
     Who,
 )
+from cogs.cafe.schedule import month_day
 
 
 def _when(t: Translator, moment: datetime, now: datetime, tz: ZoneInfo | None = None) -> str:
@@ -64,6 +65,14 @@ def created(t: Translator, result: Created, now: datetime, delay: int = 0) -> Re
     lines += [f"- {t.datetime(d, zone, now=now)}" for d in result.dates]
     if result.series.rule is None:
         lines.append(t("Une seule date."))
+    if (day := month_day(result.series.rule)) is not None and day > 28:
+        lines.append(
+            t(
+                "Les mois qui n'ont pas de {day} sont sautés (comme dans Google Agenda) ; pour "
+                "finir chaque mois, écrivez « le dernier jour du mois 18h ».",
+                day=day,
+            )
+        )
     if result.first is not None:
         lines.append("")
         lines.append(
