@@ -34,9 +34,8 @@ from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
 
-from bot.core import UserError, parse_offsets
+from bot.core import NotADate, UserError, parse_offsets, parse_when
 from bot.core.text import fold
-from bot.core.when import NotADate, parse_when
 
 EXAMPLES = (
     "`monthly first thursday 10:00` · `mensuel premier jeudi 10:00` · "

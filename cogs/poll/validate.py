@@ -10,11 +10,11 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.core import NotADate, parse_when
 from bot.core.durations import parse_duration
 from bot.core.errors import UserError
 from bot.core.refs import Role
 from bot.core.text import fold_key, split_list, tidy
-from bot.core.when import NotADate, parse_when
 from cogs.poll.domain import (
     CHOICE_KINDS,
     RATING_SCALE,
