@@ -122,3 +122,15 @@ async def test_reminder_in_english(cafe: Harness) -> None:
     await cafe.say("zoe", "!language en")
     text = await _reminder(cafe, "zoe", timedelta(hours=24))
     assert "starts in 1 day (Thursday 4 March at 10:00, 1 h long)" in text, text
+
+
+async def test_moving_needs_one_date(cafe: Harness) -> None:
+    await cafe.say(
+        "mod", '!cafe create title:Atelier schedule:"jeudi 4 mars à 10h" timezone:Europe/Paris'
+    )
+    [occ] = await _occurrences(cafe)
+    reply = await cafe.say("mod", f'!cafe edit occurrence:{occ.id} when:"weekly monday 10h"')
+    assert "donnez une date et une heure" in reply.text and "jeudi prochain 18h" in reply.text
+    reply = await cafe.say("mod", f'!cafe edit occurrence:{occ.id} when:"jeudi 18h"')
+    [moved] = await _occurrences(cafe)  # the coming Thursday: 7 January
+    assert moved.starts_at == datetime(2027, 1, 7, 17, 0, tzinfo=UTC)
