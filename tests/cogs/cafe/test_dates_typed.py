@@ -5,11 +5,18 @@ The clock: Monday 4 January 2027, 09:00 UTC (10:00 in Paris)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
+from bot.core import Delivery
+from bot.core.i18n import I18n
 from cogs.cafe.models import CafeOccurrence, CafeSeries
+from cogs.cafe.render_outbox import reminder
 from tests.harness import Harness
+
+CAFE_LOCALES = Path(__file__).resolve().parents[3] / "cogs" / "cafe" / "locales"
 
 
 async def _occurrences(cafe: Harness) -> list[CafeOccurrence]:
@@ -134,3 +141,35 @@ async def test_moving_needs_one_date(cafe: Harness) -> None:
     reply = await cafe.say("mod", f'!cafe edit occurrence:{occ.id} when:"jeudi 18h"')
     [moved] = await _occurrences(cafe)  # the coming Thursday: 7 January
     assert moved.starts_at == datetime(2027, 1, 7, 17, 0, tzinfo=UTC)
+
+
+def _rendered(locale: str, now: datetime, fallback: bool = False) -> str:
+    start = datetime(2027, 3, 4, 9, 0, tzinfo=UTC)
+    delivery = Delivery(
+        key="cafe:1:900:1",
+        kind="cafe.reminder",
+        data={"starts_at": start.isoformat(), "title": "Atelier", "minutes": 90, "occurrence": 1},
+        due_at=start - timedelta(minutes=15),
+        now=now,
+        late=False,
+        fallback=fallback,
+        t=I18n(extra_dirs=[CAFE_LOCALES]).translator(locale, ZoneInfo("Europe/Paris")),
+        mention="@marie",
+    )
+    return reminder(delivery).text
+
+
+def test_a_reminder_sent_late_does_not_count_down() -> None:
+    start = datetime(2027, 3, 4, 9, 0, tzinfo=UTC)
+    assert "commence dans 2 h (jeudi 4 mars à 10 h, durée 1 h 30 min)" in _rendered(
+        "fr", start - timedelta(hours=2)
+    )
+    late = _rendered("fr", start + timedelta(minutes=3))
+    assert "« Atelier » a commencé (jeudi 4 mars à 10 h, durée 1 h 30 min)" in late, late
+    assert "“Atelier” has started (Thursday 4 March at 10:00" in _rendered(
+        "en", start + timedelta(minutes=3)
+    )
+    room = _rendered("fr", start - timedelta(minutes=15), fallback=True)
+    assert (
+        "@marie, rappel : le café « Atelier » commence dans 15 min (jeudi 4 mars à 10 h)" in room
+    )
