@@ -51,7 +51,10 @@ class Deferred:
 
 
 def _resolve(params: dict[str, Any], t: Translator) -> dict[str, Any]:
-    return {k: v.render(t) if isinstance(v, Deferred) else v for k, v in params.items()}
+    for value in params.values():
+        if isinstance(value, Deferred):
+            return {k: v.render(t) if isinstance(v, Deferred) else v for k, v in params.items()}
+    return params  # the common case: nothing to render, no copy
 
 
 class _SafeDict(dict[str, Any]):
