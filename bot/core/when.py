@@ -26,11 +26,12 @@ from babel.dates import format_date
 
 from bot.core import when_words as w
 from bot.core.errors import UserError
-from bot.core.i18n import Deferred, Translator
+from bot.core.i18n import N_, Deferred, Translator
 from bot.core.text import fold
 from bot.core.when_dst import resolve_wall_time
 
-EXAMPLES = "« 4 mars 2027 10h », « jeudi 4 mars à 10h », « demain 18h », « March 4 10am »"
+# Shown in the reader's language and typography (no « » in English).
+EXAMPLES = Deferred(lambda t: t(N_("« 4 mars 2027 10h », « jeudi 4 mars à 10h », « demain 18h »")))
 
 
 class NotADate(UserError):
