@@ -202,6 +202,8 @@ def _day(text: str, p: _Parts, today: date, clock: time, now_local: datetime) ->
         return today + timedelta(days=p.relative)
     if p.day is not None:  # "le 15 à 10h": the next 15th
         day = p.day
+        if not 1 <= day <= 31:
+            _check_day(text, today.year, today.month, day)  # says which days this month has
         year, month = today.year, today.month
         for _ in range(13):
             if day <= calendar.monthrange(year, month)[1]:
@@ -210,7 +212,8 @@ def _day(text: str, p: _Parts, today: date, clock: time, now_local: datetime) ->
                     return candidate
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
         return _check_day(text, year, month, day)
-    assert p.weekday is not None
+    if p.weekday is None:  # a year alone ("2027 10h")
+        raise _bad(text)
     ahead = (p.weekday - today.weekday()) % 7
     if ahead == 0 and (p.next or clock <= now_local.time()):
         ahead = 7

@@ -227,3 +227,12 @@ def test_an_offset_that_does_not_match_the_zone() -> None:
         parse_when("4 mars 2027 10h +02:00", NOW, PARIS)
     assert "UTC+2" in message(error.value, "fr") and "UTC+1" in message(error.value, "fr")
     assert local("4 mars 2027 10h +01:00") == "2027-03-04 10:00"
+
+
+@pytest.mark.parametrize(
+    "text", ["le 0 à 10h", "le 32 à 10h", "2027 10h", "lundi 10h 0", "0/0 10h"]
+)
+def test_odd_inputs_get_a_message_not_a_traceback(text: str) -> None:
+    with pytest.raises(UserError) as error:
+        parse_when(text, NOW, MONTREAL)
+    assert message(error.value, "en") and message(error.value, "fr")
