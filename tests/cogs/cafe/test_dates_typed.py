@@ -173,3 +173,15 @@ def test_a_reminder_sent_late_does_not_count_down() -> None:
     assert (
         "@marie, rappel : le café « Atelier » commence dans 15 min (jeudi 4 mars à 10 h)" in room
     )
+
+
+async def test_a_recurring_date_in_a_skipped_hour_is_explained(cafe: Harness) -> None:
+    cafe.clock.set(datetime(2027, 3, 15, 12, 0, tzinfo=UTC))
+    reply = await cafe.say(
+        "mod", '!cafe create title:Nuit schedule:"weekly sunday 2:30am" timezone:Europe/Paris'
+    )
+    assert "dimanche 21 mars à 2 h 30" in reply.text and "dimanche 28 mars à 3 h 30" in reply.text
+    assert (
+        "Le dimanche 28 mars 2027, 2 h 30 n'existe pas (changement d'heure) : ce café-là "
+        "commence à 3 h 30." in reply.text
+    ), reply.text
