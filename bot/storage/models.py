@@ -20,7 +20,8 @@ class Member(SQLModel, table=True):
     display_name: str = Field(max_length=200)
     locale: str | None = Field(default=None, max_length=8)
     timezone: str | None = Field(default=None, max_length=64)
-    created_at: datetime = TimestampField()
+    #: Indexed: the dashboard counts the members who joined this month.
+    created_at: datetime = TimestampField(index=True)
     last_seen_at: datetime = TimestampField()
 
 

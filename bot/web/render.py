@@ -20,6 +20,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
+from bot.core.dashboard_data import Figure
 from bot.core.i18n import Translator
 from bot.core.members import parse_zone
 from bot.web.auth import Refused, Viewer, current_viewer
@@ -78,6 +79,16 @@ def translator_for(request: web.Request, viewer: Viewer | None) -> Translator:
     return core.i18n.translator(viewer.locale, zone or ZoneInfo("UTC"))
 
 
+def figure_text(t: Translator, figure: Figure) -> str:
+    """``1 234``, ``42 %``, or a funnel step ``30 (75 %)``, in the reader's language."""
+    if figure.percent:
+        return t.percent(float(figure.value))
+    text = t.number(figure.value)
+    if figure.of:
+        text += f" ({t.percent(float(figure.value) / figure.of)})"
+    return text
+
+
 def page(
     request: web.Request,
     viewer: Viewer | None,
@@ -93,6 +104,8 @@ def page(
         "_": t,
         "ngettext": t.n,
         "t": t,
+        "figure": lambda f: figure_text(t, f),
+        "now": request.app[CORE].clock.now(),
         "lang": t.locale,
         "viewer": viewer,
         "csrf": viewer.csrf if viewer else "",

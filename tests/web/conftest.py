@@ -3,12 +3,14 @@ aiohttp's test client (a real HTTP server on a free loopback port)."""
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
+from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.core import Role
@@ -64,3 +66,8 @@ def csrf_of(html: str) -> str:
     found = CSRF.search(html)
     assert found, "no CSRF field on the page"
     return found.group(1)
+
+
+async def body(resp: ClientResponse) -> str:
+    """A page's text with HTML entities decoded (autoescape writes ' as &#39;)."""
+    return html.unescape(await resp.text())
