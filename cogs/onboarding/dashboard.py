@@ -173,5 +173,13 @@ class OnboardingDashboard:
     async def pending(self, *, limit: int = 100) -> tuple[int, list[PendingEntry]]:
         total, rows = await self.service.moderation.pending(limit)
         return total, [
-            PendingEntry(r.name, STEP_LABELS[r.step] if r.step else "", r.since) for r in rows
+            PendingEntry(r.member_id, r.name, STEP_LABELS[r.step] if r.step else "", r.since)
+            for r in rows
         ]
+
+    async def resend(self, member_id: int) -> str | None:
+        member = await self.members.get(member_id)
+        if member is None:
+            return None
+        await self.service.moderation.resend_to(member)
+        return member.display_name
