@@ -21,7 +21,7 @@ def setup(core: Core) -> Resources:
     library = Library(core.db, core.members, settings)
     bookmarks = Bookmarks(core.db, core.clock, settings, library)
     moderation = Moderation(core.db, core.clock, core.outbox, library)
-    board = ResourceDashboard(core.db, moderation, bookmarks)
+    board = ResourceDashboard(core.db, bookmarks)
     core.web.provide("overview:resource", board)
     core.web.provide("me:resource", board)
     return Resources(
