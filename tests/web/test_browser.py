@@ -71,6 +71,21 @@ async def test_console_link_overview_language_keyboard_and_logout(tmp_path: Path
         await page.keyboard.press("Enter")
         await page.wait_for_url(re.compile(r"/members$"))
         assert await page.locator("h1").inner_text() == "Annuaire des membres"
+        # The directory's filters, then its button, are reached in reading order; Enter sends.
+        reached: list[str] = []
+        for _ in range(20):
+            await page.keyboard.press("Tab")
+            reached.append(
+                await page.evaluate(
+                    "() => document.activeElement.id || document.activeElement.innerText.trim()"
+                )
+            )
+            if reached[-1] == "Filtrer":
+                break
+        assert [i for i in reached if i.startswith("f-")] == ["f-region", "f-metier", "f-interest"]
+        assert reached[-1] == "Filtrer", reached
+        await page.keyboard.press("Enter")
+        await page.wait_for_url(re.compile(r"/members\?region=&metier=&interest=$"))
         await page.goto(link.split("/login/")[0] + "/")
         await page.keyboard.press("Tab")
         await page.keyboard.press("Enter")  # the skip link
