@@ -3,8 +3,7 @@ step, and ``python -m bot.core.i18n_extract`` that prints the missing ones as .p
 
 Collected: the first literal argument of ``_()``, ``N_()``, ``t()``/``x.t()``, ``t.n()``
 (singular and plural), ``UserError()``, ``UsageError()``, ``PermissionDenied()``, ``Opt()``,
-the first docstring line of every ``@command`` and its ``examples=``; in the web templates
-(``*.html``), the first literal of ``_()`` and both literals of ``ngettext()``.
+the first docstring line of every ``@command`` and its ``examples=``.
 """
 
 from __future__ import annotations
@@ -82,7 +81,8 @@ def extract_file(path: Path) -> list[Msg]:
 
 
 def extract_template(path: Path) -> list[Msg]:
-    """Translatable strings of a Jinja template (``_("…")``, ``ngettext("…", "…", n)``)."""
+    """Translatable strings of a web template (``templates/*.html`` in a package): the first
+    literal of ``_("…")`` and both literals of ``ngettext("…", "…", n)``."""
     text = path.read_text(encoding="utf-8")
     rel = path.relative_to(ROOT)
     found: list[Msg] = []
