@@ -66,4 +66,9 @@ def setup(core: Core) -> Cog:
         translator=core.i18n.translator,
     )
     core.web.provide_calendar(cog.feeds)
+    from cogs.cafe.dashboard import CafeDashboard
+
+    board = CafeDashboard(core.db, service)
+    core.web.provide("overview:cafe", board)
+    core.web.provide("me:cafe", board)
     return cog

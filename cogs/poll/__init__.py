@@ -23,4 +23,7 @@ def setup(core: Core) -> Polls:
     activities.render_results = cog.results_reply
     activities.closed = cog.live.closed
     core.activities.register(activities)
+    from cogs.poll.dashboard import PollDashboard
+
+    core.web.provide("overview:poll", PollDashboard(core.db))
     return cog

@@ -6,6 +6,7 @@ from bot.core import Core
 
 from .bookmarks import Bookmarks
 from .cog import Resources
+from .dashboard import ResourceDashboard
 from .library import Library
 from .moderation import Moderation
 from .privacy import ResourcePrivacy
@@ -18,11 +19,16 @@ def setup(core: Core) -> Resources:
     shared ``Library``, so one tag-label cache), then the cog."""
     settings = core.cog_settings("resource", ResourceSettings)
     library = Library(core.db, core.members, settings)
+    bookmarks = Bookmarks(core.db, core.clock, settings, library)
+    moderation = Moderation(core.db, core.clock, core.outbox, library)
+    board = ResourceDashboard(core.db, bookmarks)
+    core.web.provide("overview:resource", board)
+    core.web.provide("me:resource", board)
     return Resources(
         core,
         settings=settings,
         service=ResourceService(core.db, core.clock, core.members, settings, library),
-        bookmarks=Bookmarks(core.db, core.clock, settings, library),
-        moderation=Moderation(core.db, core.clock, core.outbox, library),
+        bookmarks=bookmarks,
+        moderation=moderation,
         privacy=ResourcePrivacy(core.db, settings),
     )
