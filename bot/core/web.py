@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 if TYPE_CHECKING:
     from bot.config import WebSection
@@ -41,12 +41,16 @@ class CalendarFeeds(Protocol):
         ...
 
 
+T = TypeVar("T")
+
+
 class WebRegistry:
     """``core.web``: the services cogs contribute, and how to address the web server."""
 
     def __init__(self, settings: WebSection) -> None:
         self.settings = settings
         self.calendar: CalendarFeeds | None = None
+        self._services: dict[str, Any] = {}
 
     @property
     def enabled(self) -> bool:
@@ -56,6 +60,19 @@ class WebRegistry:
         if self.calendar is not None:
             raise ValueError("two cogs provide the calendar feeds")
         self.calendar = feeds
+
+    def provide(self, name: str, service: object) -> None:
+        """Offer the dashboard a service under ``name``; one provider per name."""
+        if name in self._services:
+            raise ValueError(f"two cogs provide the web service {name!r}")
+        self._services[name] = service
+
+    def service(self, name: str, kind: type[T] | None = None) -> T | None:
+        """The service provided under ``name`` (None when its cog is not enabled)."""
+        found = self._services.get(name)
+        if found is not None and kind is not None and not isinstance(found, kind):
+            raise TypeError(f"web service {name!r} is not a {kind.__name__}")
+        return found
 
     def url(self, path: str) -> str:
         """The public address of ``path`` (``/feeds/….ics``): ``[web] base_url`` + path."""

@@ -52,4 +52,8 @@ def setup(core: Core) -> Cog:
         translator=core.i18n.translator,
     )
     core.web.provide_calendar(cog.feeds)
+    from bot.core.dashboard import CAFES
+    from cogs.cafe.dashboard import CafeBoard
+
+    core.web.provide(CAFES, CafeBoard(db=core.db, clock=core.clock, attendance=service.attendance))
     return cog

@@ -84,3 +84,14 @@ class ResourceBookmark(SQLModel, table=True):
         )
     )
     created_at: datetime = TimestampField()
+
+
+class ResourceEmptySearch(SQLModel, table=True):
+    """A search that found nothing, counted: what the library lacks. Only the folded words and
+    tags are kept — never who searched (nor an author filter, which names a member)."""
+
+    __tablename__ = "resource_empty_search"
+
+    query: str = Field(max_length=200, primary_key=True)
+    count: int = 1
+    last_seen: datetime = TimestampField()
