@@ -165,8 +165,8 @@ class PollDashboard(Protocol):
         """None while the results are not shown."""
         ...
 
-    async def export(self, poll_id: int) -> Download:
-        """The ballots as CSV, as a moderator's ``poll export`` gives them."""
+    async def export(self, poll_id: int, member_id: int, *, moderator: bool) -> Download:
+        """The ballots as CSV, as ``poll export`` gives them to this member."""
         ...
 
 

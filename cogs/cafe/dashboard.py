@@ -230,21 +230,28 @@ def _month_label(month: date, t: Translator) -> str:
 def _alt(months: list[CafeMonth], t: Translator) -> str:
     """What the chart shows, in words: the totals and the busiest month (the table beside
     it gives every figure)."""
+
+    def figures(registered: int, present: int) -> str:
+        return (
+            t.n("{n} inscription", "{n} inscriptions", registered)
+            + ", "
+            + t.n("{n} présence", "{n} présences", present)
+        )
+
     registered = sum(m.registered for m in months)
     present = sum(m.present for m in months)
     text = t(
-        "Histogramme des {n} derniers mois : {registered} inscriptions et {present} présences "
-        "aux cafés.",
+        "Histogramme des cafés sur {n} mois, de {first} à {last} : {figures}.",
         n=len(months),
-        registered=registered,
-        present=present,
+        first=_month_label(months[0].month, t),
+        last=_month_label(months[-1].month, t),
+        figures=figures(registered, present),
     )
     if registered or present:
         best = max(months, key=lambda m: (m.present, m.registered))
         text += " " + t(
-            "Mois le plus suivi : {month} ({present} présences pour {registered} inscriptions).",
+            "Mois le plus suivi : {month} ({figures}).",
             month=_month_label(best.month, t),
-            present=best.present,
-            registered=best.registered,
+            figures=figures(best.registered, best.present),
         )
     return text
