@@ -201,6 +201,7 @@ class WebSection(Section):
     host: str = Field("127.0.0.1", min_length=1)
     port: int = Field(DEFAULT_WEB_PORT, ge=0, le=65535)
     base_url: str = ""  # the address members open (behind a proxy); empty: http://host:port
+    session_hours: int = Field(12, ge=1, le=24 * 30)  # a dashboard login lasts this long
 
     @field_validator("base_url")
     @classmethod

@@ -51,6 +51,8 @@ class WebRegistry:
         self.settings = settings
         self.calendar: CalendarFeeds | None = None
         self._services: dict[str, Any] = {}
+        #: Where the server actually listens (set once started: ``port = 0`` picks one).
+        self.listening: str | None = None
 
     @property
     def enabled(self) -> bool:
@@ -62,7 +64,11 @@ class WebRegistry:
         self.calendar = feeds
 
     def provide(self, name: str, service: object) -> None:
-        """Offer the dashboard a service under ``name``; one provider per name."""
+        """Offer the dashboard a service under ``name`` (``"overview:cafe"``, ``"members"``…).
+
+        The web layer defines, next to the page that uses it, the neutral Protocol a service
+        of that name follows (``bot/core/dashboard.py`` for the core pages); one provider
+        per name."""
         if name in self._services:
             raise ValueError(f"two cogs provide the web service {name!r}")
         self._services[name] = service
@@ -74,6 +80,11 @@ class WebRegistry:
             raise TypeError(f"web service {name!r} is not a {kind.__name__}")
         return found
 
+    def services(self, prefix: str) -> dict[str, Any]:
+        """Every service whose name starts with ``prefix`` (``"overview:"``), by name."""
+        return {k: v for k, v in sorted(self._services.items()) if k.startswith(prefix)}
+
     def url(self, path: str) -> str:
         """The public address of ``path`` (``/feeds/….ics``): ``[web] base_url`` + path."""
-        return self.settings.public_url.rstrip("/") + "/" + path.lstrip("/")
+        base = self.settings.base_url or self.listening or self.settings.public_url
+        return base.rstrip("/") + "/" + path.lstrip("/")

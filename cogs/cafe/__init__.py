@@ -52,7 +52,7 @@ def setup(core: Core) -> Cog:
         translator=core.i18n.translator,
     )
     core.web.provide_calendar(cog.feeds)
-    from bot.core.dashboard import CAFES
+    from bot.core.dashboard_pages import CAFES
     from cogs.cafe.dashboard import CafeBoard
 
     core.web.provide(CAFES, CafeBoard(db=core.db, clock=core.clock, attendance=service.attendance))

@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core import N_, UserError
 from bot.core.csvfile import csv_bytes
-from bot.core.dashboard import (
+from bot.core.dashboard_pages import (
     CafeMonth,
     CafeOccurrenceRow,
     CafeSeriesRow,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.core import Core
-from bot.core.dashboard import POLLS
+from bot.core.dashboard_pages import POLLS
 from cogs.poll.activities import PollActivities
 from cogs.poll.cog import Polls
 from cogs.poll.dashboard import PollBoard

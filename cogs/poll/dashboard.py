@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from sqlmodel import col, select
 
 from bot.core import N_, Role, RoomRef
-from bot.core.dashboard import Download, Picture, PollSummary, ResultRow
+from bot.core.dashboard_pages import Download, Picture, PollSummary, ResultRow
 from cogs.poll import render_results
 from cogs.poll.domain import RATING_SCALE, PollKind, PollView, ResultsMode, Tally, Voter
 from cogs.poll.models import Poll

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.core import Core
-from bot.core.dashboard import RESOURCES
+from bot.core.dashboard_pages import RESOURCES
 
 from .bookmarks import Bookmarks
 from .bulk import BulkTransfer

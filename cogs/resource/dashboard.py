@@ -5,7 +5,7 @@ the whole library as CSV or JSON. It calls the cog's use cases; it adds none of 
 from __future__ import annotations
 
 from bot.core import UserError
-from bot.core.dashboard import (
+from bot.core.dashboard_pages import (
     Download,
     EmptySearchRow,
     ExportFormat,

@@ -3,11 +3,14 @@ aiohttp's test client (a real HTTP server on a free loopback port)."""
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
+from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.core import Role
@@ -36,3 +39,35 @@ async def web(db_url: str) -> AsyncIterator[Web]:
     finally:
         await client.close()
         await h.close()
+
+
+LINK = re.compile(r"/login/([A-Za-z0-9_-]{16,64})")
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+async def login_link(web: Web, name: str) -> str:
+    """The path of a fresh one-time link, as the ``dashboard`` command gives it to ``name``."""
+    reply = await web.h.reply(name, "!dashboard")
+    found = LINK.search(reply.text or "")
+    assert found, reply.text
+    return found.group(0)
+
+
+async def log_in(web: Web, name: str) -> str:
+    """Open a dashboard session for ``name`` on the test client (its cookie jar keeps the
+    cookie); returns the CSRF token of the page landed on."""
+    path = await login_link(web, name)
+    resp = await web.client.post(path)
+    assert resp.status == 200, await resp.text()
+    return csrf_of(await resp.text())
+
+
+def csrf_of(html: str) -> str:
+    found = CSRF.search(html)
+    assert found, "no CSRF field on the page"
+    return found.group(1)
+
+
+async def body(resp: ClientResponse) -> str:
+    """A page's text with HTML entities decoded (autoescape writes ' as &#39;)."""
+    return html.unescape(await resp.text())

@@ -235,6 +235,12 @@ class DiscordAdapter:
     async def grant_role(self, member: MemberRef, role: Role) -> None:
         await self.community.grant_role(member, role)
 
+    async def roles_of(self, member: MemberRef) -> frozenset[Role]:
+        """The member's roles in the community now (the dashboard asks on every request)."""
+        if not member.id.isdigit():
+            return frozenset({Role.EVERYONE})
+        return self.community.roles(await self.community.member_by_id(int(member.id)))
+
     def mention(self, member: MemberRef) -> str:
         return f"<@{member.id}>"
 

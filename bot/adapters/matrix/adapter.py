@@ -325,6 +325,10 @@ class MatrixAdapter:
     async def grant_role(self, member: MemberRef, role: Role) -> None:
         await self.rooms.grant_role(member, role)
 
+    async def roles_of(self, member: MemberRef) -> frozenset[Role]:
+        """The member's roles from the community rooms' power levels now (the dashboard)."""
+        return self.rooms.roles(member.id)
+
     def mention(self, member: MemberRef) -> str:
         name = member.display_name or member.id
         return f"[{name}](https://matrix.to/#/{member.id})"

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from bot.core import UserError
-from bot.core.dashboard import CAFES, CafeDashboard
+from bot.core.dashboard_pages import CAFES, CafeDashboard
 from tests.cogs.cafe.test_cafe import CREATE, first_occurrence
 from tests.harness import Harness
 

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from bot.core import UserError
-from bot.core.dashboard import POLLS, PollDashboard
+from bot.core.dashboard_pages import POLLS, PollDashboard
 from tests.cogs.poll.conftest import dm
 from tests.harness import Harness
 

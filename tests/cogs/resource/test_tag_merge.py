@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from bot.core.dashboard import RESOURCES, ResourceDashboard
+from bot.core.dashboard_pages import RESOURCES, ResourceDashboard
 from cogs.resource.models import ResourceEmptySearch, ResourceTag
 from tests.cogs.resource.conftest import HarnessFactory, reply_text
 from tests.harness import Harness
