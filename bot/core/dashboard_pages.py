@@ -1,5 +1,7 @@
 """What the cafés, polls and resources cogs show on the web dashboard, in neutral terms.
 
+(The core pages' types — overview cards, my page, the directory — are in ``dashboard_data``.)
+
 A cog offers one of these services with ``core.web.provide(NAME, service)`` at setup; the web
 layer asks ``core.web.service(NAME)`` and renders pages from the dataclasses below. Nothing
 here knows HTTP, and the web layer never reads a cog's tables. Bad input (an unknown id, a
@@ -122,6 +124,14 @@ class CafeDashboard(Protocol):
 
     def chart(self, months: list[CafeMonth], t: Translator) -> Picture: ...
 
+    def month_label(self, month: date, t: Translator) -> str:
+        """``janv. 2027`` / ``Jan 2027``."""
+        ...
+
+    def chart_alt(self, months: list[CafeMonth], t: Translator) -> str:
+        """The chart's alt text alone (the page shows it without drawing the picture)."""
+        ...
+
     async def export(self) -> Download:
         """Every occurrence with its figures (CSV)."""
         ...
@@ -154,6 +164,7 @@ class PollSummary:
     shown: bool
     note: str = ""
     rows: list[ResultRow] = field(default_factory=list)
+    alt: str = ""  # the picture's alt text (empty while results are not shown)
 
 
 class PollDashboard(Protocol):
@@ -192,6 +203,7 @@ class TagCount:
 
 @dataclass(frozen=True, slots=True)
 class TagChangeDone:
+    merged: bool
     old: str
     new: str
     resources: int
@@ -221,6 +233,10 @@ class ResourceDashboard(Protocol):
     async def rename_tag(self, old: str, new: str) -> TagChangeDone: ...
 
     async def merge_tags(self, old: str, into: str) -> TagChangeDone: ...
+
+    def describe(self, done: TagChangeDone, t: Translator) -> str:
+        """What a rename or merge did, in the reader's words (as the chat says it)."""
+        ...
 
     async def empty_searches(self, limit: int = 50) -> list[EmptySearchRow]: ...
 

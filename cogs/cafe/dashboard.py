@@ -135,6 +135,12 @@ class CafeBoard:
         png = charts.paired_columns(title, span, columns, legend)
         return Picture(png, _alt(months, t))
 
+    def month_label(self, month: date, t: Translator) -> str:
+        return _month_label(month, t)
+
+    def chart_alt(self, months: list[CafeMonth], t: Translator) -> str:
+        return _alt(months, t)
+
     async def export(self) -> Download:
         async with self.db.session() as s:
             rows = await dashboard_queries.all_occurrences(s)

@@ -62,8 +62,7 @@ class PollBoard:
             return None
         closed = view.is_closed(self.clock.now())
         png = render_results.picture_of(tally, t, await self.population(view.room), closed)
-        summary = await self._summary(view, t)
-        return Picture(png, _alt(summary, t))
+        return Picture(png, (await self._summary(view, t)).alt)
 
     async def export(self, poll_id: int, member_id: int, *, moderator: bool) -> Download:
         view = await self.service.get(poll_id)
@@ -86,7 +85,7 @@ class PollBoard:
 
     async def _summary(self, view: PollView, t: Translator) -> PollSummary:
         tally, shown, note = await self._shown(view, t)
-        return PollSummary(
+        summary = PollSummary(
             id=view.id,
             question=view.question,
             kind=kind_name(view.kind, t),
@@ -98,6 +97,9 @@ class PollBoard:
             note=note,
             rows=table(tally, t) if shown else [],
         )
+        if shown:
+            summary.alt = _alt(summary, t)
+        return summary
 
 
 def table(tally: Tally, t: Translator) -> list[ResultRow]:

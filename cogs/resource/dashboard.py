@@ -4,7 +4,7 @@ the whole library as CSV or JSON. It calls the cog's use cases; it adds none of 
 
 from __future__ import annotations
 
-from bot.core import UserError
+from bot.core import Translator, UserError
 from bot.core.dashboard_pages import (
     Download,
     EmptySearchRow,
@@ -14,6 +14,7 @@ from bot.core.dashboard_pages import (
     TagCount,
 )
 
+from . import render
 from .bulk import BulkTransfer
 from .empty_searches import EmptySearches
 from .moderation import Moderation
@@ -64,10 +65,14 @@ class ResourceBoard:
         return [TagCount(label, count) for label, count in await self.service.tags()]
 
     async def rename_tag(self, old: str, new: str) -> TagChangeDone:
-        return _done(await self.tag_admin.rename(old, new))
+        return _done(await self.tag_admin.rename(old, new), merged=False)
 
     async def merge_tags(self, old: str, into: str) -> TagChangeDone:
-        return _done(await self.tag_admin.merge(old, into))
+        return _done(await self.tag_admin.merge(old, into), merged=True)
+
+    def describe(self, done: TagChangeDone, t: Translator) -> str:
+        change = TagChange(done.old, done.new, done.resources, done.duplicates)
+        return render.tag_changed(change, t, merged=done.merged).text
 
     async def empty_searches(self, limit: int = 50) -> list[EmptySearchRow]:
         return [EmptySearchRow(e.query, e.count, e.last_seen) for e in await self.empty.top(limit)]
@@ -79,5 +84,5 @@ class ResourceBoard:
         return Download(f"ressources.{fmt}", CONTENT_TYPES[fmt], body)
 
 
-def _done(change: TagChange) -> TagChangeDone:
-    return TagChangeDone(change.old, change.new, change.resources, change.duplicates)
+def _done(change: TagChange, *, merged: bool) -> TagChangeDone:
+    return TagChangeDone(merged, change.old, change.new, change.resources, change.duplicates)

@@ -58,7 +58,12 @@ async def directory(request: web.Request) -> web.Response:
         request,
         viewer,
         "members.html",
-        {"found": found, "filters": filters, "page_number": number, "page_size": DIRECTORY_PAGE_SIZE},
+        {
+            "found": found,
+            "filters": filters,
+            "page_number": number,
+            "page_size": DIRECTORY_PAGE_SIZE,
+        },
     )
 
 
