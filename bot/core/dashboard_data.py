@@ -31,12 +31,15 @@ class Figure:
 
 @dataclass(frozen=True, slots=True)
 class Item:
-    """A line of a card: ``text`` is data; ``note`` a msgid with ``params`` (counts…)."""
+    """A line of a card: ``text`` is data; ``label`` (a msgid) names it; ``note`` is a msgid
+    with ``params`` after it (counts…)."""
 
     text: str
+    label: str = ""
     when: datetime | None = None
     note: str = ""
     params: Mapping[str, Any] = field(default_factory=dict)
+    #: A dashboard path, or an http(s) link (a saved resource).
     href: str | None = None
 
 

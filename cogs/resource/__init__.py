@@ -8,7 +8,8 @@ from bot.core.dashboard_pages import RESOURCES
 from .bookmarks import Bookmarks
 from .bulk import BulkTransfer
 from .cog import Resources
-from .dashboard import ResourceBoard
+from .dashboard import ResourceDashboard
+from .dashboard_page import ResourceBoard
 from .empty_searches import EmptySearches
 from .library import Library
 from .moderation import Moderation
@@ -27,8 +28,12 @@ def setup(core: Core) -> Resources:
     service = ResourceService(
         core.db, core.clock, core.members, settings, library, empty_searches=empty
     )
+    bookmarks = Bookmarks(core.db, core.clock, settings, library)
     moderation = Moderation(core.db, core.clock, core.outbox, library)
     tag_admin = TagAdmin(core.db, core.clock, library)
+    board = ResourceDashboard(core.db, moderation, bookmarks)
+    core.web.provide("overview:resource", board)
+    core.web.provide("me:resource", board)
     core.web.provide(
         RESOURCES,
         ResourceBoard(
@@ -43,7 +48,7 @@ def setup(core: Core) -> Resources:
         core,
         settings=settings,
         service=service,
-        bookmarks=Bookmarks(core.db, core.clock, settings, library),
+        bookmarks=bookmarks,
         moderation=moderation,
         privacy=ResourcePrivacy(core.db, settings),
         tag_admin=tag_admin,

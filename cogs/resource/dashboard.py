@@ -1,88 +1,65 @@
-"""The library's page of the web dashboard (``bot.core.dashboard.ResourceDashboard``): the
-moderation queue, tags with their counts and their tidying, searches that found nothing, and
-the whole library as CSV or JSON. It calls the cog's use cases; it adds none of its own."""
+"""What the library shows on the web dashboard's core pages (``bot.core.dashboard_data``):
+``overview:resource`` (resources waiting for approval) and ``me:resource`` (the member's
+saved resources). The Resources page itself is ``dashboard pages``' business."""
 
 from __future__ import annotations
 
-from bot.core import Translator, UserError
-from bot.core.dashboard_pages import (
-    Download,
-    EmptySearchRow,
-    ExportFormat,
-    QueuedResource,
-    TagChangeDone,
-    TagCount,
-)
+from datetime import datetime
 
-from . import render
-from .bulk import BulkTransfer
-from .empty_searches import EmptySearches
+from sqlalchemy import func
+from sqlmodel import select
+
+from bot.core.dashboard_data import Card, Figure, Item
+from bot.core.i18n import N_
+from bot.storage.db import Database
+
+from .bookmarks import Bookmarks
+from .domain import ResourceStatus
+from .models import Resource
 from .moderation import Moderation
-from .service import ResourceService
-from .tag_admin import TagAdmin, TagChange
-from .transfer import export_bytes
 
-CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
+SHOWN = 5
 
 
-class ResourceBoard:
-    def __init__(
-        self,
-        *,
-        service: ResourceService,
-        moderation: Moderation,
-        tag_admin: TagAdmin,
-        empty_searches: EmptySearches,
-        bulk: BulkTransfer,
-    ) -> None:
-        self.service = service
+class ResourceDashboard:
+    def __init__(self, db: Database, moderation: Moderation, bookmarks: Bookmarks) -> None:
+        self.db = db
         self.moderation = moderation
-        self.tag_admin = tag_admin
-        self.empty = empty_searches
-        self.bulk = bulk
+        self.bookmarks = bookmarks
 
-    async def queue(self) -> list[QueuedResource]:
-        return [
-            QueuedResource(
-                id=v.id,
-                title=v.title,
-                url=v.url,
-                summary=v.summary,
-                author=v.author_name,
-                submitted_at=v.created_at,
-                tags=list(v.tags),
+    async def overview_card(self, now: datetime) -> Card:
+        async with self.db.session() as s:
+            waiting = int(
+                (
+                    await s.exec(
+                        select(func.count())
+                        .select_from(Resource)
+                        .where(Resource.status == ResourceStatus.PENDING)
+                    )
+                ).one()
             )
-            for v in await self.moderation.pending()
-        ]
+        oldest = (await self.moderation.pending())[:SHOWN] if waiting else []
+        return Card(
+            title=N_("Ressources à valider"),
+            order=40,
+            figures=(Figure(N_("En attente de validation"), waiting),),
+            items=tuple(Item(r.title or r.url, when=r.created_at) for r in oldest),
+            empty=N_("Rien à valider."),
+            hint=N_("Pour valider : commande resource approve dans le chat."),
+        )
 
-    async def approve(self, resource_id: int) -> str:
-        return (await self.moderation.approve(resource_id)).title
-
-    async def reject(self, resource_id: int) -> str:
-        return await self.moderation.reject(resource_id)
-
-    async def tags(self) -> list[TagCount]:
-        return [TagCount(label, count) for label, count in await self.service.tags()]
-
-    async def rename_tag(self, old: str, new: str) -> TagChangeDone:
-        return _done(await self.tag_admin.rename(old, new), merged=False)
-
-    async def merge_tags(self, old: str, into: str) -> TagChangeDone:
-        return _done(await self.tag_admin.merge(old, into), merged=True)
-
-    def describe(self, done: TagChangeDone, t: Translator) -> str:
-        change = TagChange(done.old, done.new, done.resources, done.duplicates)
-        return render.tag_changed(change, t, merged=done.merged).text
-
-    async def empty_searches(self, limit: int = 50) -> list[EmptySearchRow]:
-        return [EmptySearchRow(e.query, e.count, e.last_seen) for e in await self.empty.top(limit)]
-
-    async def export(self, fmt: ExportFormat) -> Download:
-        if fmt not in CONTENT_TYPES:
-            raise UserError("Choisissez le format csv ou json.")
-        body = export_bytes(await self.bulk.export_rows(), fmt)
-        return Download(f"ressources.{fmt}", CONTENT_TYPES[fmt], body)
-
-
-def _done(change: TagChange, *, merged: bool) -> TagChangeDone:
-    return TagChangeDone(merged, change.old, change.new, change.resources, change.duplicates)
+    async def my_card(self, member_id: int, now: datetime) -> Card:
+        saved = await self.bookmarks.saved(member_id)
+        return Card(
+            title=N_("Mes ressources enregistrées"),
+            order=20,
+            items=tuple(
+                Item(
+                    r.title or r.url,
+                    href=r.url if r.url.startswith(("https://", "http://")) else None,
+                )
+                for r in saved.items
+            ),
+            empty=N_("Vous n'avez enregistré aucune ressource."),
+            hint=N_("Pour en enregistrer une : commande resource save dans le chat."),
+        )

@@ -13,6 +13,7 @@ import pytest
 from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient, TestServer
 
+from bot.config import load_settings
 from bot.core import Role
 from bot.scheduling import FakeClock
 from bot.web.server import build_app
@@ -71,3 +72,31 @@ def csrf_of(html: str) -> str:
 async def body(resp: ClientResponse) -> str:
     """A page's text with HTML entities decoded (autoescape writes ' as &#39;)."""
     return html.unescape(await resp.text())
+
+
+@pytest.fixture
+async def board(db_url: str) -> AsyncIterator[Web]:
+    """Every cog (resources held for approval), the web application in front; ``mod`` is a
+    moderator, ``admin`` an administrator, anyone else a member."""
+    settings = load_settings(
+        None,
+        cogs={
+            "onboarding": {"welcome_room": "memory:welcome", "dm_fallback_room": "memory:general"},
+            "resource": {"moderation": "queue"},
+        },
+    )
+    h = await make_harness(
+        db_url,
+        cogs=["onboarding", "cafe", "poll", "resource"],
+        settings=settings,
+        clock=FakeClock(datetime(2027, 1, 4, 9, 0, tzinfo=UTC)),
+    )
+    h.adapter.set_roles("mod", Role.MEMBER, Role.MODERATOR)
+    h.adapter.set_roles("admin", Role.MEMBER, Role.MODERATOR, Role.ADMIN)
+    client = TestClient(TestServer(build_app(h.core)))
+    await client.start_server()
+    try:
+        yield Web(h, client)
+    finally:
+        await client.close()
+        await h.close()

@@ -11,6 +11,7 @@ from aiohttp import web
 
 from bot.core.dashboard_data import DIRECTORY_PAGE_SIZE, MemberDirectory
 from bot.core.i18n import N_
+from bot.core.text import fold_key
 from bot.web.auth import Refused, require_member, require_moderator
 from bot.web.keys import CORE
 from bot.web.render import add_nav, page
@@ -61,6 +62,7 @@ async def directory(request: web.Request) -> web.Response:
         {
             "found": found,
             "filters": filters,
+            "fold": fold_key,  # a filter typed "bretagne" selects the option "Bretagne"
             "page_number": number,
             "page_size": DIRECTORY_PAGE_SIZE,
         },
