@@ -21,7 +21,8 @@ def paired_columns(
     columns: Sequence[tuple[str, int, int]],
     legend: tuple[str, str],
 ) -> bytes:
-    """Two columns per label — ``(label, first, second)`` — on one scale, with a legend."""
+    """Two columns per label — ``(label, first, second)`` — on one scale, with a legend.
+    A label's second line (after ``\\n``) is written under its first."""
     canvas = Canvas(140 + 40 + PLOT_HEIGHT + 70)
     canvas.header(title, subtitle)
     draw = canvas.draw
@@ -53,12 +54,17 @@ def paired_columns(
                 font=small,
                 fill=INK,
             )
-        name = fit(draw, label, small, int(slot))
-        draw.text(
-            (PAD + i * slot + (slot - draw.textlength(name, font=small)) / 2, base + 8),
-            name,
-            font=small,
-            fill=MUTED,
-        )
-    canvas.y = base + 40
+        # A label may hold two lines (month, then year): twelve months fit 800 pixels.
+        for line_number, line in enumerate(label.split("\n")[:2]):
+            name = fit(draw, line, small, int(slot) - 4)
+            draw.text(
+                (
+                    PAD + i * slot + (slot - draw.textlength(name, font=small)) / 2,
+                    base + 8 + 16 * line_number,
+                ),
+                name,
+                font=small,
+                fill=MUTED,
+            )
+    canvas.y = base + 48
     return canvas.png()

@@ -128,7 +128,10 @@ class CafeBoard:
         return [CafeMonth(m, *totals[m]) for m in months]
 
     def chart(self, months: list[CafeMonth], t: Translator) -> Picture:
-        columns = [(_month_label(m.month, t), m.registered, m.present) for m in months]
+        columns = [
+            (f"{t(MONTHS[m.month.month - 1])}\n{m.month.year}", m.registered, m.present)
+            for m in months
+        ]
         legend = (t("Inscriptions"), t("Présences"))
         title = t("Cafés : inscriptions et présences par mois")
         span = f"{_month_label(months[0].month, t)} – {_month_label(months[-1].month, t)}"
