@@ -19,9 +19,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import col, delete, select, update
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.errors import UserError
 from bot.scheduling import Clock
@@ -223,3 +225,53 @@ class WebLogins:
                 .offset(offset)
             )
             return [AuditEntry(r.member_id, r.action, r.detail, r.at) for r in rows]
+
+    # --- the member's rights over these rows ----------------------------------------------------
+
+    async def export(self, member_id: int) -> dict[str, Any]:
+        """``me export``: open sessions (when, until when) and the member's dashboard actions.
+        Token hashes are not exported: they are keys, not information about the member."""
+        async with self.db.session() as s:
+            sessions = list(
+                await s.exec(
+                    select(WebSession)
+                    .where(WebSession.member_id == member_id)
+                    .order_by(col(WebSession.created_at))
+                )
+            )
+            actions = list(
+                await s.exec(
+                    select(WebAudit)
+                    .where(WebAudit.member_id == member_id)
+                    .order_by(col(WebAudit.at), col(WebAudit.id))
+                )
+            )
+        return {
+            "sessions": [
+                {"created_at": r.created_at.isoformat(), "expires_at": r.expires_at.isoformat()}
+                for r in sessions
+            ],
+            "actions": [
+                {"action": a.action, "detail": a.detail, "at": a.at.isoformat()} for a in actions
+            ],
+        }
+
+    @staticmethod
+    async def forget(s: AsyncSession, member_id: int) -> None:
+        """Inside the core's forget transaction: links and sessions go; the audit trail keeps
+        the actions without their author (the community's record of what was done)."""
+        await s.exec(delete(WebLogin).where(col(WebLogin.member_id) == member_id))
+        await s.exec(delete(WebSession).where(col(WebSession.member_id) == member_id))
+        await s.exec(
+            update(WebAudit).where(col(WebAudit.member_id) == member_id).values(member_id=None)
+        )
+
+    @staticmethod
+    async def merge(s: AsyncSession, kept: int, merged: int) -> None:
+        """Inside the core's merge transaction: the merged member's sessions and links end
+        (they were opened as someone else); their actions are the kept member's."""
+        await s.exec(delete(WebLogin).where(col(WebLogin.member_id) == merged))
+        await s.exec(delete(WebSession).where(col(WebSession.member_id) == merged))
+        await s.exec(
+            update(WebAudit).where(col(WebAudit.member_id) == merged).values(member_id=kept)
+        )

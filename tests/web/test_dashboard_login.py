@@ -9,6 +9,7 @@ from sqlmodel import select
 from bot.core import Role
 from bot.storage.models import WebAudit, WebLogin, WebSession
 from bot.web.auth import COOKIE
+from bot.web.keys import LOGINS
 from tests.web.conftest import Web, body, csrf_of, log_in, login_link
 
 
@@ -140,3 +141,31 @@ async def test_csrf_field_on_every_form(web: Web) -> None:
     assert csrf_of(html)
     async with web.h.db.session() as s:
         assert list(await s.exec(select(WebAudit))) == []
+
+
+async def test_export_forget_and_merge_cover_the_dashboard_rows(web: Web) -> None:
+    from bot.core import privacy
+    from bot.core.linking import merge_members
+
+    h = web.h
+    await log_in(web, "mod")
+    mod = (await h.core.members.find_by_name("mod"))[0].id
+    await web.client.app[LOGINS].record(mod, "resource.approve", "Ressource 3")  # type: ignore[index]
+    data = await privacy.export_member(h.core, mod)
+    assert len(data["dashboard"]["sessions"]) == 1
+    assert data["dashboard"]["actions"][0]["action"] == "resource.approve"
+    assert "token_hash" not in str(data["dashboard"])
+    # Merging: the other account's actions are the kept member's; its sessions end.
+    other = await h.adapter.member_joins("mod2")
+    await web.client.app[LOGINS].record(other, "poll.close", "Sondage 1")  # type: ignore[index]
+    await merge_members(h.core, mod, other)
+    async with h.db.session() as s:
+        assert {a.member_id for a in await s.exec(select(WebAudit))} == {mod}
+    # Forgetting: sessions and links go, the actions stay without their author.
+    await login_link(web, "mod")
+    await privacy.forget_member(h.core, mod)
+    async with h.db.session() as s:
+        assert list(await s.exec(select(WebSession))) == []
+        assert list(await s.exec(select(WebLogin))) == []
+        assert {a.member_id for a in await s.exec(select(WebAudit))} == {None}
+    assert (await web.client.get("/me")).status == 401
