@@ -4,6 +4,7 @@ alt text and its table. No JavaScript runs in our pages: the browser clicks, typ
 
 from __future__ import annotations
 
+import asyncio
 import re
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,7 @@ async def test_approve_merge_tags_and_export_csv(pages: Web) -> None:
             await page.get_by_role("link", name="Télécharger en CSV").click()
         download = await info.value
         assert download.suggested_filename == "ressources.csv"
-        content = Path(await download.path()).read_bytes().decode("utf-8-sig")
+        saved = await download.path()
+        content = (await asyncio.to_thread(Path(saved).read_bytes)).decode("utf-8-sig")
         assert content.splitlines()[0].startswith("id,url,title")
         assert content.count("Médiation") == 3 and "Médiations" not in content
