@@ -116,15 +116,19 @@ class CafeBoard:
         months = _last_months(now.date(), count)
         start = datetime.combine(months[0], datetime.min.time(), UTC) - timedelta(days=1)
         async with self.db.session() as s:
-            started = await dashboard_queries.started_between(s, start, now)
-            figures = await _figures(s, [i for i, _, _ in started])
+            rows = await dashboard_queries.month_figures(s, start, now)
         totals = {m: [0, 0] for m in months}
-        for occ_id, at, zone in started:
-            local = at.astimezone(ZoneInfo(zone)).date().replace(day=1)
-            if local in totals:
-                registered, _, present, walkins = figures.get(occ_id, (0, 0, 0, 0))
-                totals[local][0] += registered
-                totals[local][1] += present + walkins
+        zones: dict[str, ZoneInfo] = {}
+        for at, zone, status, count, checked in rows:
+            tz = zones.setdefault(zone, ZoneInfo(zone))
+            local = at.astimezone(tz).date().replace(day=1)
+            if local not in totals:
+                continue
+            if status == REGISTERED:
+                totals[local][0] += count
+                totals[local][1] += checked
+            elif status != WAITLISTED:  # walk-ins: present without a registration
+                totals[local][1] += checked
         return [CafeMonth(m, *totals[m]) for m in months]
 
     def chart(self, months: list[CafeMonth], t: Translator) -> Picture:

@@ -50,6 +50,6 @@ def setup(core: Core) -> Resources:
         service=service,
         bookmarks=bookmarks,
         moderation=moderation,
-        privacy=ResourcePrivacy(core.db, settings),
+        privacy=ResourcePrivacy(core.db, settings, library.tags_changed),
         tag_admin=tag_admin,
     )

@@ -39,7 +39,11 @@ class ResourceTag(SQLModel, table=True):
     """A tag on a resource: ``key`` folds spelling; ``label`` is the spelling used."""
 
     __tablename__ = "resource_tag"
-    __table_args__ = (Index("ix_resource_tag_key", "key", "resource_id"),)
+    __table_args__ = (
+        Index("ix_resource_tag_key", "key", "resource_id"),
+        # Counting tags by spelling reads this index alone (tag lists, the dashboard).
+        Index("ix_resource_tag_key_label", "key", "label"),
+    )
 
     resource_id: int = Field(
         sa_column=Column(

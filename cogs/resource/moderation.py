@@ -57,6 +57,7 @@ class Moderation:
             resource.updated_at = self.clock.now()
             s.add(resource)
             author_id, title = resource.author_id, resource.title
+        self.library.tags_changed()  # its tags now count among the published ones
         if author_id is not None:
             await self.outbox.enqueue(
                 approved_key(resource_id),

@@ -241,8 +241,7 @@ class ResourceService:
 
     async def tags(self) -> list[tuple[str, int]]:
         """Every tag on published resources, most used first, in its most used spelling."""
-        async with self.db.session() as s:
-            counts = await queries.published_tag_counts(s)
+        counts = await self.library.published_tag_counts()
         result = [(most_used_spelling(c), sum(c.values())) for c in counts.values()]
         return sorted(result, key=lambda item: (-item[1], fold_key(item[0])))
 

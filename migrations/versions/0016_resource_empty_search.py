@@ -1,4 +1,5 @@
-"""resource_empty_search: searches that found nothing, counted (no member stored)
+"""resource_empty_search: searches that found nothing, counted (no member stored); an index
+to count tags by spelling
 
 Revision ID: 0016
 Revises: 0015
@@ -27,7 +28,11 @@ def upgrade() -> None:
         sa.Column("last_seen", bot.storage.types.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("query"),
     )
+    with op.batch_alter_table("resource_tag", schema=None) as batch_op:
+        batch_op.create_index("ix_resource_tag_key_label", ["key", "label"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("resource_tag", schema=None) as batch_op:
+        batch_op.drop_index("ix_resource_tag_key_label")
     op.drop_table("resource_empty_search")
