@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 from aiohttp import ClientSession  # noqa: E402
 from sqlalchemy import insert, text  # noqa: E402
 
+import bench.web as web_bench  # noqa: E402
 from bench.web import database_url, timed  # noqa: E402
 from bot.adapters.memory import MemoryAdapter  # noqa: E402
 from bot.app import build_core, ensure_schema, start_core  # noqa: E402
@@ -236,6 +237,7 @@ async def run(requests: int, occurrences: int, resources: int, url: str) -> None
 
 
 async def measure(requests: int, occurrences: int, resources: int, pg: str | None) -> None:
+    web_bench.BENCH_DB = "bench_web_cog_pages"  # not bench/web.py's: both may run at once
     with tempfile.TemporaryDirectory() as tmp:
         async with database_url(pg, tmp) as url:
             await run(requests, occurrences, resources, url)
