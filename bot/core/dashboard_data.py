@@ -96,6 +96,7 @@ class DirectoryPage:
 
 @dataclass(frozen=True, slots=True)
 class PendingEntry:
+    member_id: int
     name: str
     #: The step they stopped at, as a msgid ("" when unknown).
     step: str
@@ -112,4 +113,9 @@ class MemberDirectory(Protocol):
 
     async def pending(self, *, limit: int = 100) -> tuple[int, list[PendingEntry]]:
         """Members still in their welcome flow: how many, and the longest idle first."""
+        ...
+
+    async def resend(self, member_id: int) -> str | None:
+        """Send a pending member their current welcome step again; their name, or None when
+        no such member exists (a ``UserError`` when it cannot be sent: left, finished)."""
         ...

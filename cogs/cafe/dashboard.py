@@ -11,6 +11,7 @@ from sqlmodel import col, select
 from bot.core.dashboard_data import Card, Item
 from bot.core.i18n import N_
 from bot.storage.db import Database
+from cogs.cafe import queries
 from cogs.cafe.domain import Occurrence, RegistrationStatus
 from cogs.cafe.models import CafeOccurrence, CafeRegistration
 from cogs.cafe.service import CafeService
@@ -34,7 +35,11 @@ class CafeDashboard:
         self.service = service
 
     async def overview_card(self, now: datetime) -> Card:
-        upcoming = await self.service.upcoming(limit=NEXT, include_cancelled=False)
+        # Straight from the stored occurrences: the schedule materialises them ahead of time,
+        # and a page view must not write (``service.upcoming`` materialises first).
+        async with self.db.session() as s:
+            starts = await queries.upcoming_starts(s, now, None, include_cancelled=False)
+        upcoming = await self.service.load([i for i, _, _ in starts[:NEXT]], None)
         return Card(
             title=N_("Prochains cafés"),
             order=20,

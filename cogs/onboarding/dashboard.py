@@ -26,7 +26,7 @@ from bot.core.dashboard_data import (
 )
 from bot.core.i18n import N_
 from cogs.onboarding import queries
-from cogs.onboarding.domain import STEP_LABELS
+from cogs.onboarding.domain import STEP_LABELS, FunnelCounts
 from cogs.onboarding.models import OnboardingInterest, OnboardingProfile
 
 if TYPE_CHECKING:
@@ -47,8 +47,8 @@ class OnboardingDashboard:
     # --- overview ---------------------------------------------------------------------------
 
     async def overview_card(self, now: datetime) -> Card:
-        funnel = (await self.service.moderation.funnel(weeks=0)).total
         async with self.db.session() as s:
+            funnel = FunnelCounts(*await queries.funnel_counts(s, None))
             row = (
                 await s.exec(
                     select(
@@ -173,5 +173,13 @@ class OnboardingDashboard:
     async def pending(self, *, limit: int = 100) -> tuple[int, list[PendingEntry]]:
         total, rows = await self.service.moderation.pending(limit)
         return total, [
-            PendingEntry(r.name, STEP_LABELS[r.step] if r.step else "", r.since) for r in rows
+            PendingEntry(r.member_id, r.name, STEP_LABELS[r.step] if r.step else "", r.since)
+            for r in rows
         ]
+
+    async def resend(self, member_id: int) -> str | None:
+        member = await self.members.get(member_id)
+        if member is None:
+            return None
+        await self.service.moderation.resend_to(member)
+        return member.display_name

@@ -22,6 +22,10 @@ UTC = bot.storage.types.UTCDateTime
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("core_member", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_core_member_created_at"), ["created_at"], unique=False
+        )
     op.create_table(
         "core_web_login",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -88,3 +92,5 @@ def downgrade() -> None:
             for column in columns:
                 batch_op.drop_index(batch_op.f(f"ix_{table}_{column}"))
         op.drop_table(table)
+    with op.batch_alter_table("core_member", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_core_member_created_at"))

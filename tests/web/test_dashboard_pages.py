@@ -10,6 +10,7 @@ from selectolax.lexbor import LexborHTMLParser
 from sqlalchemy import func
 from sqlmodel import col, select
 
+from bot.core import Role
 from bot.core.web_login import WebLogins
 from bot.storage.models import Member
 from cogs.onboarding.models import OnboardingFlow, OnboardingProfile
@@ -188,3 +189,35 @@ async def test_names_are_escaped(board: Web) -> None:
     raw = await (await board.client.get("/members")).text()
     assert "<script>alert" not in raw and "<img src=x" not in raw
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in raw
+
+
+async def test_a_moderator_nudges_a_pending_member_and_it_is_audited(board: Web) -> None:
+    h = board.h
+    await community(h)
+    carol = (await h.core.members.find_by_name("carol"))[0].id
+    await h.deliver()
+    before = len(h.adapter.dms("carol"))
+    csrf = await log_in(board, "mod")
+    refused = await board.client.post(f"/members/pending/{carol}/resend", data={})
+    assert refused.status == 403
+    await h.deliver()
+    assert len(h.adapter.dms("carol")) == before  # nothing sent without the token
+    resp = await board.client.post(f"/members/pending/{carol}/resend", data={"csrf": csrf})
+    assert resp.status == 200 and "l'étape en cours a été renvoyée" in await body(resp)
+    await h.deliver()
+    assert len(h.adapter.dms("carol")) == before + 1
+    resp = await board.client.post("/members/pending/999999/resend", data={"csrf": csrf})
+    assert resp.status == 404 and "Aucun membre n'a ce numéro" in await body(resp)
+    await h.adapter.member_leaves("bob")
+    bob = (await h.core.members.find_by_name("bob"))[0].id
+    resp = await board.client.post(f"/members/pending/{bob}/resend", data={"csrf": csrf})
+    assert resp.status == 409 and "bob a quitté la communauté." in await body(resp)
+    mod = (await h.core.members.find_by_name("mod"))[0].id
+    entries = await WebLogins(h.db, h.clock).audit_trail()
+    assert [(e.member_id, e.action, e.detail) for e in entries] == [
+        (mod, "onboarding.resend", f"carol (#{carol})")
+    ]
+    # A member cannot.
+    board.h.adapter.set_roles("mod", Role.MEMBER)
+    resp = await board.client.post(f"/members/pending/{carol}/resend", data={"csrf": csrf})
+    assert resp.status == 403

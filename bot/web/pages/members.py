@@ -10,9 +10,10 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.core.dashboard_data import DIRECTORY_PAGE_SIZE, MemberDirectory
+from bot.core.errors import UserError
 from bot.core.i18n import N_
 from bot.core.text import fold_key
-from bot.web.auth import Refused, require_member, require_moderator
+from bot.web.auth import Refused, audit, form, require_member, require_moderator
 from bot.web.keys import CORE
 from bot.web.render import add_nav, page
 
@@ -77,11 +78,37 @@ async def pending(request: web.Request) -> web.Response:
         request,
         viewer,
         "pending.html",
-        {"enabled": provider is not None, "total": total, "rows": rows},
+        {
+            "enabled": provider is not None,
+            "total": total,
+            "rows": rows,
+            "resent": request.query.get("resent") == "1",
+        },
     )
+
+
+async def resend(request: web.Request) -> web.Response:
+    """A moderator sends a pending member their current welcome step again (audited)."""
+    viewer = await require_moderator(request)
+    await form(request, viewer)
+    provider = directory_of(request)
+    member_id = int(request.match_info["member_id"])
+    try:
+        name = await provider.resend(member_id) if provider else None
+    except UserError as error:
+        raise Refused(409, N_("Relance impossible"), error.msgid, **error.params) from None
+    if name is None:
+        raise Refused(
+            404,
+            N_("Membre inconnu"),
+            N_("Aucun membre n'a ce numéro (il a peut-être été effacé)."),
+        )
+    await audit(request, viewer, "onboarding.resend", f"{name} (#{member_id})")
+    return web.Response(status=303, headers={"Location": "/members/pending?resent=1"})
 
 
 def setup(app: web.Application) -> None:
     app.router.add_get("/members", directory)
     app.router.add_get("/members/pending", pending)
+    app.router.add_post(r"/members/pending/{member_id:\d{1,12}}/resend", resend)
     add_nav(app, "/members", N_("Membres"), order=50, role="member")
