@@ -25,7 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from aiohttp import ClientSession  # noqa: E402
-from sqlalchemy import insert, text  # noqa: E402
+from sqlalchemy import func, insert, text  # noqa: E402
+from sqlmodel import col, select  # noqa: E402
 
 import bench.web as web_bench  # noqa: E402
 from bench.web import database_url, timed  # noqa: E402
@@ -48,63 +49,19 @@ TAGS = 300  # distinct tags; each resource has three
 
 
 async def seed(core: Core, occurrences: int, resources: int, now: datetime) -> None:
-    """Bulk rows straight into the tables (a benchmark's setup, not the bot's way in)."""
-    from cogs.cafe.models import CafeOccurrence, CafeRegistration, CafeSeries
-    from cogs.resource.models import Resource, ResourceTag
+    """Standalone: people and resources, then what the two pages show (bulk rows straight
+    into the tables: a benchmark's setup, not the bot's way in)."""
+    from cogs.resource.models import Resource
 
-    first = 1000  # member ids past the few the chat created
     people = [
-        {"id": first + i, "display_name": f"p{i}", "created_at": now, "last_seen_at": now}
+        {"id": 1000 + i, "display_name": f"p{i}", "created_at": now, "last_seen_at": now}
         for i in range(PEOPLE)
     ]
-    series = [
-        {
-            "id": n + 1,
-            "title": f"Café {n}",
-            "rule": "FREQ=WEEKLY",
-            "local_start": "2025-01-06T10:00:00",
-            "timezone": "Europe/Paris",
-            "room": "memory:general",
-            "created_at": now,
-        }
-        for n in range(SERIES)
-    ]
-    occ, regs = [], []
-    for n in range(occurrences):
-        # Spread over the past two years and a few weeks ahead, newest last.
-        starts = now - timedelta(days=730) + timedelta(days=760 * n / occurrences)
-        occ.append(
-            {
-                "id": n + 1,
-                "series_id": n % SERIES + 1,
-                "recurrence_id": starts.strftime("%Y-%m-%dT%H:%M:%S"),
-                "starts_at": starts,
-                "capacity": 12,
-            }
-        )
-        for k in range(15):
-            status = "registered" if k < 12 else "waitlisted"
-            checked = starts if starts < now and status == "registered" and k % 10 < 7 else None
-            regs.append(
-                {
-                    "occurrence_id": n + 1,
-                    "member_id": first + (n * 15 + k) % PEOPLE,
-                    "status": status,
-                    "created_at": starts - timedelta(days=3),
-                    "checked_in_at": checked,
-                }
-            )
     async with core.db.session() as s:
         await s.exec(insert(Member), params=people)  # type: ignore[call-overload]
-        await s.exec(insert(CafeSeries), params=series)  # type: ignore[call-overload]
-        await s.exec(insert(CafeOccurrence), params=occ)  # type: ignore[call-overload]
-    for start in range(0, len(regs), CHUNK):
-        async with core.db.session() as s:
-            await s.exec(insert(CafeRegistration), params=regs[start : start + CHUNK])  # type: ignore[call-overload]
     for start in range(0, resources, CHUNK):
         rows = [
             {
-                "id": n + 1,
                 "url": f"https://r.example/{n}",
                 "url_key": f"r.example/{n}",
                 "title": f"Ressource {n}",
@@ -117,17 +74,84 @@ async def seed(core: Core, occurrences: int, resources: int, now: datetime) -> N
             }
             for n in range(start, min(start + CHUNK, resources))
         ]
-        tags = [
-            {"resource_id": n + 1, "key": f"tag {t}", "label": f"Tag {t}"}
-            for n in range(start, min(start + CHUNK, resources))
-            for t in {n % TAGS, (n * 7) % TAGS, (n * 13 + 1) % TAGS}
-        ]
         async with core.db.session() as s:
             await s.exec(insert(Resource), params=rows)  # type: ignore[call-overload]
+    await seed_cog_pages(core, now, occurrences)
+
+
+async def seed_cog_pages(core: Core, now: datetime, occurrences: int = 1000) -> None:
+    """What the Cafés and Resources pages show, on a community already seeded (members,
+    resources): ``occurrences`` café dates over two years (15 seats asked each, 12 given,
+    7 in 10 checked in), and three tags (among 300) on every resource."""
+    from cogs.cafe.models import CafeOccurrence, CafeRegistration, CafeSeries
+    from cogs.resource.models import Resource, ResourceTag
+
+    async with core.db.session() as s:
+        members = list(
+            (await s.exec(select(Member.id).order_by(col(Member.id)).limit(PEOPLE))).all()
+        )
+        first_series = int((await s.exec(select(func.coalesce(func.max(CafeSeries.id), 0)))).one())
+        first_occ = int(
+            (await s.exec(select(func.coalesce(func.max(CafeOccurrence.id), 0)))).one()
+        )
+    series = [
+        {
+            "id": first_series + n + 1,
+            "title": f"Café bench {n}",
+            "rule": "FREQ=WEEKLY",
+            "local_start": "2025-01-06T10:00:00",
+            "timezone": "Europe/Paris",
+            "room": "memory:general",
+            "created_at": now,
+        }
+        for n in range(SERIES)
+    ]
+    occ, regs = [], []
+    for n in range(occurrences):
+        # Spread over the past two years and a few weeks ahead.
+        starts = now - timedelta(days=730) + timedelta(days=760 * n / occurrences)
+        occ_id = first_occ + n + 1
+        occ.append(
+            {
+                "id": occ_id,
+                "series_id": first_series + n % SERIES + 1,
+                "recurrence_id": starts.strftime("%Y-%m-%dT%H:%M:%S"),
+                "starts_at": starts,
+                "capacity": 12,
+            }
+        )
+        for k in range(15):
+            status = "registered" if k < 12 else "waitlisted"
+            checked = starts if starts < now and status == "registered" and k % 10 < 7 else None
+            regs.append(
+                {
+                    "occurrence_id": occ_id,
+                    "member_id": members[(n * 15 + k) % len(members)],
+                    "status": status,
+                    "created_at": starts - timedelta(days=3),
+                    "checked_in_at": checked,
+                }
+            )
+    async with core.db.session() as s:
+        await s.exec(insert(CafeSeries), params=series)  # type: ignore[call-overload]
+        await s.exec(insert(CafeOccurrence), params=occ)  # type: ignore[call-overload]
+    for start in range(0, len(regs), CHUNK):
+        async with core.db.session() as s:
+            chunk = regs[start : start + CHUNK]
+            await s.exec(insert(CafeRegistration), params=chunk)  # type: ignore[call-overload]
+    async with core.db.session() as s:
+        ids = list((await s.exec(select(Resource.id).order_by(col(Resource.id)))).all())
+    for start in range(0, len(ids), CHUNK):
+        tags = [
+            {"resource_id": rid, "key": f"tag {t}", "label": f"Tag {t}"}
+            for rid in ids[start : start + CHUNK]
+            for t in {rid % TAGS, (rid * 7) % TAGS, (rid * 13 + 1) % TAGS}
+        ]
+        async with core.db.session() as s:
             await s.exec(insert(ResourceTag), params=tags)  # type: ignore[call-overload]
     if core.db.dialect == "postgresql":
         async with core.db.engine.begin() as conn:
-            for table in ("cafe_series", "cafe_occurrence", "resource_item"):
+            for table in ("cafe_series", "cafe_occurrence"):
                 await conn.execute(
                     text(
                         f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
@@ -135,6 +159,21 @@ async def seed(core: Core, occurrences: int, resources: int, now: datetime) -> N
                     )
                 )
             await conn.execute(text("ANALYZE"))
+
+
+def bare_queries(core: Core) -> list[tuple[str, Callable[[], Awaitable[int]]]]:
+    """The two pages' numbers by the shortest SQL, as timed calls."""
+
+    async def cafes() -> int:
+        return await bare_cafes(core, core.clock.now())
+
+    async def resources() -> int:
+        return await bare_resources(core)
+
+    return [
+        ("bare query of the cafés page's numbers", cafes),
+        ("bare query of the resources page's numbers", resources),
+    ]
 
 
 async def bare_cafes(core: Core, now: datetime) -> int:
@@ -212,17 +251,12 @@ async def run(requests: int, occurrences: int, resources: int, url: str) -> None
 
             return call
 
-        async def cafes_bare() -> int:
-            return await bare_cafes(core, clock.now())
-
-        async def resources_bare() -> int:
-            return await bare_resources(core)
-
+        bare_cafes_call, bare_resources_call = (call for _, call in bare_queries(core))
         rows = [
-            (f"bare query, cafés' numbers ({occurrences} dates)", cafes_bare),
+            (f"bare query, cafés' numbers ({occurrences} dates)", bare_cafes_call),
             ("cafés page /cafes", page("/cafes")),
             ("cafés chart /cafes/chart.png", page("/cafes/chart.png")),
-            (f"bare query, resources' numbers ({resources:,} resources)", resources_bare),
+            (f"bare query, resources' numbers ({resources:,} resources)", bare_resources_call),
             ("resources page /resources", page("/resources")),
         ]
         results = [(name, await timed(requests, call, 200)) for name, call in rows]
