@@ -89,6 +89,7 @@ async def test_polls_page_pictures_tables_and_export(pages: Web) -> None:
     refused = await web.client.get("/polls/2/export.csv")  # one anonymous ballot: not yet
     assert refused.status == 409 and "Export impossible" in await body(refused)
     assert (await web.client.get("/polls/77")).status == 404
+    assert (await web.client.get("/polls/77/export.csv")).status == 404
     assert "Aucun sondage n° 77" in await body(await web.client.get("/polls/77"))
     one = await web.client.get("/polls/1")
     assert one.status == 200 and "Tous les sondages" in await body(one)

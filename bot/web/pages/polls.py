@@ -54,12 +54,16 @@ async def export(request: web.Request) -> web.Response:
     viewer = await require_moderator(request)
     poll_id = path_id(request)
     dash = board(request)
+    t = translator_for(request, viewer)
+    try:
+        await dash.poll(poll_id, t)
+    except UserError as unknown:
+        raise not_found(unknown) from None
     try:
         file = await dash.export(poll_id, viewer.member_id, moderator=True)
     except UserError as refused:
-        # Unknown poll, or an anonymous one with too few ballots to export without giving
-        # them away: the cog's own words.
-        t = translator_for(request, viewer)
+        # An anonymous poll with too few ballots to export without giving them away: the
+        # cog's own words.
         return error_page(
             request, viewer, 409, N_("Export impossible"), "{reason}", reason=message(t, refused)
         )
