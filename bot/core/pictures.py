@@ -1,6 +1,7 @@
 """Pictures drawn with Pillow and the shipped DejaVu Sans (it has accents): the font, the
-colours and a white canvas that grows downwards, shared by every cog that draws a chart
-(poll results, café attendance).
+colours and a white canvas that grows downwards, for the cogs' charts (café attendance). The
+same look as the poll cog's pictures (``cogs/poll/charts.py``, which also falls back to an
+emoji font per glyph and keeps its own canvas for that).
 
 Pillow is imported when a picture is drawn, not when this module loads: a bot that never
 draws never pays for it (footprint). Every text is already translated by the caller.
