@@ -31,7 +31,7 @@ def setup(core: Core) -> Resources:
     bookmarks = Bookmarks(core.db, core.clock, settings, library)
     moderation = Moderation(core.db, core.clock, core.outbox, library)
     tag_admin = TagAdmin(core.db, core.clock, library)
-    board = ResourceDashboard(core.db, moderation, bookmarks)
+    board = ResourceDashboard(core.db, bookmarks)
     core.web.provide("overview:resource", board)
     core.web.provide("me:resource", board)
     core.web.provide(

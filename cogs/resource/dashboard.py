@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.core.dashboard_data import Card, Figure, Item
 from bot.core.i18n import N_
@@ -16,34 +16,38 @@ from bot.storage.db import Database
 from .bookmarks import Bookmarks
 from .domain import ResourceStatus
 from .models import Resource
-from .moderation import Moderation
 
 SHOWN = 5
 
 
 class ResourceDashboard:
-    def __init__(self, db: Database, moderation: Moderation, bookmarks: Bookmarks) -> None:
+    def __init__(self, db: Database, bookmarks: Bookmarks) -> None:
         self.db = db
-        self.moderation = moderation
         self.bookmarks = bookmarks
 
     async def overview_card(self, now: datetime) -> Card:
+        # The count and the oldest few in one transaction, titles only (the moderation queue's
+        # full views, tags and authors, are the Resources page's).
+        waiting_rows = (col(Resource.status) == ResourceStatus.PENDING,)
         async with self.db.session() as s:
             waiting = int(
                 (
-                    await s.exec(
-                        select(func.count())
-                        .select_from(Resource)
-                        .where(Resource.status == ResourceStatus.PENDING)
-                    )
+                    await s.exec(select(func.count()).select_from(Resource).where(*waiting_rows))
                 ).one()
             )
-        oldest = (await self.moderation.pending())[:SHOWN] if waiting else []
+            oldest = list(
+                await s.exec(
+                    select(Resource.title, Resource.url, Resource.created_at)
+                    .where(*waiting_rows)
+                    .order_by(col(Resource.created_at), col(Resource.id))
+                    .limit(SHOWN)
+                )
+            )
         return Card(
             title=N_("Ressources à valider"),
             order=40,
             figures=(Figure(N_("En attente de validation"), waiting),),
-            items=tuple(Item(r.title or r.url, when=r.created_at) for r in oldest),
+            items=tuple(Item(title or url, when=created) for title, url, created in oldest),
             empty=N_("Rien à valider."),
             hint=N_("Pour valider : commande resource approve dans le chat."),
         )

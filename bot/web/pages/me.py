@@ -7,7 +7,6 @@ The cards come from every enabled cog's ``me:<cog>`` provider
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 from aiohttp import web
@@ -39,14 +38,11 @@ async def me(request: web.Request) -> web.Response:
     viewer = await require_member(request)
     core = request.app[CORE]
     now = core.clock.now()
-    providers = [p for p in core.web.services("me:").values() if isinstance(p, MyPageProvider)]
-    cards = sorted(
-        await asyncio.gather(
-            settings_card(request, viewer),
-            *(p.my_card(viewer.member_id, now) for p in providers),
-        ),
-        key=lambda c: c.order,
-    )
+    cards = [await settings_card(request, viewer)]
+    for provider in core.web.services("me:").values():
+        if isinstance(provider, MyPageProvider):
+            cards.append(await provider.my_card(viewer.member_id, now))
+    cards.sort(key=lambda c: c.order)
     return page(request, viewer, "me.html", {"cards": cards})
 
 

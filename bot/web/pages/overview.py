@@ -7,7 +7,6 @@ A member (not a moderator) opening ``/`` is sent to their own page.
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -42,13 +41,12 @@ async def member_card(core: Core, now: datetime) -> Card:
 
 async def overview_cards(core: Core) -> list[Card]:
     now = core.clock.now()
-    providers = [
-        p for p in core.web.services("overview:").values() if isinstance(p, OverviewProvider)
-    ]
-    # Independent reads, each on its own connection: they overlap instead of queueing.
-    cards = await asyncio.gather(
-        member_card(core, now), *(p.overview_card(now) for p in providers)
-    )
+    # One after the other: measured with 50,000 members on SQLite, reading the cards
+    # concurrently (asyncio.gather, one connection each) was slower, not faster.
+    cards = [await member_card(core, now)]
+    for provider in core.web.services("overview:").values():
+        if isinstance(provider, OverviewProvider):
+            cards.append(await provider.overview_card(now))
     return sorted(cards, key=lambda c: c.order)
 
 
