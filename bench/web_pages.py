@@ -26,6 +26,8 @@ from bot.web.auth import COOKIE
 PAGES: list[tuple[str, str]] = [
     ("overview page", "/"),
     ("members directory, filtered", "/members?region=R%C3%A9gion%203"),
+    ("cafés page (1,000 dates)", "/cafes"),
+    ("resources page (tags, queue, empty searches)", "/resources"),
 ]
 
 CHUNK = 5000
@@ -115,6 +117,10 @@ async def seed(core: Core, members: int, resources: int, now: datetime) -> None:
                 )
             )
             await conn.execute(text("ANALYZE"))
+    # The Cafés and Resources pages' data: 1,000 café dates, tags on every resource.
+    from bench.web_cog_pages import seed_cog_pages  # here: it imports bench.web in turn
+
+    await seed_cog_pages(core, now)
 
 
 async def bare_numbers(core: Core, now: datetime) -> tuple[int, ...]:
@@ -169,9 +175,12 @@ async def measure_pages(
         await bare_numbers(core, now)
         return 200
 
+    from bench.web_cog_pages import bare_queries
+
     rows: list[tuple[str, Any]] = [
         ("bare query of the overview's numbers", await timed(requests, bare, 200))
     ]
+    rows += [(label, await timed(requests, call, 200)) for label, call in bare_queries(core)]
     for label, path in PAGES:
         rows.append((label, await timed(requests, page(path), 200)))
     return rows
