@@ -1,7 +1,7 @@
 """dashboard: one-time login links, sessions and the moderators' audit trail (core_web_*)
 
 Revision ID: 0015
-Revises: 0011
+Revises: 0018
 Create Date: 2026-12-01 13:40:00.000000
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import bot.storage.types
 
 revision: str = "0015"
-down_revision: str | None = "0011"
+down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
