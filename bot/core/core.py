@@ -23,6 +23,7 @@ from bot.core.live import LiveMessages
 from bot.core.members import MemberInfo, MemberService, parse_zone
 from bot.core.metrics import Metrics, Outcome
 from bot.core.outbox import Outbox
+from bot.core.ownership import Ownership
 from bot.core.ports import Adapter, Capability
 from bot.core.refs import Actor, MessageRef, Role, RoomRef
 from bot.core.reply import Reply, Tone
@@ -68,6 +69,8 @@ class Core:
         self.cogs: dict[str, Cog] = {}
         self.adapters: dict[str, Adapter] = {}
         self.outbox = Outbox(self)
+        #: Leases on platform connections, the adapter state handed over, claimed events.
+        self.ownership = Ownership(db, settings.core.failover_seconds)
         self.live = LiveMessages(self)
         #: Activity providers (the poll cog) a café's programme is checked by.
         self.activities = Activities()
@@ -297,6 +300,15 @@ class Core:
             name: bool(getattr(adapter, "connected", True))
             for name, adapter in self.adapters.items()
         }
+
+    def sendable_platforms(self) -> list[str]:
+        """The platforms this process can deliver through now: a standby adapter (its
+        connection owned by another process) says ``can_send`` False, and the owner sends."""
+        return [
+            name
+            for name, adapter in self.adapters.items()
+            if getattr(adapter, "can_send", True)
+        ]
 
     @property
     def platforms(self) -> frozenset[str]:

@@ -91,7 +91,7 @@ class Sender:
                 await session.exec(
                     select(func.min(OutboxMessage.next_try_at)).where(
                         OutboxMessage.status == PENDING,
-                        col(OutboxMessage.platform).in_(list(self.core.adapters)),
+                        col(OutboxMessage.platform).in_(self.core.sendable_platforms()),
                     )
                 )
             ).first()
@@ -177,7 +177,7 @@ class Sender:
             select(OutboxMessage.id)
             .where(
                 OutboxMessage.status == PENDING,
-                col(OutboxMessage.platform).in_(list(self.core.adapters)),
+                col(OutboxMessage.platform).in_(self.core.sendable_platforms()),
                 OutboxMessage.next_try_at <= now,
                 or_(
                     col(OutboxMessage.claimed_until).is_(None),
