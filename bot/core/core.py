@@ -305,9 +305,7 @@ class Core:
         """The platforms this process can deliver through now: a standby adapter (its
         connection owned by another process) says ``can_send`` False, and the owner sends."""
         return [
-            name
-            for name, adapter in self.adapters.items()
-            if getattr(adapter, "can_send", True)
+            name for name, adapter in self.adapters.items() if getattr(adapter, "can_send", True)
         ]
 
     @property

@@ -88,7 +88,7 @@ class AdapterStateStore:
             where=where,
         ).returning(table.c.updated_at)
         async with self.db.session() as session:
-            row = (await session.exec(stmt)).first()  # type: ignore[call-overload]
+            row = (await session.exec(stmt)).first()
         return row is not None
 
 
@@ -107,7 +107,7 @@ class HandledEvents:
             .returning(HandledEvent.__table__.c.event_id)  # type: ignore[attr-defined]
         )
         async with self.db.session() as session:
-            row = (await session.exec(stmt)).first()  # type: ignore[call-overload]
+            row = (await session.exec(stmt)).first()
         return row is not None
 
     async def prune(self, older_than: timedelta = KEEP_HANDLED) -> int:

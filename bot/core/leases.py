@@ -83,7 +83,7 @@ class LeaseStore:
             where=or_(table.c.holder == stmt.excluded.holder, table.c.expires_at < now),
         ).returning(table.c.holder)
         async with self.db.session() as session:
-            row = (await session.exec(stmt)).first()  # type: ignore[call-overload]
+            row = (await session.exec(stmt)).first()
         return row is not None and row[0] == holder
 
     async def release(self, name: str, holder: str) -> bool:
@@ -128,6 +128,9 @@ class LeaseKeeper:
         self.on_lost = on_lost
         self.on_standby = on_standby
         self.owned = False
+        #: The row this process replaced when it last became the owner: another holder's
+        #: lease that expired (its owner died or hung), or None (free, or released cleanly).
+        self.previous: Lease | None = None
         self._deadline = 0.0  # monotonic time after which the lease is no longer trusted
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
@@ -140,9 +143,12 @@ class LeaseKeeper:
     async def try_once(self) -> bool:
         """One attempt (taking or renewing); calls the callbacks on a change of owner."""
         started = time.monotonic()
+        before = None if self.owned else await self._current()
         try:
+            # A statement slower than this cannot keep the lease anyway; a stuck database
+            # must not keep the heartbeat from noticing the local deadline.
             won = await asyncio.wait_for(
-                self.store.acquire(self.name, self.holder, self.ttl), self.interval
+                self.store.acquire(self.name, self.holder, self.ttl), max(1.0, self.ttl / 2)
             )
         except Exception:
             log.warning("Lease %s: the database did not answer", self.name, exc_info=True)
@@ -154,10 +160,15 @@ class LeaseKeeper:
             self._deadline = started + self.ttl * LOCAL_SHARE
             if not self.owned:
                 self.owned = True
+                self.previous = (
+                    before if before is not None and before.holder != self.holder else None
+                )
                 try:
                     await self.on_gained()
                 except Exception:
-                    log.exception("Lease %s: the connection did not start; giving it up", self.name)
+                    log.exception(
+                        "Lease %s: the connection did not start; giving it up", self.name
+                    )
                     self.owned = False
                     await self.store.release(self.name, self.holder)
                     return False
