@@ -68,9 +68,9 @@ class Core:
         self.catalogue = Catalogue()
         self.cogs: dict[str, Cog] = {}
         self.adapters: dict[str, Adapter] = {}
-        self.outbox = Outbox(self)
         #: Leases on platform connections, the adapter state handed over, claimed events.
         self.ownership = Ownership(db, settings.core.failover_seconds)
+        self.outbox = Outbox(self)
         self.live = LiveMessages(self)
         #: Activity providers (the poll cog) a café's programme is checked by.
         self.activities = Activities()

@@ -33,7 +33,7 @@ from bot.adapters.matrix.direct import DirectRooms
 from bot.adapters.matrix.polls import NativePolls
 from bot.adapters.matrix.rooms import Rooms
 from bot.adapters.matrix.session import Session
-from bot.adapters.matrix.state import SavedState
+from bot.adapters.matrix.state import SavedState, catch_up_until
 from bot.adapters.matrix.sync import Sync
 from bot.adapters.matrix.transport import OUTBOX_RATE_BUDGET, Transport, TxnIds
 from bot.core.errors import DeliveryError, TransientDeliveryError
@@ -170,14 +170,14 @@ class MatrixAdapter:
         await self.session.saved.load()
         client = self.session.open()
         await self.session.login()
-        # Commands typed while a dead owner still held the account were its to answer; the
-        # new owner answers those it did not (claims tell). After a clean stop, none.
-        catch_up = previous.expires_at.timestamp() if previous is not None else None
+        catch_up = catch_up_until(previous, self.core.ownership.failover_seconds, time.time())
         await self.sync.first_sync(catch_up_until=catch_up)
         await self.rooms.join_configured(self.sync.wait_rooms)
         await self.direct.load()
         self.sync.start()
         self.ready.set()
+        if previous is not None:
+            await self.core.outbox.release_claims(previous.holder, PLATFORM)
         log.info(
             "Matrix: logged in as %s (device %s), encryption %s%s",
             self.user_id,

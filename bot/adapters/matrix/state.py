@@ -24,12 +24,14 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from bot.core.handover import AdapterStateStore
+    from bot.storage.models import Lease
 
 log = logging.getLogger(__name__)
 
 MAX_POLLS = 2000  # closed polls beyond this are forgotten, oldest first
 FLUSH_EVERY = 2.0  # seconds: the state is written at most this often (a sync is ~1 per command)
 PLATFORM = "matrix"
+CATCH_UP_MARGIN = 30.0  # seconds after a dead owner's lease expired when a takeover catches up
 
 
 @dataclass
@@ -104,6 +106,20 @@ class StateFile:
         os.replace(tmp, self.path)
         with contextlib.suppress(OSError):
             os.chmod(self.path, 0o600)
+
+
+def catch_up_until(previous: Lease | None, failover_seconds: float, now: float) -> float | None:
+    """Until when (epoch seconds) a new owner's first sync answers the commands typed since
+    the saved sync token.
+
+    Taking over from an owner that died moments ago: everything up to ``now`` — typed before
+    it died (it may not have answered; claims drop what it did) or during the failover. After
+    a clean stop (``previous`` None), or a lease that expired long ago (every process was
+    down): nothing, as after any restart, so no old command is answered."""
+    if previous is None:
+        return None
+    recent = 2 * failover_seconds + CATCH_UP_MARGIN
+    return now if now - previous.expires_at.timestamp() <= recent else None
 
 
 class SavedState:
