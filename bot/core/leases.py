@@ -3,8 +3,10 @@
 A connection (the Matrix account, each Discord shard) has one row in ``core_lease``. A process
 takes it with one conditional upsert — insert, or update when the row is its own or expired —
 that works the same on SQLite and PostgreSQL (no advisory lock), renews it every third of
-``[core] failover_seconds`` and deletes it on a clean stop. Another process polls the same
-statement and wins the row once it has expired: that is the hot standby taking over.
+``[core] failover_seconds`` (F) for two thirds of F (one missed heartbeat is forgiven) and
+deletes it on a clean stop. Another process polls the same statement every F/6 and wins the
+row once it has expired: that is the hot standby taking over, at most 5F/6 after the owner's
+last heartbeat, which leaves F/6 to connect.
 
 A holder that cannot renew (paused past expiry, database gone) stops trusting its lease at the
 local deadline measured on its own monotonic clock, before any other process can have taken
@@ -104,16 +106,17 @@ Callback = Callable[[], Awaitable[None]]
 
 
 class LeaseKeeper:
-    """Holds one lease for a process: tries to take it, renews it every ``ttl / 3`` seconds,
-    calls ``on_gained`` when it becomes the owner and ``on_lost`` when it stops being one
-    (taken by another process, or not renewed before the local deadline)."""
+    """Holds one lease for a process: tries to take it every ``failover / 6`` seconds, renews
+    it every ``failover / 3`` seconds for ``2 * failover / 3``, calls ``on_gained`` when it
+    becomes the owner and ``on_lost`` when it stops being one (taken by another process, or
+    not renewed before the local deadline)."""
 
     def __init__(
         self,
         store: LeaseStore,
         name: str,
         holder: str,
-        ttl: float,
+        failover: float,
         *,
         on_gained: Callback,
         on_lost: Callback,
@@ -122,8 +125,9 @@ class LeaseKeeper:
         self.store = store
         self.name = name
         self.holder = holder
-        self.ttl = ttl
-        self.interval = ttl / 3
+        self.ttl = failover * 2 / 3
+        self.interval = failover / 3  # the owner's heartbeat
+        self.poll = failover / 6  # the standby's
         self.on_gained = on_gained
         self.on_lost = on_lost
         self.on_standby = on_standby
@@ -200,9 +204,9 @@ class LeaseKeeper:
     async def _beat(self) -> None:
         while not self._stopping:
             # Wake earlier when the local deadline comes first (a slow database).
-            wait = self.interval
+            wait = self.poll
             if self.owned:
-                wait = max(0.05, min(wait, self._deadline - time.monotonic()))
+                wait = max(0.05, min(self.interval, self._deadline - time.monotonic()))
             await asyncio.sleep(wait)
             try:
                 await self.try_once()
