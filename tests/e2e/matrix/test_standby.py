@@ -5,6 +5,7 @@ no command answered twice or left unanswered, no reminder lost or doubled."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
@@ -228,4 +229,51 @@ async def test_the_standby_takes_over_after_sigkill_and_answers_everything_once(
         if second is not None:
             second.stop()
         await queue.db.dispose()
+        await world.close()
+
+
+async def test_an_owner_paused_past_its_lease_stops_and_stands_by(
+    synapse: Synapse, db_url: str, tmp_path: Path
+) -> None:
+    """SIGSTOP past expiry: the standby takes over; woken up, the old owner answers nothing
+    more, says so and stands by — then takes the account back when the new owner stops."""
+    world = World(synapse, db_url, tmp_path)
+    owner = await world.member(world.owner)
+    created = await owner.client.room_create(name="Pause", invite=[world.bot_user.user_id])
+    world.room_id = created.room_id
+    bot_id = world.bot_user.user_id
+    first = Process("first", write_config(world, synapse, db_url, "first"), tmp_path)
+    second: Process | None = None
+    try:
+        await first.wait_log("Passerelle ready")
+        second = Process("second", write_config(world, synapse, db_url, "second"), tmp_path)
+        await second.wait_log("Passerelle standby: the Matrix account")
+        first.proc.send_signal(signal.SIGSTOP)
+        await second.wait_log("took over from", wait_s=FAILOVER + 15)
+        during = [await owner.say(world.room_id, "!cafe list") for _ in range(3)]
+        first.proc.send_signal(signal.SIGCONT)
+        await first.wait_log("Lease matrix:", wait_s=FAILOVER + 5)
+        assert "stands by" in first.text()
+        after = [await owner.say(world.room_id, "!cafe list") for _ in range(3)]
+        commands = [*during, *after]
+        await owner.wait_for(
+            lambda rid, e: all(replies_to(owner, bot_id)[c] for c in commands), wait_s=30
+        )
+        # A clean stop hands the account back at once to the process that stood by.
+        second.stop()
+        taken_back = await first.wait_log("logged in as", wait_s=5)
+        assert first.text().count("Matrix: logged in as") == 2
+        last = await owner.say(world.room_id, "!cafe list")
+        commands.append(last)
+        await owner.wait_for(lambda rid, e: replies_to(owner, bot_id)[last] > 0, wait_s=20)
+        await asyncio.sleep(2.0)  # time for a duplicate to show
+        counts = replies_to(owner, bot_id)
+        assert {c: counts[c] for c in commands} == dict.fromkeys(commands, 1)
+        assert taken_back
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            first.proc.send_signal(signal.SIGCONT)
+        first.stop()
+        if second is not None:
+            second.stop()
         await world.close()
