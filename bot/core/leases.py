@@ -144,8 +144,10 @@ class LeaseKeeper:
         """Whether the connection may be used right now (checked before each command)."""
         return self.owned and time.monotonic() < self._deadline
 
-    async def try_once(self) -> bool:
-        """One attempt (taking or renewing); calls the callbacks on a change of owner."""
+    async def try_once(self, *, raise_errors: bool = False) -> bool:
+        """One attempt (taking or renewing); calls the callbacks on a change of owner.
+        ``raise_errors``: a connection that fails to start raises (the first attempt, so a
+        wrong token stops ``passerelle run`` as before) after giving the lease back."""
         started = time.monotonic()
         before = None if self.owned else await self._current()
         try:
@@ -190,7 +192,7 @@ class LeaseKeeper:
 
     async def start(self) -> bool:
         """First attempt now (owner or standby), then the heartbeat in the background."""
-        owner = await self.try_once()
+        owner = await self.try_once(raise_errors=True)
         if not owner and self.on_standby is not None:
             self.on_standby(await self._current())
         self._task = asyncio.create_task(self._beat(), name=f"lease {self.name}")

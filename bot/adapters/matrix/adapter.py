@@ -165,6 +165,13 @@ class MatrixAdapter:
     async def _connect(self) -> None:
         """The lease is ours: the state the last owner saved, login, the first sync (which
         answers what the last owner left unanswered before it died), then the sync loop."""
+        try:
+            await self._open()
+        except BaseException:
+            await self._lost()  # nothing half-open is left behind
+            raise
+
+    async def _open(self) -> None:
         assert self.core is not None and self.session.saved is not None
         previous = self.lease.previous if self.lease is not None else None
         await self.session.saved.load()
