@@ -301,6 +301,11 @@ class Core:
             for name, adapter in self.adapters.items()
         }
 
+    def standby_platforms(self) -> frozenset[str]:
+        """The platforms whose connection another process owns: this one stands by (healthy,
+        not connected)."""
+        return frozenset(self.adapters) - frozenset(self.sendable_platforms())
+
     def sendable_platforms(self) -> list[str]:
         """The platforms this process can deliver through now: a standby adapter (its
         connection owned by another process) says ``can_send`` False, and the owner sends."""

@@ -144,6 +144,8 @@ class Sender:
         deleted = await self.purge_finished()
         if deleted:
             log.info("Outbox housekeeping: %s finished message(s) deleted", deleted)
+        # Claimed command ids are only needed across a takeover (seconds): drop old ones.
+        await self.core.ownership.handled.prune()
         return deleted
 
     async def purge_finished(self) -> int:
