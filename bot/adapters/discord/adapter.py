@@ -38,6 +38,7 @@ from bot.adapters.discord.members import Community
 from bot.adapters.discord.render import no_mentions
 from bot.adapters.discord.state import MemberMemory
 from bot.adapters.discord.sync import CommandSync
+from bot.core.errors import TransientDeliveryError
 from bot.core.ports import Capability
 from bot.core.refs import MemberRef, MessageRef, Role, RoomRef
 from bot.core.reply import Reply
@@ -281,18 +282,27 @@ class DiscordAdapter:
 
     # --- Adapter port ------------------------------------------------------------------------
 
+    def _connected_parts(self) -> None:
+        """A standby process has no connection: its callers queue or retry instead."""
+        if self.client is None or not self.owner:
+            raise TransientDeliveryError("the Discord connection is owned by another process")
+
     async def send(self, room: RoomRef, reply: Reply, *, key: str | None = None) -> MessageRef:
+        self._connected_parts()
         return await self.delivery.send(room, reply, key)
 
     async def edit(self, message: MessageRef, reply: Reply) -> None:
+        self._connected_parts()
         await self.delivery.edit(message, reply)
 
     async def send_direct(
         self, member: MemberRef, reply: Reply, *, key: str | None = None
     ) -> MessageRef:
+        self._connected_parts()
         return await self.delivery.send_direct(member, reply, key)
 
     async def grant_role(self, member: MemberRef, role: Role) -> None:
+        self._connected_parts()
         await self.community.grant_role(member, role)
 
     def mention(self, member: MemberRef) -> str:

@@ -212,6 +212,8 @@ class MatrixAdapter:
         """The outbox may wake before the adapter has logged in: wait a little, else retry."""
         if self.ready.is_set():
             return
+        if self.lease is not None and not self.lease.owned:
+            raise TransientDeliveryError("the Matrix account is owned by another process")
         try:
             await asyncio.wait_for(self.ready.wait(), 30)
         except TimeoutError:
