@@ -4,12 +4,14 @@ fenced by the account's lease."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.adapters.matrix.state import SavedState, StateFile
+from bot.adapters.matrix.state import SavedState, StateFile, catch_up_until
 from bot.core.handover import AdapterStateStore
 from bot.core.leases import LeaseStore
 from bot.storage.db import Database
+from bot.storage.models import Lease
 
 LEASE = "matrix:@bot:x"
 
@@ -41,3 +43,13 @@ async def test_the_state_file_moves_into_the_database_once(db_url: str, tmp_path
         assert (await AdapterStateStore(db).load("matrix", "@bot:x") or {})["sync_token"] == "s10"
     finally:
         await db.dispose()
+
+
+def test_a_takeover_catches_up_only_after_an_owner_that_just_died() -> None:
+    now = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
+    died = Lease(name=LEASE, holder="a", acquired_at=now, renewed_at=now, expires_at=now)
+    at = (now + timedelta(seconds=5)).timestamp()
+    assert catch_up_until(None, 15, at) is None  # a clean stop released the lease
+    assert catch_up_until(died, 15, at) == at  # everything since its last sync token
+    long_ago = (now + timedelta(hours=2)).timestamp()
+    assert catch_up_until(died, 15, long_ago) is None  # every process was down: a restart
