@@ -149,7 +149,16 @@ class LeaseKeeper:
         ``raise_errors``: a connection that fails to start raises (the first attempt, so a
         wrong token stops ``passerelle run`` as before) after giving the lease back."""
         started = time.monotonic()
-        before = None if self.owned else await self._current()
+        before: Lease | None = None
+        if not self.owned:
+            # Who held it tells the new owner what to catch up on: without it, no takeover.
+            try:
+                before = await asyncio.wait_for(
+                    self.store.current(self.name), max(1.0, self.ttl / 2)
+                )
+            except Exception:
+                log.warning("Lease %s: the database did not answer", self.name)
+                return False
         try:
             # A statement slower than this cannot keep the lease anyway; a stuck database
             # must not keep the heartbeat from noticing the local deadline.
