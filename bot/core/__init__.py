@@ -1,6 +1,6 @@
 """The facade cogs import from. Cogs use only these names (and their own package)."""
 
-from bot.core.activities import ActivityDraft, ActivityProvider
+from bot.core.activities import ActivityDraft, ActivityProvider, QuizAnswer
 from bot.core.cog import Cog
 from bot.core.commands import CommandSpec, Opt, OptionSpec, command
 from bot.core.core import Core
@@ -46,6 +46,7 @@ __all__ = [
     "Opt",
     "OptionSpec",
     "PermissionDenied",
+    "QuizAnswer",
     "ReminderPreferenceChanged",
     "Reply",
     "Role",
