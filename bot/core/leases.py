@@ -181,11 +181,13 @@ class LeaseKeeper:
                 try:
                     await self.on_gained()
                 except Exception:
+                    self.owned = False
+                    await self.store.release(self.name, self.holder)
+                    if raise_errors:
+                        raise
                     log.exception(
                         "Lease %s: the connection did not start; giving it up", self.name
                     )
-                    self.owned = False
-                    await self.store.release(self.name, self.holder)
                     return False
             return True
         if self.owned:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from bot.core.handover import AdapterStateStore, HandledEvents
 from bot.core.leases import LeaseKeeper, LeaseStore
 from bot.storage.db import Database
@@ -147,4 +149,27 @@ async def test_an_event_is_claimed_once(db_url: str) -> None:
         assert await one.prune(timedelta(0)) == 2
         assert await two.claim("matrix", "$ev1")
     finally:
+        await db.dispose()
+
+
+async def test_a_connection_that_fails_to_start_gives_the_lease_back(db_url: str) -> None:
+    db = Database(db_url)
+
+    async def refused() -> None:
+        raise RuntimeError("Matrix access token refused")
+
+    async def nothing() -> None:
+        return None
+
+    store = LeaseStore(db)
+    keeper = LeaseKeeper(store, "matrix:@bad:x", "a", 15, on_gained=refused, on_lost=nothing)
+    try:
+        # At start the error stops `passerelle run` (a wrong token is not retried forever)…
+        with pytest.raises(RuntimeError, match="refused"):
+            await keeper.start()
+        assert not keeper.owned
+        # … and the lease is free for a process that can connect.
+        assert await store.acquire("matrix:@bad:x", "b", 15)
+    finally:
+        await keeper.stop()
         await db.dispose()
