@@ -2,7 +2,7 @@
 adapter state it hands over, and the events already answered
 
 Revision ID: 0019
-Revises: 0012
+Revises: 0018
 Create Date: 2026-12-01 13:40:00.000000
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import bot.storage.types
 
 revision: str = "0019"
-down_revision: str | None = "0012"
+down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
