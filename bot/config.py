@@ -64,6 +64,12 @@ class BotSection(Section):
         return value
 
 
+class CoreSection(Section):
+    #: Seconds a connection's owner may stay silent before a standby process takes it over
+    #: (the owner renews its lease every third of this).
+    failover_seconds: float = Field(15.0, ge=0.3, le=3600)
+
+
 class DatabaseSection(Section):
     url: str = "sqlite+aiosqlite:///passerelle.db"
     auto_migrate: bool | None = None  # default: on for SQLite, off for PostgreSQL
@@ -246,6 +252,7 @@ class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     bot: BotSection = BotSection()
+    core: CoreSection = CoreSection()
     database: DatabaseSection = DatabaseSection()
     outbox: OutboxSection = OutboxSection()
     console: ConsoleSection = ConsoleSection()

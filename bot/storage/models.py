@@ -194,3 +194,39 @@ class WebAudit(SQLModel, table=True):
     action: str = Field(max_length=64)
     detail: str = Field(sa_column=Column(Text, nullable=False))
     at: datetime = TimestampField(index=True)
+
+
+class Lease(SQLModel, table=True):
+    """Who owns a platform connection (the Matrix account, one Discord shard) right now: one
+    row per connection, taken and renewed by its holder (see bot.core.leases)."""
+
+    __tablename__ = "core_lease"
+
+    name: str = Field(primary_key=True, max_length=200)
+    holder: str = Field(max_length=100)
+    acquired_at: datetime = TimestampField()
+    renewed_at: datetime = TimestampField()
+    expires_at: datetime = TimestampField()
+
+
+class AdapterStateRow(SQLModel, table=True):
+    """What an adapter keeps across restarts and hands over to the next owner of its
+    connection (the Matrix sync token, DM rooms…), one JSON document per account."""
+
+    __tablename__ = "core_adapter_state"
+
+    platform: str = Field(primary_key=True, max_length=16)
+    account: str = Field(primary_key=True, max_length=255)
+    data: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    updated_at: datetime = TimestampField()
+
+
+class HandledEvent(SQLModel, table=True):
+    """A platform event (a command) already taken by one process: a new owner replaying the
+    last seconds of its connection never answers it twice."""
+
+    __tablename__ = "core_handled_event"
+
+    platform: str = Field(primary_key=True, max_length=16)
+    event_id: str = Field(primary_key=True, max_length=255)
+    handled_at: datetime = TimestampField(index=True)
