@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.core import Action, ActionStyle, Field, Reply, Tone, Translator
+from bot.core.i18n import N_
 from cogs.onboarding.domain import (
     STEP_LABELS,
     Card,
@@ -10,6 +11,7 @@ from cogs.onboarding.domain import (
     Funnel,
     FunnelCounts,
     PendingRow,
+    ProfileField,
     Step,
 )
 from cogs.onboarding.settings import OnboardingSettings
@@ -232,6 +234,31 @@ def notifications_text(t: Translator, value: str | None) -> str:
     return t("{offsets} avant", offsets=value)
 
 
+#: The fields a member edits from their profile, with the label each shows.
+EDITABLE = (
+    (ProfileField.ORGANISATION, N_("Structure")),
+    (ProfileField.METIER, N_("Métier")),
+    (ProfileField.REGION, N_("Région")),
+    (ProfileField.INTERESTS, N_("Centres d'intérêt")),
+    (ProfileField.NEEDS, N_("Je cherche")),
+    (ProfileField.OFFERS, N_("Je peux apporter")),
+)
+
+
+def edit_actions(t: Translator) -> list[Action]:
+    """One "Modifier" action per field, each carrying its ``field:`` (a bare ``me edit`` would
+    only answer that a field is missing); many actions show as one menu on Discord."""
+    return [
+        Action.invoke(
+            "me edit",
+            label=t("Modifier : {field}", field=t(label)),
+            field=field.value,
+            prompt="value",
+        )
+        for field, label in EDITABLE
+    ]
+
+
 def profile_reply(t: Translator, view: FlowView, locale: str) -> Reply:
     p = view.profile
     dash = "—"
@@ -251,7 +278,7 @@ def profile_reply(t: Translator, view: FlowView, locale: str) -> Reply:
             True,
         ),
     ]
-    actions = [Action.invoke("me edit", label=t("Modifier"), prompt="value")]
+    actions = edit_actions(t)
     text = ""
     if not view.completed:
         text = t(

@@ -9,7 +9,7 @@ from cogs.onboarding.domain import Card
 from cogs.onboarding.introductions import ACCEPTED, DECLINED, EXPIRED, IntroView
 from cogs.onboarding.matching import INTERESTS, NEEDS, OFFERS, REGION, MatchResult
 from cogs.onboarding.models import OnboardingIntroduction
-from cogs.onboarding.render import card_line, reach_lines
+from cogs.onboarding.render import card_line, edit_actions, reach_lines
 
 #: A button carries its arguments (Discord: 100-character custom_id): long names get none.
 MAX_NAME_IN_BUTTON = 40
@@ -263,7 +263,7 @@ def refresh_dm(t: Translator, name: str, since: datetime, card: Card | None) -> 
         text=text,
         actions=[
             Action.invoke("me uptodate", label=t("Toujours juste"), style=ActionStyle.SUCCESS),
-            Action.invoke("me edit", label=t("Modifier"), prompt="value"),
+            *edit_actions(t),
             Action.invoke("me profile", label=t("Voir mon profil")),
         ],
     )

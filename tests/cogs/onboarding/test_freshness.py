@@ -27,7 +27,10 @@ async def test_one_dm_when_due_then_at_most_once_a_quarter(h: Harness) -> None:
     assert "Votre profil n'a pas changé depuis le" in dm and "cherche : diffusion" in dm
     assert "me edit field:" in dm
     labels = [a.label for a in h.adapter.dms("zoe")[-1].reply.actions]
-    assert labels == ["Toujours juste", "Modifier", "Voir mon profil"]
+    assert labels[0] == "Toujours juste" and labels[-1] == "Voir mon profil"
+    assert "Modifier : Je cherche" in labels
+    edits = [a for a in h.adapter.dms("zoe")[-1].reply.actions if a.command == "me edit"]
+    assert edits and all(dict(a.args).get("field") for a in edits)  # each carries its field
     # Delivering again sends nothing twice; a month later, nothing either.
     assert (await h.deliver()).sent == 0
     h.clock.advance(timedelta(days=60))
