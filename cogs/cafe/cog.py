@@ -21,6 +21,7 @@ from bot.core import (
 )
 from cogs.cafe import calendar, feed_render, render, render_outbox
 from cogs.cafe.cog_confirmation import ConfirmationCommands
+from cogs.cafe.cog_questions import QuestionCommands
 from cogs.cafe.domain import (
     REGISTERED,
     WAITLISTED,
@@ -47,10 +48,12 @@ ReleaseOpt = Annotated[bool | None, Opt("true : places non confirmées à l'atte
 ReleaseBeforeOpt = Annotated[str, Opt("Délai de confirmation avant le début (2h)")]
 
 
-class Cafe(ConfirmationCommands, ProgrammeCommands, LiveCommands, Cog, name="cafe"):
+class Cafe(
+    ConfirmationCommands, ProgrammeCommands, LiveCommands, QuestionCommands, Cog, name="cafe"
+):
     """The café's commands; ``cafe confirm|release`` come from ``ConfirmationCommands``,
     ``cafe programme …`` from ``ProgrammeCommands``, ``cafe start|next|end`` from
-    ``LiveCommands``."""
+    ``LiveCommands``, ``cafe ask|questions|answered`` from ``QuestionCommands``."""
 
     def __init__(
         self,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import col, select, update
 
 from bot.core.privacy import MergeNote
-from cogs.cafe import programme_queries, queries
+from cogs.cafe import programme_queries, queries, questions_queries
 from cogs.cafe.domain import REGISTERED
 from cogs.cafe.models import CafePreference, CafeSession
 
@@ -31,6 +31,8 @@ class CafePrivacy:
             hosted = list(
                 await s.exec(select(CafeSession).where(col(CafeSession.started_by) == member_id))
             )
+            asked = await questions_queries.asked_by(s, member_id)
+            supported = await questions_queries.supported_by(s, member_id)
         exported: dict[str, Any] = {
             "registrations": [
                 {
@@ -60,12 +62,29 @@ class CafePrivacy:
                 {"occurrence": h.occurrence_id, "started_at": h.started_at.isoformat()}
                 for h in hosted
             ]
+        if asked:  # questions from the floor they asked (their own, anonymous ones included)
+            exported["questions_asked"] = [
+                {
+                    "occurrence": a.occurrence_id,
+                    "number": a.number,
+                    "text": a.text,
+                    "anonymous": a.anonymous,
+                    "status": a.status,
+                    "asked_at": a.asked_at.isoformat(),
+                    "answered_at": a.answered_at.isoformat() if a.answered_at else None,
+                }
+                for a in asked
+            ]
+        if supported:
+            exported["questions_supported"] = [
+                {"occurrence": occurrence, "number": number} for occurrence, number in supported
+            ]
         return exported
 
     async def forget(self, member_id: int) -> None:
-        """Delete the member's registrations and preference, and unname the programme
-        activities they prepared. Each seat they held frees up
-        exactly as if they had left: the waitlist is promoted (and told by DM)."""
+        """Delete the member's registrations, preference and question supports, and unname the
+        programme activities they prepared and the questions they asked. Each seat they held
+        frees up exactly as if they had left: the waitlist is promoted (and told by DM)."""
         async with self.db.session() as s:
             seats = await queries.seats_of(s, member_id, REGISTERED)
             await queries.delete_registrations_of(s, member_id)
@@ -77,6 +96,7 @@ class CafePrivacy:
                 .where(col(CafeSession.started_by) == member_id)
                 .values(started_by=None)
             )
+            await questions_queries.forget_member(s, member_id)
         for occurrence_id in seats:
             await self.reminders.cancel(occurrence_id, [member_id])
             await self.registration.promote(occurrence_id)  # past or cancelled: nothing to do
@@ -103,4 +123,5 @@ class CafePrivacy:
                 .where(col(CafeSession.started_by) == merged)
                 .values(started_by=kept)
             )
+            await questions_queries.merge_members(s, kept, merged)
         return []

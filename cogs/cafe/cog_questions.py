@@ -1,0 +1,102 @@
+"""``cafe ask``, ``cafe questions``, ``cafe answered``: questions from the floor during a live
+café, and the outbox renderer of their room posts. A mixin of the ``Cafe`` cog (like
+``ConfirmationCommands``); thin: parse → ``FloorQuestions`` → ``render_questions``.
+
+Descriptions stay short: ``/cafe`` is one Discord command with a 4,000-character budget.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Literal
+
+from bot.core import Delivery, Invocation, Opt, Reply, Role, UserError, command
+from cogs.cafe import render_questions as render
+from cogs.cafe.programme_commands import editor
+from cogs.cafe.questions import QUESTION, FloorQuestions, Moderation
+
+if TYPE_CHECKING:
+    from bot.core import Core
+
+_MAX_ID = 2**31 - 1
+_Occ = Annotated[int | None, Opt("Café (défaut : en cours)", min=1, max=_MAX_ID)]
+_Number = Annotated[int | None, Opt("N° de la question", min=1, max=9999)]
+
+
+class QuestionCommands:
+    """Commands and renderer of ``questions.py``; ``setup()`` sets ``questions``."""
+
+    core: Core
+    questions: FloorQuestions
+
+    def register_questions(self, questions: FloorQuestions) -> None:
+        self.questions = questions
+        self.core.outbox.register(QUESTION, self._render_question)
+
+    @command("ask", permission=Role.EVERYONE)
+    async def ask(
+        self,
+        inv: Invocation,
+        text: Annotated[str, Opt("Votre question", max_length=1000, rest=True)] = "",
+        anonymous: Annotated[bool, Opt("Sans votre nom")] = False,
+        support: _Number = None,
+        occurrence: _Occ = None,
+    ) -> Reply:
+        """Poser une question à l'animateur, ou en soutenir une."""
+        if support is not None:
+            if text.strip():
+                raise UserError(
+                    "Soit une question (text:…), soit un soutien (support:N) : pas les deux."
+                )
+            done = await self.questions.support(inv.member_id, occurrence, support)
+            return render.supported(inv.t, done)
+        asked = await self.questions.ask(
+            inv.member_id, inv.member.display_name, occurrence, text, anonymous=anonymous
+        )
+        return render.asked(inv.t, asked)
+
+    @command("questions", permission=Role.MEMBER)
+    async def questions_queue(
+        self,
+        inv: Invocation,
+        sort: Annotated[Literal["support", "time"], Opt("Tri")] = "support",
+        approve: _Number = None,
+        hide: _Number = None,
+        answering: _Number = None,
+        occurrence: _Occ = None,
+    ) -> Reply:
+        """Les questions du café, pour l'animateur."""
+        chosen: list[tuple[Moderation, int]] = [
+            (action, number)
+            for action, number in (("approve", approve), ("hide", hide), ("answering", answering))
+            if number is not None
+        ]
+        if len(chosen) > 1:
+            raise UserError("Une action à la fois : approve, hide ou answering.")
+        if chosen:
+            action, number = chosen[0]
+            done = await self.questions.moderate(occurrence, editor(inv), number, action)
+            return render.moderated(inv.t, done, action)
+        queue = await self.questions.queue(occurrence, editor(inv), sort)
+        return render.queue(inv.t, queue)
+
+    @command("answered", permission=Role.MEMBER)
+    async def answered(
+        self,
+        inv: Invocation,
+        question: Annotated[int, Opt("N° de la question", min=1, max=9999)],
+        occurrence: _Occ = None,
+    ) -> Reply:
+        """Marquer une question comme répondue."""
+        done = await self.questions.moderate(occurrence, editor(inv), question, "answered")
+        return render.moderated(inv.t, done, "answered")
+
+    async def _render_question(self, d: Delivery) -> Reply | None:
+        occurrence, number = int(d.data["occurrence"]), int(d.data["number"])
+        shown = await self.questions.shown(occurrence, number)
+        if shown is None:
+            return None  # hidden (or forgotten) before it went out: nothing to show
+        if d.data.get("post") == "answering":
+            if not shown.answering:
+                return None  # the host moved on before the post went out
+            return render.answering_post(d.t, shown)
+        return render.posted(d.t, occurrence, shown)
