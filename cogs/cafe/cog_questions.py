@@ -65,11 +65,12 @@ class QuestionCommands:
         occurrence: _Occ = None,
     ) -> Reply:
         """Les questions du café, pour l'animateur."""
-        chosen: list[tuple[Moderation, int]] = [
-            (action, number)
-            for action, number in (("approve", approve), ("hide", hide), ("answering", answering))
-            if number is not None
-        ]
+        given: tuple[tuple[Moderation, int | None], ...] = (
+            ("approve", approve),
+            ("hide", hide),
+            ("answering", answering),
+        )
+        chosen = [(action, number) for action, number in given if number is not None]
         if len(chosen) > 1:
             raise UserError("Une action à la fois : approve, hide ou answering.")
         if chosen:

@@ -133,7 +133,7 @@ async def stop_answering(s: AsyncSession, occurrence_id: int) -> None:
     """No question of the occurrence is highlighted any more."""
     await s.exec(
         update(CafeQuestion)
-        .where(CafeQuestion.occurrence_id == occurrence_id, col(CafeQuestion.answering))
+        .where(col(CafeQuestion.occurrence_id) == occurrence_id, col(CafeQuestion.answering))
         .values(answering=False)
     )
 

@@ -184,4 +184,4 @@ def _actions(t: Translator, occ: Occurrence, items: list[FloorQuestion]) -> list
 
 
 def _host(text: str, command: str, occ: Occurrence, **args: int) -> Action:
-    return Action.invoke(command, label=text, occurrence=occ.id, **args)
+    return Action(command, text, (*args.items(), ("occurrence", occ.id)))

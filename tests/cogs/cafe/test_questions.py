@@ -42,7 +42,7 @@ def posts(h: Harness, start: int = 0) -> list[Reply]:
     return [
         s.reply
         for s in h.adapter.in_room()[start:]
-        if s.reply.title and "Question" in s.reply.title
+        if s.reply.title and "question n°" in s.reply.title.lower()
     ]
 
 
@@ -59,7 +59,8 @@ async def test_ask_support_queue_answered(h: Harness) -> None:
     secret = await h.reply("carol", "!cafe ask Faut-il une inscription ? anonymous:true")
     assert "Question n° 2 posée" in secret.text and secret.redact_source
     await h.settle()
-    first, second = posts(h, mark)
+    # The sender delivers a batch concurrently: the two posts may arrive in either order.
+    first, second = sorted(posts(h, mark), key=lambda p: p.title or "")
     assert first.title == "Question n° 1" and "— bob" in first.text
     assert second.title == "Question n° 2" and "Anonyme" in second.text
     assert "carol" not in second.plain_text()
@@ -144,6 +145,7 @@ async def test_refusals_and_limits(h: Harness) -> None:
     assert "n° 4 posée" in (await h.reply("bob", '!cafe ask "Quatrième ?"')).text
 
     # Member text cannot format, link or ping in the room.
+    await h.settle()
     mark = len(h.adapter.in_room())
     await h.reply("carol", '!cafe ask "[clic](https://evil.example) **gras** `code` <@123>"')
     await h.settle()
@@ -198,7 +200,7 @@ async def test_a_question_hidden_before_its_post_goes_out_is_never_shown(h: Harn
 
 async def test_privacy_export_forget_merge(h: Harness) -> None:
     occ = await live(h)
-    await h.reply("bob", '!cafe ask "Question de bob"')
+    await h.reply("bob", '!cafe ask "Question du premier"')
     await h.reply("carol", '!cafe ask "Question anonyme de carol" anonymous:true')
     await h.reply("bob", "!cafe ask support:2")
     await h.reply("dan", "!cafe ask support:1")
@@ -227,7 +229,7 @@ async def test_privacy_export_forget_merge(h: Harness) -> None:
         assert list(await s.exec(select(CafeQuestionSupport))) == []
         rows = {r.number: r for r in await s.exec(select(CafeQuestion))}
     assert rows[1].author_id is None and rows[1].author_name == "" and rows[1].anonymous
-    assert rows[1].text == "Question de bob"  # the room saw it: it stays, unnamed
+    assert rows[1].text == "Question du premier"  # the room saw it: it stays, unnamed
     assert rows[2].author_id == carol
     floor = await questions(h.db, occ)
     assert all(q.author is None for q in floor)
