@@ -41,7 +41,7 @@ class QuestionCommands:
         support: _Number = None,
         occurrence: _Occ = None,
     ) -> Reply:
-        """Poser une question à l'animateur, ou en soutenir une."""
+        """Poser ou soutenir une question."""
         if support is not None:
             if text.strip():
                 raise UserError(
@@ -64,7 +64,7 @@ class QuestionCommands:
         answering: _Number = None,
         occurrence: _Occ = None,
     ) -> Reply:
-        """Les questions du café, pour l'animateur."""
+        """File des questions (animateur)."""
         given: tuple[tuple[Moderation, int | None], ...] = (
             ("approve", approve),
             ("hide", hide),
@@ -87,7 +87,7 @@ class QuestionCommands:
         question: Annotated[int, Opt("N° de la question", min=1, max=9999)],
         occurrence: _Occ = None,
     ) -> Reply:
-        """Marquer une question comme répondue."""
+        """Question répondue (animateur)."""
         done = await self.questions.moderate(occurrence, editor(inv), question, "answered")
         return render.moderated(inv.t, done, "answered")
 
