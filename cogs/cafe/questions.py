@@ -113,6 +113,7 @@ class FloorQuestions:
             await _lock(s, occ.id)
             same = await q.by_key(s, occ.id, key)
             if same is not None:
+                _duplicate(same)
                 raise UserError(
                     "Cette question a déjà été posée (n° {number}) : soutenez-la plutôt avec "
                     "cafe ask support:{number}.",
@@ -208,9 +209,12 @@ class FloorQuestions:
             elif action == "hide":
                 row.status, row.answering = HIDDEN, False
             elif action == "answering":
-                await q.stop_answering(s, occ.id)
-                row.answering = True
-                await self._post(s, occ, number, "answering")
+                if not row.answering:  # highlighted again while it is: nothing new to post
+                    await q.stop_answering(s, occ.id)
+                    row.answering = True
+                    # Each highlight is its own post: the host may come back to a question.
+                    stamp = int(self.clock.now().timestamp())
+                    await self._post(s, occ, number, "answering", f"answering:{stamp}")
             else:
                 row.answered_at, row.answering = self.clock.now(), False
             s.add(row)
@@ -284,9 +288,11 @@ class FloorQuestions:
             )
         return row
 
-    async def _post(self, s: Any, occ: Occurrence, number: int, what: str) -> None:
+    async def _post(
+        self, s: Any, occ: Occurrence, number: int, what: str, key: str | None = None
+    ) -> None:
         item = {
-            "key": post_key(occ.id, number, what),
+            "key": post_key(occ.id, number, key or what),
             "due_at": self.clock.now(),
             "kind": QUESTION,
             "data": {"occurrence": occ.id, "number": number, "post": what},
@@ -305,6 +311,20 @@ def order(listed: list[FloorQuestion], sort: Sort) -> list[FloorQuestion]:
         return group, support, x.asked_at.timestamp()
 
     return sorted(listed, key=rank)
+
+
+def _duplicate(same: CafeQuestion) -> None:
+    """The same question again: say what became of the first one, when it is not open."""
+    if same.status == HIDDEN:
+        raise UserError(
+            "Cette question a déjà été posée (n° {number}) et retirée par l'animateur.",
+            number=same.number,
+        )
+    if same.answered_at is not None:
+        raise UserError(
+            "Cette question a déjà été posée (n° {number}) et a reçu sa réponse.",
+            number=same.number,
+        )
 
 
 def _check(row: CafeQuestion, action: Moderation) -> None:

@@ -98,6 +98,17 @@ async def test_ask_support_queue_answered(h: Harness) -> None:
     (post,) = posts(h, mark)
     assert post.title == "En cours : question n° 2" and "Faut-il une inscription ?" in post.text
     assert "**EN COURS**" in (await h.reply("alice", "!cafe questions")).text
+    # Highlighting again the one highlighted posts nothing; coming back to it after another does.
+    await h.reply("alice", "!cafe questions answering:2")
+    await h.reply("alice", "!cafe questions answering:1")
+    await h.settle()  # (a highlight replaced before its post goes out is not posted)
+    h.clock.advance(timedelta(seconds=30))
+    await h.reply("alice", "!cafe questions answering:2")
+    await h.settle()
+    titles = [p.title for p in posts(h, mark)]
+    assert titles.count("En cours : question n° 2") == 2 and len(titles) == 3, titles
+    queue = await h.reply("alice", "!cafe questions")
+    assert queue.text.count("**EN COURS**") == 1
     done = await h.reply("alice", "!cafe answered question:2")
     assert "répondue" in done.text
     late = await h.reply("eve", "!cafe ask support:2")
@@ -143,6 +154,10 @@ async def test_refusals_and_limits(h: Harness) -> None:
     assert "déjà 3 questions" in limit.text
     await h.reply("alice", "!cafe answered question:1")
     assert "n° 4 posée" in (await h.reply("bob", '!cafe ask "Quatrième ?"')).text
+    again = await h.reply("carol", '!cafe ask "Où sont les diapos ?"')
+    assert "(n° 1) et a reçu sa réponse" in again.text
+    await h.reply("alice", "!cafe questions hide:2")
+    assert "retirée par l'animateur" in (await h.reply("carol", '!cafe ask "Deuxième ?"')).text
 
     # Member text cannot format, link or ping in the room.
     await h.settle()
