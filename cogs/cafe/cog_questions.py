@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from bot.core import Delivery, Invocation, Opt, Reply, Role, UserError, command
 from cogs.cafe import render_questions as render
 from cogs.cafe.programme_commands import editor
-from cogs.cafe.questions import QUESTION, FloorQuestions, Moderation
+from cogs.cafe.questions import QUESTION, FloorQuestions, Moderation, live_key
 
 if TYPE_CHECKING:
-    from bot.core import Core
+    from bot.core import Core, RoomRef
 
 _MAX_ID = 2**31 - 1
 _Occ = Annotated[int | None, Opt("Café (défaut : en cours)", min=1, max=_MAX_ID)]
@@ -48,6 +48,7 @@ class QuestionCommands:
                     "Soit une question (text:…), soit un soutien (support:N) : pas les deux."
                 )
             done = await self.questions.support(inv.member_id, occurrence, support)
+            self._refresh(done.occurrence_id, done.number, done.room)
             return render.supported(inv.t, done)
         asked = await self.questions.ask(
             inv.member_id, inv.member.display_name, occurrence, text, anonymous=anonymous
@@ -76,7 +77,9 @@ class QuestionCommands:
         if chosen:
             action, number = chosen[0]
             done = await self.questions.moderate(occurrence, editor(inv), number, action)
-            return render.moderated(inv.t, done, action)
+            if action == "hide":  # a shown question's post loses its text and button
+                self._refresh(done.occurrence_id, number, done.room)
+            return render.moderated(inv.t, done.question, action)
         queue = await self.questions.queue(occurrence, editor(inv), sort)
         return render.queue(inv.t, queue)
 
@@ -89,7 +92,22 @@ class QuestionCommands:
     ) -> Reply:
         """Question répondue (animateur)."""
         done = await self.questions.moderate(occurrence, editor(inv), question, "answered")
-        return render.moderated(inv.t, done, "answered")
+        self._refresh(done.occurrence_id, question, done.room)
+        return render.moderated(inv.t, done.question, "answered")
+
+    def _refresh(self, occurrence_id: int, number: int, room: RoomRef) -> None:
+        """Bring the question's post up to date (coalesced edits, ``core.live``)."""
+        key = live_key(occurrence_id, number)
+
+        async def build() -> Reply | None:
+            if not await self.core.live.exists(key):
+                return None  # its post has not gone out yet: it will show the current state
+            current = await self.questions.current(occurrence_id, number)
+            if current is None:
+                return None
+            return render.posted(await self.core.translator(room=room), occurrence_id, current)
+
+        self.core.live.update(key, room, build)
 
     async def _render_question(self, d: Delivery) -> Reply | None:
         occurrence, number = int(d.data["occurrence"]), int(d.data["number"])

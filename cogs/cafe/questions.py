@@ -43,6 +43,11 @@ def post_key(occurrence_id: int, number: int, what: str = "shown") -> str:
     return f"cafe-question:{occurrence_id}:{number}:{what}"
 
 
+def live_key(occurrence_id: int, number: int) -> str:
+    """The question's post, kept up to date (supports, answered, hidden) by ``core.live``."""
+    return f"cafe-question:{occurrence_id}:{number}"
+
+
 @dataclass(frozen=True, slots=True)
 class Asked:
     occurrence_id: int
@@ -53,9 +58,17 @@ class Asked:
 @dataclass(frozen=True, slots=True)
 class Supported:
     occurrence_id: int
+    room: RoomRef  # where the question's post is
     number: int
     added: bool  # False: the member took their support back
     supports: int
+
+
+@dataclass(frozen=True, slots=True)
+class Moderated:
+    occurrence_id: int
+    room: RoomRef
+    question: FloorQuestion
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +196,7 @@ class FloorQuestions:
                 await s.delete(existing)
             await s.flush()
             count = await q.support_count(s, row.id)
-        return Supported(occ.id, number, existing is None, count)
+        return Supported(occ.id, _room(occ), number, existing is None, count)
 
     # --- the host ----------------------------------------------------------------------------
 
@@ -196,7 +209,7 @@ class FloorQuestions:
 
     async def moderate(
         self, occurrence_id: int | None, editor: Editor, number: int, action: Moderation
-    ) -> FloorQuestion:
+    ) -> Moderated:
         """Approve (show), hide, highlight (``answering``) or mark answered one question."""
         occ = await self._hosted(occurrence_id, editor)
         async with self.db.session() as s:
@@ -220,7 +233,8 @@ class FloorQuestions:
             s.add(row)
             await s.flush()
             assert row.id is not None
-            return q.view(row, await q.support_count(s, row.id))
+            shown = q.view(row, await q.support_count(s, row.id))
+        return Moderated(occ.id, _room(occ), shown)
 
     async def shown(self, occurrence_id: int, number: int) -> FloorQuestion | None:
         """A question as its room post shows it, if it is still to be shown (the outbox asks
@@ -228,6 +242,15 @@ class FloorQuestions:
         async with self.db.session() as s:
             row = await q.by_number(s, occurrence_id, number)
             if row is None or row.id is None or row.status != OPEN:
+                return None
+            return q.view(row, await q.support_count(s, row.id))
+
+    async def current(self, occurrence_id: int, number: int) -> FloorQuestion | None:
+        """A question as its post shows it now (answered and hidden ones too), for the
+        post's updates; ``None`` while it waits for review."""
+        async with self.db.session() as s:
+            row = await q.by_number(s, occurrence_id, number)
+            if row is None or row.id is None or row.status == REVIEW:
                 return None
             return q.view(row, await q.support_count(s, row.id))
 
@@ -291,14 +314,21 @@ class FloorQuestions:
     async def _post(
         self, s: Any, occ: Occurrence, number: int, what: str, key: str | None = None
     ) -> None:
+        data: dict[str, Any] = {"occurrence": occ.id, "number": number, "post": what}
+        if what == "shown":  # the sender notes the message: supports then edit it
+            data["live_key"] = live_key(occ.id, number)
         item = {
             "key": post_key(occ.id, number, key or what),
             "due_at": self.clock.now(),
             "kind": QUESTION,
-            "data": {"occurrence": occ.id, "number": number, "post": what},
-            "room": RoomRef.decode(occ.series.room),
+            "data": data,
+            "room": _room(occ),
         }
         await self.outbox.enqueue_many([item], session=s)
+
+
+def _room(occ: Occurrence) -> RoomRef:
+    return RoomRef.decode(occ.series.room)
 
 
 def order(listed: list[FloorQuestion], sort: Sort) -> list[FloorQuestion]:

@@ -50,11 +50,17 @@ def _by(t: Translator, question: FloorQuestion) -> str:
 
 
 def posted(t: Translator, occurrence_id: int, question: FloorQuestion) -> Reply:
-    """The question in the café's room, with its support button."""
+    """The question in the café's room, with its support count and button; once answered, no
+    button; once hidden by the host, neither its text nor its author."""
+    title = t("Question n° {number}", number=question.number)
+    if question.status == HIDDEN:
+        return Reply(title=title, text=t("(retirée par l'animateur)"))
+    count = t.n("{n} soutien", "{n} soutiens", question.supports)
+    text = f"« {safe(question.text)} »\n— {_by(t, question)} · {count}"
+    if question.answered:
+        return Reply(title=t("{title} — répondue", title=title), text=text)
     return Reply(
-        title=t("Question n° {number}", number=question.number),
-        text=f"« {safe(question.text)} »\n— {_by(t, question)}",
-        actions=[support_action(t, occurrence_id, question.number)],
+        title=title, text=text, actions=[support_action(t, occurrence_id, question.number)]
     )
 
 

@@ -38,6 +38,13 @@ async def live(h: Harness) -> int:
     return occ
 
 
+def last_edit(h: Harness, title: str) -> Reply:
+    """The latest version of the room post titled ``title`` (edits included)."""
+    (sent,) = [s for s in h.adapter.in_room() if s.reply.title == title]
+    edits = [s.reply for s in h.adapter.sent if s.kind == "edit" and s.ref == sent.ref]
+    return edits[-1] if edits else sent.reply
+
+
 def posts(h: Harness, start: int = 0) -> list[Reply]:
     return [
         s.reply
@@ -77,6 +84,10 @@ async def test_ask_support_queue_answered(h: Harness) -> None:
     await h.adapter.click("dan", button)
     own = await h.reply("bob", "!cafe ask support:1")
     assert "est la vôtre" in own.text
+    # The question's post shows its supports as they change (coalesced edits).
+    await h.settle()
+    assert "Anonyme · 2 soutiens" in last_edit(h, "Question n° 2").text
+    assert "bob · 0 soutien" in last_edit(h, "Question n° 1").text
 
     # The host's queue: by support (n° 2 first), by time (n° 1 first); private; names hidden.
     queue = await h.reply("alice", "!cafe questions")
@@ -111,6 +122,9 @@ async def test_ask_support_queue_answered(h: Harness) -> None:
     assert queue.text.count("**EN COURS**") == 1
     done = await h.reply("alice", "!cafe answered question:2")
     assert "répondue" in done.text
+    await h.settle()
+    answered = last_edit(h, "Question n° 2")
+    assert answered.title == "Question n° 2 — répondue" and not answered.actions
     late = await h.reply("eve", "!cafe ask support:2")
     assert "déjà reçu sa réponse" in late.text
     twice = await h.reply("alice", "!cafe answered question:2")
@@ -156,8 +170,12 @@ async def test_refusals_and_limits(h: Harness) -> None:
     assert "n° 4 posée" in (await h.reply("bob", '!cafe ask "Quatrième ?"')).text
     again = await h.reply("carol", '!cafe ask "Où sont les diapos ?"')
     assert "(n° 1) et a reçu sa réponse" in again.text
+    await h.settle()
     await h.reply("alice", "!cafe questions hide:2")
     assert "retirée par l'animateur" in (await h.reply("carol", '!cafe ask "Deuxième ?"')).text
+    await h.settle()
+    hidden = last_edit(h, "Question n° 2")  # shown before the host hid it: text and name go
+    assert hidden.text == "(retirée par l'animateur)" and not hidden.actions
 
     # Member text cannot format, link or ping in the room.
     await h.settle()
