@@ -135,8 +135,8 @@ class FloorQuestions:
             limit = self.settings.questions_per_member
             if await q.waiting_of(s, occ.id, member_id) >= limit:
                 raise UserError(
-                    "Vous avez déjà {count} questions qui attendent une réponse : posez la "
-                    "suivante quand l'une d'elles aura été traitée.",
+                    "Vous avez déjà le maximum de questions en attente de réponse ({count}) : "
+                    "posez la suivante quand l'une d'elles aura été traitée.",
                     count=limit,
                 )
             row = CafeQuestion(

@@ -165,7 +165,7 @@ async def test_refusals_and_limits(h: Harness) -> None:
     await h.reply("bob", '!cafe ask "Deuxième ?"')
     await h.reply("bob", '!cafe ask "Troisième ?"')
     limit = await h.reply("bob", '!cafe ask "Quatrième ?"')
-    assert "déjà 3 questions" in limit.text
+    assert "maximum de questions en attente de réponse (3)" in limit.text
     await h.reply("alice", "!cafe answered question:1")
     assert "n° 4 posée" in (await h.reply("bob", '!cafe ask "Quatrième ?"')).text
     again = await h.reply("carol", '!cafe ask "Où sont les diapos ?"')
@@ -304,3 +304,19 @@ async def test_the_roles_of_an_unnamed_host(h: Harness) -> None:
     await h.reply("bob", '!cafe ask "Pour le modérateur ?"')
     assert "**1.**" in (await h.reply("mod", f"!cafe questions occurrence:{occ}")).text
     assert "Seuls les modérateurs" in (await h.reply("frank", "!cafe questions")).text
+
+
+async def test_in_english(h: Harness) -> None:
+    await live(h)
+    await h.say("bob", "!language en")
+    asked = await h.reply("bob", '!cafe ask "Why?"')
+    assert asked.text == "Question #1 asked: it shows in the room.", asked.text
+    refused = await h.reply("bob", "!cafe ask support:1")
+    assert refused.text.startswith("Question #1 is yours"), refused.text
+    empty = await h.reply("bob", "!cafe ask")
+    assert "Your question is empty" in empty.text
+    await h.reply("carol", "!cafe ask support:1")
+    await h.settle()
+    await h.say("alice", "!language en")
+    queue = await h.reply("alice", "!cafe questions")
+    assert "1 question waiting (by support)" in queue.text and "1 support" in queue.text
