@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from bot.core import Delivery, Invocation, Opt, Reply, Role, UserError, command
 from cogs.cafe import render_questions as render
 from cogs.cafe.programme_commands import editor
-from cogs.cafe.questions import QUESTION, FloorQuestions, Moderation, live_key
+from cogs.cafe.questions import MAX_LENGTH, QUESTION, FloorQuestions, Moderation, live_key
 
 if TYPE_CHECKING:
     from bot.core import Core, RoomRef
@@ -32,11 +32,19 @@ class QuestionCommands:
         self.questions = questions
         self.core.outbox.register(QUESTION, self._render_question)
 
-    @command("ask", permission=Role.EVERYONE)
+    @command(
+        "ask",
+        permission=Role.EVERYONE,
+        examples=(
+            'cafe ask "Où trouver les diapos ?"',
+            'cafe ask "Et pour les petites structures ?" anonymous:true',
+            "cafe ask support:3",
+        ),
+    )
     async def ask(
         self,
         inv: Invocation,
-        text: Annotated[str, Opt("Votre question", max_length=1000, rest=True)] = "",
+        text: Annotated[str, Opt("Votre question", max_length=MAX_LENGTH, rest=True)] = "",
         anonymous: Annotated[bool, Opt("Sans votre nom")] = False,
         support: _Number = None,
         occurrence: _Occ = None,
@@ -55,14 +63,18 @@ class QuestionCommands:
         )
         return render.asked(inv.t, asked)
 
-    @command("questions", permission=Role.MEMBER)
+    @command(
+        "questions",
+        permission=Role.MEMBER,
+        examples=("cafe questions sort:time", "cafe questions answering:3"),
+    )
     async def questions_queue(
         self,
         inv: Invocation,
         sort: Annotated[Literal["support", "time"], Opt("Tri")] = "support",
-        approve: _Number = None,
-        hide: _Number = None,
-        answering: _Number = None,
+        approve: Annotated[int | None, Opt("Publier la n°", min=1, max=9999)] = None,
+        hide: Annotated[int | None, Opt("Masquer la n°", min=1, max=9999)] = None,
+        answering: Annotated[int | None, Opt("Annoncer en cours la n°", min=1, max=9999)] = None,
         occurrence: _Occ = None,
     ) -> Reply:
         """File des questions (animateur)."""
@@ -83,7 +95,7 @@ class QuestionCommands:
         queue = await self.questions.queue(occurrence, editor(inv), sort)
         return render.queue(inv.t, queue)
 
-    @command("answered", permission=Role.MEMBER)
+    @command("answered", permission=Role.MEMBER, examples=("cafe answered 3",))
     async def answered(
         self,
         inv: Invocation,
