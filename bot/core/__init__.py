@@ -1,6 +1,6 @@
 """The facade cogs import from. Cogs use only these names (and their own package)."""
 
-from bot.core.activities import ActivityDraft, ActivityProvider
+from bot.core.activities import ActivityDraft, ActivityProvider, QuizAnswer
 from bot.core.cog import Cog
 from bot.core.commands import CommandSpec, Opt, OptionSpec, command
 from bot.core.core import Core
@@ -20,6 +20,7 @@ from bot.core.members import MemberInfo, check_zone
 from bot.core.outbox import Delivery
 from bot.core.refs import Actor, MemberRef, MessageRef, Role, RoomRef
 from bot.core.reply import Action, ActionStyle, Attachment, Field, NativePoll, Reply, Tone
+from bot.core.when import Moment, NotADate, parse_when
 
 __all__ = [
     "N_",
@@ -42,10 +43,13 @@ __all__ = [
     "MemberRef",
     "MembersMerged",
     "MessageRef",
+    "Moment",
     "NativePoll",
+    "NotADate",
     "Opt",
     "OptionSpec",
     "PermissionDenied",
+    "QuizAnswer",
     "ReminderPreferenceChanged",
     "Reply",
     "Role",
@@ -60,4 +64,5 @@ __all__ = [
     "listener",
     "parse_duration",
     "parse_offsets",
+    "parse_when",
 ]

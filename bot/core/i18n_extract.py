@@ -2,7 +2,8 @@
 step, and ``python -m bot.core.i18n_extract`` that prints the missing ones as .po stubs).
 
 Collected: the first literal argument of ``_()``, ``N_()``, ``t()``/``x.t()``, ``t.n()``
-(singular and plural), ``UserError()``, ``UsageError()``, ``PermissionDenied()``, ``Opt()``,
+(singular and plural), ``UserError()``, ``UsageError()``, ``PermissionDenied()``,
+``NotADate()``, ``Opt()``,
 the first docstring line of every ``@command`` and its ``examples=``.
 """
 
@@ -17,7 +18,7 @@ from pathlib import Path
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-CALLS = {"_", "N_", "t", "UserError", "UsageError", "PermissionDenied", "Opt"}
+CALLS = {"_", "N_", "t", "UserError", "UsageError", "PermissionDenied", "NotADate", "Opt"}
 _PLACEHOLDER = re.compile(r"\{(\w+)[^}]*\}")
 
 

@@ -41,6 +41,20 @@ def setup(core: Core) -> Cog:
         settings=settings,
     )
     cog = Cafe(core, settings=settings, service=service, programme=programme, live=live)
+    from cogs.cafe.audience import SessionAudience
+
+    core.activities.provide_audience(SessionAudience(core.db, live))
+    # The live challenge (quiz leaderboard, pseudonyms): its own service.
+    from cogs.cafe.leaderboards import Leaderboards
+
+    cog.leaderboards = Leaderboards(
+        db=core.db,
+        clock=core.clock,
+        activities=core.activities,
+        programme=programme,
+        members=core.members,
+        live=live,
+    )
     # Questions from the floor during a live session (`cafe ask`, `cafe questions`).
     from cogs.cafe.questions import FloorQuestions
 

@@ -21,6 +21,7 @@ from bot.core import (
 )
 from cogs.cafe import calendar, feed_render, render, render_outbox
 from cogs.cafe.cog_confirmation import ConfirmationCommands
+from cogs.cafe.cog_leaderboard import LeaderboardCommands
 from cogs.cafe.cog_questions import QuestionCommands
 from cogs.cafe.domain import (
     REGISTERED,
@@ -49,11 +50,18 @@ ReleaseBeforeOpt = Annotated[str, Opt("Délai de confirmation avant le début (2
 
 
 class Cafe(
-    ConfirmationCommands, ProgrammeCommands, LiveCommands, QuestionCommands, Cog, name="cafe"
+    ConfirmationCommands,
+    ProgrammeCommands,
+    LiveCommands,
+    LeaderboardCommands,
+    QuestionCommands,
+    Cog,
+    name="cafe",
 ):
     """The café's commands; ``cafe confirm|release`` come from ``ConfirmationCommands``,
     ``cafe programme …`` from ``ProgrammeCommands``, ``cafe start|next|end`` from
-    ``LiveCommands``, ``cafe ask|questions|answered`` from ``QuestionCommands``."""
+    ``LiveCommands``, ``cafe score|pseudo`` from ``LeaderboardCommands``,
+    ``cafe ask|questions|answered`` from ``QuestionCommands``."""
 
     def __init__(
         self,
@@ -82,12 +90,19 @@ class Cafe(
 
     # --- moderators -----------------------------------------------------------------------------
 
-    @command("create", permission=Role.MODERATOR)
+    @command(
+        "create",
+        permission=Role.MODERATOR,
+        examples=(
+            'cafe create title:"Café des médiateurs" schedule:"le premier jeudi du mois 10h"',
+            'cafe create title:Atelier schedule:"jeudi 4 mars à 10h" reminders:24h,15m',
+        ),
+    )
     async def create(
         self,
         inv: Invocation,
         title: Annotated[str, Opt("Titre du café", max_length=200)],
-        schedule: Annotated[str, Opt("Quand : « mensuel premier jeudi 10:00 », RRULE ou date")],
+        schedule: Annotated[str, Opt("Quand : « le 15 de chaque mois 10h », « 4 mars 10h »")],
         timezone: Annotated[str, Opt("Fuseau horaire IANA, ex. Europe/Paris")] = "",
         duration: Annotated[int | None, Opt("Durée en minutes", min=5, max=1440)] = None,
         capacity: Annotated[
@@ -123,7 +138,7 @@ class Cafe(
         self,
         inv: Invocation,
         occurrence: Annotated[int, Opt("Numéro du café", min=1, max=MAX_ID)],
-        when: Annotated[str, Opt("Nouvelle date et heure, ex. 2027-03-05 14:00")] = "",
+        when: Annotated[str, Opt("Nouvelle date, ex. « vendredi 5 mars 14h »")] = "",
         topic: Annotated[str, Opt("Sujet", max_length=300)] = "",
         host: Annotated[str, Opt("Animateur ou animatrice", max_length=200)] = "",
         description: Annotated[str, Opt("Description", max_length=1000)] = "",

@@ -60,7 +60,7 @@ class CommandSync:
     async def payload(self) -> list[dict[str, Any]]:
         """The JSON Discord receives for the catalogue, localisations included, each top-level
         command fitted to Discord's size budget (``budget.fit``)."""
-        translator = CatalogueTranslator(self.core.i18n)
+        translator = CatalogueTranslator(self.core.i18n, self.core.catalogue)
         payload = [
             await command.get_translated_payload(self.tree, translator)
             for command in self.tree.get_commands(guild=self.scope())
