@@ -15,11 +15,13 @@ from bot.core import privacy
 from bot.core.cog import Cog
 from bot.core.commands import Opt, command
 from bot.core.core import Core
+from bot.core.dashboard import dashboard_reply
 from bot.core.help import help_reply
 from bot.core.i18n import Translator
 from bot.core.invocation import Invocation
 from bot.core.linking import merge_members
 from bot.core.members import MemberInfo
+from bot.core.refs import Role
 from bot.core.reply import Action, ActionStyle, Reply, Tone
 from bot.core.rights import LinkCodes, LinkSettings, PreferenceChanged, export_reply
 from bot.core.text import tidy
@@ -45,6 +47,11 @@ class Builtins(Cog, name="core", group=None):
         reply = help_reply(self.core.catalogue, inv.t, inv.actor, inv.prefix, topic)
         reply.private = True
         return reply
+
+    @command("dashboard", permission=Role.MEMBER)
+    async def dashboard(self, inv: Invocation) -> Reply:
+        """Recevoir un lien privé vers le tableau de bord web."""
+        return await dashboard_reply(inv)
 
     # --- language and time zone: one write path (the member's row), two spellings each ---------
 
