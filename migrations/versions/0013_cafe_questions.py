@@ -1,7 +1,7 @@
 """cafe_question, cafe_question_support: questions from the floor during a live café
 
 Revision ID: 0013
-Revises: 0018
+Revises: 0019
 Create Date: 2026-12-01 14:00:00.000000
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import bot.storage.types
 
 revision: str = "0013"
-down_revision: str | None = "0018"
+down_revision: str | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
