@@ -358,5 +358,10 @@ class Core:
         await self.outbox.stop()
         for cog in self.cogs.values():
             await cog.stop()
-        for task in list(self._tasks):
+        tasks = list(self._tasks)
+        for task in tasks:
             task.cancel()
+        # Let them unwind now, while the database is still there: a task cancelled inside a
+        # transaction rolls it back on its connection, and once the engine is disposed that
+        # rollback would wait forever (the loop could then never close).
+        await asyncio.gather(*tasks, return_exceptions=True)

@@ -54,6 +54,12 @@ class LiveMessages:
             except Exception:
                 log.info("Live message %s could not be edited; sending a new one", key)
         ref = await adapter.send(room, reply)
+        await self.remember(key, ref)
+        return ref
+
+    async def remember(self, key: str, ref: MessageRef) -> None:
+        """Note that ``ref`` is the message of ``key``: later updates edit it. The outbox calls
+        this for a room post queued with ``data["live_key"]``."""
         async with self.core.db.session() as session:
             row = (await session.exec(select(LiveMessage).where(LiveMessage.key == key))).first()
             row = row or LiveMessage(
@@ -63,10 +69,9 @@ class LiveMessages:
                 message_id=ref.id,
                 updated_at=self.core.clock.now(),
             )
-            row.message_id, row.room_id = ref.id, ref.room_id
+            row.platform, row.message_id, row.room_id = ref.platform, ref.id, ref.room_id
             row.updated_at = self.core.clock.now()
             session.add(row)
-        return ref
 
     def update(self, key: str, room: RoomRef, build: Build) -> None:
         """Ask for a refresh; coalesced so that edits happen at most every ``min_interval``."""

@@ -55,6 +55,19 @@ def setup(core: Core) -> Cog:
         members=core.members,
         live=live,
     )
+    # Questions from the floor during a live session (`cafe ask`, `cafe questions`).
+    from cogs.cafe.questions import FloorQuestions
+
+    cog.register_questions(
+        FloorQuestions(
+            db=core.db,
+            clock=core.clock,
+            outbox=core.outbox,
+            occurrences=service.occurrences,
+            running=live.running,
+            settings=settings,
+        )
+    )
     # Calendar feeds (`me calendar`, /feeds/… on the web server): their own service.
     from cogs.cafe.feeds import CafeFeeds
 

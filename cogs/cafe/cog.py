@@ -22,6 +22,7 @@ from bot.core import (
 from cogs.cafe import calendar, feed_render, render, render_outbox
 from cogs.cafe.cog_confirmation import ConfirmationCommands
 from cogs.cafe.cog_leaderboard import LeaderboardCommands
+from cogs.cafe.cog_questions import QuestionCommands
 from cogs.cafe.domain import (
     REGISTERED,
     WAITLISTED,
@@ -53,12 +54,14 @@ class Cafe(
     ProgrammeCommands,
     LiveCommands,
     LeaderboardCommands,
+    QuestionCommands,
     Cog,
     name="cafe",
 ):
     """The café's commands; ``cafe confirm|release`` come from ``ConfirmationCommands``,
     ``cafe programme …`` from ``ProgrammeCommands``, ``cafe start|next|end`` from
-    ``LiveCommands``, ``cafe score|pseudo`` from ``LeaderboardCommands``."""
+    ``LiveCommands``, ``cafe score|pseudo`` from ``LeaderboardCommands``,
+    ``cafe ask|questions|answered`` from ``QuestionCommands``."""
 
     def __init__(
         self,

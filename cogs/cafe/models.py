@@ -205,3 +205,60 @@ class CafePseudonym(SQLModel, table=True):
     name: str = Field(max_length=100)
     name_key: str = Field(max_length=100)
     created_at: datetime = TimestampField()
+
+
+# --- questions from the floor (questions.py) ----------------------------------------------------
+
+
+class CafeQuestion(SQLModel, table=True):
+    """A question asked during a live session (``cafe ask``), numbered 1…N per occurrence.
+
+    ``author_id`` is kept even for an anonymous question, only to enforce the per-member limit
+    and members' privacy rights (export, forget); ``author_name`` is empty when anonymous, so
+    no name of an anonymous asker is ever stored to be shown."""
+
+    __tablename__ = "cafe_question"
+    __table_args__ = (
+        UniqueConstraint("occurrence_id", "number", name="uq_cafe_question_number"),
+        UniqueConstraint("occurrence_id", "text_key", name="uq_cafe_question_text"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    occurrence_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("cafe_occurrence.id", ondelete="CASCADE"), nullable=False
+        )
+    )
+    number: int
+    text: str = Field(max_length=300)
+    text_key: str = Field(max_length=300)  # folded text: the same question asked twice
+    author_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("core_member.id", ondelete="SET NULL"), nullable=True, index=True
+        ),
+    )
+    author_name: str = Field(default="", max_length=200)
+    anonymous: bool = False
+    status: str = Field(default="open", max_length=16)  # review | open | hidden
+    answering: bool = False  # the one the host highlights now ("en cours")
+    asked_at: datetime = TimestampField()
+    answered_at: datetime | None = TimestampField(nullable=True)
+
+
+class CafeQuestionSupport(SQLModel, table=True):
+    """One member's support of one question (at most one each; removing it is allowed)."""
+
+    __tablename__ = "cafe_question_support"
+
+    question_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("cafe_question.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    member_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("core_member.id", ondelete="CASCADE"), primary_key=True, index=True
+        )
+    )
+    created_at: datetime = TimestampField()

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import col, select, update
 
 from bot.core.privacy import MergeNote
-from cogs.cafe import leaderboard_queries, programme_queries, queries
+from cogs.cafe import leaderboard_queries, programme_queries, queries, questions_queries
 from cogs.cafe.domain import REGISTERED
 from cogs.cafe.models import CafePreference, CafeSession
 
@@ -32,6 +32,8 @@ class CafePrivacy:
                 await s.exec(select(CafeSession).where(col(CafeSession.started_by) == member_id))
             )
             pseudonyms = await leaderboard_queries.pseudonyms_by_member(s, member_id)
+            asked = await questions_queries.asked_by(s, member_id)
+            supported = await questions_queries.supported_by(s, member_id)
         exported: dict[str, Any] = {
             "registrations": [
                 {
@@ -61,6 +63,23 @@ class CafePrivacy:
                 {"occurrence": h.occurrence_id, "started_at": h.started_at.isoformat()}
                 for h in hosted
             ]
+        if asked:  # questions from the floor they asked (their own, anonymous ones included)
+            exported["questions_asked"] = [
+                {
+                    "occurrence": a.occurrence_id,
+                    "number": a.number,
+                    "text": a.text,
+                    "anonymous": a.anonymous,
+                    "status": a.status,
+                    "asked_at": a.asked_at.isoformat(),
+                    "answered_at": a.answered_at.isoformat() if a.answered_at else None,
+                }
+                for a in asked
+            ]
+        if supported:
+            exported["questions_supported"] = [
+                {"occurrence": occurrence, "number": number} for occurrence, number in supported
+            ]
         if pseudonyms:  # names chosen for a café's leaderboard (``cafe pseudo``)
             exported["pseudonyms"] = [
                 {
@@ -73,9 +92,10 @@ class CafePrivacy:
         return exported
 
     async def forget(self, member_id: int) -> None:
-        """Delete the member's registrations, preference and pseudonyms, and unname the
-        programme activities they prepared. Each seat they held frees up
-        exactly as if they had left: the waitlist is promoted (and told by DM)."""
+        """Delete the member's registrations, preference, pseudonyms and question supports, and
+        unname the programme activities they prepared and the questions they asked. Each seat
+        they held frees up exactly as if they had left: the waitlist is promoted (and told by
+        DM)."""
         async with self.db.session() as s:
             seats = await queries.seats_of(s, member_id, REGISTERED)
             await queries.delete_registrations_of(s, member_id)
@@ -88,6 +108,7 @@ class CafePrivacy:
                 .where(col(CafeSession.started_by) == member_id)
                 .values(started_by=None)
             )
+            await questions_queries.forget_member(s, member_id)
         for occurrence_id in seats:
             await self.reminders.cancel(occurrence_id, [member_id])
             await self.registration.promote(occurrence_id)  # past or cancelled: nothing to do
@@ -115,4 +136,5 @@ class CafePrivacy:
                 .where(col(CafeSession.started_by) == merged)
                 .values(started_by=kept)
             )
+            await questions_queries.merge_members(s, kept, merged)
         return []

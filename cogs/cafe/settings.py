@@ -24,6 +24,8 @@ class CafeSettings(BaseModel):
     confirm: str = "off"  # default "Toujours là ?" question of a new series, e.g. 24h
     release_unconfirmed: bool = False  # default: unconfirmed seats go to the waitlist
     release_before: str = "2h"  # default deadline for confirming, before the start
+    questions_review: bool = False  # questions from the floor wait for the host's approval
+    questions_per_member: int = Field(3, ge=1, le=20)  # open questions per member and session
 
     @field_validator("reminders")
     @classmethod

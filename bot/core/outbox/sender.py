@@ -38,7 +38,7 @@ from bot.core.outbox.delivery import (
     is_late,
     prepare,
 )
-from bot.core.refs import RoomRef
+from bot.core.refs import MessageRef, RoomRef
 from bot.core.reply import Reply
 from bot.storage.models import OutboxMessage
 
@@ -364,7 +364,9 @@ class Sender:
         while True:
             try:
                 if delivery.room is not None:
-                    await adapter.send(delivery.room, reply, key=row.key)
+                    ref = await adapter.send(delivery.room, reply, key=row.key)
+                    if live_key := delivery.data.get("live_key"):
+                        await self._remember(str(live_key), ref)
                 else:
                     assert delivery.member_ref is not None
                     await adapter.send_direct(delivery.member_ref, reply, key=row.key)
@@ -375,6 +377,15 @@ class Sender:
                     raise
                 waited += wait
                 await asyncio.sleep(wait)  # platform limits run on real time
+
+    async def _remember(self, live_key: str, ref: MessageRef) -> None:
+        """A room post queued with ``data["live_key"]`` becomes that live message (the cog
+        keeps it up to date with ``core.live.update``). The post is out: a failure here must
+        not send it again, so it is logged, not raised."""
+        try:
+            await self.core.live.remember(live_key, ref)
+        except Exception:
+            log.exception("Outbox: live message %s could not be noted", live_key)
 
     def _transient(
         self, row: OutboxMessage, row_id: int, now: datetime, reason: str, batch: Batch
