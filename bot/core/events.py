@@ -87,3 +87,14 @@ class ReminderPreferenceChanged(Event):
 
     member_id: int
     offsets_seconds: tuple[int, ...] | None
+
+
+@dataclass(frozen=True, slots=True)
+class LinksShared(Event):
+    """A member posted a message with links in a room (not a command). Only the links travel:
+    the rest of the message is never handed to cogs. Emitted by the core for every text
+    platform's room messages (``Core.room_message``)."""
+
+    member_id: int
+    room: RoomRef
+    urls: tuple[str, ...]

@@ -41,12 +41,30 @@ class CalendarFeeds(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class ReportPage:
+    """A self-contained HTML page (``body``, UTF-8) and the inline style blocks it carries,
+    which the web layer allows by their hashes in its Content-Security-Policy (no script)."""
+
+    body: bytes
+    styles: tuple[str, ...] = ()
+
+
+class ReportPages(Protocol):
+    """A cog's reports, at ``/reports/<token>.html`` (the café's session reports)."""
+
+    async def report_page(self, token: str) -> ReportPage | None:
+        """The page of ``token``; None when unknown (or the report was removed)."""
+        ...
+
+
 class WebRegistry:
     """``core.web``: the services cogs contribute, and how to address the web server."""
 
     def __init__(self, settings: WebSection) -> None:
         self.settings = settings
         self.calendar: CalendarFeeds | None = None
+        self.reports: ReportPages | None = None
 
     @property
     def enabled(self) -> bool:
@@ -56,6 +74,11 @@ class WebRegistry:
         if self.calendar is not None:
             raise ValueError("two cogs provide the calendar feeds")
         self.calendar = feeds
+
+    def provide_reports(self, pages: ReportPages) -> None:
+        if self.reports is not None:
+            raise ValueError("two cogs provide the report pages")
+        self.reports = pages
 
     def url(self, path: str) -> str:
         """The public address of ``path`` (``/feeds/….ics``): ``[web] base_url`` + path."""

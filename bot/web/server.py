@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from bot.web import feeds, health, metrics
+from bot.web import feeds, health, metrics, reports
 from bot.web.keys import CORE
 from bot.web.security import add_headers, guard
 
@@ -30,6 +30,7 @@ def build_app(core: Core) -> web.Application:
     app.router.add_get("/healthz", health.healthz)
     metrics.setup(app)
     feeds.setup(app)
+    reports.setup(app)
     return app
 
 

@@ -21,6 +21,7 @@ from bot.core import (
 )
 from cogs.cafe import calendar, feed_render, render, render_outbox
 from cogs.cafe.cog_confirmation import ConfirmationCommands
+from cogs.cafe.cog_report import ReportCommands
 from cogs.cafe.domain import (
     REGISTERED,
     WAITLISTED,
@@ -28,11 +29,13 @@ from cogs.cafe.domain import (
     parse_preference,
 )
 from cogs.cafe.feeds import CafeFeeds
+from cogs.cafe.followup import FollowUps
 from cogs.cafe.live import LiveSessions
 from cogs.cafe.live_commands import LiveCommands
 from cogs.cafe.programme import Programme
 from cogs.cafe.programme_commands import ProgrammeCommands
 from cogs.cafe.reminders import ANNOUNCE, NOTICE, REMINDER, START
+from cogs.cafe.report import Reports
 from cogs.cafe.service import CafeService
 from cogs.cafe.settings import CafeSettings
 
@@ -47,10 +50,12 @@ ReleaseOpt = Annotated[bool | None, Opt("true : places non confirmées à l'atte
 ReleaseBeforeOpt = Annotated[str, Opt("Délai de confirmation avant le début (2h)")]
 
 
-class Cafe(ConfirmationCommands, ProgrammeCommands, LiveCommands, Cog, name="cafe"):
+class Cafe(
+    ConfirmationCommands, ProgrammeCommands, LiveCommands, ReportCommands, Cog, name="cafe"
+):
     """The café's commands; ``cafe confirm|release`` come from ``ConfirmationCommands``,
     ``cafe programme …`` from ``ProgrammeCommands``, ``cafe start|next|end`` from
-    ``LiveCommands``."""
+    ``LiveCommands``, ``cafe report|followup`` and ``me reports`` from ``ReportCommands``."""
 
     def __init__(
         self,
@@ -60,8 +65,12 @@ class Cafe(ConfirmationCommands, ProgrammeCommands, LiveCommands, Cog, name="caf
         service: CafeService,
         programme: Programme,
         live: LiveSessions,
+        reports: Reports,
+        followups: FollowUps,
     ) -> None:
         super().__init__(core)
+        self.reports = reports
+        self.followups = followups
         self.settings = settings
         self.service = service
         self.programme = programme
@@ -73,6 +82,7 @@ class Cafe(ConfirmationCommands, ProgrammeCommands, LiveCommands, Cog, name="caf
         core.outbox.register(START, self._render_start)
         self.register_confirmation()
         self.register_live()
+        self.register_report()
 
     async def start(self) -> None:
         await self.service.materialize()

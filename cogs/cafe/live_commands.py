@@ -13,6 +13,7 @@ from bot.core import Delivery, Invocation, Opt, Reply, Role, UserError, command
 from cogs.cafe import live_render as render
 from cogs.cafe.live import ADVANCE, LIVE, LiveSessions
 from cogs.cafe.programme_commands import editor
+from cogs.cafe.report import Reports
 
 if TYPE_CHECKING:
     from bot.core import Core, RoomRef
@@ -29,6 +30,7 @@ class LiveCommands:
     core: Core
     programme: Programme
     live: LiveSessions
+    reports: Reports
 
     def register_live(self) -> None:
         self.core.outbox.register(LIVE, self._render_live)
@@ -52,7 +54,9 @@ class LiveCommands:
     @command("end", permission=Role.MEMBER)
     async def end_session(self, inv: Invocation, occurrence: Running = None) -> Reply:
         """Terminer le café en direct : dernière activité close, résultats publiés (animateur)."""
-        return render.step_ack(inv.t, await self.live.end(occurrence, editor(inv)))
+        step = await self.live.end(occurrence, editor(inv))
+        await self.reports.ended(step.occurrence, inv.member_id)  # filed, no-show DMs queued
+        return render.step_ack(inv.t, step)
 
     # --- outbox renderers --------------------------------------------------------------------
 
@@ -72,6 +76,7 @@ class LiveCommands:
         if post == "welcome":
             return render.welcome(d.t, occ, activities, lambda k: acts.kind_name(k, d.t))
         if post == "end":
+            await self.reports.post_after_end(occ, room)  # the report follows this post
             return render.ended(d.t, occ, len(await self.live.presence(occ.id)))
         position, poll = int(d.data["position"]), int(d.data["poll"])
         if not 1 <= position <= len(activities):

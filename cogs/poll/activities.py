@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from bot.core import ActivityDraft, Reply, Role, RoomRef, Translator, UserError
+from bot.core import ActivityDraft, ActivityReport, Reply, Role, RoomRef, Translator, UserError
 from bot.core.ports import Capability
 from cogs.poll import queries, render, validate
 from cogs.poll.domain import PollKind, PollView, Voter
@@ -156,3 +156,11 @@ class PollActivities:
         async with service.db.session() as session:
             rows = await queries.ballot_rows(session, activity_id)
         return len(rows), frozenset(r.member_id for r in rows if r.member_id is not None)
+
+    async def report(self, activity_id: int, t: Translator, present: int) -> ActivityReport:
+        from cogs.poll.report import activity_report
+
+        _, service = self._running()
+        view = await service.get(activity_id)
+        tally = await service.tally(view)
+        return activity_report(tally, t, present, withheld=service.withheld(tally))
