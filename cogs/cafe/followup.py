@@ -104,19 +104,21 @@ class FollowUps:
             row.followup_at = now
             row.followup_by = editor.member_id
             s.add(row)
-            await self.outbox.enqueue_many(
-                [
-                    {
-                        "key": followup_key(occ.id, m),
-                        "due_at": now,
-                        "kind": FOLLOWUP,
-                        "data": {"occurrence": occ.id, "text": text, "links": urls},
-                        "member_id": m,
-                    }
-                    for m in sorted(present)
-                ],
-                session=s,
-            )
+        # Marked first (one follow-up per café), then queued: the outbox keys make a retry
+        # harmless. DMs are queued outside our transaction (the outbox looks up each
+        # member's platform itself).
+        await self.outbox.enqueue_many(
+            [
+                {
+                    "key": followup_key(occ.id, m),
+                    "due_at": now,
+                    "kind": FOLLOWUP,
+                    "data": {"occurrence": occ.id, "text": text, "links": urls},
+                    "member_id": m,
+                }
+                for m in sorted(present)
+            ]
+        )
         filed = 0
         if self.library.available and editor.member_id is not None:
             for url in urls:

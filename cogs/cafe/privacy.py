@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlmodel import col, select, update
+from sqlmodel import col, delete, select, update
 
 from bot.core.privacy import MergeNote
 from cogs.cafe import programme_queries, queries
 from cogs.cafe.domain import REGISTERED
-from cogs.cafe.models import CafePreference, CafeSession
+from cogs.cafe.models import CafePreference, CafeReport, CafeSession, CafeSharedLink
 
 if TYPE_CHECKING:
     from bot.storage.db import Database
@@ -31,6 +31,9 @@ class CafePrivacy:
             hosted = list(
                 await s.exec(select(CafeSession).where(col(CafeSession.started_by) == member_id))
             )
+            links = list(
+                await s.exec(select(CafeSharedLink).where(CafeSharedLink.member_id == member_id))
+            )
         exported: dict[str, Any] = {
             "registrations": [
                 {
@@ -43,7 +46,13 @@ class CafePrivacy:
                 for r in regs
             ],
             "reminders": pref.offsets if pref else "default",
+            "missed_cafe_reports": pref.reports if pref else True,
         }
+        if links:  # links they posted in a café's room during its session (its report)
+            exported["shared_links"] = [
+                {"occurrence": x.occurrence_id, "url": x.url, "at": x.shared_at.isoformat()}
+                for x in links
+            ]
         if prepared:  # programme activities they prepared (``cafe programme add``/``copy``)
             exported["programme_activities"] = [
                 {
@@ -77,6 +86,14 @@ class CafePrivacy:
                 .where(col(CafeSession.started_by) == member_id)
                 .values(started_by=None)
             )
+            # Reports are built from the database when shown: without these rows (and the
+            # registrations and ballots other hooks delete), no report names them any more.
+            await s.exec(delete(CafeSharedLink).where(col(CafeSharedLink.member_id) == member_id))
+            await s.exec(
+                update(CafeReport)
+                .where(col(CafeReport.followup_by) == member_id)
+                .values(followup_by=None)
+            )
         for occurrence_id in seats:
             await self.reminders.cancel(occurrence_id, [member_id])
             await self.registration.promote(occurrence_id)  # past or cancelled: nothing to do
@@ -95,12 +112,24 @@ class CafePrivacy:
             pref = await s.get(CafePreference, merged)
             if pref is not None:
                 if await s.get(CafePreference, kept) is None:
-                    s.add(CafePreference(member_id=kept, offsets=pref.offsets))
+                    s.add(
+                        CafePreference(member_id=kept, offsets=pref.offsets, reports=pref.reports)
+                    )
                 await s.delete(pref)
             await programme_queries.reassign_creator(s, merged, kept)
             await s.exec(
                 update(CafeSession)
                 .where(col(CafeSession.started_by) == merged)
                 .values(started_by=kept)
+            )
+            await s.exec(
+                update(CafeSharedLink)
+                .where(col(CafeSharedLink.member_id) == merged)
+                .values(member_id=kept)
+            )
+            await s.exec(
+                update(CafeReport)
+                .where(col(CafeReport.followup_by) == merged)
+                .values(followup_by=kept)
             )
         return []
