@@ -46,8 +46,9 @@ class CafePrivacy:
                 for r in regs
             ],
             "reminders": pref.offsets if pref else "default",
-            "missed_cafe_reports": pref.reports if pref else True,
         }
+        if pref is not None and not pref.reports:  # ``me reports enabled:false``
+            exported["missed_cafe_reports"] = False
         if links:  # links they posted in a café's room during its session (its report)
             exported["shared_links"] = [
                 {"occurrence": x.occurrence_id, "url": x.url, "at": x.shared_at.isoformat()}
