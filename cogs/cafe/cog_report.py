@@ -67,7 +67,7 @@ class ReportCommands:
     async def show_report(
         self, inv: Invocation, occurrence: Annotated[int, Opt("Numéro du café", min=1, max=MAX_ID)]
     ) -> Reply:
-        """Revoir le compte-rendu d'un café (privé)."""
+        """Revoir un compte-rendu"""
         moderator = inv.actor.has(Role.MODERATOR)
         report = await self.reports.for_reader(
             occurrence, inv.member_id, inv.t, moderator=moderator
@@ -80,10 +80,10 @@ class ReportCommands:
         self,
         inv: Invocation,
         occurrence: Annotated[int, Opt("Numéro du café", min=1, max=MAX_ID)],
-        text: Annotated[str, Opt("Message aux participants", max_length=1500)],
-        links: Annotated[str, Opt("Liens séparés par |")] = "",
+        text: Annotated[str, Opt("Message", max_length=1500)],
+        links: Annotated[str, Opt("Liens a | b")] = "",
     ) -> Reply:
-        """Envoyer une suite aux participants (animateur)."""
+        """Suite aux présents"""
         occ, count, filed = await self.followups.send(occurrence, editor(inv), text, links, inv.t)
         return report_render.followup_sent(inv.t, occ.id, count, filed)
 

@@ -53,7 +53,7 @@ class LiveCommands:
 
     @command("end", permission=Role.MEMBER)
     async def end_session(self, inv: Invocation, occurrence: Running = None) -> Reply:
-        """Terminer le café en direct : dernière activité close, résultats publiés (animateur)."""
+        """Terminer le café en direct (animateur)."""
         step = await self.live.end(occurrence, editor(inv))
         await self.reports.ended(step.occurrence, inv.member_id)  # filed, no-show DMs queued
         return render.step_ack(inv.t, step)
