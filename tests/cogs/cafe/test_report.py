@@ -233,3 +233,12 @@ async def test_links_outside_a_session_or_room_are_not_kept(h: Harness) -> None:
     await h.say("bob", "après coup : https://exemple.org/apres")
     report = await h.reply("mod", f"!cafe report occurrence:{occ}")
     assert "exemple.org/apres" not in report.text
+
+
+async def test_report_in_the_readers_language(h: Harness) -> None:
+    occ = await run_session(h)
+    await h.reply("bob", "!language en")
+    report = await h.reply("bob", f"!cafe report occurrence:{occ}")
+    assert "Report of the café" in (report.title or "") and "4 present" in report.text
+    html = files(report)[f"cafe-{occ}-compte-rendu.html"].decode()
+    assert '<html lang="en">' in html and "Links shared during the café" in html
