@@ -14,6 +14,8 @@ from cogs.cafe.report_data import Attendance, SessionReport
 
 #: Chat platforms cap files per message (Discord: 10); the HTML page has every picture.
 MAX_PICTURES = 8
+#: Result lines per activity in the chat message (bars, comments…); the page has them all.
+CHAT_LINES = 5
 
 
 def report_title(t: Translator, occ: Occurrence) -> str:
@@ -70,6 +72,10 @@ def message(t: Translator, report: SessionReport) -> Reply:
         head = activity_heading(t, index, a.kind_label, a.title)
         lines.append(f"**{head}**")
         lines.append(a.summary[0] + (f" — {a.highlight}" if a.highlight else ""))
+        details = [line for line in a.summary[1:] if line.strip()]
+        lines += details[:CHAT_LINES]
+        if len(details) > CHAT_LINES:
+            lines.append(t("… la suite dans la page HTML."))
         if a.picture is not None and len(attachments) < MAX_PICTURES:
             attachments.append(
                 Attachment(f"activite-{index}.png", a.picture, "image/png", description=a.alt)

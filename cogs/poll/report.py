@@ -45,12 +45,22 @@ def activity_report(
         anonymous=poll.anonymous,
         withheld=False,
         highlight=highlight(tally, t),
-        summary=(head, *(line for line in result_lines(tally, t, True))),
+        summary=(head, *summary_lines(tally, t)),
         header=header,
         rows=tuple(rows),
         picture=picture,
         alt=f"{poll.question} — {head}. {alt_text(tally, t)}",
     )
+
+
+def summary_lines(tally: Tally, t: Translator) -> list[str]:
+    """``poll results``' lines; a rating's comments come before its stars (the picture
+    shows the stars; a short summary should keep what people said)."""
+    lines = result_lines(tally, t, True)
+    if tally.poll.kind is PollKind.RATING and tally.comments:
+        split = lines.index("")  # mean + stars, blank, "Commentaires :" + comments
+        lines = [lines[0], *lines[split + 1 :], "", *lines[1:split]]
+    return lines
 
 
 def highlight(tally: Tally, t: Translator) -> str:

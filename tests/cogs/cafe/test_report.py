@@ -242,3 +242,18 @@ async def test_report_in_the_readers_language(h: Harness) -> None:
     assert "Report of the café" in (report.title or "") and "4 present" in report.text
     html = files(report)[f"cafe-{occ}-compte-rendu.html"].decode()
     assert '<html lang="en">' in html and "Links shared during the café" in html
+
+
+async def test_report_without_the_library(db_url: str) -> None:
+    harness = await make_harness(db_url, cogs=["cafe", "poll"], clock=FakeClock(MONDAY))
+    try:
+        occ = await run_session(harness)
+        posts = [
+            s for s in harness.adapter.in_room() if (s.reply.title or "").startswith("Compte")
+        ]
+        assert len(posts) == 1 and "Très riche" in posts[0].reply.text  # a rating's comment
+        async with harness.db.session() as s:
+            row = await s.get(CafeReport, occ)
+        assert row is not None and row.resource_id is None  # no library: nothing filed
+    finally:
+        await harness.close()
