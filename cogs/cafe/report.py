@@ -32,6 +32,7 @@ quiz leaderboard and the questions from the floor after merging, in ``cogs/cafe/
 
 from __future__ import annotations
 
+import logging
 import secrets
 from typing import TYPE_CHECKING
 
@@ -54,6 +55,8 @@ if TYPE_CHECKING:
     from bot.storage.db import Database
     from cogs.cafe.live import LiveSessions
     from cogs.cafe.occurrences import Occurrences
+
+log = logging.getLogger(__name__)
 
 #: Outbox kinds: the report posted in the café's room, and the DM to a registrant who missed it.
 POST = "cafe.report"
@@ -110,8 +113,13 @@ class Reports:
         self, occurrence_id: int, member_id: int, t: Translator, *, moderator: bool
     ) -> SessionReport:
         occ = await self.occurrences.occurrence(occurrence_id, None)
-        report, present, _ = await self.build(occ, t, moderator=moderator)
-        if moderator or member_id in present or await self._registered(occ.id, member_id):
+        await self.data.session(occ.id)  # run live and ended, or a clear refusal
+        if (
+            moderator
+            or await self._registered(occ.id, member_id)
+            or member_id in await self.live.presence(occ.id)
+        ):
+            report, _, _ = await self.build(occ, t, moderator=moderator)
             return report
         raise UserError(
             "Le compte-rendu du café n° {occurrence} est réservé à ses inscrits et "
@@ -146,28 +154,37 @@ class Reports:
                 s.add(row)
         t = self.i18n.translator()
         if row.resource_id is None and self.library.available and author_id is not None:
-            resource_id = await self.library.file(
-                LibraryEntry(
-                    url=self.page_url(row.token),
-                    title=t("Compte-rendu du café « {title} »", title=label(t, occ))
-                    + f" ({t.date(occ.starts_at, occ.zone)})",
-                    summary=t(
-                        "Compte-rendu de la session du café n° {occurrence}.", occurrence=occ.id
-                    ),
-                    collection=occ.series.title[:120],
-                    author=author_id,
-                    tags=(t("compte-rendu"),),
-                    own_page=True,
-                )
-            )
+            try:
+                resource_id = await self._file(occ, row.token, author_id, t)
+            except UserError as refused:  # never stops the DMs below; said in the log
+                log.warning("Café %s: report not filed in the library: %s", occ.id, refused)
+                resource_id = None
             async with self.db.session() as s:
                 stored = await s.get(CafeReport, occ.id)
-                if stored is not None:
+                if stored is not None and resource_id is not None:
                     stored.resource_id = resource_id
                     s.add(stored)
         _, no_shows = await self.data.attendance(occ, await self.live.presence(occ.id))
         await self._queue(occ, no_shows - await self._opted_out(no_shows))
         return row
+
+    async def _file(
+        self, occ: Occurrence, token: str, author_id: int, t: Translator
+    ) -> int | None:
+        return await self.library.file(
+            LibraryEntry(
+                url=self.page_url(token),
+                title=t("Compte-rendu du café « {title} »", title=label(t, occ))
+                + f" ({t.date(occ.starts_at, occ.zone)})",
+                summary=t(
+                    "Compte-rendu de la session du café n° {occurrence}.", occurrence=occ.id
+                ),
+                collection=occ.series.title[:120],
+                author=author_id,
+                tags=(t("compte-rendu"),),
+                own_page=True,
+            )
+        )
 
     async def post_after_end(self, occ: Occurrence, room: RoomRef) -> None:
         """Queued by the session's last post (``end``) so the report comes after it."""
