@@ -173,8 +173,7 @@ class Core:
         urls = find_links(text)
         if not urls:
             return
-        member = await self.members.resolve(actor.ref)
-        await self.events.emit(LinksShared(member.id, room, tuple(urls)))
+        await self.events.emit(LinksShared(actor.ref, room, tuple(urls)))
 
     async def invoke(
         self,

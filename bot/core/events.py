@@ -91,10 +91,11 @@ class ReminderPreferenceChanged(Event):
 
 @dataclass(frozen=True, slots=True)
 class LinksShared(Event):
-    """A member posted a message with links in a room (not a command). Only the links travel:
-    the rest of the message is never handed to cogs. Emitted by the core for every text
-    platform's room messages (``Core.room_message``)."""
+    """Someone posted a message with links in a room (not a command). Only the links travel:
+    the rest of the message is never handed to cogs. ``member`` is the platform identity,
+    not resolved: a cog that keeps a link resolves it (``core.members.resolve``), so people
+    who merely chat get no member record. Emitted by ``Core.room_message``."""
 
-    member_id: int
+    member: MemberRef
     room: RoomRef
     urls: tuple[str, ...]

@@ -97,7 +97,7 @@ class ReportCommands:
 
     @listener(LinksShared)
     async def on_links(self, event: LinksShared) -> None:
-        await self.reports.record_links(event.member_id, event.room, event.urls)
+        await self.reports.record_links(event.member, event.room, event.urls)
 
     # --- outbox renderers --------------------------------------------------------------------
 

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import col, select
 
-from bot.core import LibraryEntry, RoomRef, Translator, UserError
+from bot.core import LibraryEntry, MemberRef, RoomRef, Translator, UserError
 from bot.core.web import ReportPage
 from cogs.cafe import report_html
 from cogs.cafe.domain import Occurrence
@@ -270,13 +270,15 @@ class Reports:
 
     # --- links shared in the café's room ------------------------------------------------------
 
-    async def record_links(self, member_id: int, room: RoomRef, urls: tuple[str, ...]) -> int:
-        """Links posted in the room of a session running now; others are not kept."""
+    async def record_links(self, who: MemberRef, room: RoomRef, urls: tuple[str, ...]) -> int:
+        """Links posted in the room of a session running now; others are not kept (and their
+        author is not even looked up)."""
         stored = 0
         for occurrence_id in await self.live.running():
             occ = await self.occurrences.find(occurrence_id)
             if occ is None or occ.series.room != room.encode():
                 continue
+            member_id = (await self.data.members.resolve(who)).id
             async with self.db.session() as s:
                 known = set(
                     await s.exec(

@@ -41,4 +41,4 @@ async def test_room_messages_emit_only_links(db_url: str) -> None:
         await h.say("alice", "!help https://b.example")  # a command: not a shared link
         await h.say("alice", "https://c.example", room=RoomRef("memory", "dm", direct=True))
         assert [e.urls for e in seen] == [("https://a.example/doc",)]
-        assert seen[0].room == h.adapter.room and seen[0].member_id > 0
+        assert seen[0].room == h.adapter.room and seen[0].member.id == "alice"
