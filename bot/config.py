@@ -85,7 +85,7 @@ class DatabaseSection(Section):
 
 class OutboxSection(Section):
     grace: Duration = timedelta(hours=6)
-    late_after: Duration = timedelta(minutes=2)
+    late_after: Duration = timedelta(seconds=30)
     poll_interval: Duration = timedelta(seconds=30)
     lease: Duration = timedelta(minutes=5)
     backoff: Duration = timedelta(seconds=5)
@@ -190,6 +190,9 @@ class MatrixSection(Section):
         "org.matrix.msc3381.poll.start"
     )
     errors_in_room: bool = True  # error replies answer in the room, other private replies by DM
+    # A private reply goes by DM; the 📩 reaction on the command tells the room so, at most
+    # once per member and room in this many minutes (0: on every private reply).
+    dm_hint_minutes: int = Field(default=30, ge=0, le=24 * 60)
 
 
 #: The web server's default port: not one development tools usually take (8000, 8080, 8888).

@@ -163,8 +163,11 @@ class Synapse:
         config.write_text(json.dumps(_config(self.workdir, self.port, self.secret)), "utf-8")
         # The signing key Synapse would generate (`--generate-keys` costs a start-up): an
         # ed25519 seed, unpadded base64, "algorithm version seed".
-        seed = base64.b64encode(secrets.token_bytes(32)).decode().rstrip("=")
-        (self.workdir / "signing.key").write_text(f"ed25519 a_test {seed}\n", encoding="utf-8")
+        # Kept across a restart (an outage test): the server signs with the same key.
+        key = self.workdir / "signing.key"
+        if not key.exists():
+            seed = base64.b64encode(secrets.token_bytes(32)).decode().rstrip("=")
+            key.write_text(f"ed25519 a_test {seed}\n", encoding="utf-8")
         out = open(self.workdir / "stdout.log", "wb")  # noqa: SIM115 - kept for the process
         self.process = subprocess.Popen(
             [python, "-m", "synapse.app.homeserver", "-c", config],

@@ -1,6 +1,6 @@
 """The facade cogs import from. Cogs use only these names (and their own package)."""
 
-from bot.core.activities import ActivityDraft, ActivityProvider, ActivityReport
+from bot.core.activities import ActivityDraft, ActivityProvider, ActivityReport, QuizAnswer
 from bot.core.cog import Cog
 from bot.core.commands import CommandSpec, Opt, OptionSpec, command
 from bot.core.core import Core
@@ -51,6 +51,7 @@ __all__ = [
     "Opt",
     "OptionSpec",
     "PermissionDenied",
+    "QuizAnswer",
     "ReminderPreferenceChanged",
     "Reply",
     "Role",

@@ -9,15 +9,17 @@ gives — never in front of the room when the café starts.
 The live café (``cafe start|next|end``) runs them through the same provider: ``open`` a stored
 draft as a real activity in the café's room, ``post`` it as ``poll create`` does, ``close`` it,
 give its ``results`` as ``poll results`` shows them, and ``participants`` — who answered
-(presence) and how many. After the café, ``report`` gives each activity's results as data
-(``ActivityReport``: summary lines, a table for CSV, a picture with its alt text), which the
-café's report lays out as a chat message, an HTML page and CSV files. The provider applies
-each activity's anonymity rules there, so no format can name an anonymous voter.
+(presence) and how many. The live challenge (the café's quiz leaderboard) reads each quiz's
+``quiz_answers``: who was right, after how many attempts and how many seconds. After the café,
+``report`` gives each activity's results as data (``ActivityReport``: summary lines, a table for
+CSV, a picture with its alt text), which the café's report lays out as a chat message, an HTML
+page and CSV files. The provider applies each activity's anonymity rules there, so no format
+can name an anonymous voter.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -69,6 +71,19 @@ class ActivityReport:
     alt: str
 
 
+@dataclass(frozen=True, slots=True)
+class QuizAnswer:
+    """One member's answers to a named quiz activity, as the live challenge scores them.
+
+    ``seconds``: from the activity's opening to the member's right answer (None while they
+    have not found it); ``attempts``: answers given, right or wrong."""
+
+    member_id: int
+    correct: bool
+    attempts: int
+    seconds: float | None
+
+
 @runtime_checkable
 class ActivityProvider(Protocol):
     """A cog that runs some kinds of activity (the poll cog: every poll kind)."""
@@ -99,8 +114,15 @@ class ActivityProvider(Protocol):
         """Close it now: no more answers (harmless when already closed)."""
         ...
 
-    async def results(self, activity_id: int, t: Translator, platform: str) -> Reply:
-        """Its results as ``poll results`` shows them (text + picture)."""
+    async def results(
+        self,
+        activity_id: int,
+        t: Translator,
+        platform: str,
+        names: Mapping[int, str] | None = None,
+    ) -> Reply:
+        """Its results as ``poll results`` shows them (text + picture). ``names``: what to
+        call these members instead of their display names (the café's pseudonyms)."""
         ...
 
     async def participants(self, activity_id: int) -> tuple[int, frozenset[int]]:
@@ -113,12 +135,34 @@ class ActivityProvider(Protocol):
         ``present`` people; UserError when the activity no longer exists."""
         ...
 
+    async def quiz_answers(self, activity_id: int) -> list[QuizAnswer]:
+        """Each member's answers to a quiz activity. Empty for any other kind and for an
+        anonymous quiz, which keeps neither names nor timing (it does not score)."""
+        ...
+
+
+#: Who an activity's participation is counted against when it is not the whole room: e.g. the
+#: people present at the live café that runs it. Given an activity id; None: not such one.
+Audience = Callable[[int], Awaitable[int | None]]
+
 
 class Activities:
-    """``core.activities``: the providers, by kind."""
+    """``core.activities``: the providers, by kind, and the audience of running activities."""
 
     def __init__(self) -> None:
         self._by_kind: dict[str, ActivityProvider] = {}
+        self._audience: Audience | None = None
+
+    def provide_audience(self, audience: Audience) -> None:
+        """Called by the cog that runs activities live (the café): results of its activities,
+        wherever they show (``poll results`` typed later too), count against its audience."""
+        if self._audience is not None:
+            raise ValueError("two cogs provide the audience of activities")
+        self._audience = audience
+
+    async def audience(self, activity_id: int) -> int | None:
+        """How many people ``activity_id`` was run for (those present), or None: the room."""
+        return await self._audience(activity_id) if self._audience is not None else None
 
     def register(self, provider: ActivityProvider) -> None:
         """Called by a cog's ``setup``; a kind belongs to one provider."""

@@ -17,13 +17,14 @@ from bot.core.errors import PermissionDenied, UsageError, UserError
 from bot.core.events import EventBus, LinksShared
 from bot.core.grammar import UnknownCommand, parse
 from bot.core.help import usage_line
-from bot.core.i18n import N_, I18n, Translator
+from bot.core.i18n import CORE_LOCALES_DIR, N_, I18n, Translator
 from bot.core.invocation import Invocation
 from bot.core.library import Library
 from bot.core.links import find_links
 from bot.core.live import LiveMessages
 from bot.core.members import MemberInfo, MemberService, parse_zone
 from bot.core.metrics import Metrics, Outcome
+from bot.core.names import load_names, merge
 from bot.core.outbox import Outbox
 from bot.core.ports import Adapter, Capability
 from bot.core.refs import Actor, MessageRef, Role, RoomRef
@@ -67,6 +68,7 @@ class Core:
         self.web = WebRegistry(settings.web)
         self.members = MemberService(db, clock)
         self.catalogue = Catalogue()
+        self._core_names = load_names(CORE_LOCALES_DIR)
         self.cogs: dict[str, Cog] = {}
         self.adapters: dict[str, Adapter] = {}
         self.outbox = Outbox(self)
@@ -82,8 +84,10 @@ class Core:
     def add_cog(self, cog: Cog) -> None:
         if cog.name in self.cogs:
             raise ValueError(f"cog {cog.name!r} added twice")
+        # Command names in other languages: the core's words, then the cog's own.
+        names = merge(self._core_names, load_names(cog.locales_dir()))
         for spec in cog.specs:
-            self.catalogue.add(spec)
+            self.catalogue.add(spec, names)
         for attr, event_type in cog.listeners:
             self.events.subscribe(event_type, getattr(cog, attr))
         self.i18n.load_dir(cog.locales_dir())

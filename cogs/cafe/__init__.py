@@ -73,6 +73,20 @@ def setup(core: Core) -> Cog:
         reports=reports,
         followups=followups,
     )
+    from cogs.cafe.audience import SessionAudience
+
+    core.activities.provide_audience(SessionAudience(core.db, live))
+    # The live challenge (quiz leaderboard, pseudonyms): its own service.
+    from cogs.cafe.leaderboards import Leaderboards
+
+    cog.leaderboards = Leaderboards(
+        db=core.db,
+        clock=core.clock,
+        activities=core.activities,
+        programme=programme,
+        members=core.members,
+        live=live,
+    )
     # Calendar feeds (`me calendar`, /feeds/… on the web server): their own service.
     from cogs.cafe.feeds import CafeFeeds
 

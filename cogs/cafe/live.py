@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import col, select
 
 from bot.core import RoomRef, UserError
+from cogs.cafe.leaderboard import scored
 from cogs.cafe.models import CafeRegistration, CafeSession
 from cogs.cafe.programme import Activity, Editor
 
@@ -217,7 +218,7 @@ class LiveSessions:
                 if end:
                     row.ended_at = self.clock.now()
                 s.add(row)
-                await self._posts(s, occ, closed, opened, polls, len(programme), end)
+                await self._posts(s, occ, closed, opened, polls, programme, end)
         if raced:
             assert opened is not None
             await self.activities.provider(opened.kind).close(polls[str(opened.position)])
@@ -233,22 +234,27 @@ class LiveSessions:
         closed: int | None,
         opened: Activity | None,
         polls: dict[str, int],
-        total: int,
+        programme: list[Activity],
         end: bool,
     ) -> None:
         """Queue the session's posts. The sender delivers a batch concurrently, so a post that
         must come after another (the next activity after the results) is chained: queued by
-        the renderer of the one before it (``then``)."""
+        the renderer of the one before it (``then``). A scored quiz's results are followed
+        by the leaderboard, and the end by the challenge's podium (leaderboards.py)."""
         now = self.clock.now()
         room = RoomRef.decode(occ.series.room)
         chain: list[dict[str, Any]] = []
         if closed is not None:
             chain.append({"post": "results", "position": closed, "poll": polls[str(closed)]})
+            if scored(programme[closed - 1].kind, programme[closed - 1].options):
+                chain.append({"post": "leaderboard", "position": closed})
         if opened is not None:
             poll = polls[str(opened.position)]
             chain.append({"post": "open", "position": opened.position, "poll": poll})
         if end:
-            chain.append({"post": "end", "total": total})
+            if any(scored(a.kind, a.options) and str(a.position) in polls for a in programme):
+                chain.append({"post": "podium"})
+            chain.append({"post": "end", "total": len(programme)})
         items: list[dict[str, Any]] = []
         if chain:
             items.append(self._item(occ.id, room, _nest(chain)))
@@ -321,7 +327,12 @@ def _nest(chain: list[dict[str, Any]]) -> dict[str, Any]:
 def _draft(activity: Activity) -> Any:
     from bot.core import ActivityDraft
 
-    return ActivityDraft(activity.kind, activity.question, activity.options)
+    options = dict(activity.options)
+    if scored(activity.kind, options):
+        # The live challenge: no live results (who found it, how fast) while others still
+        # answer; they are posted when the quiz closes, pseudonyms honoured.
+        options["results"] = "hidden"
+    return ActivityDraft(activity.kind, activity.question, options)
 
 
 async def _lock(s: Any, occurrence_id: int) -> None:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 from bot.core import Delivery, Invocation, Opt, Reply, Role, UserError, command
 from cogs.cafe import live_render as render
+from cogs.cafe import render_leaderboard
 from cogs.cafe.live import ADVANCE, LIVE, LiveSessions
 from cogs.cafe.programme_commands import editor
 from cogs.cafe.report import Reports
@@ -18,6 +19,7 @@ from cogs.cafe.report import Reports
 if TYPE_CHECKING:
     from bot.core import Core, RoomRef
     from cogs.cafe.domain import Occurrence
+    from cogs.cafe.leaderboards import Leaderboards
     from cogs.cafe.programme import Programme
 
 MAX_ID = 2**31 - 1
@@ -31,6 +33,7 @@ class LiveCommands:
     programme: Programme
     live: LiveSessions
     reports: Reports
+    leaderboards: Leaderboards
 
     def register_live(self) -> None:
         self.core.outbox.register(LIVE, self._render_live)
@@ -42,13 +45,13 @@ class LiveCommands:
         inv: Invocation,
         occurrence: Annotated[int, Opt("Numéro du café", min=1, max=MAX_ID)],
     ) -> Reply:
-        """Lancer le café en direct : message d'accueil, présences ouvertes (animateur)."""
+        """Lancer le café en direct (animateur)."""
         occ, total = await self.live.start(occurrence, editor(inv))
         return render.started_ack(inv.t, occ, total)
 
     @command("next", permission=Role.MEMBER)
     async def next_activity(self, inv: Invocation, occurrence: Running = None) -> Reply:
-        """Clore l'activité en cours (résultats publiés) et ouvrir la suivante (animateur)."""
+        """Clore l'activité en cours, ouvrir la suivante (animateur)."""
         return render.step_ack(inv.t, await self.live.next(occurrence, editor(inv)))
 
     @command("end", permission=Role.MEMBER)
@@ -78,6 +81,11 @@ class LiveCommands:
         if post == "end":
             await self.reports.post_after_end(occ, room)  # the report follows this post
             return render.ended(d.t, occ, len(await self.live.presence(occ.id)))
+        if post == "podium":  # the live challenge (leaderboards.py)
+            return render_leaderboard.podium(d.t, await self.leaderboards.board(occ.id))
+        if post == "leaderboard":
+            board = await self.leaderboards.board(occ.id, upto=int(d.data["position"]))
+            return render_leaderboard.after_quiz(d.t, board)
         position, poll = int(d.data["position"]), int(d.data["poll"])
         if not 1 <= position <= len(activities):
             return None  # the programme changed since (it no longer can: defensive)
@@ -86,11 +94,13 @@ class LiveCommands:
             if post == "open":
                 reply = await acts.provider(kind).post(poll, d.t, room.platform)
                 return render.opened(d.t, occ.id, position, len(activities), reply)
-            reply = await acts.provider(kind).results(poll, d.t, room.platform)
+            # A scored quiz names its winner: under their pseudonym, as on the leaderboard.
+            names = await self.leaderboards.pseudonyms(occ.id, position)
+            reply = await acts.provider(kind).results(poll, d.t, room.platform, names)
         except UserError:
             return None  # the poll was removed meanwhile (privacy)
-        answered, present = await self.live.participation(occ.id, kind, poll)
-        return render.results(d.t, reply, answered, present)
+        # Participation in it is counted against those present (cogs/cafe/audience.py).
+        return render.results(reply)
 
     async def _render_advance(self, d: Delivery) -> Reply | None:
         await self.live.timer(int(d.data["occurrence"]), int(d.data["position"]))

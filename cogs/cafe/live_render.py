@@ -56,10 +56,10 @@ def opened(t: Translator, occurrence_id: int, position: int, total: int, poll: R
     )
 
 
-def results(t: Translator, reply: Reply, answered: int, present: int) -> Reply:
-    """Results as ``poll results`` shows them, participation counted against those present."""
-    line = t("Participation : {answered} / {present} présents", answered=answered, present=present)
-    return replace(reply, text=f"{reply.text}\n{line}", private=False)
+def results(reply: Reply) -> Reply:
+    """Results as ``poll results`` shows them (participation against those present), for
+    the room."""
+    return replace(reply, private=False)
 
 
 def ended(t: Translator, occ: Occurrence, present: int) -> Reply:

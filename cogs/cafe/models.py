@@ -184,6 +184,33 @@ class CafeSession(SQLModel, table=True):
     ended_at: datetime | None = TimestampField(nullable=True)
 
 
+# --- the live challenge (leaderboards.py) -------------------------------------------------------
+
+
+class CafePseudonym(SQLModel, table=True):
+    """The name a member chose to appear under on one café's leaderboard (``cafe pseudo``).
+    ``name_key`` is the folded name (pseudonym.pseudonym_key): unique at the café."""
+
+    __tablename__ = "cafe_pseudonym"
+    __table_args__ = (
+        UniqueConstraint("occurrence_id", "name_key", name="uq_cafe_pseudonym_name"),
+    )
+
+    occurrence_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("cafe_occurrence.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    member_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("core_member.id", ondelete="CASCADE"), primary_key=True, index=True
+        )
+    )
+    name: str = Field(max_length=100)
+    name_key: str = Field(max_length=100)
+    created_at: datetime = TimestampField()
+
+
 # --- after the session: report and follow-up (report.py, followup.py) ---------------------------
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import col, delete, select, update
 
 from bot.core.privacy import MergeNote
-from cogs.cafe import programme_queries, queries
+from cogs.cafe import leaderboard_queries, programme_queries, queries
 from cogs.cafe.domain import REGISTERED
 from cogs.cafe.models import CafePreference, CafeReport, CafeSession, CafeSharedLink
 
@@ -34,6 +34,7 @@ class CafePrivacy:
             links = list(
                 await s.exec(select(CafeSharedLink).where(CafeSharedLink.member_id == member_id))
             )
+            pseudonyms = await leaderboard_queries.pseudonyms_by_member(s, member_id)
         exported: dict[str, Any] = {
             "registrations": [
                 {
@@ -70,16 +71,26 @@ class CafePrivacy:
                 {"occurrence": h.occurrence_id, "started_at": h.started_at.isoformat()}
                 for h in hosted
             ]
+        if pseudonyms:  # names chosen for a café's leaderboard (``cafe pseudo``)
+            exported["pseudonyms"] = [
+                {
+                    "occurrence": p.occurrence_id,
+                    "name": p.name,
+                    "chosen_at": p.created_at.isoformat(),
+                }
+                for p in pseudonyms
+            ]
         return exported
 
     async def forget(self, member_id: int) -> None:
-        """Delete the member's registrations and preference, and unname the programme
-        activities they prepared. Each seat they held frees up
+        """Delete the member's registrations, preference and pseudonyms, and unname the
+        programme activities they prepared. Each seat they held frees up
         exactly as if they had left: the waitlist is promoted (and told by DM)."""
         async with self.db.session() as s:
             seats = await queries.seats_of(s, member_id, REGISTERED)
             await queries.delete_registrations_of(s, member_id)
             await queries.delete_preference(s, member_id)
+            await leaderboard_queries.forget(s, member_id)
             # The activities stay in their café's programme; they no longer name anyone.
             await programme_queries.reassign_creator(s, member_id, None)
             await s.exec(
@@ -100,8 +111,8 @@ class CafePrivacy:
             await self.registration.promote(occurrence_id)  # past or cancelled: nothing to do
 
     async def merge(self, kept: int, merged: int) -> list[MergeNote]:
-        """Move ``merged``'s registrations, preference and prepared activities to ``kept``;
-        where both hold a place at the same café, ``kept``'s stays."""
+        """Move ``merged``'s registrations, preference, pseudonyms and prepared activities to
+        ``kept``; where both hold a place (or a pseudonym) at the same café, ``kept``'s stays."""
         async with self.db.session() as s:
             kept_occ = await queries.occurrences_of(s, kept)
             for reg in await queries.registrations_of(s, merged):
@@ -118,6 +129,7 @@ class CafePrivacy:
                     )
                 await s.delete(pref)
             await programme_queries.reassign_creator(s, merged, kept)
+            await leaderboard_queries.merge(s, kept, merged)
             await s.exec(
                 update(CafeSession)
                 .where(col(CafeSession.started_by) == merged)

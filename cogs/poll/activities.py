@@ -7,7 +7,16 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from bot.core import ActivityDraft, ActivityReport, Reply, Role, RoomRef, Translator, UserError
+from bot.core import (
+    ActivityDraft,
+    ActivityReport,
+    QuizAnswer,
+    Reply,
+    Role,
+    RoomRef,
+    Translator,
+    UserError,
+)
 from bot.core.ports import Capability
 from cogs.poll import queries, render, validate
 from cogs.poll.domain import PollKind, PollView, Voter
@@ -143,13 +152,19 @@ class PollActivities:
             if self.closed is not None:
                 self.closed(view)
 
-    async def results(self, activity_id: int, t: Translator, platform: str) -> Reply:
+    async def results(
+        self,
+        activity_id: int,
+        t: Translator,
+        platform: str,
+        names: Mapping[int, str] | None = None,
+    ) -> Reply:
         core, service = self._running()
         view = await service.get(activity_id)
         buttons = Capability.BUTTONS in core.capabilities(platform)
         if self.render_results is None:
             raise RuntimeError("PollActivities.render_results is not set")
-        return await self.render_results(view, t, buttons=buttons)
+        return await self.render_results(view, t, buttons=buttons, names=names)
 
     async def participants(self, activity_id: int) -> tuple[int, frozenset[int]]:
         _, service = self._running()
@@ -164,3 +179,24 @@ class PollActivities:
         view = await service.get(activity_id)
         tally = await service.tally(view)
         return activity_report(tally, t, present, withheld=service.withheld(tally))
+
+    async def quiz_answers(self, activity_id: int) -> list[QuizAnswer]:
+        """Named quizzes only: an anonymous quiz keeps no names nor timing, so it never
+        scores. ``seconds`` is the ballot's (from the poll's creation, i.e. the activity's
+        opening, to the first right answer)."""
+        _, service = self._running()
+        poll = await service.get(activity_id)
+        if poll.kind is not PollKind.QUIZ or poll.anonymous:
+            return []
+        async with service.db.session() as session:
+            rows = await queries.ballot_rows(session, activity_id)
+        return [
+            QuizAnswer(
+                member_id=r.member_id,
+                correct=bool(r.correct),
+                attempts=int(r.attempts),
+                seconds=float(r.seconds) if r.correct and r.seconds is not None else None,
+            )
+            for r in rows
+            if r.member_id is not None and r.attempts > 0
+        ]

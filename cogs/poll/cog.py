@@ -4,6 +4,7 @@ service.py (and ballots.py, validate.py); live results and their batches in live
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Annotated, Literal
 
 from bot.core import (
@@ -193,9 +194,17 @@ class Polls(Cog, name="poll"):
         return Capability.BUTTONS in self.core.capabilities(platform)
 
     async def results_reply(
-        self, poll: PollView, t: Translator, *, picture: bool = True, buttons: bool = True
+        self,
+        poll: PollView,
+        t: Translator,
+        *,
+        picture: bool = True,
+        buttons: bool = True,
+        names: Mapping[int, str] | None = None,
     ) -> Reply:
-        return await self.live.reply(poll, t, picture=picture, buttons=buttons)
+        """``names``: members named otherwise than by their display name (a café's
+        pseudonyms, when the café posts the results)."""
+        return await self.live.reply(poll, t, picture=picture, buttons=buttons, names=names)
 
     async def _render_close(self, delivery: Delivery) -> Reply | None:
         try:

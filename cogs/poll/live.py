@@ -8,7 +8,7 @@ this process only: after a restart the first look starts from the ballots as the
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 
 from bot.core import Core, Reply, Translator, UserError
@@ -27,17 +27,33 @@ class LiveResults:
         self._named: set[int] = set()  # polls known not to be anonymous (no snapshot)
 
     async def reply(
-        self, poll: PollView, t: Translator, *, picture: bool = True, buttons: bool = True
+        self,
+        poll: PollView,
+        t: Translator,
+        *,
+        picture: bool = True,
+        buttons: bool = True,
+        names: Mapping[int, str] | None = None,
     ) -> Reply:
         """The results as everyone may see them now (an open anonymous poll: per batch)."""
         now = self.core.clock.now()
         batched = poll.anonymous and not poll.is_closed(now)
-        tally = await self.shown_tally(poll) if batched else await self.service.tally(poll)
-        population = await self.core.room_population(poll.room)
+        if batched:
+            tally = await self.shown_tally(poll)
+        else:
+            tally = await self.service.tally(poll, names=names)
+        # An activity of a live café counts against those present, not the whole room.
+        present = await self.core.activities.audience(poll.id)
+        population = (
+            max(present, tally.voters)
+            if present is not None
+            else await self.core.room_population(poll.room)
+        )
         return render_results.results_reply(
             tally,
             t,
             population,
+            present=present is not None,
             withheld=self.service.withheld(tally),
             now=now,
             picture=picture,

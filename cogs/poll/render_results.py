@@ -21,7 +21,19 @@ from cogs.poll.render import (
 TEXT_ROWS = 30
 
 
-def participation(voters: int, population: int | None, t: Translator) -> str:
+def participation(
+    voters: int, population: int | None, t: Translator, *, present: bool = False
+) -> str:
+    """ "Participation : 37 / 840 (4 %)" against the room, "37 / 71 présents (52 %)" against
+    the people present at the live café that runs the poll."""
+    if population and present:
+        return t.n(
+            "Participation : {voters} / {n} présent ({percent})",
+            "Participation : {voters} / {n} présents ({percent})",
+            population,
+            voters=voters,
+            percent=t.percent(min(voters / population, 1.0)),
+        )
     if population:
         return t(
             "Participation : {voters} / {population} ({percent})",
@@ -47,13 +59,15 @@ def results_reply(
     picture: bool = True,
     buttons: bool = True,
     batched: bool = False,
+    present: bool = False,
 ) -> Reply:
     """Results as text (and a PNG): what the poll's rules let everyone see right now
     (``batched``: an open anonymous poll, shown as of its last batch of votes)."""
     poll = tally.poll
     closed = poll.is_closed(now)
     status = t("Clos") if closed else t("En cours")
-    head = f"*{kind_name(poll.kind, t)} · {status}* — {participation(tally.voters, population, t)}"
+    share = participation(tally.voters, population, t, present=present)
+    head = f"*{kind_name(poll.kind, t)} · {status}* — {share}"
     lines = [head, ""]
     shown = True
     if withheld:
@@ -87,7 +101,7 @@ def results_reply(
         reply.attachments.append(
             Attachment(
                 f"sondage-{poll.id}.png",
-                picture_of(tally, t, population, closed),
+                picture_of(tally, t, population, closed, present=present),
                 "image/png",
                 description=t("Résultats du sondage #{poll}", poll=poll.id),
             )
@@ -192,10 +206,13 @@ def result_lines(tally: Tally, t: Translator, closed: bool) -> list[str]:
     return lines
 
 
-def picture_of(tally: Tally, t: Translator, population: int | None, closed: bool) -> bytes:
+def picture_of(
+    tally: Tally, t: Translator, population: int | None, closed: bool, *, present: bool = False
+) -> bytes:
     poll = tally.poll
     heading = poll.question
-    sub = f"{kind_name(poll.kind, t)} · {participation(tally.voters, population, t)}"
+    share = participation(tally.voters, population, t, present=present)
+    sub = f"{kind_name(poll.kind, t)} · {share}"
     if poll.kind in (PollKind.SINGLE, PollKind.MULTIPLE):
         rows = [
             (label, float(count), f"{count} ({_pct(count, tally.voters, t)})")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
@@ -182,18 +182,19 @@ class PollService:
             :closed
         ]
 
-    async def tally(self, poll: PollView) -> Tally:
+    async def tally(self, poll: PollView, names: Mapping[int, str] | None = None) -> Tally:
+        """The results; ``names`` override display names (a café's pseudonyms)."""
         async with self.db.session() as session:
             rows = await queries.ballot_rows(session, poll.id)
             if poll.kind is PollKind.BOARD:
                 poll = await self._view(session, poll.id)
-        names = {}
+        shown: dict[int, str] = {}
         if not poll.anonymous and poll.kind in NAMED_KINDS:
             ids = {b.member_id for b in rows if b.member_id} | {
                 o.member_id for o in poll.options if o.member_id
             }
-            names = await self.members.names(list(ids))
-        return compute_tally(poll, rows, names)  # type: ignore[arg-type]
+            shown = {**await self.members.names(list(ids)), **(names or {})}
+        return compute_tally(poll, rows, shown)  # type: ignore[arg-type]
 
     async def took_part(self, poll: PollView, member_id: int) -> bool:
         """Whether the member has a ballot (or, on a board, an idea) in this poll."""

@@ -201,6 +201,11 @@ class Users(FakeState):
             return self._as_answer(record.original)
         return Answer("deferred")
 
+    def channel_posts(self, start: int = 0) -> list[Answer]:
+        """The community channel's messages from ``start`` on, as a user sees them (text,
+        components to click)."""
+        return [self._as_answer(m) for m in self.channel_messages()[start:]]
+
     @staticmethod
     def _as_answer(message: dict[str, Any]) -> Answer:
         return Answer(

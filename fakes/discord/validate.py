@@ -39,10 +39,16 @@ def validate_commands(commands: Any) -> list[str]:
                 problems.append(f"{where}: unknown locale {locale!r}")
             text(f"{where}[{locale}]", item, limit, name=name)
 
+    def longest(node: dict[str, Any], field: str) -> int:
+        # Discord counts only the longest of a field's default text and its localisations.
+        texts = [str(node.get(field) or "")]
+        texts += [str(t) for t in (node.get(f"{field}_localizations") or {}).values()]
+        return max(len(t) for t in texts)
+
     def size(node: dict[str, Any]) -> int:
-        total = len(node.get("name", "")) + len(node.get("description", ""))
+        total = longest(node, "name") + longest(node, "description")
         for choice in node.get("choices") or []:
-            total += len(str(choice.get("name", ""))) + len(str(choice.get("value", "")))
+            total += longest(choice, "name") + len(str(choice.get("value", "")))
         return total + sum(size(o) for o in node.get("options") or [])
 
     def option(where: str, opt: dict[str, Any], depth: int) -> None:

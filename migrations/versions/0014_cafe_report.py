@@ -2,7 +2,7 @@
 members' choice to get the report of a café they missed
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0018
 Create Date: 2026-12-01 14:00:00.000000
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import bot.storage.types
 
 revision: str = "0014"
-down_revision: str | None = "0011"
+down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -112,7 +112,9 @@ async def test_late_note_is_in_the_recipients_language(db_url: str) -> None:
         await after.db.dispose()
 
 
-async def test_queued_behind_a_fan_out_is_not_called_late(harness: Harness) -> None:
+async def test_a_message_sent_late_says_so_whatever_the_cause(harness: Harness) -> None:
+    """The bot was up, just busy (a fan-out, a slow platform): more than ``late_after`` (30 s)
+    after its due time a message still tells its reader; within it, nothing is said."""
     bob = await member(harness, "bob")
     await harness.core.outbox.enqueue(
         "slow",
@@ -120,9 +122,18 @@ async def test_queued_behind_a_fan_out_is_not_called_late(harness: Harness) -> N
         reply=Reply(text="x"),
         member_id=bob,
     )
-    harness.clock.advance(timedelta(minutes=10))  # the bot was up, just busy
+    await harness.core.outbox.enqueue(
+        "fine",
+        harness.clock.now() + timedelta(minutes=9, seconds=40),
+        reply=Reply(text="y"),
+        member_id=bob,
+    )
+    harness.clock.advance(timedelta(minutes=10))
     await harness.deliver()
-    assert "retard" not in harness.adapter.dms("bob")[0].text
+    texts = {d.text[0]: d.text for d in harness.adapter.dms("bob")}
+    assert "Envoyé avec 10 min de retard sur l'heure prévue" in texts["x"]
+    assert "indisponible" not in texts["x"]  # the bot was not down
+    assert "retard" not in texts["y"]  # 19 s late: within late_after
 
 
 async def test_transient_errors_are_retried_with_backoff(harness: Harness) -> None:

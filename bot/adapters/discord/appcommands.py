@@ -55,8 +55,9 @@ def source(msgid: str, **params: Any) -> locale_str:
 class CatalogueTranslator(app_commands.Translator):
     """Localisations for names and descriptions, from the same .po catalogues as replies."""
 
-    def __init__(self, i18n: I18n) -> None:
+    def __init__(self, i18n: I18n, catalogue: Catalogue) -> None:
         self.i18n = i18n
+        self.catalogue = catalogue
 
     async def translate(
         self,
@@ -67,17 +68,21 @@ class CatalogueTranslator(app_commands.Translator):
         lang = LOCALES.get(locale)
         if lang is None:
             return None
+        if context.location in (
+            app_commands.TranslationContextLocation.command_name,
+            app_commands.TranslationContextLocation.group_name,
+        ):
+            # The English name is the public surface; a language may add its own word
+            # (``/sondage créer`` in a French client), see bot/core/names.py.
+            path = getattr(context.data, "qualified_name", None)
+            return self.catalogue.local_name(path, lang) if path else None
+        if context.location is app_commands.TranslationContextLocation.parameter_name:
+            return None  # option names stay as typed in the text grammar
         msgid = string.extras.get("msgid", string.message)
         params = string.extras.get("params") or {}
         if lang != "fr" and not self.i18n.catalogues.has(lang, msgid):
             return None
         text = self.i18n.translator(lang)(msgid, **params)
-        if context.location in (
-            app_commands.TranslationContextLocation.command_name,
-            app_commands.TranslationContextLocation.group_name,
-            app_commands.TranslationContextLocation.parameter_name,
-        ):
-            return None  # names are the public surface: the same in every language
         return text[:100] or None
 
 

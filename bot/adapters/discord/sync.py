@@ -17,6 +17,7 @@ import discord
 from discord import app_commands
 
 from bot.adapters.discord.appcommands import CatalogueTranslator
+from bot.adapters.discord.budget import fit
 
 if TYPE_CHECKING:
     from bot.config import DiscordSection
@@ -57,12 +58,16 @@ class CommandSync:
         return Path("discord-commands.json")
 
     async def payload(self) -> list[dict[str, Any]]:
-        """The JSON Discord receives for the catalogue, localisations included."""
-        translator = CatalogueTranslator(self.core.i18n)
-        return [
+        """The JSON Discord receives for the catalogue, localisations included, each top-level
+        command fitted to Discord's size budget (``budget.fit``)."""
+        translator = CatalogueTranslator(self.core.i18n, self.core.catalogue)
+        payload = [
             await command.get_translated_payload(self.tree, translator)
             for command in self.tree.get_commands(guild=self.scope())
         ]
+        for command in payload:
+            fit(command)
+        return payload
 
     async def sync(self) -> bool:
         """Push the commands if they changed since the last push; whether it pushed."""
@@ -85,8 +90,14 @@ class CommandSync:
         if previous == state:
             log.info("Discord: commands unchanged (%s); not syncing", state["catalogue"])
             return False
-        await self.tree.set_translator(CatalogueTranslator(self.core.i18n))
-        await self.tree.sync(guild=self.scope())
+        # The fitted payload itself is pushed (``tree.sync`` would rebuild it unfitted).
+        http, application, guild = self.client.http, self.client.application_id, self.scope()
+        if application is None:  # only before login; on_setup runs after it
+            raise RuntimeError("Discord: no application id to sync commands to")
+        if guild is None:
+            await http.bulk_upsert_global_commands(application, payload=payload)
+        else:
+            await http.bulk_upsert_guild_commands(application, guild.id, payload=payload)
         try:
             path.write_text(json.dumps(state), encoding="utf-8")
         except OSError:

@@ -1,6 +1,13 @@
-"""Typed commands and native votes coming in: each handed to the core (one at a time per
-sender), and the reply delivered where it belongs — in the room, by DM (Matrix has no
-ephemeral messages), or to the outbox when the homeserver keeps refusing."""
+"""Typed commands and native votes coming in: each handed to the core, and the reply delivered
+where it belongs — in the room, by DM (Matrix has no ephemeral messages), or to the outbox when
+the homeserver keeps refusing.
+
+Lean replies (see docs/architecture.md, "Where a reply goes"): a private reply goes by DM, and
+the room learns it only through a 📩 reaction on the command — once per member and room every
+``[matrix] dm_hint_minutes``, not on every reply (each reaction is a room event that wakes every
+member's sync and that the next command queued behind). No lock is held across a send: a
+member's commands are handled concurrently, and a count of those in flight tells ``me forget``
+when the last answer is out."""
 
 from __future__ import annotations
 
@@ -8,7 +15,8 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections import defaultdict
+from collections import Counter
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -54,7 +62,8 @@ class Commands:
     def __init__(self, adapter: MatrixAdapter) -> None:
         self.adapter = adapter
         self.inflight: set[asyncio.Task[Any]] = set()  # commands and votes being handled
-        self._sender_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._active: Counter[str] = Counter()  # commands and votes in flight, per sender
+        self._hinted: dict[tuple[str, str], float] = {}  # (room, member) → last 📩, monotonic
 
     @property
     def core(self) -> Core:
@@ -63,7 +72,18 @@ class Commands:
 
     def busy(self, user: str) -> bool:
         """A command or vote of ``user`` is being answered."""
-        return self._sender_locks[user].locked()
+        return self._active[user] > 0
+
+    @contextlib.asynccontextmanager
+    async def _in_flight(self, user: str) -> AsyncIterator[None]:
+        self._active[user] += 1
+        try:
+            yield
+        finally:
+            self._active[user] -= 1
+            if not self._active[user]:
+                del self._active[user]
+                await self.adapter.direct.finish_forget(user)
 
     async def drain(self, wait_s: float) -> None:
         """Let commands already being answered finish."""
@@ -115,11 +135,8 @@ class Commands:
         relates: dict[str, Any],
         synced_at: float,
     ) -> None:
-        async with self._sender_locks[event.sender]:
-            try:
-                await self._command_answered(room_id, event, body, relates, synced_at)
-            finally:
-                await self.adapter.direct.finish_forget(event.sender)
+        async with self._in_flight(event.sender):
+            await self._command_answered(room_id, event, body, relates, synced_at)
 
     async def _command_answered(
         self,
@@ -178,16 +195,11 @@ class Commands:
             try:
                 await adapter.send_direct(member, reply, key=key)
                 # Show in the room that the answer went by DM, without a message (not on a
-                # redacted command: nothing should point at it any more).
-                with contextlib.suppress(DeliveryError):
-                    if not redact:
-                        await adapter.transport.room_send(
-                            room.id,
-                            "m.reaction",
-                            mx.reaction_content(event_id, "📩"),
-                            mx.tx_id(key, 999),
-                            OUTBOX_RATE_BUDGET,
-                        )
+                # redacted command: nothing should point at it any more), once in a while.
+                if not redact and self._hint_due(room.id, member.id):
+                    self._track(
+                        self.core.spawn(self._hint(room.id, event_id, key), name="matrix-hint")
+                    )
             except DirectMessagesRefused:
                 notice = await self._dm_refused_notice(member, room)
                 await adapter.deliver(room.id, notice, key, relation, 30.0)
@@ -204,6 +216,28 @@ class Commands:
             )
         except DeliveryError as exc:
             log.warning("Matrix: could not answer %s: %s", event_id, exc.reason)
+
+    def _hint_due(self, room_id: str, user: str) -> bool:
+        """Whether this private reply's command gets the 📩 reaction (the first in a while)."""
+        every = self.adapter.settings.dm_hint_minutes * 60
+        now = time.monotonic()
+        last = self._hinted.get((room_id, user))
+        if last is not None and now - last < every:
+            return False
+        if len(self._hinted) > 10_000:  # members come and go: keep the memory bounded
+            self._hinted = {k: v for k, v in self._hinted.items() if now - v < every}
+        self._hinted[(room_id, user)] = now
+        return True
+
+    async def _hint(self, room_id: str, event_id: str, key: str) -> None:
+        with contextlib.suppress(DeliveryError):
+            await self.adapter.transport.room_send(
+                room_id,
+                "m.reaction",
+                mx.reaction_content(event_id, "📩"),
+                mx.tx_id(key, 999),
+                OUTBOX_RATE_BUDGET,
+            )
 
     async def _redact_command(self, room: RoomRef, member: MemberRef, event_id: str) -> None:
         """Remove a typed command from the room, with a reason members can read."""
@@ -254,15 +288,11 @@ class Commands:
         chosen = chosen_answers(poll, answers)
         if not chosen:
             return
-        async with self._sender_locks[sender]:
+        async with self._in_flight(sender):
             actor = adapter.actor(sender, room_id)
             raw = vote_arguments(poll, chosen)
-            try:
-                reply = await self.core.invoke(
-                    actor, adapter.room_ref(room_id), poll.vote.command, raw
-                )
-            finally:
-                await adapter.direct.finish_forget(sender)
+            room = adapter.room_ref(room_id)
+            reply = await self.core.invoke(actor, room, poll.vote.command, raw)
         if reply.poll is not None and reply.poll.closed:
             await adapter.polls.end(reply.poll, reply)
         if reply.tone in (Tone.ERROR, Tone.WARNING):

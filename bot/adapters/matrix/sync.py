@@ -12,6 +12,7 @@ import time
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any, Protocol
 
+import aiohttp
 from nio import (
     MatrixRoom,
     MessageDirection,
@@ -29,6 +30,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SEEN_EVENTS = 5000
+# Sync retries while the homeserver is away: 1, 2, 4 s, then every 4 s — a command sent once
+# it is back is answered within seconds, not after a backoff grown to half a minute.
+RETRY_FIRST = 1.0
+RETRY_MAX = 4.0
 DM_FIRST_MESSAGES_WINDOW = 600.0  # seconds: messages in a new DM written before the bot joined
 
 
@@ -180,7 +185,7 @@ class Sync:
 
     async def _loop(self) -> None:
         client, state = self.session.c, self.session.state
-        backoff = 1.0
+        backoff = RETRY_FIRST
         timeout_ms = int(self.session.settings.sync_timeout.total_seconds() * 1000)
         while True:
             try:
@@ -195,20 +200,32 @@ class Sync:
                     log.warning("Matrix sync failed (%s); retrying in %.1fs", resp, wait)
                     self.connected = False
                     await asyncio.sleep(wait)
-                    backoff = min(backoff * 2, 60)
+                    backoff = min(backoff * 2, RETRY_MAX)
                     continue
-                backoff = 1.0
+                backoff = RETRY_FIRST
                 self._synced()
                 await self._handle(resp, since, synced_at, known)
                 state.sync_token = resp.next_batch
                 self.session.save()
             except asyncio.CancelledError:
                 raise
+            except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+                # The homeserver is away (restarting, network): one line per attempt, and
+                # never more than RETRY_MAX between attempts, so members are answered within
+                # seconds of its return rather than after a backoff grown to a minute.
+                log.warning(
+                    "Matrix: homeserver unreachable (%s); retrying in %.0fs",
+                    type(exc).__name__ if not str(exc) else exc,
+                    backoff,
+                )
+                self.connected = False
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, RETRY_MAX)
             except Exception:
                 log.exception("Matrix sync loop error; retrying in %.0fs", backoff)
                 self.connected = False
                 await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 60)
+                backoff = min(backoff * 2, RETRY_MAX)
 
     async def _handle(
         self, resp: SyncResponse, since: str, synced_at: float, known: set[str]

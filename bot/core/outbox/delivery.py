@@ -39,13 +39,14 @@ class Delivery:
     data: dict[str, Any]
     due_at: datetime
     now: datetime
-    late: bool
+    late: bool  # sent more than ``[outbox] late_after`` after its due time, whatever the cause
     fallback: bool
     t: Translator
     member: MemberInfo | None = None
     member_ref: MemberRef | None = None
     room: RoomRef | None = None
     mention: str = ""
+    down: bool = False  # late because the bot was down when it was due
 
 
 Renderer = Callable[[Delivery], Awaitable[Reply | None]]
@@ -142,6 +143,7 @@ async def prepare(
     *,
     now: datetime,
     late: bool,
+    down: bool = False,
     translator: TranslatorFor,
     mention: Callable[[MemberRef], str],
 ) -> Delivery | None:
@@ -168,6 +170,7 @@ async def prepare(
         member_ref=member_ref,
         room=room,
         mention=mention(member_ref) if member_ref else "",
+        down=down,
     )
 
 
@@ -177,19 +180,25 @@ def finish_reply(reply: Reply, delivery: Delivery, due_at: datetime, now: dateti
     if delivery.fallback and delivery.member_ref is not None and delivery.mention:
         # A fallback post names its recipient on purpose: that one ping is allowed.
         reply.mentions = (*reply.mentions, delivery.member_ref.id)
-    if delivery.late:
-        reply.text = (reply.text + "\n\n" if reply.text else "") + delivery.t(
-            "_Envoyé en retard : le bot était indisponible à l'heure prévue ({when})._",
-            when=delivery.t.datetime(due_at, now=now),
+    if not delivery.late:
+        return
+    when = delivery.t.datetime(due_at, now=now)
+    if delivery.down:
+        note = delivery.t(
+            "_Envoyé en retard : le bot était indisponible à l'heure prévue ({when})._", when=when
         )
+    else:  # a backlog, a slow platform, a rate limit: the reader is told all the same
+        note = delivery.t(
+            "_Envoyé avec {delay} de retard sur l'heure prévue ({when})._",
+            delay=delivery.t.duration(now - due_at),
+            when=when,
+        )
+    reply.text = (reply.text + "\n\n" if reply.text else "") + note
 
 
-def is_late(
-    row: OutboxMessage, lateness: timedelta, started_at: datetime, late_after: float
-) -> bool:
-    """ "Late" means the bot was down when it was due, not that a fan-out queued it behind
-    others: only rows due before this sender started say so."""
-    return row.due_at < started_at and lateness > timedelta(seconds=late_after)
+def is_late(lateness: timedelta, late_after: float) -> bool:
+    """Late: sent more than ``late_after`` seconds after its due time, whatever the cause."""
+    return lateness > timedelta(seconds=late_after)
 
 
 def fallback_data(row: OutboxMessage) -> dict[str, Any]:

@@ -296,7 +296,8 @@ class Sender:
                 row,
                 batch,
                 now=now,
-                late=is_late(row, lateness, self.started_at, self.settings.late_after_seconds),
+                late=is_late(lateness, self.settings.late_after_seconds),
+                down=row.due_at < self.started_at,
                 translator=self.core.translator,
                 mention=lambda ref: self.core.adapters[row.platform].mention(ref),
             )

@@ -4,7 +4,7 @@ America/Montreal sees their own time (Montreal changes on other Sundays)."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import select
 
@@ -59,3 +59,21 @@ async def test_around_the_last_sunday_of_october(db_url: str) -> None:
     assert [s.hour for s in starts] == [8, 9, 9]  # Paris back to winter time on 31 October
     # Montreal changes on 7 November: 04:00, 05:00, then 04:00 again.
     assert re.findall(r"at (\d\d:\d\d)", listing) == ["04:00", "05:00", "04:00"]
+
+
+def test_the_time_zone_block_is_built_once_per_zone_and_year() -> None:
+    """Every ``cafe join`` attaches a calendar: its VTIMEZONE comes from a cache."""
+    from zoneinfo import ZoneInfo
+
+    from cogs.cafe import calendar
+
+    calendar._timezone.cache_clear()
+    paris = ZoneInfo("Europe/Paris")
+    first = calendar._calendar(paris, date(2027, 3, 4), date(2027, 3, 4)).to_ical()
+    second = calendar._calendar(paris, date(2027, 10, 7), date(2027, 10, 7)).to_ical()
+    info = calendar._timezone.cache_info()
+    assert (info.misses, info.hits) == (1, 1)
+    # The shared block covers both switches of 2027 (the whole year), in both calendars.
+    for ics in (first, second):
+        assert ics.count(b"BEGIN:VTIMEZONE") == 1
+        assert b"DTSTART:20270328T" in ics and b"DTSTART:20271031T" in ics

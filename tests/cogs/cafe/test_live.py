@@ -103,6 +103,10 @@ async def test_a_whole_session_start_next_timer_end(h: Harness) -> None:
     assert len(texts) == 2, texts
     results, opened = texts
     assert "Participation : 2 / 3 présents" in results  # bob, carol (here) + dan (answered)
+    assert "/ 6" not in results  # never against the whole room
+    # Typed later, the results still count against those present.
+    typed = await h.reply("eve", f"!poll results poll:{first}")
+    assert "Participation : 2 / 3 présents (67" in typed.text, typed.text
     assert "Thé" in results and "Activité 2 / 3" in opened
     refused = await h.reply("bob", f"!poll vote poll:{first} choice:1")
     assert "clos" in refused.text.lower()  # an answer to a closed activity
@@ -150,7 +154,7 @@ async def test_end_closes_the_current_activity_and_posts_its_results(h: Harness)
     assert "Activité 1 close" in reply.text and "terminé" in reply.text
     await h.settle()
     texts = room_texts(h, mark)
-    assert any("Participation : 1 / 1 présents" in t for t in texts), texts
+    assert any("Participation : 1 / 1 présent (100" in t for t in texts), texts
     assert "pas en cours" in (await h.reply("mod", f"!cafe next occurrence:{occ}")).text
 
 
@@ -212,7 +216,7 @@ async def test_restart_in_the_middle_resumes(db_url: str) -> None:
         await h.settle()
         await h.settle()
         texts = room_texts(h)
-        assert any("Participation : 1 / 1 présents" in t for t in texts), texts
+        assert any("Participation : 1 / 1 présent (100" in t for t in texts), texts
         assert any("Activité 3 / 3" in t for t in texts), texts
         row = await session(h, occ)
         assert row.position == 3 and row.current_open

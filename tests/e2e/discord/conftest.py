@@ -32,7 +32,7 @@ class Bot:
         self.adapter: Any = None
         self.db: Database | None = None
 
-    async def start(self, *, extra_cogs: bool = True) -> Bot:
+    async def start(self, *, extra_cogs: bool = True, cogs: list[Any] | None = None) -> Bot:
         from bot.adapters.discord import DiscordAdapter
 
         settings = load_settings(
@@ -57,7 +57,7 @@ class Bot:
             settings,
             self.db,
             self.clock,
-            cogs=[Demo, ModDemo] if extra_cogs else [],
+            cogs=cogs if cogs is not None else [Demo, ModDemo] if extra_cogs else [],
             adapters=[adapter],
         )
         await start_core(core)

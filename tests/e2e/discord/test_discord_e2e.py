@@ -104,6 +104,16 @@ async def test_synced_catalogue_is_valid_and_localised(full_bot: Bot) -> None:
         expected = 1 << 5 if moderators_only else None
         permissions = top["default_member_permissions"]
         assert (None if permissions is None else int(permissions)) == expected, top["name"]
+    # French names: a French client shows /sondage créer (the English name stays the command's).
+    poll = next(c for c in commands if c["name"] == "poll")
+    assert poll["name_localizations"]["fr"] == "sondage"
+    create = next(o for o in poll["options"] if o["name"] == "create")
+    assert create["name_localizations"]["fr"] == "créer"
+    cafe = next(c for c in commands if c["name"] == "cafe")
+    programme = next(o for o in cafe["options"] if o["name"] == "programme")
+    add = next(o for o in programme["options"] if o["name"] == "add")
+    assert add["name_localizations"]["fr"] == "ajouter"
+    assert "en-US" not in (poll.get("name_localizations") or {})
     help_cmd = next(c for c in commands if c["name"] == "help")
     assert help_cmd["description_localizations"]["en-US"] == "Show help for the commands."
     assert help_cmd["description_localizations"]["fr"] == "Afficher l'aide des commandes."

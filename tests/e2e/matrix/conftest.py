@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 from nio import AsyncClient, AsyncClientConfig, InviteMemberEvent, SyncResponse
 
@@ -48,7 +49,13 @@ class Member:
     def __init__(self, synapse: Synapse, user: User, store: Path | None = None) -> None:
         self.user = user
         self.user_id = user.user_id
-        config = AsyncClientConfig(encryption_enabled=store is not None, store_sync_tokens=False)
+        config = AsyncClientConfig(
+            encryption_enabled=store is not None,
+            store_sync_tokens=False,
+            # A member's own client must not be the slow one after an outage (nio's default
+            # backoff grows to a minute): it retries at once, its loop paces it.
+            max_timeout_retry_wait_time=0.5,
+        )
         self.client = AsyncClient(
             synapse.url, user.user_id, store_path=str(store) if store else "", config=config
         )
@@ -80,9 +87,13 @@ class Member:
     async def _loop(self) -> None:
         while True:
             # A large timeline limit: with the default (10) a burst of replies is cut.
-            resp = await self.client.sync(
-                timeout=1000, sync_filter={"room": {"timeline": {"limit": 500}}}
-            )
+            try:
+                resp = await self.client.sync(
+                    timeout=1000, sync_filter={"room": {"timeline": {"limit": 500}}}
+                )
+            except (OSError, TimeoutError, aiohttp.ClientError):  # the homeserver is away
+                await asyncio.sleep(0.3)
+                continue
             if not isinstance(resp, SyncResponse):
                 await asyncio.sleep(0.2)
                 continue

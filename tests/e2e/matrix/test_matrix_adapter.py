@@ -243,6 +243,29 @@ async def test_private_replies_go_to_the_direct_room_errors_stay_in_the_room(
         )
     )
     assert dm in world.bot.adapter.state.direct_rooms.values()  # type: ignore[union-attr]
+    # The next private replies go by DM too, without a room event each time: 📩 once.
+    again = await ines.say(world.room_id, "!help ballot")
+    await ines.wait_for(
+        lambda rid, e: rid == dm and "ballot ping" in body(e) and e.sender != ines.user_id
+    )
+    third = await ines.say(world.room_id, "!help")
+    await ines.wait_for(
+        lambda rid, e: (
+            rid != world.room_id
+            and "!ballot" in body(e)
+            and e.event_id != asked
+            and sum(1 for r, x in ines.events if r == dm and "!ballot" in body(x)) >= 2
+        )
+    )
+    await ines.command(world.room_id, "!ballot ping")  # in-room answer: all before it is synced
+    hints = [
+        e
+        for rid, e in ines.events
+        if rid == world.room_id
+        and (e.source["content"].get("m.relates_to") or {}).get("key") == "📩"
+    ]
+    assert [h.source["content"]["m.relates_to"]["event_id"] for h in hints] == [asked]
+    assert again and third
     error = await ines.command(world.room_id, "!ballot nope")
     assert error.source["content"]["msgtype"] == "m.notice"
     assert "ballot" in body(error)  # an unknown command, answered where it was typed
