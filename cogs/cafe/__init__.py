@@ -98,4 +98,8 @@ def setup(core: Core) -> Cog:
         translator=core.i18n.translator,
     )
     core.web.provide_calendar(cog.feeds)
+    # The report's sections from the other parts of the café (report.py, the hook).
+    from cogs.cafe.report_sections import leaderboard_section
+
+    reports.sections.append(leaderboard_section(cog.leaderboards))
     return cog

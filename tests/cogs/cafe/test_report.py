@@ -136,6 +136,7 @@ async def test_end_posts_the_report_in_the_room_and_files_it(h: Harness) -> None
     assert "Participation : 3 / 4" in text  # the first activity, against those present
     assert "Moyenne : 4,5 / 5" in text
     assert "Gagné par carol" in text
+    assert "**Classement du défi**" in text and "1. **carol**" in text  # the live challenge
     assert "https://tmnlab.com/feuille-de-route (bob)" in text  # the trailing dot dropped
     pictures = [a for a in post.attachments if a.is_image]
     assert len(pictures) == 6 and all(a.data.startswith(b"\x89PNG") for a in pictures)
@@ -168,7 +169,7 @@ async def test_report_versions_anonymity_html_and_zip(h: Harness) -> None:
     assert "Absents parmi les inscrits" in html
     archive = zipfile.ZipFile(io.BytesIO(got[f"cafe-{occ}-tableaux.zip"]))
     names = sorted(archive.namelist())
-    assert "participation.csv" in names and "liens.csv" in names
+    assert "participation.csv" in names and "liens.csv" in names and "classement.csv" in names
     assert len([n for n in names if n.startswith("activite-")]) == 6
     board = archive.read("activite-4-board.csv").decode("utf-8-sig")
     assert "Un wiki" in board and "bob" in board  # a named board keeps its authors
