@@ -167,6 +167,9 @@ class DiscordSection(Section):
     # global limit is 50/s per bot: divide it between processes, keep some headroom for clock
     # jitter); 0 = only react to 429s.
     global_rate: float = Field(48.0, ge=0)
+    # Read room messages (Discord's privileged Message Content intent: enable it in the
+    # developer portal first) so links shared during a live café reach its report.
+    message_content: bool = False
 
 
 class MatrixSection(Section):

@@ -1,6 +1,6 @@
 """The facade cogs import from. Cogs use only these names (and their own package)."""
 
-from bot.core.activities import ActivityDraft, ActivityProvider, QuizAnswer
+from bot.core.activities import ActivityDraft, ActivityProvider, ActivityReport, QuizAnswer
 from bot.core.cog import Cog
 from bot.core.commands import CommandSpec, Opt, OptionSpec, command
 from bot.core.core import Core
@@ -8,6 +8,7 @@ from bot.core.durations import format_duration_short, parse_duration, parse_offs
 from bot.core.errors import PermissionDenied, UsageError, UserError
 from bot.core.events import (
     Event,
+    LinksShared,
     MemberJoined,
     MemberLeft,
     MembersMerged,
@@ -16,6 +17,7 @@ from bot.core.events import (
 )
 from bot.core.i18n import N_, Translator
 from bot.core.invocation import Invocation
+from bot.core.library import LibraryEntry
 from bot.core.members import MemberInfo, check_zone
 from bot.core.outbox import Delivery
 from bot.core.refs import Actor, MemberRef, MessageRef, Role, RoomRef
@@ -28,6 +30,7 @@ __all__ = [
     "ActionStyle",
     "ActivityDraft",
     "ActivityProvider",
+    "ActivityReport",
     "Actor",
     "Attachment",
     "Cog",
@@ -37,6 +40,8 @@ __all__ = [
     "Event",
     "Field",
     "Invocation",
+    "LibraryEntry",
+    "LinksShared",
     "MemberInfo",
     "MemberJoined",
     "MemberLeft",

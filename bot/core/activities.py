@@ -10,7 +10,11 @@ The live café (``cafe start|next|end``) runs them through the same provider: ``
 draft as a real activity in the café's room, ``post`` it as ``poll create`` does, ``close`` it,
 give its ``results`` as ``poll results`` shows them, and ``participants`` — who answered
 (presence) and how many. The live challenge (the café's quiz leaderboard) reads each quiz's
-``quiz_answers``: who was right, after how many attempts and how many seconds.
+``quiz_answers``: who was right, after how many attempts and how many seconds. After the café,
+``report`` gives each activity's results as data (``ActivityReport``: summary lines, a table for
+CSV, a picture with its alt text), which the café's report lays out as a chat message, an HTML
+page and CSV files. The provider applies each activity's anonymity rules there, so no format
+can name an anonymous voter.
 """
 
 from __future__ import annotations
@@ -37,6 +41,34 @@ class ActivityDraft:
     kind: str
     question: str
     options: dict[str, Any] = field(default_factory=dict)
+
+
+Cell = str | int | float
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityReport:
+    """One activity's results, as data every report format uses.
+
+    ``summary`` holds markdown-subset lines in the reader's language (bars, ranks, mean,
+    comments, winner…); ``header``/``rows`` are the table a CSV file carries; ``picture`` is a
+    PNG (``None`` when results are withheld) whose ``alt`` states the results in words.
+    ``anonymous`` activities never carry a name, in any of these; ``withheld``: too few
+    anonymous answers for any result to be shown (only ``answered`` is)."""
+
+    activity_id: int
+    kind: str
+    kind_label: str
+    title: str
+    answered: int
+    anonymous: bool
+    withheld: bool
+    highlight: str
+    summary: tuple[str, ...]
+    header: tuple[str, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+    picture: bytes | None
+    alt: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +128,11 @@ class ActivityProvider(Protocol):
     async def participants(self, activity_id: int) -> tuple[int, frozenset[int]]:
         """How many answered, and the members known to have answered (anonymous answers
         count but name nobody)."""
+        ...
+
+    async def report(self, activity_id: int, t: Translator, present: int) -> ActivityReport:
+        """Its final results as data (see ``ActivityReport``), participation counted against
+        ``present`` people; UserError when the activity no longer exists."""
         ...
 
     async def quiz_answers(self, activity_id: int) -> list[QuizAnswer]:

@@ -14,11 +14,13 @@ from bot.core.catalogue import Catalogue
 from bot.core.cog import Cog
 from bot.core.commands import CommandSpec
 from bot.core.errors import PermissionDenied, UsageError, UserError
-from bot.core.events import EventBus
+from bot.core.events import EventBus, LinksShared
 from bot.core.grammar import UnknownCommand, parse
 from bot.core.help import usage_line
 from bot.core.i18n import CORE_LOCALES_DIR, N_, I18n, Translator
 from bot.core.invocation import Invocation
+from bot.core.library import Library
+from bot.core.links import find_links
 from bot.core.live import LiveMessages
 from bot.core.members import MemberInfo, MemberService, parse_zone
 from bot.core.metrics import Metrics, Outcome
@@ -76,6 +78,8 @@ class Core:
         self.live = LiveMessages(self)
         #: Activity providers (the poll cog) a café's programme is checked by.
         self.activities = Activities()
+        #: The resource library, for cogs that file links in it (registered by its cog).
+        self.library = Library()
         self._tasks: set[asyncio.Task[Any]] = set()
 
     # --- wiring -----------------------------------------------------------------------------
@@ -161,10 +165,22 @@ class Core:
             t = await self.translator(member=member, room=room, hint=actor.locale_hint)
             return self.error_reply(error, t, prefixes[0])
         if parsed is None:
+            await self.room_message(actor, room, text)
             return None
         return await self.dispatch(
             actor, room, parsed.spec, parsed.raw, message=message, prefix=prefixes[0], typed=True
         )
+
+    async def room_message(self, actor: Actor, room: RoomRef, text: str) -> None:
+        """A message in a room that is not a command: its links (only them) go on the bus as
+        ``LinksShared``; the text itself is neither kept nor passed on. Adapters call this for
+        room messages they do not hand to ``handle_text``."""
+        if room.direct:
+            return
+        urls = find_links(text)
+        if not urls:
+            return
+        await self.events.emit(LinksShared(actor.ref, room, tuple(urls)))
 
     async def invoke(
         self,

@@ -87,3 +87,15 @@ class ReminderPreferenceChanged(Event):
 
     member_id: int
     offsets_seconds: tuple[int, ...] | None
+
+
+@dataclass(frozen=True, slots=True)
+class LinksShared(Event):
+    """Someone posted a message with links in a room (not a command). Only the links travel:
+    the rest of the message is never handed to cogs. ``member`` is the platform identity,
+    not resolved: a cog that keeps a link resolves it (``core.members.resolve``), so people
+    who merely chat get no member record. Emitted by ``Core.room_message``."""
+
+    member: MemberRef
+    room: RoomRef
+    urls: tuple[str, ...]

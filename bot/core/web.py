@@ -44,6 +44,23 @@ class CalendarFeeds(Protocol):
 T = TypeVar("T")
 
 
+@dataclass(frozen=True, slots=True)
+class ReportPage:
+    """A self-contained HTML page (``body``, UTF-8) and the inline style blocks it carries,
+    which the web layer allows by their hashes in its Content-Security-Policy (no script)."""
+
+    body: bytes
+    styles: tuple[str, ...] = ()
+
+
+class ReportPages(Protocol):
+    """A cog's reports, at ``/reports/<token>.html`` (the café's session reports)."""
+
+    async def report_page(self, token: str) -> ReportPage | None:
+        """The page of ``token``; None when unknown (or the report was removed)."""
+        ...
+
+
 class WebRegistry:
     """``core.web``: the services cogs contribute, and how to address the web server."""
 
@@ -53,6 +70,7 @@ class WebRegistry:
         self._services: dict[str, Any] = {}
         #: Where the server actually listens (set once started: ``port = 0`` picks one).
         self.listening: str | None = None
+        self.reports: ReportPages | None = None
 
     @property
     def enabled(self) -> bool:
@@ -83,6 +101,11 @@ class WebRegistry:
     def services(self, prefix: str) -> dict[str, Any]:
         """Every service whose name starts with ``prefix`` (``"overview:"``), by name."""
         return {k: v for k, v in sorted(self._services.items()) if k.startswith(prefix)}
+
+    def provide_reports(self, pages: ReportPages) -> None:
+        if self.reports is not None:
+            raise ValueError("two cogs provide the report pages")
+        self.reports = pages
 
     def url(self, path: str) -> str:
         """The public address of ``path`` (``/feeds/….ics``): ``[web] base_url`` + path."""

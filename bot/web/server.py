@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from bot.core.dashboard import web_logins
-from bot.web import feeds, health, metrics, pages
+from bot.web import feeds, health, metrics, pages, reports
 from bot.web.keys import CORE, LOGINS
 from bot.web.render import setup_templates
 from bot.web.security import add_headers, guard
@@ -35,6 +35,7 @@ def build_app(core: Core) -> web.Application:
     feeds.setup(app)
     setup_templates(app)
     pages.setup(app)
+    reports.setup(app)
     return app
 
 

@@ -40,7 +40,39 @@ def setup(core: Core) -> Cog:
         programme=programme,
         settings=settings,
     )
-    cog = Cafe(core, settings=settings, service=service, programme=programme, live=live)
+    from cogs.cafe.followup import FollowUps
+    from cogs.cafe.report import Reports
+    from cogs.cafe.report_data import ReportData
+
+    data = ReportData(db=core.db, members=core.members, live=live)
+    reports = Reports(
+        db=core.db,
+        clock=core.clock,
+        outbox=core.outbox,
+        data=data,
+        live=live,
+        occurrences=service.occurrences,
+        library=core.library,
+        web=core.web,
+        i18n=core.i18n,
+    )
+    followups = FollowUps(
+        db=core.db,
+        clock=core.clock,
+        outbox=core.outbox,
+        occurrences=service.occurrences,
+        data=data,
+        library=core.library,
+    )
+    cog = Cafe(
+        core,
+        settings=settings,
+        service=service,
+        programme=programme,
+        live=live,
+        reports=reports,
+        followups=followups,
+    )
     from cogs.cafe.audience import SessionAudience
 
     core.activities.provide_audience(SessionAudience(core.db, live))
@@ -87,4 +119,8 @@ def setup(core: Core) -> Cog:
     core.web.provide("overview:cafe", board)
     core.web.provide("me:cafe", board)
     core.web.provide(CAFES, CafeBoard(db=core.db, clock=core.clock, attendance=service.attendance))
+    # The report's sections from the other parts of the café (report.py, the hook).
+    from cogs.cafe.report_sections import leaderboard_section
+
+    reports.sections.append(leaderboard_section(cog.leaderboards))
     return cog

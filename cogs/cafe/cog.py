@@ -23,6 +23,7 @@ from cogs.cafe import calendar, feed_render, render, render_outbox
 from cogs.cafe.cog_confirmation import ConfirmationCommands
 from cogs.cafe.cog_leaderboard import LeaderboardCommands
 from cogs.cafe.cog_questions import QuestionCommands
+from cogs.cafe.cog_report import ReportCommands
 from cogs.cafe.domain import (
     REGISTERED,
     WAITLISTED,
@@ -30,11 +31,13 @@ from cogs.cafe.domain import (
     parse_preference,
 )
 from cogs.cafe.feeds import CafeFeeds
+from cogs.cafe.followup import FollowUps
 from cogs.cafe.live import LiveSessions
 from cogs.cafe.live_commands import LiveCommands
 from cogs.cafe.programme import Programme
 from cogs.cafe.programme_commands import ProgrammeCommands
 from cogs.cafe.reminders import ANNOUNCE, NOTICE, REMINDER, START
+from cogs.cafe.report import Reports
 from cogs.cafe.service import CafeService
 from cogs.cafe.settings import CafeSettings
 
@@ -55,13 +58,15 @@ class Cafe(
     LiveCommands,
     LeaderboardCommands,
     QuestionCommands,
+    ReportCommands,
     Cog,
     name="cafe",
 ):
     """The café's commands; ``cafe confirm|release`` come from ``ConfirmationCommands``,
     ``cafe programme …`` from ``ProgrammeCommands``, ``cafe start|next|end`` from
     ``LiveCommands``, ``cafe score|pseudo`` from ``LeaderboardCommands``,
-    ``cafe ask|questions|answered`` from ``QuestionCommands``."""
+    ``cafe ask|questions|answered`` from ``QuestionCommands``, ``cafe report|followup`` and
+    ``me reports`` from ``ReportCommands``."""
 
     def __init__(
         self,
@@ -71,8 +76,12 @@ class Cafe(
         service: CafeService,
         programme: Programme,
         live: LiveSessions,
+        reports: Reports,
+        followups: FollowUps,
     ) -> None:
         super().__init__(core)
+        self.reports = reports
+        self.followups = followups
         self.settings = settings
         self.service = service
         self.programme = programme
@@ -84,6 +93,7 @@ class Cafe(
         core.outbox.register(START, self._render_start)
         self.register_confirmation()
         self.register_live()
+        self.register_report()
 
     async def start(self) -> None:
         await self.service.materialize()
@@ -152,7 +162,7 @@ class Cafe(
         release_unconfirmed: ReleaseOpt = None,
         release_before: ReleaseBeforeOpt = "",
     ) -> Reply:
-        """Modifier ou déplacer un café (ou toute la série) ; les inscrits sont prévenus."""
+        """Modifier ou déplacer un café (ou sa série)."""
         if series:
             if when or topic or host or description:
                 raise UserError(
@@ -209,7 +219,7 @@ class Cafe(
         occurrence: Annotated[int, Opt("Numéro du café", min=1, max=MAX_ID)],
         series: Annotated[bool, Opt("true : arrêter toute la série de ce café")] = False,
     ) -> Reply:
-        """Annuler un café (ou toute sa série) ; les inscrits sont prévenus en privé."""
+        """Annuler un café (ou sa série) ; inscrits prévenus."""
         if series:
             occ, count = await self.service.end_series(occurrence)
             return render.series_ended(inv.t, occ.series.title, count)
@@ -218,12 +228,12 @@ class Cafe(
 
     @command("who", permission=Role.MODERATOR)
     async def who(self, inv: Invocation, occurrence: OccurrenceOpt = None) -> Reply:
-        """Voir les inscrits, la liste d'attente et les présences (réponse privée)."""
+        """Voir inscrits, attente et présences (privé)."""
         return render.who(inv.t, await self.service.who(occurrence), self.core.clock.now())
 
     @command("stats", permission=Role.MODERATOR)
     async def stats(self, inv: Invocation) -> Reply:
-        """Fréquentation : inscrits, présents et taux d'absence par café (réponse privée)."""
+        """Fréquentation par café (réponse privée)."""
         return render.stats(inv.t, await self.service.stats(), self.core.clock.now())
 
     # --- members ------------------------------------------------------------------------------
@@ -254,7 +264,7 @@ class Cafe(
 
     @command("leave", permission=Role.EVERYONE)
     async def leave(self, inv: Invocation, occurrence: OccurrenceOpt = None) -> Reply:
-        """Se désinscrire d'un café (par défaut : le prochain où vous êtes inscrit)."""
+        """Se désinscrire d'un café."""
         return render.left(inv.t, await self.service.leave(inv.member_id, occurrence))
 
     @command("here", permission=Role.EVERYONE)
@@ -272,7 +282,7 @@ class Cafe(
 
     @command("calendar", permission=Role.EVERYONE)
     async def calendar(self, inv: Invocation, occurrence: OccurrenceOpt = None) -> Reply:
-        """Recevoir un fichier .ics : un café, ou toute la série s'il n'est pas précisé."""
+        """Recevoir le fichier .ics d'un café ou de sa série."""
         occ = await self.service.occurrence(occurrence, inv.member_id)
         now = self.core.clock.now()
         link = occ.link if occ.my_status == REGISTERED else None

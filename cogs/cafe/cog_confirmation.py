@@ -36,7 +36,7 @@ class ConfirmationCommands:
 
     @command("release", permission=Role.EVERYONE)
     async def release(self, inv: Invocation, occurrence: _Occurrence = None) -> Reply:
-        """Libérer votre place à un café : elle va à la première personne en attente."""
+        """Libérer votre place à un café."""
         occ, had_seat = await self.service.confirmation.release(inv.member_id, occurrence)
         return render_confirmation.released_reply(inv.t, occ, had_seat)
 

@@ -14,6 +14,7 @@ from cogs.cafe import live_render as render
 from cogs.cafe import render_leaderboard
 from cogs.cafe.live import ADVANCE, LIVE, LiveSessions
 from cogs.cafe.programme_commands import editor
+from cogs.cafe.report import Reports
 
 if TYPE_CHECKING:
     from bot.core import Core, RoomRef
@@ -31,6 +32,7 @@ class LiveCommands:
     core: Core
     programme: Programme
     live: LiveSessions
+    reports: Reports
     leaderboards: Leaderboards
 
     def register_live(self) -> None:
@@ -43,19 +45,21 @@ class LiveCommands:
         inv: Invocation,
         occurrence: Annotated[int, Opt("Numéro du café", min=1, max=MAX_ID)],
     ) -> Reply:
-        """Lancer le café en direct : message d'accueil, présences ouvertes (animateur)."""
+        """Lancer le café en direct (animateur)."""
         occ, total = await self.live.start(occurrence, editor(inv))
         return render.started_ack(inv.t, occ, total)
 
     @command("next", permission=Role.MEMBER)
     async def next_activity(self, inv: Invocation, occurrence: Running = None) -> Reply:
-        """Clore l'activité en cours (résultats publiés) et ouvrir la suivante (animateur)."""
+        """Clore l'activité en cours, ouvrir la suivante (animateur)."""
         return render.step_ack(inv.t, await self.live.next(occurrence, editor(inv)))
 
     @command("end", permission=Role.MEMBER)
     async def end_session(self, inv: Invocation, occurrence: Running = None) -> Reply:
-        """Terminer le café en direct : dernière activité close, résultats publiés (animateur)."""
-        return render.step_ack(inv.t, await self.live.end(occurrence, editor(inv)))
+        """Terminer le café en direct (animateur)."""
+        step = await self.live.end(occurrence, editor(inv))
+        await self.reports.ended(step.occurrence, inv.member_id)  # filed, no-show DMs queued
+        return render.step_ack(inv.t, step)
 
     # --- outbox renderers --------------------------------------------------------------------
 
@@ -75,6 +79,7 @@ class LiveCommands:
         if post == "welcome":
             return render.welcome(d.t, occ, activities, lambda k: acts.kind_name(k, d.t))
         if post == "end":
+            await self.reports.post_after_end(occ, room)  # the report follows this post
             return render.ended(d.t, occ, len(await self.live.presence(occ.id)))
         if post == "podium":  # the live challenge (leaderboards.py)
             return render_leaderboard.podium(d.t, await self.leaderboards.board(occ.id))

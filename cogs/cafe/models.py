@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, Text, UniqueConstraint, true
 from sqlmodel import Field, SQLModel
 
 from bot.storage.types import TimestampField
@@ -105,6 +105,10 @@ class CafePreference(SQLModel, table=True):
         )
     )
     offsets: str = Field(default="", max_length=200)
+    # The report of a café they registered for but missed, by DM (``me reports off``).
+    reports: bool = Field(
+        default=True, sa_column=Column(Boolean, nullable=False, server_default=true())
+    )
 
 
 # --- the programme (programme.py) ---------------------------------------------------------------
@@ -262,3 +266,52 @@ class CafeQuestionSupport(SQLModel, table=True):
         )
     )
     created_at: datetime = TimestampField()
+
+
+# --- after the session: report and follow-up (report.py, followup.py) ---------------------------
+
+
+class CafeSharedLink(SQLModel, table=True):
+    """A link a member posted in the café's room while its session ran (only the link: the
+    message itself is never kept). Forgetting the member deletes their rows."""
+
+    __tablename__ = "cafe_shared_link"
+    __table_args__ = (Index("ix_cafe_shared_link_occurrence", "occurrence_id", "shared_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    occurrence_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("cafe_occurrence.id", ondelete="CASCADE"), nullable=False
+        )
+    )
+    member_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("core_member.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    url: str = Field(sa_column=Column(Text, nullable=False))
+    shared_at: datetime = TimestampField()
+
+
+class CafeReport(SQLModel, table=True):
+    """A session's report: made at ``cafe end``. Its content is never stored — it is built from
+    the database each time (so a member who is forgotten disappears from it) — only the
+    random token of its web page, where it was filed, and the follow-up sent."""
+
+    __tablename__ = "cafe_report"
+
+    occurrence_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("cafe_occurrence.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    token: str = Field(max_length=64, unique=True, index=True)
+    created_at: datetime = TimestampField()
+    resource_id: int | None = None  # the library entry it was filed as
+    followup_at: datetime | None = TimestampField(nullable=True)
+    followup_by: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("core_member.id", ondelete="SET NULL"), nullable=True, index=True
+        ),
+    )

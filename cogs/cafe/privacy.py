@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlmodel import col, select, update
+from sqlmodel import col, delete, select, update
 
 from bot.core.privacy import MergeNote
 from cogs.cafe import leaderboard_queries, programme_queries, queries, questions_queries
 from cogs.cafe.domain import REGISTERED
-from cogs.cafe.models import CafePreference, CafeSession
+from cogs.cafe.models import CafePreference, CafeReport, CafeSession, CafeSharedLink
 
 if TYPE_CHECKING:
     from bot.storage.db import Database
@@ -31,6 +31,9 @@ class CafePrivacy:
             hosted = list(
                 await s.exec(select(CafeSession).where(col(CafeSession.started_by) == member_id))
             )
+            links = list(
+                await s.exec(select(CafeSharedLink).where(CafeSharedLink.member_id == member_id))
+            )
             pseudonyms = await leaderboard_queries.pseudonyms_by_member(s, member_id)
             asked = await questions_queries.asked_by(s, member_id)
             supported = await questions_queries.supported_by(s, member_id)
@@ -47,6 +50,13 @@ class CafePrivacy:
             ],
             "reminders": pref.offsets if pref else "default",
         }
+        if pref is not None and not pref.reports:  # ``me reports enabled:false``
+            exported["missed_cafe_reports"] = False
+        if links:  # links they posted in a café's room during its session (its report)
+            exported["shared_links"] = [
+                {"occurrence": x.occurrence_id, "url": x.url, "at": x.shared_at.isoformat()}
+                for x in links
+            ]
         if prepared:  # programme activities they prepared (``cafe programme add``/``copy``)
             exported["programme_activities"] = [
                 {
@@ -109,6 +119,14 @@ class CafePrivacy:
                 .values(started_by=None)
             )
             await questions_queries.forget_member(s, member_id)
+            # Reports are built from the database when shown: without these rows (and the
+            # registrations and ballots other hooks delete), no report names them any more.
+            await s.exec(delete(CafeSharedLink).where(col(CafeSharedLink.member_id) == member_id))
+            await s.exec(
+                update(CafeReport)
+                .where(col(CafeReport.followup_by) == member_id)
+                .values(followup_by=None)
+            )
         for occurrence_id in seats:
             await self.reminders.cancel(occurrence_id, [member_id])
             await self.registration.promote(occurrence_id)  # past or cancelled: nothing to do
@@ -127,7 +145,9 @@ class CafePrivacy:
             pref = await s.get(CafePreference, merged)
             if pref is not None:
                 if await s.get(CafePreference, kept) is None:
-                    s.add(CafePreference(member_id=kept, offsets=pref.offsets))
+                    s.add(
+                        CafePreference(member_id=kept, offsets=pref.offsets, reports=pref.reports)
+                    )
                 await s.delete(pref)
             await programme_queries.reassign_creator(s, merged, kept)
             await leaderboard_queries.merge(s, kept, merged)
@@ -137,4 +157,14 @@ class CafePrivacy:
                 .values(started_by=kept)
             )
             await questions_queries.merge_members(s, kept, merged)
+            await s.exec(
+                update(CafeSharedLink)
+                .where(col(CafeSharedLink.member_id) == merged)
+                .values(member_id=kept)
+            )
+            await s.exec(
+                update(CafeReport)
+                .where(col(CafeReport.followup_by) == merged)
+                .values(followup_by=kept)
+            )
         return []

@@ -84,7 +84,7 @@ class ProgrammeCommands:
 
     @command("show", group=GROUP, permission=Role.MEMBER)
     async def programme_show(self, inv: Invocation, occurrence: Occurrence) -> Reply:
-        """Voir le programme d'un café : activités numérotées, type, question, durée."""
+        """Voir le programme d'un café."""
         occ, activities = await self.programme.show(occurrence, editor(inv))
         return render.programme(
             inv.t, occ, activities, self._kind_name(inv), self.core.clock.now()
@@ -123,7 +123,7 @@ class ProgrammeCommands:
         to: Annotated[int, Opt("Le café qui reçoit le programme", min=1, max=MAX_ID)],
         replace: Annotated[bool, Opt("Remplacer le programme que ce café a déjà")] = False,
     ) -> Reply:
-        """Reprendre le programme d'un autre café (celui du mois dernier, par exemple)."""
+        """Reprendre le programme d'un autre café."""
         activities = await self.programme.copy(from_, to, editor(inv), replace=replace, t=inv.t)
         occ = await self.programme.occurrences.occurrence(to, None)
         intro = render.copied_intro(inv.t, from_, len(activities))

@@ -7,7 +7,16 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from bot.core import ActivityDraft, QuizAnswer, Reply, Role, RoomRef, Translator, UserError
+from bot.core import (
+    ActivityDraft,
+    ActivityReport,
+    QuizAnswer,
+    Reply,
+    Role,
+    RoomRef,
+    Translator,
+    UserError,
+)
 from bot.core.ports import Capability
 from cogs.poll import queries, render, validate
 from cogs.poll.domain import PollKind, PollView, Voter
@@ -162,6 +171,14 @@ class PollActivities:
         async with service.db.session() as session:
             rows = await queries.ballot_rows(session, activity_id)
         return len(rows), frozenset(r.member_id for r in rows if r.member_id is not None)
+
+    async def report(self, activity_id: int, t: Translator, present: int) -> ActivityReport:
+        from cogs.poll.report import activity_report
+
+        _, service = self._running()
+        view = await service.get(activity_id)
+        tally = await service.tally(view)
+        return activity_report(tally, t, present, withheld=service.withheld(tally))
 
     async def quiz_answers(self, activity_id: int) -> list[QuizAnswer]:
         """Named quizzes only: an anonymous quiz keeps no names nor timing, so it never

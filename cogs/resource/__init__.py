@@ -11,6 +11,7 @@ from .cog import Resources
 from .dashboard import ResourceDashboard
 from .dashboard_page import ResourceBoard
 from .empty_searches import EmptySearches
+from .filing import LibraryFiling
 from .library import Library
 from .moderation import Moderation
 from .privacy import ResourcePrivacy
@@ -44,6 +45,8 @@ def setup(core: Core) -> Resources:
             bulk=BulkTransfer(core.db, core.clock, library),
         ),
     )
+    # Other cogs file links here (the café's reports) through the core, never importing us.
+    core.library.register(LibraryFiling(service))
     return Resources(
         core,
         settings=settings,

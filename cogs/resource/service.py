@@ -89,9 +89,12 @@ class ResourceService:
         tags: str | None = None,
         collection: str | None = None,
         moderator: bool = False,
+        own_page: bool = False,
     ) -> AddResult:
+        """``own_page``: a page of the bot's own web server (a café report), which may live on
+        a private address; it is not fetched (title and summary are given)."""
         lib = self.library
-        url = lib.check_url(url)
+        url = url.strip() if own_page else lib.check_url(url)
         key = normalise_url(url)
         parsed = lib.parse_tags(tags)
         coll = collection_name(collection)

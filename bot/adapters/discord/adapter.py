@@ -40,7 +40,7 @@ from bot.adapters.discord.state import MemberMemory
 from bot.adapters.discord.sync import CommandSync
 from bot.core.errors import TransientDeliveryError
 from bot.core.ports import Capability
-from bot.core.refs import MemberRef, MessageRef, Role, RoomRef
+from bot.core.refs import Actor, MemberRef, MessageRef, Role, RoomRef
 from bot.core.reply import Reply
 
 if TYPE_CHECKING:
@@ -140,6 +140,7 @@ class DiscordAdapter:
         compat.point_at(self.settings.api_base, self.settings.gateway_url)
         intents = discord.Intents.default()
         intents.members = True  # join/leave, rules screening, roles (privileged: enable it)
+        intents.message_content = self.settings.message_content  # privileged too
         client = PasserelleClient(
             self,
             intents=intents,
@@ -279,6 +280,24 @@ class DiscordAdapter:
 
     async def on_member_remove(self, guild_id: int, user: discord.abc.User) -> None:
         await self.community.member_left(guild_id, user)
+
+    async def on_message(self, message: discord.Message) -> None:
+        """A message in a community channel: only its links reach the core (the café's
+        report lists those shared during a session); the text is never kept."""
+        guild = message.guild
+        if (
+            self.core is None
+            or guild is None
+            or message.author.bot
+            or str(guild.id) != self.settings.guild_id
+            or "http" not in message.content
+        ):
+            return
+        member = guild.get_member(message.author.id)
+        ref = MemberRef(self.platform, str(message.author.id), message.author.display_name)
+        actor = Actor(ref, self.community.roles(member))
+        room = RoomRef(self.platform, str(message.channel.id))
+        await self.core.room_message(actor, room, message.content)
 
     # --- Adapter port ------------------------------------------------------------------------
 

@@ -26,6 +26,7 @@ class ClientEvents(Protocol):
     async def on_interaction(self, interaction: discord.Interaction) -> None: ...
     async def on_member_join(self, member: discord.Member) -> None: ...
     async def on_member_remove(self, guild_id: int, user: discord.abc.User) -> None: ...
+    async def on_message(self, message: discord.Message) -> None: ...
 
 
 class PasserelleClient(discord.Client):
@@ -51,6 +52,9 @@ class PasserelleClient(discord.Client):
 
     async def on_member_join(self, member: discord.Member) -> None:
         await self.events.on_member_join(member)
+
+    async def on_message(self, message: discord.Message) -> None:
+        await self.events.on_message(message)
 
     async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
         await self.events.on_member_remove(payload.guild_id, payload.user)

@@ -108,6 +108,12 @@ class Commands:
                     name=f"matrix-cmd-{event.event_id}",
                 )
             )
+        elif event.sender != self.adapter.user_id and "http" in body:
+            # Not a command: only its links reach the core (LinksShared), never the text.
+            room, actor = self.adapter.room_ref(room_id), self.adapter.actor(event.sender, room_id)
+            self._track(
+                self.core.spawn(self.core.room_message(actor, room, body), name="matrix-links")
+            )
 
     def unknown(self, room_id: str, event: UnknownEvent) -> None:
         """An event nio does not know: a native poll response becomes a vote."""
