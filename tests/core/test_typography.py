@@ -31,7 +31,7 @@ CASES = [
     ("Voir https://exemple.org/a?b=1 : ok", f"Voir https://exemple.org/a?b=1{N}: ok"),
     ("<https://exemple.org/?x=1>", "<https://exemple.org/?x=1>"),
     ("Début <t:1700000000:R> !", f"Début <t:1700000000:R>{N}!"),
-    ("kind:single choices:\"A | B\"", "kind:single choices:\"A | B\""),
+    ('kind:single choices:"A | B"', 'kind:single choices:"A | B"'),
     ("!poll create", "!poll create"),
     ("Tapez !help ou ?help", "Tapez !help ou ?help"),
     (":tada: Bravo", ":tada: Bravo"),
