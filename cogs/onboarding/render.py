@@ -321,10 +321,10 @@ def _funnel_text(t: Translator, c: FunnelCounts) -> str:
 def funnel_reply(t: Translator, funnel: Funnel) -> Reply:
     weeks = "\n".join(
         t(
-            "- semaine du {date} : {joined} arrivés, {completed} terminés",
+            "- semaine du {date} : {joined}, {completed}",
             date=t.date(start),
-            joined=joined,
-            completed=completed,
+            joined=t.n("{n} arrivé", "{n} arrivés", joined),
+            completed=t.n("{n} terminé", "{n} terminés", completed),
         )
         for start, joined, completed in funnel.weeks
     )

@@ -83,9 +83,10 @@ def results_reply(
     if batched:
         lines += [
             "",
-            t(
+            t.n(
+                "_Sondage anonyme : résultats mis à jour à chaque vote._",
                 "_Sondage anonyme : résultats mis à jour par paquets de {n} votes._",
-                n=ANONYMOUS_BATCH,
+                ANONYMOUS_BATCH,
             ),
         ]
     reply = Reply(
@@ -169,7 +170,11 @@ def result_lines(tally: Tally, t: Translator, closed: bool) -> list[str]:
             lines.append(f"- « {text} »" + (f" — **{name}**" if name else ""))
         if len(tally.answers) > TEXT_ROWS:
             lines.append(
-                t("… et {n} autres réponses (voir l'export).", n=len(tally.answers) - TEXT_ROWS)
+                t.n(
+                    "… et {n} autre réponse (voir l'export).",
+                    "… et {n} autres réponses (voir l'export).",
+                    len(tally.answers) - TEXT_ROWS,
+                )
             )
     elif poll.kind is PollKind.WORDCLOUD:
         lines.append(", ".join(f"**{w}** ({c})" if c > 1 else w for w, c in tally.words[:60]))
