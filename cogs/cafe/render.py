@@ -91,8 +91,9 @@ def listing(t: Translator, items: list[Occurrence], now: datetime) -> Reply:
     if not items:
         return Reply(text=t("Aucun café n'est prévu pour le moment."), private=True)
     lines = []
-    for occ in items:
-        line = f"- **n° {occ.id}** · {_when(t, occ.starts_at, now)} · {label(t, occ)}"
+    for occ in sorted(items, key=lambda o: o.starts_at):
+        number = t("n° {occurrence}", occurrence=occ.id)
+        line = f"- **{number}** · {_when(t, occ.starts_at, now)} · {label(t, occ)}"
         if occ.cancelled:
             line += " · " + t("annulé")
         else:
@@ -100,7 +101,9 @@ def listing(t: Translator, items: list[Occurrence], now: datetime) -> Reply:
         if occ.my_status == REGISTERED:
             line += " · " + t("vous êtes inscrit")
         elif occ.my_status == WAITLISTED:
-            line += " · " + t("liste d'attente : {position}ᵉ", position=occ.my_position)
+            line += " · " + t(
+                "liste d'attente : {position}", position=t.ordinal(occ.my_position or 1)
+            )
         lines.append(line)
     lines.append("")
     lines.append(t("Heures affichées pour le fuseau {zone}.", zone=str(t.tz)))
@@ -139,7 +142,10 @@ def info(t: Translator, occ: Occurrence, now: datetime) -> Reply:
         text, actions = (f"{text} {state}" if state else text), [*confirm]
         actions.append(leave_action(t, occ.id))
     elif occ.my_status == WAITLISTED:
-        text = t("Vous êtes en liste d'attente ({position}ᵉ).", position=occ.my_position)
+        text = t(
+            "Vous êtes en liste d'attente ({position}).",
+            position=t.ordinal(occ.my_position or 1),
+        )
         actions.append(leave_action(t, occ.id))
     else:
         actions.append(join_action(t, occ))

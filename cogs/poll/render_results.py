@@ -268,5 +268,8 @@ def picture_of(
         names = categories(poll, t)
         for index, ideas in tally.board:
             lines.append((names[index], True))
-            lines += [(f"{i.votes:>3} ★  n° {i.number} {i.label}", False) for i in ideas[:10]]
+            lines += [
+                (f"{i.votes:>3} ★  {t('n° {number}', number=i.number)} {i.label}", False)
+                for i in ideas[:10]
+            ]
     return charts.card(heading, sub, lines)
