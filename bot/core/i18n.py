@@ -141,7 +141,9 @@ class Translator:
         )
 
     def percent(self, ratio: float) -> str:
-        return format_percent(ratio, format="#,##0 %", locale=self.locale)
+        # French puts a space before %, English none: "52 %" / "52%".
+        pattern = "#,##0 %" if self.locale == "fr" else "#,##0%"
+        return format_percent(ratio, format=pattern, locale=self.locale)
 
     def datetime(
         self,

@@ -305,7 +305,7 @@ def show_reply(t: Translator, cards: list[Card], name: str) -> Reply:
 
 def _funnel_text(t: Translator, c: FunnelCounts) -> str:
     def pct(n: int) -> str:
-        return f"{t.number(round(100 * n / c.joined))} %" if c.joined else "—"
+        return t.percent(n / c.joined) if c.joined else "—"
 
     return "\n".join(
         [

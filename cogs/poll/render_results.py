@@ -160,7 +160,8 @@ def result_lines(tally: Tally, t: Translator, closed: bool) -> list[str]:
             lines.append(t("Moyenne du groupe : **{mean} / 5**", mean=t.number(tally.rating_mean)))
         for value in range(RATING_SCALE, 0, -1):
             count = tally.distribution[value - 1]
-            lines.append(f"- {'★' * value}{'☆' * (RATING_SCALE - value)} : {count}")
+            stars = "★" * value + "☆" * (RATING_SCALE - value)
+            lines.append("- " + t("{stars} : {count}", stars=stars, count=count))
         if tally.comments:
             lines += ["", t("Commentaires :")]
             for name, value, comment in tally.comments[:TEXT_ROWS]:

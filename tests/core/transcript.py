@@ -132,7 +132,7 @@ def prose(text: str) -> str:
 FRENCH_WORDS = re.compile(
     r"n°|\b(inscrits?|présents?|jeudi|lundi|janvier|février|sondage|résultats?|"
     r"vous|votre|vos|aucun|tapez|modérateurs?|membres?|les|des|une|est|pas|avec|pour|dans|"
-    r"à|ou|et|le|la|du|au|aux|choisir|voir|réponse|heure|demain)\b",
+    r"à|ou|et|le|la|du|au|aux|choisir|voir|réponse|heure|demain)\b|\d %",
     re.IGNORECASE,
 )
 FRENCH_SPACING = re.compile(r"[ \u00a0\u202f][:;!?](?=\s|$)|\u202f|«|»")
