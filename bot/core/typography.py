@@ -7,8 +7,9 @@ is never touched, and it is cached per template so the text path pays nothing pe
 
 Not punctuation, left as is: code spans and fenced blocks (`` `!poll vote poll:1` ``), URLs
 (``https://…``), ``<…>`` mentions and timestamps, ``:shortcode:`` emoji, times (``10:00``),
-``name:value`` options and command prefixes (``!poll``, ``?help``): a mark counts as punctuation
-only when it closes a word — followed by a space, the end, or closing markdown (``**``, ``)``).
+``name:value`` options, option names glued to their colon (``choice:``) and command prefixes
+(``!poll``, ``?help``): a mark counts as punctuation only when it closes a word — followed by a
+space, the end, or closing markdown (``**``, ``)``) — and a colon only when spaced.
 """
 
 from __future__ import annotations
@@ -28,16 +29,20 @@ _PROTECTED = re.compile(
     r"|:[a-z0-9_+-]+:",  # :shortcode: emoji
     re.DOTALL | re.IGNORECASE,
 )
-# A run of high marks that closes a word: optional space before, then a space, the end of the
-# text or closing markdown after.
-_MARKS = re.compile(r"(?<=\S)[ \u00a0\u202f]?([;:!?]+)(?=[\s*)\]»~|]|$)")
+# A run of high marks that closes a word (then a space, the end or closing markdown). A space
+# already there becomes the narrow one; ! and ? glued to a word get one, but a glued colon is
+# option syntax (``choice:``, ``query:``) and stays glued.
+_AFTER = r"(?=[\s*)\]»~|]|$)"
+_SPACED = re.compile(r"(?<=\S)[ \u00a0]([;:!?]+)" + _AFTER)
+_GLUED = re.compile(r"(?<=[^\s;:!?\u202f])([!?]+)" + _AFTER)
 _TOKEN = re.compile("\ue000(\\d+)\ue001")
 _OPEN_QUOTE = re.compile(r"«[ \u00a0\u202f]*")
 _CLOSE_QUOTE = re.compile(r"[ \u00a0\u202f]*»")
 
 
 def _free(text: str) -> str:
-    text = _MARKS.sub(lambda m: NNBSP + m.group(1), text)
+    text = _SPACED.sub(lambda m: NNBSP + m.group(1), text)
+    text = _GLUED.sub(lambda m: NNBSP + m.group(1), text)
     text = _OPEN_QUOTE.sub("«" + NNBSP, text)
     return _CLOSE_QUOTE.sub(NNBSP + "»", text)
 

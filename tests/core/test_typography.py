@@ -39,6 +39,13 @@ CASES = [
     ("Bravo 🎉 !", f"Bravo 🎉{N}!"),
     ("n° 3 : ok", f"n° 3{N}: ok"),
     ("\n: début de ligne", "\n: début de ligne"),
+    # A colon glued to a word is option syntax, shown as typed.
+    (
+        "Indiquez votre choix avec choice: (un numéro)",
+        "Indiquez votre choix avec choice: (un numéro)",
+    ),
+    ("des mots (query:), des tags (tags:)", "des mots (query:), des tags (tags:)"),
+    ("pas « {scheme}: »", f"pas «{N}{{scheme}}:{N}»"),
     ("", ""),
 ]
 
