@@ -1,12 +1,16 @@
 """Web benchmark: a calendar feed request answered 304 (goal p95 < 5 ms), against a bare
-aiohttp handler answering 304 in the same run, both over real HTTP on loopback.
+aiohttp handler answering 304 in the same run, both over real HTTP on loopback; then the
+dashboard's pages (goal p95 < 100 ms) with ``--members`` members and ``--resources``
+resources, against a bare query of the overview's numbers (``bench/web_pages.py``, where
+more pages are added to ``PAGES``).
 
 The feed is a member's private feed (token lookup, the member's language, one query for their
 cafés, the ETag computed from the rows) for a member registered to ``--cafes`` cafés among
 a community with ``--series`` weekly series; the file itself is not built on a 304. Also
 printed: the same feed answered 200 (the body built) and the community feed's 304.
 
-    .venv/bin/python bench/web.py [--requests 2000] [--pg postgresql+asyncpg://…/postgres]
+    .venv/bin/python bench/web.py [--requests 2000] [--members 50000] [--resources 100000]
+                                  [--pg postgresql+asyncpg://…/postgres]
 
 ``--pg``: a server the benchmark may create a database on (``bench_web``, dropped at the end);
 the database in the URL itself is only used to connect.
@@ -33,6 +37,7 @@ from aiohttp import ClientSession, web  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
+from bench.web_pages import measure_pages, seed  # noqa: E402
 from bot.adapters.memory import MemoryAdapter  # noqa: E402
 from bot.app import build_core, ensure_schema, start_core  # noqa: E402
 from bot.config import load_settings  # noqa: E402
@@ -104,14 +109,16 @@ async def database_url(pg: str | None, tmp: str):  # type: ignore[no-untyped-def
         await _admin(pg, f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
 
 
-async def measure(requests: int, series: int, cafes: int, pg: str | None) -> None:
+async def measure(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        async with database_url(pg, tmp) as url:
-            await run(requests, series, cafes, url)
+        async with database_url(args.pg, tmp) as url:
+            await run(args, url)
 
 
-async def run(requests: int, series: int, cafes: int, url: str) -> None:
-    settings = load_settings(None, web={"port": 0}, cogs={"enabled": ["cafe"]})
+async def run(args: argparse.Namespace, url: str) -> None:
+    requests, series, cafes = args.requests, args.series, args.cafes
+    cogs = ["cafe", "onboarding", "poll", "resource"]
+    settings = load_settings(None, web={"port": 0}, cogs={"enabled": cogs})
     settings.database.url = url
     db = Database(url)
     await ensure_schema(db, auto_migrate=True)
@@ -136,6 +143,9 @@ async def run(requests: int, series: int, cafes: int, url: str) -> None:
     found = re.search(r"(/feeds/[\w-]+\.ics)", reply.text)
     assert found, reply.text
     path = found.group(1)
+    started = time.perf_counter()
+    await seed(core, args.members, args.resources, clock.now())
+    seeded = time.perf_counter() - started
     server = WebServer(core)
     assert await server.start()
     bare, bare_port = await bare_server()
@@ -175,11 +185,17 @@ async def run(requests: int, series: int, cafes: int, url: str) -> None:
                 await timed(max(requests // 10, 50), get(base + path, None), 200),
             ),
         ]
+        page_requests = max(requests // 10, 100)
+        rows += await measure_pages(core, base, session, page_requests, timed)
     await server.stop()
     await bare.cleanup()
     await core.stop()
     await db.dispose()
-    print(f"database: {core.db.dialect}; {series} weekly series; {requests} requests each")
+    print(
+        f"database: {core.db.dialect}; {series} weekly series; {args.members:,} members, "
+        f"{args.resources:,} resources (seeded in {seeded:.1f} s); {requests} feed requests "
+        f"each, {page_requests} per page"
+    )
     print("| request | p50 | p95 | p99 |")
     print("|---|---|---|---|")
     for name, (p50, p95, p99) in rows:
@@ -191,9 +207,11 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--series", type=int, default=20)
     parser.add_argument("--cafes", type=int, default=10)
+    parser.add_argument("--members", type=int, default=50_000)
+    parser.add_argument("--resources", type=int, default=100_000)
     parser.add_argument("--pg", help="a PostgreSQL server URL (default: a temporary SQLite file)")
     args = parser.parse_args()
-    asyncio.run(measure(args.requests, args.series, args.cafes, args.pg))
+    asyncio.run(measure(args))
 
 
 if __name__ == "__main__":

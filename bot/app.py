@@ -168,10 +168,14 @@ def ready_line(core: Core) -> str:
             detail = "terminal" if name == "console" else "in memory"
         platforms.append(f"{name} ({detail})")
     cogs = [name for name in core.cogs if name != Builtins.name]
-    return (
+    line = (
         f"Passerelle ready: platforms {'; '.join(platforms) or 'none'}; "
         f"cogs {', '.join(cogs) or 'none'}; database {core.db.dialect}"
     )
+    standby = core.ownership.standby_for()
+    if standby:
+        line += f"; standby for {', '.join(standby)}"
+    return line
 
 
 class App:

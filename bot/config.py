@@ -67,6 +67,12 @@ class BotSection(Section):
         return value
 
 
+class CoreSection(Section):
+    #: Seconds a connection's owner may stay silent before a standby process takes it over
+    #: (the owner renews its lease every third of this).
+    failover_seconds: float = Field(15.0, ge=0.3, le=3600)
+
+
 class DatabaseSection(Section):
     url: str = "sqlite+aiosqlite:///passerelle.db"
     auto_migrate: bool | None = None  # default: on for SQLite, off for PostgreSQL
@@ -207,6 +213,7 @@ class WebSection(Section):
     host: str = Field("127.0.0.1", min_length=1)
     port: int = Field(DEFAULT_WEB_PORT, ge=0, le=65535)
     base_url: str = ""  # the address members open (behind a proxy); empty: http://host:port
+    session_hours: int = Field(12, ge=1, le=24 * 30)  # a dashboard login lasts this long
 
     @field_validator("base_url")
     @classmethod
@@ -248,6 +255,7 @@ class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     bot: BotSection = BotSection()
+    core: CoreSection = CoreSection()
     database: DatabaseSection = DatabaseSection()
     outbox: OutboxSection = OutboxSection()
     console: ConsoleSection = ConsoleSection()

@@ -112,6 +112,9 @@ class MemoryAdapter:
     async def grant_role(self, member: MemberRef, role: Role) -> None:
         self.roles.setdefault(member.id, set(self.default_roles)).add(role)
 
+    async def roles_of(self, member: MemberRef) -> frozenset[Role]:
+        return frozenset(self.roles.get(member.id, self.default_roles))
+
     def mention(self, member: MemberRef) -> str:
         return f"@{member.display_name or member.id}"
 

@@ -20,6 +20,7 @@ from bot.core.members import MemberInfo, check_zone
 from bot.core.outbox import Delivery
 from bot.core.refs import Actor, MemberRef, MessageRef, Role, RoomRef
 from bot.core.reply import Action, ActionStyle, Attachment, Field, NativePoll, Reply, Tone
+from bot.core.when import Moment, NotADate, parse_when
 
 __all__ = [
     "N_",
@@ -42,7 +43,9 @@ __all__ = [
     "MemberRef",
     "MembersMerged",
     "MessageRef",
+    "Moment",
     "NativePoll",
+    "NotADate",
     "Opt",
     "OptionSpec",
     "PermissionDenied",
@@ -61,4 +64,5 @@ __all__ = [
     "listener",
     "parse_duration",
     "parse_offsets",
+    "parse_when",
 ]

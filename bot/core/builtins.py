@@ -15,6 +15,7 @@ from bot.core import privacy
 from bot.core.cog import Cog
 from bot.core.commands import Opt, command
 from bot.core.core import Core
+from bot.core.dashboard import dashboard_reply
 from bot.core.errors import UserError
 from bot.core.help import help_reply
 from bot.core.i18n import Translator
@@ -47,6 +48,11 @@ class Builtins(Cog, name="core", group=None):
         reply = help_reply(self.core.catalogue, inv.t, inv.actor, inv.prefix, topic)
         reply.private = True
         return reply
+
+    @command("dashboard", permission=Role.MEMBER)
+    async def dashboard(self, inv: Invocation) -> Reply:
+        """Recevoir un lien privé vers le tableau de bord web."""
+        return await dashboard_reply(inv)
 
     # --- language and time zone: one write path (the member's row), two spellings each ---------
 

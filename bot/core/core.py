@@ -24,6 +24,7 @@ from bot.core.members import MemberInfo, MemberService, parse_zone
 from bot.core.metrics import Metrics, Outcome
 from bot.core.names import load_names, merge
 from bot.core.outbox import Outbox
+from bot.core.ownership import Ownership
 from bot.core.ports import Adapter, Capability
 from bot.core.refs import Actor, MessageRef, Role, RoomRef
 from bot.core.reply import Reply, Tone
@@ -69,6 +70,8 @@ class Core:
         self._core_names = load_names(CORE_LOCALES_DIR)
         self.cogs: dict[str, Cog] = {}
         self.adapters: dict[str, Adapter] = {}
+        #: Leases on platform connections, the adapter state handed over, claimed events.
+        self.ownership = Ownership(db, settings.core.failover_seconds)
         self.outbox = Outbox(self)
         self.live = LiveMessages(self)
         #: Activity providers (the poll cog) a café's programme is checked by.
@@ -301,6 +304,18 @@ class Core:
             name: bool(getattr(adapter, "connected", True))
             for name, adapter in self.adapters.items()
         }
+
+    def standby_platforms(self) -> frozenset[str]:
+        """The platforms whose connection another process owns: this one stands by (healthy,
+        not connected)."""
+        return frozenset(self.adapters) - frozenset(self.sendable_platforms())
+
+    def sendable_platforms(self) -> list[str]:
+        """The platforms this process can deliver through now: a standby adapter (its
+        connection owned by another process) says ``can_send`` False, and the owner sends."""
+        return [
+            name for name, adapter in self.adapters.items() if getattr(adapter, "can_send", True)
+        ]
 
     @property
     def platforms(self) -> frozenset[str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -37,6 +37,26 @@ def normalize_locale(value: str | None) -> str | None:
         return None
     base = value.replace("_", "-").split("-")[0].strip().lower()
     return base if base in LOCALES else None
+
+
+class Deferred:
+    """A message parameter written in the reader's language only when the message is shown
+    (a date, a month name inside a ``UserError`` raised before anyone knows who reads it)."""
+
+    __slots__ = ("render",)
+
+    def __init__(self, render: Callable[[Translator], str]) -> None:
+        self.render = render
+
+    def __str__(self) -> str:  # outside a translator (logs, CSV reports): the source language
+        return self.render(Translator(Catalogues(), SOURCE_LOCALE))
+
+
+def _resolve(params: dict[str, Any], t: Translator) -> dict[str, Any]:
+    for value in params.values():
+        if isinstance(value, Deferred):
+            return {k: v.render(t) if isinstance(v, Deferred) else v for k, v in params.items()}
+    return params  # the common case: nothing to render, no copy
 
 
 class _SafeDict(dict[str, Any]):
@@ -105,12 +125,14 @@ class Translator:
         self.typography = typography
 
     def __call__(self, msgid: str, /, **params: Any) -> str:
+        params = _resolve(params, self) if params else params
         if self.locale == "fr":
             return _format(self._typeset(msgid), params)
         return _format(self.catalogues.singular[self.locale].get(msgid, msgid), params)
 
     def n(self, singular: str, plural: str, count: int, /, **params: Any) -> str:
         """Plural-aware translation; ``{n}`` is the count, already formatted."""
+        params = _resolve(params, self)
         params.setdefault("n", self.number(count))
         if self.locale == SOURCE_LOCALE:
             # French: 0 and 1 take the singular.
@@ -157,16 +179,17 @@ class Translator:
         local = moment.astimezone(tz or self.tz)
         ref = (now or dt.datetime.now(local.tzinfo)).astimezone(local.tzinfo)
         day = self._day(local, year=local.year != ref.year)
-        if self.locale == "fr":
-            clock = (
-                f"{local.hour} h" if local.minute == 0 else f"{local.hour} h {local.minute:02d}"
-            )
-            text = f"{day} à {clock}"
-        else:
-            text = f"{day} at {local.hour:02d}:{local.minute:02d}"
+        clock = self.clock(local.hour, local.minute)
+        text = f"{day} à {clock}" if self.locale == "fr" else f"{day} at {clock}"
         if zone:
             text += f" ({local.tzinfo})"
         return text
+
+    def clock(self, hour: int, minute: int) -> str:
+        """``10 h``, ``2 h 30`` / ``10:00``, ``02:30``."""
+        if self.locale == "fr":
+            return f"{hour} h" if minute == 0 else f"{hour} h {minute:02d}"
+        return f"{hour:02d}:{minute:02d}"
 
     def date(self, moment: dt.datetime, tz: ZoneInfo | None = None) -> str:
         return self._day(moment.astimezone(tz or self.tz), year=True)

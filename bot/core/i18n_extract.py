@@ -2,7 +2,8 @@
 step, and ``python -m bot.core.i18n_extract`` that prints the missing ones as .po stubs).
 
 Collected: the first literal argument of ``_()``, ``N_()``, ``t()``/``x.t()``, ``t.n()``
-(singular and plural), ``UserError()``, ``UsageError()``, ``PermissionDenied()``, ``Opt()``,
+(singular and plural), ``UserError()``, ``UsageError()``, ``PermissionDenied()``,
+``NotADate()``, ``Opt()``,
 the first docstring line of every ``@command`` and its ``examples=``.
 """
 
@@ -17,8 +18,11 @@ from pathlib import Path
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-CALLS = {"_", "N_", "t", "UserError", "UsageError", "PermissionDenied", "Opt"}
+CALLS = {"_", "N_", "t", "UserError", "UsageError", "PermissionDenied", "NotADate", "Opt"}
 _PLACEHOLDER = re.compile(r"\{(\w+)[^}]*\}")
+_STRING = r"""(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')"""
+_TEMPLATE_CALL = re.compile(r"(?<![\w.])_\(\s*" + _STRING)
+_TEMPLATE_PLURAL = re.compile(r"(?<![\w.])ngettext\(\s*" + _STRING + r"\s*,\s*" + _STRING)
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,28 @@ def extract_file(path: Path) -> list[Msg]:
     return found
 
 
+def extract_template(path: Path) -> list[Msg]:
+    """Translatable strings of a web template (``templates/*.html`` in a package): the first
+    literal of ``_("…")`` and both literals of ``ngettext("…", "…", n)``."""
+    text = path.read_text(encoding="utf-8")
+    rel = path.relative_to(ROOT)
+    found: list[Msg] = []
+    for match in _TEMPLATE_CALL.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        found.append(Msg(_unquote(match.group(1), match.group(2)), None, f"{rel}:{line}"))
+    for match in _TEMPLATE_PLURAL.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        singular = _unquote(match.group(1), match.group(2))
+        plural = _unquote(match.group(3), match.group(4))
+        found.append(Msg(singular, plural, f"{rel}:{line}"))
+    return found
+
+
+def _unquote(double: str | None, single: str | None) -> str:
+    raw = double if double is not None else single or ""
+    return re.sub(r"\\(.)", r"\1", raw)
+
+
 def packages() -> dict[Path, Path]:
     """Source package → its locales directory (the core, then each cog)."""
     result = {ROOT / "bot": ROOT / "bot" / "locales"}
@@ -90,6 +116,8 @@ def extract_package(package: Path) -> list[Msg]:
     msgs: list[Msg] = []
     for path in sorted(package.rglob("*.py")):
         msgs.extend(extract_file(path))
+    for path in sorted(package.rglob("templates/*.html")):
+        msgs.extend(extract_template(path))
     return msgs
 
 

@@ -20,6 +20,7 @@ from bot.core.events import MembersMerged
 from bot.core.i18n import N_
 from bot.core.privacy import MergeNote
 from bot.core.rights import LinkCodes
+from bot.core.web_login import WebLogins
 from bot.storage.models import Identity, Member, OutboxMessage
 
 if TYPE_CHECKING:
@@ -77,6 +78,7 @@ async def merge_members(core: Core, kept: int, merged: int) -> MergeReport:
             .values(member_id=kept)
         )
         await LinkCodes.merge(session, kept, merged)
+        await WebLogins.merge(session, kept, merged)
     for cog in core.cogs.values():
         if cog.privacy is not None:
             _collect(report, await cog.privacy.merge(kept, merged))

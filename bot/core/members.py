@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -148,6 +149,14 @@ class MemberService:
         async with self.db.session() as session:
             rows = await session.exec(select(Member).where(col(Member.id).in_(member_ids)))
             return {m.id: _info(m) for m in rows if m.id is not None}
+
+    async def count(self, since: datetime | None = None) -> int:
+        """How many members the community has (first seen since ``since``, when given)."""
+        stmt = select(func.count()).select_from(Member)
+        if since is not None:
+            stmt = stmt.where(col(Member.created_at) >= since)
+        async with self.db.session() as session:
+            return int((await session.exec(stmt)).one())
 
     async def names(self, member_ids: list[int]) -> dict[int, str]:
         """Display names by member id (cogs use this instead of joining ``core_member``);

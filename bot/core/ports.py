@@ -65,3 +65,11 @@ class Forgetting(Protocol):
     refused-DM lists) drop it when the member asks to be forgotten."""
 
     async def forget(self, member: MemberRef) -> None: ...
+
+
+@runtime_checkable
+class RoleLookup(Protocol):
+    """Optional: adapters that can tell a member's current neutral roles in the community
+    outside a command (the dashboard checks them again on every request)."""
+
+    async def roles_of(self, member: MemberRef) -> frozenset[Role]: ...

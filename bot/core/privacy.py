@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from sqlmodel import col, delete, select
 
 from bot.core.rights import LinkCodes
+from bot.core.web_login import WebLogins
 from bot.storage.models import Identity, Member, OutboxMessage
 
 if TYPE_CHECKING:
@@ -87,6 +88,7 @@ async def export_member(core: Core, member_id: int) -> dict[str, Any]:
         "identities": [],
         "messages": [],
         "link_codes": [],
+        "dashboard": {},
         "cogs": {},
     }
     if member is not None:
@@ -120,6 +122,7 @@ async def export_member(core: Core, member_id: int) -> dict[str, Any]:
         for m in queued
     ]
     data["link_codes"] = await LinkCodes(core.db, core.clock, core.members).export(member_id)
+    data["dashboard"] = await WebLogins(core.db, core.clock).export(member_id)
     for name, cog in sorted(core.cogs.items()):
         section = await cog.privacy.export(member_id) if cog.privacy else None
         if section is not None:
@@ -141,6 +144,7 @@ async def forget_member(core: Core, member_id: int) -> None:
             await forget(ref)
     async with core.db.session() as session:
         await LinkCodes.forget(session, member_id)
+        await WebLogins.forget(session, member_id)
         # Queued messages (pending or sent) would still carry the member's words and id.
         await session.exec(delete(OutboxMessage).where(col(OutboxMessage.member_id) == member_id))
         await session.exec(delete(Identity).where(col(Identity.member_id) == member_id))

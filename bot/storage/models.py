@@ -1,5 +1,5 @@
 """Core tables: members and their platform identities, rooms, the outbox, live messages, and
-the ``me link`` codes."""
+the ``me link`` codes, the dashboard's logins, sessions and audit trail."""
 
 from __future__ import annotations
 
@@ -20,7 +20,8 @@ class Member(SQLModel, table=True):
     display_name: str = Field(max_length=200)
     locale: str | None = Field(default=None, max_length=8)
     timezone: str | None = Field(default=None, max_length=64)
-    created_at: datetime = TimestampField()
+    #: Indexed: the dashboard counts the members who joined this month.
+    created_at: datetime = TimestampField(index=True)
     last_seen_at: datetime = TimestampField()
 
 
@@ -134,3 +135,98 @@ class LinkAttempt(SQLModel, table=True):
         )
     )
     at: datetime = TimestampField(index=True)
+
+
+class WebLogin(SQLModel, table=True):
+    """A one-time dashboard login link (``dashboard``): only the SHA-256 of its token is kept,
+    so a copy of the database opens no session. Used rows stay until they expire, so a reused
+    link is told apart from a forged one; rows also count the member's recent links (rate)."""
+
+    __tablename__ = "core_web_login"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    member_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("core_member.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    #: The page the link opens (``/`` for moderators, ``/me`` for members).
+    target: str = Field(max_length=64)
+    created_at: datetime = TimestampField(index=True)
+    expires_at: datetime = TimestampField()
+    used_at: datetime | None = TimestampField(nullable=True)
+
+
+class WebSession(SQLModel, table=True):
+    """A dashboard session (the cookie holds the token, the table its SHA-256): revocable by
+    deleting the row (logout, forget). Roles are not stored: they are read again on every
+    request."""
+
+    __tablename__ = "core_web_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    member_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("core_member.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    #: The anti-forgery token every form of this session carries.
+    csrf: str = Field(max_length=64)
+    created_at: datetime = TimestampField()
+    expires_at: datetime = TimestampField(index=True)
+
+
+class WebAudit(SQLModel, table=True):
+    """A moderator action taken through the dashboard: who, what, when (read by admins on
+    ``/audit``). The author's row may go (forget): the action stays, without its author."""
+
+    __tablename__ = "core_web_audit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("core_member.id", ondelete="SET NULL"), nullable=True, index=True
+        ),
+    )
+    action: str = Field(max_length=64)
+    detail: str = Field(sa_column=Column(Text, nullable=False))
+    at: datetime = TimestampField(index=True)
+
+
+class Lease(SQLModel, table=True):
+    """Who owns a platform connection (the Matrix account, one Discord shard) right now: one
+    row per connection, taken and renewed by its holder (see bot.core.leases)."""
+
+    __tablename__ = "core_lease"
+
+    name: str = Field(primary_key=True, max_length=200)
+    holder: str = Field(max_length=100)
+    acquired_at: datetime = TimestampField()
+    renewed_at: datetime = TimestampField()
+    expires_at: datetime = TimestampField()
+
+
+class AdapterStateRow(SQLModel, table=True):
+    """What an adapter keeps across restarts and hands over to the next owner of its
+    connection (the Matrix sync token, DM rooms…), one JSON document per account."""
+
+    __tablename__ = "core_adapter_state"
+
+    platform: str = Field(primary_key=True, max_length=16)
+    account: str = Field(primary_key=True, max_length=255)
+    data: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    updated_at: datetime = TimestampField()
+
+
+class HandledEvent(SQLModel, table=True):
+    """A platform event (a command) already taken by one process: a new owner replaying the
+    last seconds of its connection never answers it twice."""
+
+    __tablename__ = "core_handled_event"
+
+    platform: str = Field(primary_key=True, max_length=16)
+    event_id: str = Field(primary_key=True, max_length=255)
+    handled_at: datetime = TimestampField(index=True)

@@ -30,7 +30,11 @@ async def healthz(request: web.Request) -> web.Response:
     database = await _database_ok(request)
     body["database"] = {"ok": database, "dialect": core.db.dialect}
     connections = core.connections()
-    body["adapters"] = {name: {"connected": up} for name, up in sorted(connections.items())}
+    standby = core.standby_platforms()
+    body["adapters"] = {
+        name: {"connected": up, "standby": name in standby}
+        for name, up in sorted(connections.items())
+    }
     backlog, oldest_age = None, None
     if database:
         try:
@@ -43,7 +47,8 @@ async def healthz(request: web.Request) -> web.Response:
     body["outbox"] = {"backlog": backlog, "oldest_overdue_seconds": oldest_age}
     healthy = (
         database
-        and all(connections.values())
+        # A standby is not connected by design: another process owns its connection.
+        and all(up or name in standby for name, up in connections.items())
         and backlog is not None
         and (oldest_age is None or oldest_age <= OVERDUE_LIMIT.total_seconds())
     )

@@ -4,6 +4,8 @@
   allows no inline script and no framing, ``nosniff``, no referrer.
 - A query string longer than ``MAX_QUERY`` is refused with 414 before any handler runs
   (aiohttp's own parser already answers 400 to a request line beyond 8 KiB).
+- A refused dashboard request (:class:`bot.web.auth.Refused`), an unknown address and a wrong
+  method are answered with translated pages.
 - An unexpected error is logged and answered with a short 500, never a traceback.
 """
 
@@ -15,6 +17,8 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from bot.core.i18n import N_
+from bot.web.auth import Refused
+from bot.web.render import error_page, refusal_page
 from bot.web.text import plain
 
 log = logging.getLogger(__name__)
@@ -47,6 +51,25 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         return plain(request, 414, N_("L'adresse demandée est trop longue."))
     try:
         return await handler(request)
+    except Refused as refusal:
+        return await refusal_page(request, refusal)
+    except web.HTTPNotFound:
+        # An unknown address (or id in one): a page in the reader's language, not aiohttp's.
+        return error_page(
+            request,
+            None,
+            404,
+            N_("Page introuvable"),
+            N_("Cette page n'existe pas (ou plus). Revenez à l'accueil du tableau de bord."),
+        )
+    except web.HTTPMethodNotAllowed:
+        return error_page(
+            request,
+            None,
+            405,
+            N_("Action impossible"),
+            N_("Cette adresse ne s'utilise pas ainsi. Revenez à la page précédente."),
+        )
     except web.HTTPException:
         raise
     except Exception:

@@ -12,8 +12,10 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from bot.web import feeds, health, metrics
-from bot.web.keys import CORE
+from bot.core.dashboard import web_logins
+from bot.web import feeds, health, metrics, pages
+from bot.web.keys import CORE, LOGINS
+from bot.web.render import setup_templates
 from bot.web.security import add_headers, guard
 
 if TYPE_CHECKING:
@@ -26,10 +28,13 @@ def build_app(core: Core) -> web.Application:
     """The application: routes, security headers and guards (tests use it directly)."""
     app = web.Application(middlewares=[guard], client_max_size=64 * 1024)
     app[CORE] = core
+    app[LOGINS] = web_logins(core)
     app.on_response_prepare.append(add_headers)
     app.router.add_get("/healthz", health.healthz)
     metrics.setup(app)
     feeds.setup(app)
+    setup_templates(app)
+    pages.setup(app)
     return app
 
 
@@ -60,6 +65,7 @@ class WebServer:
         self._runner = runner
         addresses = runner.addresses
         self.port = int(addresses[0][1]) if addresses else self.settings.port
+        self.core.web.listening = self.address
         log.debug("Web server listening on %s", self.address)  # the ready line says it
         return True
 
@@ -73,3 +79,4 @@ class WebServer:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+            self.core.web.listening = None

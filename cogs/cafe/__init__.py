@@ -66,4 +66,12 @@ def setup(core: Core) -> Cog:
         translator=core.i18n.translator,
     )
     core.web.provide_calendar(cog.feeds)
+    from bot.core.dashboard_pages import CAFES
+    from cogs.cafe.dashboard import CafeDashboard
+    from cogs.cafe.dashboard_page import CafeBoard
+
+    board = CafeDashboard(core.db, service)
+    core.web.provide("overview:cafe", board)
+    core.web.provide("me:cafe", board)
+    core.web.provide(CAFES, CafeBoard(db=core.db, clock=core.clock, attendance=service.attendance))
     return cog

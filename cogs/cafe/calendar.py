@@ -189,7 +189,8 @@ def series_ics(
     from icalendar import Event
 
     zone = ZoneInfo(series.timezone)
-    first_local = datetime.fromisoformat(series.local_start)
+    # The wall time (an offset is stored only for the second pass of a repeated hour).
+    first_local = datetime.fromisoformat(series.local_start).replace(tzinfo=None)
     # Start the rule at its first materialised occurrence, so no date before it appears.
     first = min(
         (datetime.fromisoformat(o.recurrence_id) for o in occurrences), default=first_local

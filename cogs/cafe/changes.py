@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from bot.core import RoomRef, UserError
+from bot.core import NotADate, RoomRef, UserError, parse_when
 from cogs.cafe import confirmation, queries
 from cogs.cafe.domain import (
     CANCELLED,
@@ -19,7 +19,7 @@ from cogs.cafe.domain import (
 )
 from cogs.cafe.models import CafeSeries
 from cogs.cafe.reminders import NOTICE, notice_data, notice_key, start_item, start_prefix
-from cogs.cafe.schedule import parse_schedule, to_utc
+from cogs.cafe.schedule import to_utc
 
 if TYPE_CHECKING:
     from bot.core.outbox import Outbox
@@ -78,13 +78,14 @@ class Changes:
         old_start = row.starts_at
         if when is not None:
             zone = occ.zone
-            moved = parse_schedule(when, now.astimezone(zone).replace(tzinfo=None))
-            if not moved.single:
+            try:
+                moved = parse_when(when, now, zone)
+            except NotADate:
                 raise UserError(
-                    "Pour déplacer un café, donnez une date et une heure, "
-                    "par exemple « 2027-03-05 14:00 »."
-                )
-            row.starts_at = to_utc(moved.start, zone)
+                    "Pour déplacer un café, donnez une date et une heure, par exemple "
+                    "« vendredi 5 mars 14h » ou « jeudi prochain 18h »."
+                ) from None
+            row.starts_at = to_utc(moved.local, zone)
             row.moved = True
             changes.append("when")
         if capacity is not None:

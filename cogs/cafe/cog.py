@@ -87,12 +87,19 @@ class Cafe(
 
     # --- moderators -----------------------------------------------------------------------------
 
-    @command("create", permission=Role.MODERATOR)
+    @command(
+        "create",
+        permission=Role.MODERATOR,
+        examples=(
+            'cafe create title:"Café des médiateurs" schedule:"le premier jeudi du mois 10h"',
+            'cafe create title:Atelier schedule:"jeudi 4 mars à 10h" reminders:24h,15m',
+        ),
+    )
     async def create(
         self,
         inv: Invocation,
         title: Annotated[str, Opt("Titre du café", max_length=200)],
-        schedule: Annotated[str, Opt("Quand : « mensuel premier jeudi 10:00 », RRULE ou date")],
+        schedule: Annotated[str, Opt("Quand : « le 15 de chaque mois 10h », « 4 mars 10h »")],
         timezone: Annotated[str, Opt("Fuseau horaire IANA, ex. Europe/Paris")] = "",
         duration: Annotated[int | None, Opt("Durée en minutes", min=5, max=1440)] = None,
         capacity: Annotated[
@@ -128,7 +135,7 @@ class Cafe(
         self,
         inv: Invocation,
         occurrence: Annotated[int, Opt("Numéro du café", min=1, max=MAX_ID)],
-        when: Annotated[str, Opt("Nouvelle date et heure, ex. 2027-03-05 14:00")] = "",
+        when: Annotated[str, Opt("Nouvelle date, ex. « vendredi 5 mars 14h »")] = "",
         topic: Annotated[str, Opt("Sujet", max_length=300)] = "",
         host: Annotated[str, Opt("Animateur ou animatrice", max_length=200)] = "",
         description: Annotated[str, Opt("Description", max_length=1000)] = "",

@@ -21,6 +21,7 @@ from cogs.cafe.domain import (
     Preference,
     Who,
 )
+from cogs.cafe.schedule import month_day
 
 
 def _when(t: Translator, moment: datetime, now: datetime, tz: ZoneInfo | None = None) -> str:
@@ -67,6 +68,28 @@ def created(t: Translator, result: Created, now: datetime, delay: int = 0) -> Re
     lines += [f"- {t.datetime(d, zone, now=now)}" for d in result.dates]
     if result.series.rule is None:
         lines.append(t("Une seule date."))
+    wall = datetime.fromisoformat(result.series.local_start).time()
+    for d in result.dates if result.series.rule else []:
+        local = d.astimezone(zone)
+        if (local.hour, local.minute) != (wall.hour, wall.minute):
+            # RFC 5545: an occurrence in the hour a DST night skips moves by the gap; say so.
+            lines.append(
+                t(
+                    "Le {day}, {wall} n'existe pas (changement d'heure) : ce café-là commence "
+                    "à {clock}.",
+                    day=t.date(d, zone),
+                    wall=t.clock(wall.hour, wall.minute),
+                    clock=t.clock(local.hour, local.minute),
+                )
+            )
+    if (day := month_day(result.series.rule)) is not None and day > 28:
+        lines.append(
+            t(
+                "Les mois qui n'ont pas de {day} sont sautés (comme dans Google Agenda) ; pour "
+                "finir chaque mois, écrivez « le dernier jour du mois 18h ».",
+                day=day,
+            )
+        )
     if result.first is not None:
         lines.append("")
         lines.append(

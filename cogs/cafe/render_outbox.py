@@ -17,23 +17,27 @@ def reminder(d: Delivery) -> Reply:
     t, data = d.t, d.data
     start = datetime.fromisoformat(data["starts_at"])
     title = f"{data['title']} — {data['topic']}" if data.get("topic") else data["title"]
+    when = t.datetime(start, now=d.now)
+    duration = t.duration(timedelta(minutes=data.get("minutes", 60)))
     if d.fallback:
         # A room post: never the link.
         return Reply(
             text=t(
-                "{mention}, rappel : le café « {title} » commence {when}. Je ne peux pas "
+                "{mention}, rappel : le café « {title} » {starts} ({when}). Je ne peux pas "
                 "vous écrire en privé ; autorisez les messages privés pour recevoir le lien.",
                 mention=d.mention,
                 title=title,
-                when=t.datetime(start, now=d.now),
+                starts=_starts(t, start, d.now),
+                when=when,
             )
         )
     lines = [
         t(
-            "Rappel : le café « {title} » commence {when} ({duration}).",
+            "Rappel : le café « {title} » {starts} ({when}, durée {duration}).",
             title=title,
-            when=t.datetime(start, now=d.now),
-            duration=t.duration(timedelta(minutes=data.get("minutes", 60))),
+            starts=_starts(t, start, d.now),
+            when=when,
+            duration=duration,
         )
     ]
     if data.get("host"):
@@ -46,6 +50,15 @@ def reminder(d: Delivery) -> Reply:
         text="\n".join(lines),
         actions=[leave_action(t, data["occurrence"])],
     )
+
+
+def _starts(t: Translator, start: datetime, now: datetime) -> str:
+    """``commence dans 15 min`` — how long until, as a person says it (the date follows in
+    brackets, so the two are never confused); ``a commencé`` when sent late."""
+    left = start - now
+    if left < timedelta(seconds=30):
+        return t("a commencé")
+    return t("commence dans {delay}", delay=t.duration(left))
 
 
 def notice(d: Delivery) -> Reply:

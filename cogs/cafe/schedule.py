@@ -12,25 +12,35 @@ Accepted forms:
   ``weekly monday 18:00``, ``every last friday 9am``, ``daily 09:00``;
 - French: ``mensuel premier jeudi 10:00``, ``hebdomadaire lundi 18h``,
   ``toutes les 2 semaines mardi 18h30``, ``chaque dernier vendredi du mois 9h``;
-- one date: ``2027-03-04 10:00`` or ``04/03/2027 10h``.
+- a day of the month: ``monthly on the 15th 10:00``, ``le 15 de chaque mois 10h``,
+  ``tous les mois le 15 à 10h``, ``le dernier jour du mois 18h``, ``last day of the month 6pm``.
+  A month without that day (the 31st in April, the 30th in February) is skipped, as Google
+  Calendar and Sesh do (RFC 5545's rule); "the last day of the month" never skips;
+- one date, as ``bot.core.when`` reads it: ``jeudi 4 mars à 10h``, ``demain 18h``,
+  ``March 4 10am``, ``2027-03-04 10:00``, ``04/03/2027 10h``… (a bare ``jeudi 10h`` is weekly).
+
+Daylight saving: a single date in a skipped or repeated hour is refused with the choices
+(``bot.core.when_dst``). A recurring café whose wall time falls in one follows RFC 5545: in the
+skipped hour it starts an hour later on the wall clock (02:30 → 03:30), in the repeated hour
+it is the first one (summer time).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
 
-from bot.core import UserError, parse_offsets
+from bot.core import NotADate, UserError, parse_offsets, parse_when
 from bot.core.text import fold
 
 EXAMPLES = (
     "`monthly first thursday 10:00` · `mensuel premier jeudi 10:00` · "
-    "`every 2 weeks tuesday 18:30` · `hebdomadaire lundi 18:00` · `2027-03-04 10:00` · "
-    "`FREQ=MONTHLY;BYDAY=1TH;BYHOUR=10;BYMINUTE=0`"
+    "`every 2 weeks tuesday 18:30` · `le 15 de chaque mois 10h` · `jeudi 4 mars à 10h` · "
+    "`demain 18h` · `FREQ=MONTHLY;BYDAY=1TH;BYHOUR=10;BYMINUTE=0`"
 )
 
 _WEEKDAYS = {
@@ -95,8 +105,9 @@ FILLERS = frozenset(
 )
 
 _TIME = re.compile(r"^(\d{1,2})(?:(?::|h)(\d{2})?)?(am|pm)?$")
-_DATE_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ t]+(.+))?$")
-_DATE_FR = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:[ t]+(.+))?$")
+# "15", "15th", "1er": a day of the month when "le"/"the"/"on" comes before or it has a suffix.
+_MONTH_DAY = re.compile(r"^(\d{1,2})(st|nd|rd|th|er|re|ere|e|eme)?$")
+DAY_WORDS = frozenset(["day", "jour"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,39 +173,20 @@ def parse_time(token: str) -> time | None:
     return time(hour, minute)
 
 
-def parse_schedule(text: str, now_local: datetime) -> Schedule:
-    """Parse a schedule; ``now_local`` is the naive wall time now in the series' zone."""
+def parse_schedule(text: str, now_local: datetime, zone: ZoneInfo) -> Schedule:
+    """Parse a schedule; ``now_local`` is the naive wall time now in ``zone``, the series'
+    zone (a single date in a skipped or repeated hour there is refused with the choices)."""
     raw = text.strip()
     if not raw:
         raise _bad(text)
     folded = fold(raw)
     if "freq=" in folded:
         return _parse_rrule(raw, now_local)
-    for pattern, order in ((_DATE_ISO, (0, 1, 2)), (_DATE_FR, (2, 1, 0))):
-        match = pattern.match(folded)
-        if match:
-            return _parse_single(text, match, order, now_local)
-    return _parse_words(text, folded, now_local)
-
-
-def _parse_single(
-    text: str, match: re.Match[str], order: tuple[int, int, int], now_local: datetime
-) -> Schedule:
-    parts = [int(match.group(i + 1)) for i in range(3)]
-    year, month, day = (parts[i] for i in order)
-    clock = parse_time(match.group(4).replace(" ", "")) if match.group(4) else None
-    if clock is None:
-        raise _bad(text)
     try:
-        start = datetime.combine(date(year, month, day), clock)
-    except ValueError:
-        raise _bad(text) from None
-    if start <= now_local:
-        raise UserError(
-            "Cette date est déjà passée : « {schedule} ». Donnez une date à venir.",
-            schedule=text[:80],
-        )
-    return Schedule(None, start)
+        moment = parse_when(raw, now_local.replace(tzinfo=zone), zone, loose=False)
+    except NotADate:
+        return _parse_words(text, folded, now_local)
+    return Schedule(None, moment.local)
 
 
 def _parse_rrule(text: str, now_local: datetime) -> Schedule:
@@ -250,12 +242,29 @@ def _parse_words(text: str, folded: str, now_local: datetime) -> Schedule:
     freq: str | None = None
     interval = 1
     ordinal: int | None = None
+    month_day: int | None = None
     days: list[str] = []
     clock: time | None = None
     pending_number: int | None = None
-    for token in tokens:
+    skip = False
+    for index, token in enumerate(tokens):
+        before = tokens[index - 1] if index else ""
+        after = tokens[index + 1] if index + 1 < len(tokens) else ""
         moment = parse_time(token)
-        if moment is not None:
+        day_number = _MONTH_DAY.match(token)
+        if skip:
+            skip = False
+        elif after in DAY_WORDS and (token in ORDINALS or day_number):
+            # "le dernier jour du mois", "the 1st day of the month"
+            month_day = ORDINALS[token] if token in ORDINALS else int(re.sub(r"\D", "", token))
+            skip = True
+        elif (
+            day_number
+            and after not in WEEKDAY_WORDS
+            and (before in ("le", "the", "on") or day_number[2])
+        ):
+            month_day = int(day_number[1])
+        elif moment is not None:
             if clock is not None:
                 raise _bad(text)
             clock = moment
@@ -280,6 +289,10 @@ def _parse_words(text: str, folded: str, now_local: datetime) -> Schedule:
             raise _bad(text)
     if pending_number is not None or clock is None or not 1 <= interval <= 52:
         raise _bad(text)
+    if month_day is not None:
+        return _monthly_on_day(
+            text, month_day, freq, interval, bool(days) or ordinal is not None, clock, now_local
+        )
     if freq is None:
         if not days:
             raise _bad(text)
@@ -302,6 +315,32 @@ def _parse_words(text: str, folded: str, now_local: datetime) -> Schedule:
     elif days:
         parts.append("BYDAY=" + ",".join(days))
     return _finish(text, ";".join(parts), clock, now_local)
+
+
+def _monthly_on_day(
+    text: str,
+    day: int,
+    freq: str | None,
+    interval: int,
+    weekday_too: bool,
+    clock: time,
+    now_local: datetime,
+) -> Schedule:
+    if weekday_too or freq not in (None, "MONTHLY") or not (1 <= day <= 31 or day == -1):
+        raise UserError(
+            "Un café mensuel a lieu soit un jour du mois (« le 15 de chaque mois 10h »), soit "
+            "un jour de la semaine (« premier jeudi du mois 10h ») : « {schedule} » mélange "
+            "les deux ou donne un jour qui n'existe pas.",
+            schedule=text[:80],
+        )
+    parts = ["FREQ=MONTHLY"] + ([f"INTERVAL={interval}"] if interval > 1 else [])
+    return _finish(text, ";".join([*parts, f"BYMONTHDAY={day}"]), clock, now_local)
+
+
+def month_day(rule: str | None) -> int | None:
+    """The day of the month a rule names (``BYMONTHDAY=31`` → 31, the last day → -1)."""
+    match = re.search(r"BYMONTHDAY=(-?\d+)(?:;|$)", rule or "")
+    return int(match[1]) if match else None
 
 
 # Reminder offsets: a handful, each a sensible lead time. More (or longer) would let one

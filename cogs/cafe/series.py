@@ -30,7 +30,18 @@ if TYPE_CHECKING:
 
 
 def schedule_of(series: CafeSeries) -> Schedule:
-    return Schedule(series.rule, datetime.fromisoformat(series.local_start))
+    start = datetime.fromisoformat(series.local_start)
+    if start.tzinfo is not None:  # the second pass of a repeated hour: see ``local_start_text``
+        start = start.astimezone(ZoneInfo(series.timezone)).replace(tzinfo=None)
+    return Schedule(series.rule, start)
+
+
+def local_start_text(start: datetime, zone: ZoneInfo) -> str:
+    """The stored wall time. A naive ISO text cannot say which pass of a repeated hour was
+    chosen ("02:30 hiver"): then, and only then, the UTC offset is stored with it."""
+    if start.fold:
+        return start.replace(tzinfo=zone).isoformat()
+    return start.isoformat()
 
 
 class Materializer:
@@ -122,7 +133,7 @@ class SeriesService:
         zone_name = check_zone(timezone)
         zone = ZoneInfo(zone_name)
         now = self.clock.now()
-        parsed = parse_schedule(schedule, now.astimezone(zone).replace(tzinfo=None))
+        parsed = parse_schedule(schedule, now.astimezone(zone).replace(tzinfo=None), zone)
         return parsed, zone_name, parsed.dates(zone, now, 5)
 
     async def create(
@@ -169,7 +180,7 @@ class SeriesService:
         series = CafeSeries(
             title=title[:200],
             rule=parsed.rule,
-            local_start=parsed.start.isoformat(),
+            local_start=local_start_text(parsed.start, ZoneInfo(zone_name)),
             timezone=zone_name,
             duration_minutes=duration or self.settings.duration,
             capacity=capacity,

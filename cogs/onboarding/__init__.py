@@ -22,4 +22,10 @@ def setup(core: Core) -> Cog:
         grant_role=core.grant_role,
         platforms=lambda: core.platforms,
     )
-    return Onboarding(core, settings, OnboardingService(deps, settings))
+    from cogs.onboarding.dashboard import OnboardingDashboard
+
+    service = OnboardingService(deps, settings)
+    board = OnboardingDashboard(deps, service)
+    for name in ("overview:onboarding", "me:onboarding", "members"):
+        core.web.provide(name, board)
+    return Onboarding(core, settings, service)

@@ -22,6 +22,7 @@ from bot.core import (
 )
 from bot.core.rights import PreferenceChanged
 from cogs.onboarding import render
+from cogs.onboarding.cog_members import ReachCommands
 from cogs.onboarding.domain import STEP_KIND, WELCOME_KIND, ProfileField, Step
 from cogs.onboarding.service import OnboardingService
 from cogs.onboarding.settings import OnboardingSettings
@@ -29,7 +30,10 @@ from cogs.onboarding.settings import OnboardingSettings
 Value = Annotated[str, Opt("Votre réponse", max_length=200, rest=True)]
 
 
-class Onboarding(Cog, name="onboarding"):
+class Onboarding(ReachCommands, Cog, name="onboarding"):
+    """The newcomer flow, profiles and the directory; ``members match | introduce |
+    introductions`` and ``me uptodate`` come from ``ReachCommands``."""
+
     def __init__(
         self, core: Core, settings: OnboardingSettings, service: OnboardingService
     ) -> None:
@@ -39,6 +43,7 @@ class Onboarding(Cog, name="onboarding"):
         self.privacy = service.privacy
         core.outbox.register(STEP_KIND, self.render_step)
         core.outbox.register(WELCOME_KIND, self.render_welcome)
+        self.register_reach()
 
     # --- events and outbox --------------------------------------------------------------------
 

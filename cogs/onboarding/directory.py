@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from bot.core import UserError
 from bot.core.text import fold_key, tidy
-from cogs.onboarding import queries
+from cogs.onboarding import needs, queries
 from cogs.onboarding.domain import Card
 from cogs.onboarding.settings import OnboardingSettings
 
@@ -49,6 +49,7 @@ class DirectoryService:
         async with self.db.session() as s:
             found = await queries.profiles(s, member_ids)
             tags = await queries.interests_of(s, member_ids)
+            reach = await needs.of_members(s, member_ids)
         names = await self.members.names(list(found))
         out = []
         for member_id in member_ids:
@@ -62,6 +63,8 @@ class DirectoryService:
                         p.metier,
                         p.region,
                         tags.get(member_id, []),
+                        [t.label for t in reach.get((member_id, needs.ReachKind.NEED), [])],
+                        [t.label for t in reach.get((member_id, needs.ReachKind.OFFER), [])],
                     )
                 )
         return out

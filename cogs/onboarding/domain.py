@@ -30,6 +30,8 @@ class Step(StrEnum):
     METIER = "metier"
     REGION = "region"
     INTERESTS = "interests"
+    NEEDS = "needs"
+    OFFERS = "offers"
     TIMEZONE = "timezone"
     NOTIFICATIONS = "notifications"
     DIRECTORY = "directory"
@@ -44,6 +46,8 @@ class ProfileField(StrEnum):
     METIER = "metier"
     REGION = "region"
     INTERESTS = "interests"
+    NEEDS = "needs"
+    OFFERS = "offers"
     TIMEZONE = "timezone"
     LANGUAGE = "language"
     NOTIFICATIONS = "notifications"
@@ -68,6 +72,8 @@ STEP_LABELS = {
     Step.METIER: N_("métier"),
     Step.REGION: N_("région"),
     Step.INTERESTS: N_("centres d'intérêt"),
+    Step.NEEDS: N_("je cherche"),
+    Step.OFFERS: N_("je peux apporter"),
     Step.TIMEZONE: N_("fuseau horaire"),
     Step.NOTIFICATIONS: N_("rappels des cafés"),
     Step.DIRECTORY: N_("annuaire"),
@@ -126,11 +132,15 @@ def join_steps(items: list[str]) -> str:
     return ",".join(items)
 
 
-def active_steps(welcome_room: RoomRef | None) -> tuple[Step, ...]:
-    """Every step, but the welcome post only where there is a room to post it in."""
+def active_steps(welcome_room: RoomRef | None, ask_reach: bool = True) -> tuple[Step, ...]:
+    """Every step, but the welcome post only where there is a room to post it in, and needs
+    and offers only when ``ask_needs_offers`` is on."""
     steps = list(Step)
     if welcome_room is None:
         steps.remove(Step.WELCOME)
+    if not ask_reach:
+        steps.remove(Step.NEEDS)
+        steps.remove(Step.OFFERS)
     return tuple(steps)
 
 
@@ -156,6 +166,8 @@ class FlowView:
     interests: list[str]
     steps: tuple[Step, ...]
     just_completed: bool = False
+    needs: list[str] = field(default_factory=list)
+    offers: list[str] = field(default_factory=list)
 
     @property
     def done(self) -> set[str]:
@@ -195,6 +207,8 @@ class Card:
     metier: str | None
     region: str | None
     interests: list[str] = field(default_factory=list)
+    needs: list[str] = field(default_factory=list)
+    offers: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.core import Role, RoomRef, UserError, parse_duration
 from bot.core.text import fold_key
-from cogs.onboarding import queries
+from cogs.onboarding import needs, queries
 from cogs.onboarding.domain import (
     PROFILE_STEPS,
     STEP_KIND,
@@ -51,7 +51,7 @@ class FlowService:
         self.fallback_room = (
             RoomRef.decode(settings.dm_fallback_room) if settings.dm_fallback_room else None
         )
-        self.steps: tuple[Step, ...] = active_steps(self.welcome_room)
+        self.steps: tuple[Step, ...] = active_steps(self.welcome_room, settings.ask_needs_offers)
 
     def next(self, flow: OnboardingFlow) -> str | None:
         return next_step(flow, self.steps, self.settings.required)
@@ -73,9 +73,10 @@ class FlowService:
                 s.add(flow)
             profile = await s.get(OnboardingProfile, member_id)
             interests = await queries.interest_labels(s, member_id)
+            wanted, offered = await needs.labels(s, member_id)
         if flow is None:
             return None
-        return FlowView(member, flow, profile, interests, self.steps)
+        return FlowView(member, flow, profile, interests, self.steps, needs=wanted, offers=offered)
 
     async def profile_view(self, member_id: int) -> FlowView:
         """For ``me profile``: the flow if any, else an unsaved one (looking opens nothing)."""
@@ -88,8 +89,9 @@ class FlowService:
         async with self.db.session() as s:
             profile = await s.get(OnboardingProfile, member_id)
             interests = await queries.interest_labels(s, member_id)
+            wanted, offered = await needs.labels(s, member_id)
         flow = OnboardingFlow(member_id=member_id, step=self.steps[0].value, updated_at=now)
-        return FlowView(member, flow, profile, interests, self.steps)
+        return FlowView(member, flow, profile, interests, self.steps, needs=wanted, offers=offered)
 
     async def flow_state(self, member_id: int) -> FlowView | None:
         """For the outbox renderers: None when the member or their flow is gone."""

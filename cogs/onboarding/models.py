@@ -79,3 +79,47 @@ class OnboardingInterest(SQLModel, table=True):
     member_id: int = Field(sa_column=_member_fk())
     key: str = Field(sa_column=Column(String(60), nullable=False))
     label: str = Field(max_length=60)
+
+
+class OnboardingReachTag(SQLModel, table=True):
+    """One "je cherche" (``kind`` = "need") or "je peux apporter" ("offer") tag of a member,
+    folded like resource tags (``bot.core.tags``)."""
+
+    __tablename__ = "onboarding_reach_tag"
+    __table_args__ = (
+        UniqueConstraint("member_id", "kind", "key", name="uq_onboarding_reach_tag"),
+        Index("ix_onboarding_reach_tag_kind_key", "kind", "key"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(sa_column=_member_fk())
+    kind: str = Field(sa_column=Column(String(8), nullable=False))
+    key: str = Field(sa_column=Column(String(60), nullable=False))
+    label: str = Field(max_length=60)
+
+
+class OnboardingIntroduction(SQLModel, table=True):
+    """``members introduce``: ``asker`` asked to meet ``target``; contacts are shared only
+    once the target accepts. Pending requests expire at ``expires_at``."""
+
+    __tablename__ = "onboarding_introduction"
+
+    id: int | None = Field(default=None, primary_key=True)
+    asker_id: int = Field(sa_column=_member_fk())
+    target_id: int = Field(sa_column=_member_fk())
+    #: pending | accepted | declined | expired
+    status: str = Field(default="pending", max_length=16)
+    created_at: datetime = TimestampField()
+    expires_at: datetime = TimestampField()
+    answered_at: datetime | None = TimestampField(nullable=True)
+
+
+class OnboardingFreshness(SQLModel, table=True):
+    """Profile freshness reminders: when the last one was sent and which due date is queued
+    (the freshness stamp itself is ``onboarding_profile.updated_at``)."""
+
+    __tablename__ = "onboarding_freshness"
+
+    member_id: int = Field(sa_column=_member_fk(primary_key=True))
+    asked_at: datetime | None = TimestampField(nullable=True)
+    scheduled_for: datetime | None = TimestampField(nullable=True)

@@ -60,9 +60,12 @@ class ModerationService:
                 "Plusieurs membres s'appellent « {name} » : précisez (identifiant de plateforme).",
                 name=name[:60],
             )
-        member = matches[0]
+        return await self.resend_to(matches[0])
+
+    async def resend_to(self, member: MemberInfo) -> MemberInfo:
+        """Queue the member's current step again (``onboarding resend``, the dashboard)."""
         view = await self.flow.view(member.id)
-        assert view is not None
+        assert view is not None  # opened when missing: resending starts a welcome
         if view.flow.left_at is not None:
             raise UserError("{name} a quitté la communauté.", name=member.display_name)
         if view.completed and not view.skipped:

@@ -11,9 +11,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core import N_
 from bot.core.privacy import MergeNote
-from cogs.onboarding import queries
+from cogs.onboarding import queries, reach_privacy
 from cogs.onboarding.domain import join_steps, member_prefix, split_steps
 from cogs.onboarding.flow import FlowService
+from cogs.onboarding.freshness import refresh_prefix
+from cogs.onboarding.introductions import intro_key
 from cogs.onboarding.models import OnboardingFlow, OnboardingProfile
 from cogs.onboarding.profile import ProfileService
 
@@ -34,6 +36,7 @@ class OnboardingPrivacy:
     def __init__(self, deps: Deps, flow: FlowService, profile: ProfileService) -> None:
         self.db = deps.db
         self.outbox = deps.outbox
+        self.members = deps.members
         self.flow = flow
         self.profile = profile
 
@@ -42,7 +45,12 @@ class OnboardingPrivacy:
             flow = await s.get(OnboardingFlow, member_id)
             profile = await s.get(OnboardingProfile, member_id)
             tags = await queries.interest_labels(s, member_id)
-        if flow is None and profile is None and not tags:
+            others = await reach_privacy.others(s, member_id)
+        names = await self.members.names(sorted(others))
+        async with self.db.session() as s:
+            reach = await reach_privacy.export(s, member_id, names)
+        empty = not (reach["needs"] or reach["offers"] or reach["introductions"])
+        if flow is None and profile is None and not tags and empty:
             return None
         return {
             "flow": None
@@ -70,11 +78,16 @@ class OnboardingPrivacy:
                 "updated_at": _iso(profile.updated_at),
             },
             "interests": tags,
+            **reach,
         }
 
     async def forget(self, member_id: int) -> None:
         async with self.db.session() as s:
+            threads = await reach_privacy.intro_threads(s, member_id)
+            await reach_privacy.forget(s, member_id)
             await queries.delete_member_rows(s, member_id)
+        for other, intro_id in threads:
+            await self.outbox.purge(intro_key(other, intro_id, ""))
         # Our messages, sent or not, including the welcome post (queued to a room).
         await self.outbox.purge(member_prefix(member_id))
 
@@ -91,6 +104,8 @@ class OnboardingPrivacy:
                 else:
                     tag.member_id = kept
                     s.add(tag)
+            await reach_privacy.merge(s, kept, merged)
+        await self.outbox.cancel(prefix=refresh_prefix(merged))
         if kept_profile:
             await self.profile.update(kept)
         return notes

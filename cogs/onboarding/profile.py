@@ -6,11 +6,12 @@ the answer and hands it over, so there is one write path for each.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from bot.core import ReminderPreferenceChanged, UserError
 from bot.core.text import fold_key
-from cogs.onboarding import queries
+from cogs.onboarding import needs, queries
 from cogs.onboarding.domain import (
     HIDDEN,
     MAX_TAG,
@@ -40,6 +41,8 @@ class ProfileService:
         self.members = deps.members
         self.events = deps.events
         self.settings = settings
+        #: Called after every profile write (the freshness DM is rescheduled from it).
+        self.touched: list[Callable[[int], Awaitable[None]]] = []
 
     async def apply(self, member_id: int, step: Step | ProfileField, value: str) -> str:
         """Validate and store one answer; returns the value as stored (for the reply)."""
@@ -79,6 +82,9 @@ class ProfileService:
         if name == "interests":
             labels = await self._set_interests(member_id, value)
             return ", ".join(labels)
+        if name in ("needs", "offers"):
+            kind = needs.ReachKind.NEED if name == "needs" else needs.ReachKind.OFFER
+            return ", ".join(await self._set_reach(member_id, kind, value))
         raise UserError(
             "Champ inconnu : « {field} ». Champs : {fields}.",
             field=name[:40],
@@ -98,6 +104,18 @@ class ProfileService:
         await self.update(member_id)
         return list(labels.values())
 
+    async def _set_reach(self, member_id: int, kind: needs.ReachKind, value: str) -> list[str]:
+        tags = needs.parse_reach(
+            value,
+            kind,
+            max_tags=self.settings.max_needs,
+            max_length=self.settings.reach_tag_length,
+        )
+        async with self.db.session() as s:
+            await needs.replace(s, member_id, kind, tags)
+        await self.update(member_id)
+        return [t.label for t in tags]
+
     async def update(self, member_id: int, **values: Any) -> None:
         """Set profile fields and refresh the folded search text."""
         member = await self.members.get(member_id)
@@ -110,7 +128,10 @@ class ProfileService:
             for key, value in values.items():
                 setattr(profile, key, value)
             tags = await queries.interest_keys(s, member_id)
+            tags += await needs.keys(s, member_id)
             parts = [member.display_name, profile.organisation, profile.metier, profile.region]
             profile.search_key = search_key([*parts, *tags])
             profile.updated_at = now
             s.add(profile)
+        for hook in self.touched:
+            await hook(member_id)

@@ -106,6 +106,22 @@ def step_reply(
             )
         )
         actions.append(_typed(step, t("Saisir mes centres d'intérêt")))
+    elif step is Step.NEEDS:
+        lines.append(
+            t(
+                "Que cherchez-vous ? Séparez par des virgules (ex. financement, mécénat, "
+                "diffusion). Je vous présenterai des membres qui peuvent aider."
+            )
+        )
+        actions.append(_typed(step, t("Saisir ce que je cherche")))
+    elif step is Step.OFFERS:
+        lines.append(
+            t(
+                "Que pouvez-vous apporter aux autres ? Séparez par des virgules "
+                "(ex. mécénat, accueil en résidence, prêt de matériel)."
+            )
+        )
+        actions.append(_typed(step, t("Saisir ce que je peux apporter")))
     elif step is Step.TIMEZONE:
         lines.append(t("Votre fuseau horaire, pour que les heures des cafés soient les vôtres :"))
         actions += [_answer(step, z, z) for z in settings.timezones[:MAX_CHOICE_BUTTONS]]
@@ -224,6 +240,8 @@ def profile_reply(t: Translator, view: FlowView, locale: str) -> Reply:
         Field(t("Métier"), (p.metier if p else None) or dash, True),
         Field(t("Région"), (p.region if p else None) or dash, True),
         Field(t("Centres d'intérêt"), ", ".join(view.interests) or dash),
+        Field(t("Je cherche"), ", ".join(view.needs) or dash),
+        Field(t("Je peux apporter"), ", ".join(view.offers) or dash),
         Field(t("Fuseau horaire"), view.member.timezone or dash, True),
         Field(t("Langue"), view.member.locale or locale, True),
         Field(t("Rappels des cafés"), notifications_text(t, p.notifications if p else None), True),
@@ -262,6 +280,16 @@ def card_line(card: Card) -> str:
     return line
 
 
+def reach_lines(t: Translator, card: Card) -> str:
+    """A card's needs and offers, one line each (empty when it has neither)."""
+    lines = []
+    if card.needs:
+        lines.append(t("cherche : {tags}", tags=", ".join(card.needs)))
+    if card.offers:
+        lines.append(t("propose : {tags}", tags=", ".join(card.offers)))
+    return "\n".join(f"  {line}" for line in lines)
+
+
 def find_reply(t: Translator, total: int, cards: list[Card]) -> Reply:
     if not cards:
         return Reply(
@@ -269,7 +297,9 @@ def find_reply(t: Translator, total: int, cards: list[Card]) -> Reply:
             private=True,
         )
     text = t.n("{n} membre trouvé :", "{n} membres trouvés :", total, n=total)
-    text += "\n" + "\n".join(card_line(c) for c in cards)
+    text += "\n" + "\n".join(
+        "\n".join(x for x in (card_line(c), reach_lines(t, c)) if x) for c in cards
+    )
     if total > len(cards):
         text += "\n" + t("… et {n} de plus : affinez la recherche.", n=total - len(cards))
     return Reply(text=text, private=True)
@@ -292,6 +322,8 @@ def show_reply(t: Translator, cards: list[Card], name: str) -> Reply:
             Field(t("Métier"), card.metier or "—", True),
             Field(t("Région"), card.region or "—", True),
             Field(t("Centres d'intérêt"), ", ".join(card.interests) or "—"),
+            Field(t("Je cherche"), ", ".join(card.needs) or "—"),
+            Field(t("Je peux apporter"), ", ".join(card.offers) or "—"),
         ]
         replies.append((card.name, fields))
     title, fields = replies[0]

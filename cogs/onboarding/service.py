@@ -4,6 +4,9 @@
 - ``profile.py``: validating and storing one answer (a step or ``me edit``);
 - ``directory.py``: ``members find`` / ``members show``;
 - ``moderation.py``: the funnel, who is pending, ``onboarding resend``;
+- ``needs.py`` / ``matching.py``: needs and offers, ``members match``;
+- ``introductions.py``: ``members introduce`` and the answers;
+- ``freshness.py``: the "is your profile still right?" DM;
 - ``privacy.py``: export / forget / merge (the core's ``PrivacyHooks``).
 
 Platform-free: no replies, no adapters; the tests and the dashboard call these directly.
@@ -22,6 +25,9 @@ from bot.scheduling import Clock
 from bot.storage.db import Database
 from cogs.onboarding.directory import DirectoryService
 from cogs.onboarding.flow import FlowService
+from cogs.onboarding.freshness import FreshnessService
+from cogs.onboarding.introductions import IntroductionService
+from cogs.onboarding.matching import MatchService
 from cogs.onboarding.moderation import ModerationService
 from cogs.onboarding.privacy import OnboardingPrivacy
 from cogs.onboarding.profile import ProfileService
@@ -52,4 +58,7 @@ class OnboardingService:
         self.flow = FlowService(deps, settings, self.profile)
         self.directory = DirectoryService(deps, settings)
         self.moderation = ModerationService(deps, self.flow)
+        self.matching = MatchService(deps, self.directory)
+        self.introductions = IntroductionService(deps, settings, self.directory)
+        self.freshness = FreshnessService(deps, settings, self.profile)
         self.privacy = OnboardingPrivacy(deps, self.flow, self.profile)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from cogs.onboarding.periods import parse_period
 
 FRENCH_REGIONS = [
     "Auvergne-Rhône-Alpes",
@@ -69,3 +71,20 @@ class OnboardingSettings(BaseModel):
     link_code_minutes: int = Field(default=15, ge=1, le=1440)
     #: How many members ``members find`` lists at most.
     find_limit: int = Field(default=20, ge=1, le=50)
+    #: Ask "je cherche" / "je peux apporter" during onboarding (skippable steps).
+    ask_needs_offers: bool = True
+    #: At most this many needs (and as many offers) per member, each at most ``reach_tag_length``.
+    max_needs: int = Field(default=8, ge=1, le=20)
+    reach_tag_length: int = Field(default=40, ge=10, le=60)
+    #: ``members introduce``: days a request waits for an answer, requests pending per asker.
+    introduction_days: int = Field(default=14, ge=1, le=90)
+    introduction_pending_max: int = Field(default=3, ge=1, le=20)
+    #: A gentle DM when a profile was not touched for this long ("12 months", "1 year",
+    #: "90d"; "off": never). At most one such DM a quarter.
+    refresh_after: str = "12 months"
+
+    @field_validator("refresh_after")
+    @classmethod
+    def _check_refresh_after(cls, value: str) -> str:
+        parse_period(value)  # raises a clear error at config check
+        return value

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from bot.core import Core
+from bot.core.dashboard_pages import POLLS
 from cogs.poll.activities import PollActivities
 from cogs.poll.cog import Polls
+from cogs.poll.dashboard_page import PollBoard
 from cogs.poll.privacy import PollPrivacy
 from cogs.poll.secret import BallotSecret
 from cogs.poll.service import PollService
@@ -23,4 +25,13 @@ def setup(core: Core) -> Polls:
     activities.render_results = cog.results_reply
     activities.closed = cog.live.closed
     core.activities.register(activities)
+    from cogs.poll.dashboard import PollDashboard
+
+    core.web.provide("overview:poll", PollDashboard(core.db))
+    core.web.provide(
+        POLLS,
+        PollBoard(
+            service=service, live=cog.live, clock=core.clock, population=core.room_population
+        ),
+    )
     return cog

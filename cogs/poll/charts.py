@@ -1,4 +1,5 @@
-"""Pictures of results, drawn with Pillow and the shipped DejaVu Sans (it has accents).
+"""Pictures of results, drawn with Pillow and the shipped DejaVu Sans (it has accents), with
+Noto Emoji for emoji (``glyphs.py``: a fallback font per glyph).
 
 Every function takes text already translated by the caller and returns PNG bytes. Pillow is
 imported when a picture is drawn, not when the cog loads: a bot that never draws never pays
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import bot.core
+from cogs.poll.glyphs import draw_text, length
 
 if TYPE_CHECKING:
     from PIL import ImageDraw
@@ -47,9 +49,9 @@ def font(size: int, bold: bool = False) -> Font:
 
 
 def _fit(draw: ImageDraw.ImageDraw, text: str, face: Font, width: int) -> str:
-    if draw.textlength(text, font=face) <= width:
+    if length(draw, text, face) <= width:
         return text
-    while text and draw.textlength(text + "…", font=face) > width:
+    while text and length(draw, text + "…", face) > width:
         text = text[:-1]
     return text.rstrip() + "…"
 
@@ -61,7 +63,7 @@ def _wrap(
     current = ""
     for word in text.split():
         attempt = f"{current} {word}".strip()
-        if draw.textlength(attempt, font=face) <= width or not current:
+        if length(draw, attempt, face) <= width or not current:
             current = attempt
         else:
             out.append(current)
@@ -71,6 +73,13 @@ def _wrap(
     if len(out) > lines:
         out = [*out[: lines - 1], " ".join(out[lines - 1 :])]
     return [_fit(draw, line, face, width) for line in out]
+
+
+def _probe() -> ImageDraw.ImageDraw:
+    """A drawing context to measure text before the picture's height is known."""
+    from PIL import Image, ImageDraw
+
+    return ImageDraw.Draw(Image.new("RGB", (1, 1)))
 
 
 class Canvas:
@@ -85,14 +94,10 @@ class Canvas:
 
     def header(self, title: str, subtitle: str) -> None:
         for line in _wrap(self.draw, title, font(24, True), WIDTH - 2 * PAD):
-            self.draw.text((PAD, self.y), line, font=font(24, True), fill=INK)
+            draw_text(self.draw, (PAD, self.y), line, font(24, True), INK)
             self.y += 32
-        self.draw.text(
-            (PAD, self.y + 2),
-            _fit(self.draw, subtitle, font(16), WIDTH - 2 * PAD),
-            font=font(16),
-            fill=MUTED,
-        )
+        subtitle = _fit(self.draw, subtitle, font(16), WIDTH - 2 * PAD)
+        draw_text(self.draw, (PAD, self.y + 2), subtitle, font(16), MUTED)
         self.y += 36
 
     def png(self) -> bytes:
@@ -107,27 +112,39 @@ def bars(
     rows: Sequence[tuple[str, float, str]],
     *,
     highlight_first: bool = False,
+    numbered: bool = False,
 ) -> bytes:
-    """Horizontal bars: (label, value, value text) per row, longest bar = largest value."""
-    canvas = Canvas(140 + 44 * max(len(rows), 1) + 60)
+    """Horizontal bars: (label, value, value text) per row, longest bar = largest value. A long
+    label wraps (up to three lines) instead of being cut; a zero value leaves its track empty.
+    ``numbered``: each label starts with its position, as the poll lists its choices."""
+    label_w, value_w = 280, 150
+    probe = _probe()
+    labels = [
+        _wrap(probe, f"{i}. {label}" if numbered else label, font(16), label_w)
+        for i, (label, _, _) in enumerate(rows, start=1)
+    ]
+    heights = [max(44, 20 * len(lines) + 12) for lines in labels]
+    canvas = Canvas(140 + sum(heights) + 60)
     canvas.header(title, subtitle)
     draw = canvas.draw
     top = max((v for _, v, _ in rows), default=0) or 1
-    label_w, value_w = 280, 150
     bar_x = PAD + label_w + 12
     bar_w = WIDTH - bar_x - value_w - PAD
-    for i, (label, value, shown) in enumerate(rows):
-        y = canvas.y
+    for i, ((_, value, shown), lines, height) in enumerate(
+        zip(rows, labels, heights, strict=True)
+    ):
+        y = canvas.y + (height - 44) // 2  # the bar is centred on its label's lines
         colour = PALETTE[0] if not highlight_first or i == 0 else PALETTE[6]
-        draw.text((PAD, y + 6), _fit(draw, label, font(16), label_w), font=font(16), fill=INK)
+        for n, line in enumerate(lines):
+            draw_text(draw, (PAD, canvas.y + 6 + 20 * n), line, font(16), INK)
         draw.rounded_rectangle((bar_x, y + 4, bar_x + bar_w, y + 30), radius=6, fill=TRACK)
-        length = int(bar_w * value / top)
-        if length > 0:
+        filled = int(bar_w * value / top)
+        if filled > 0:
             draw.rounded_rectangle(
-                (bar_x, y + 4, bar_x + max(length, 12), y + 30), radius=6, fill=colour
+                (bar_x, y + 4, bar_x + max(filled, 12), y + 30), radius=6, fill=colour
             )
-        draw.text((bar_x + bar_w + 10, y + 6), shown, font=font(16, True), fill=INK)
-        canvas.y += 44
+        draw_text(draw, (bar_x + bar_w + 10, y + 6), shown, font(16, True), INK)
+        canvas.y += height
     return canvas.png()
 
 
@@ -138,7 +155,7 @@ def histogram(
     canvas = Canvas(520)
     canvas.header(title, subtitle)
     draw = canvas.draw
-    draw.text((PAD, canvas.y), headline, font=font(36, True), fill=PALETTE[0])
+    draw_text(draw, (PAD, canvas.y), headline, font(36, True), PALETTE[0])
     canvas.y += 60
     base, height = canvas.y + 240, 220
     top = max(counts, default=0) or 1
@@ -151,28 +168,18 @@ def histogram(
         if h:
             draw.rectangle((x, base - h, x + w, base), fill=PALETTE[i % len(PALETTE)])
         shown = str(count)
-        draw.text(
-            (x + (w - draw.textlength(shown, font=font(18, True))) / 2, base - h - 26),
-            shown,
-            font=font(18, True),
-            fill=INK,
-        )
-        draw.text(
-            (x + (w - draw.textlength(label, font=font(16))) / 2, base + 8),
-            label,
-            font=font(16),
-            fill=INK,
-        )
+        left = x + (w - length(draw, shown, font(18, True))) / 2
+        draw_text(draw, (left, base - h - 26), shown, font(18, True), INK)
+        left = x + (w - length(draw, label, font(16))) / 2
+        draw_text(draw, (left, base + 8), label, font(16), INK)
     canvas.y = base + 40
     return canvas.png()
 
 
 def word_cloud(title: str, subtitle: str, words: Sequence[tuple[str, int]], empty: str) -> bytes:
     """Words sized by their count, packed in centred rows, the most frequent first."""
-    from PIL import Image, ImageDraw
-
     words = list(words)[:60]
-    probe = ImageDraw.Draw(Image.new("RGB", (1, 1)))
+    probe = _probe()
     top = max((c for _, c in words), default=1)
     placed: list[list[tuple[str, Font, int, float]]] = [[]]
     row_width = 0.0
@@ -180,7 +187,7 @@ def word_cloud(title: str, subtitle: str, words: Sequence[tuple[str, int]], empt
     for i, (word, count) in enumerate(words):
         size = int(16 + 48 * (count - 1) / max(top - 1, 1)) if top > 1 else 28
         face = font(size, bold=count == top)
-        width = min(probe.textlength(word, font=face), limit)
+        width = min(length(probe, word, face), limit)
         if placed[-1] and row_width + width + 18 > limit:
             placed.append([])
             row_width = 0.0
@@ -192,36 +199,36 @@ def word_cloud(title: str, subtitle: str, words: Sequence[tuple[str, int]], empt
     canvas.header(title, subtitle)
     draw = canvas.draw
     if not words:
-        draw.text((PAD, canvas.y), empty, font=font(18), fill=MUTED)
+        draw_text(draw, (PAD, canvas.y), empty, font(18), MUTED)
         canvas.y += 40
     for row, height in zip(placed, heights, strict=True):
         total = sum(w for _, _, _, w in row) + 18 * (len(row) - 1)
         x = (WIDTH - total) / 2
         for word, face, index, width in row:
             shown = word if width < limit else _fit(draw, word, face, limit)
-            draw.text(
-                (x, canvas.y + height - face.size - 8),
-                shown,
-                font=face,
-                fill=PALETTE[index % len(PALETTE)],
-            )
+            colour = PALETTE[index % len(PALETTE)]
+            draw_text(draw, (x, canvas.y + height - face.size - 8), shown, face, colour)
             x += width + 18
         canvas.y += height
     return canvas.png()
 
 
 def card(title: str, subtitle: str, lines: Sequence[tuple[str, bool]]) -> bytes:
-    """A list of lines (text, bold), for open answers, quizzes and boards."""
-    canvas = Canvas(140 + 30 * max(len(lines), 1) + 40)
+    """A list of lines (text, bold), for open answers, quizzes and boards; a long line wraps
+    (up to three lines, its author kept on the last) instead of being cut."""
+    probe = _probe()
+    wrapped = [
+        (_wrap(probe, text, font(18 if bold else 16, bold), WIDTH - 2 * PAD), bold)
+        for text, bold in lines
+    ]
+    canvas = Canvas(140 + sum(8 + 22 * len(w) for w, _ in wrapped) + 40)
     canvas.header(title, subtitle)
     draw = canvas.draw
-    for text, bold in lines:
+    for parts, bold in wrapped:
         face = font(18 if bold else 16, bold)
-        draw.text(
-            (PAD, canvas.y),
-            _fit(draw, text, face, WIDTH - 2 * PAD),
-            font=face,
-            fill=INK if bold else MUTED if not text.startswith(" ") else INK,
-        )
-        canvas.y += 30
+        colour = INK if bold else MUTED if not parts[0].startswith(" ") else INK
+        for part in parts:
+            draw_text(draw, (PAD, canvas.y), part, face, colour)
+            canvas.y += 22
+        canvas.y += 8
     return canvas.png()

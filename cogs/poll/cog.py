@@ -69,7 +69,7 @@ class Polls(Cog, name="poll"):
             Literal["live", "hidden"], Opt("Résultats visibles en direct ou à la clôture")
         ] = "live",
         duration: Annotated[str, Opt("Durée avant clôture automatique, ex. 30m, 2h, 3d")] = "",
-        closes: Annotated[str, Opt('Date de clôture, ex. "2027-03-05 18:00"')] = "",
+        closes: Annotated[str, Opt("Date de clôture, ex. « jeudi 18h »")] = "",
         max: Annotated[
             int, Opt("Choix multiples : choix au plus ; nuage : mots par personne", min=0, max=25)
         ] = 0,

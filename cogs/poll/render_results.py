@@ -17,6 +17,7 @@ from cogs.poll.render import (
     native_poll,
     poll_actions,
 )
+from cogs.poll.render_alt import alt_text
 
 TEXT_ROWS = 30
 
@@ -104,7 +105,7 @@ def results_reply(
                 f"sondage-{poll.id}.png",
                 picture_of(tally, t, population, closed, present=present),
                 "image/png",
-                description=t("Résultats du sondage #{poll}", poll=poll.id),
+                description=alt_text(tally, t),
             )
         )
     if closed:
@@ -224,7 +225,7 @@ def picture_of(
             (label, float(count), f"{count} ({_pct(count, tally.voters, t)})")
             for label, count in tally.counts
         ]
-        return charts.bars(heading, sub, rows)
+        return charts.bars(heading, sub, rows, numbered=True)
     if poll.kind is PollKind.RANKING:
         rows = [
             (f"{i}. {r.label}", float(r.points), t("rang {rank}", rank=t.number(r.mean_rank)))
@@ -244,8 +245,9 @@ def picture_of(
         return charts.word_cloud(heading, sub, tally.words, t("Aucun mot pour l'instant."))
     lines: list[tuple[str, bool]] = []
     if poll.kind is PollKind.OPEN:
+        # The author first: a long answer wraps and may be cut at its end, never its author.
         lines = [
-            (f"« {text} »" + (f" — {name}" if name else ""), False)
+            ((f"{name} — « {text} »" if name else f"« {text} »"), False)
             for name, text in tally.answers[:20]
         ]
     elif poll.kind is PollKind.QUIZ and tally.quiz:

@@ -6,10 +6,11 @@ calls them before (or inside) its transaction, so a bad input never changes anyt
 
 from __future__ import annotations
 
-import re
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from bot.core import NotADate, parse_when
 from bot.core.durations import parse_duration
 from bot.core.errors import UserError
 from bot.core.refs import Role
@@ -163,17 +164,6 @@ def check_max(value: int | None, kind: PollKind, choices: int) -> int | None:
     )
 
 
-_DATE_FORMATS = (
-    "%Y-%m-%d %H:%M",
-    "%Y-%m-%dT%H:%M",
-    "%d/%m/%Y %H:%M",
-    "%d/%m/%Y %Hh%M",
-    "%d/%m/%Y %Hh",
-    "%Y-%m-%d",
-    "%d/%m/%Y",
-)
-
-
 def parse_closing(duration: str, closes: str, now: datetime, tz: Any) -> datetime | None:
     """``duration:30m`` or ``closes:"2027-01-05 18:00"`` (or ``18:00``, in the reader's zone)."""
     if duration and closes:
@@ -193,29 +183,17 @@ def parse_closing(duration: str, closes: str, now: datetime, tz: Any) -> datetim
 
 
 def _parse_moment(text: str, now: datetime, tz: Any) -> datetime:
-    zone = tz or now.tzinfo
-    local_now = now.astimezone(zone)
-    match = re.fullmatch(r"(\d{1,2})\s*[h:]\s*(\d{2})?", text.lower())
-    if match:
-        hour, minute = int(match.group(1)), int(match.group(2) or 0)
-        if hour < 24 and minute < 60:
-            moment = local_now.replace(hour=hour, minute=minute, second=0, microsecond=0)
-            if moment <= local_now:
-                moment += timedelta(days=1)
-            return moment
-    for fmt in _DATE_FORMATS:
-        try:
-            parsed = datetime.strptime(text, fmt)
-        except ValueError:
-            continue
-        if "%H" not in fmt:
-            parsed = parsed.replace(hour=23, minute=59)
-        return parsed.replace(tzinfo=zone)
-    raise UserError(
-        'Date de clôture illisible : « {value} ». Exemples : closes:"2027-03-05 18:00", '
-        'closes:"05/03/2027 18h", closes:18:00.',
-        value=text[:40],
-    )
+    """``closes:`` as people type it (``bot.core.when``): ``jeudi 18h``, ``demain 18h``,
+    ``4 mars 18h``, ``18:00`` (the next one), a date alone (its end: 23:59)."""
+    zone = tz if isinstance(tz, ZoneInfo) else ZoneInfo("UTC")
+    try:
+        return parse_when(text, now, zone, default_time=time(23, 59)).aware
+    except NotADate:
+        raise UserError(
+            'Date de clôture illisible : « {value} ». Exemples : closes:"jeudi 18h", '
+            'closes:"4 mars 18h", closes:"demain 12h", closes:18:00.',
+            value=text[:40],
+        ) from None
 
 
 # --- voting -----------------------------------------------------------------------------------

@@ -8,10 +8,11 @@ from bot.core import Cog, Core, Delivery, Invocation, Opt, Reply, Role, Tone, co
 
 from . import render
 from .bookmarks import Bookmarks
-from .moderation import APPROVED_KIND, Moderation
+from .moderation import APPROVED_KIND, REJECTED_KIND, Moderation
 from .privacy import ResourcePrivacy
 from .service import ResourceService
 from .settings import ResourceSettings
+from .tag_admin import TagAdmin
 
 # Bounded: an id past the database's INTEGER range used to reach SQLite (OverflowError) or
 # PostgreSQL (DataError) and end as "something went wrong".
@@ -19,6 +20,7 @@ Id = Annotated[int, Opt("Numéro de la ressource", min=1, max=2_147_483_647)]
 Page = Annotated[int, Opt("Numéro de page", min=1, max=1000)]
 Tags = Annotated[str | None, Opt("Tags séparés par des virgules", max_length=500)]
 Collection = Annotated[str | None, Opt("Nom d'une collection", max_length=120)]
+OldTag = Annotated[str, Opt("Le tag à changer", max_length=80)]
 
 
 class Resources(Cog, name="resource"):
@@ -33,6 +35,7 @@ class Resources(Cog, name="resource"):
         bookmarks: Bookmarks,
         moderation: Moderation,
         privacy: ResourcePrivacy,
+        tag_admin: TagAdmin,
     ) -> None:
         super().__init__(core)
         self.settings = settings
@@ -40,7 +43,9 @@ class Resources(Cog, name="resource"):
         self.bookmarks = bookmarks
         self.moderation = moderation
         self.privacy = privacy
+        self.tag_admin = tag_admin
         core.outbox.register(APPROVED_KIND, self._render_approved)
+        core.outbox.register(REJECTED_KIND, self._render_rejected)
 
     async def _render_approved(self, d: Delivery) -> Reply | None:
         if d.fallback:
@@ -52,6 +57,10 @@ class Resources(Cog, name="resource"):
                 )
             )
         return render.approved_dm(d.data, d.t)
+
+    async def _render_rejected(self, d: Delivery) -> Reply | None:
+        # In a room (DMs refused) the title of a submission never published stays private.
+        return render.rejected_dm(d.data, d.t, mention=d.mention if d.fallback else None)
 
     @command("add", permission=Role.MEMBER, defer=True)
     async def add(
@@ -258,3 +267,23 @@ class Resources(Cog, name="resource"):
     async def pending(self, inv: Invocation) -> Reply:
         """Voir les ressources qui attendent une validation."""
         return render.pending_list(await self.moderation.pending(), inv.t)
+
+    @command("tag-rename", permission=Role.MODERATOR)
+    async def tag_rename(
+        self,
+        inv: Invocation,
+        from_: OldTag,
+        to: Annotated[str, Opt("Sa nouvelle écriture", max_length=80)],
+    ) -> Reply:
+        """Renommer un tag sur toutes les ressources."""
+        return render.tag_changed(await self.tag_admin.rename(from_, to), inv.t, merged=False)
+
+    @command("tag-merge", permission=Role.MODERATOR)
+    async def tag_merge(
+        self,
+        inv: Invocation,
+        from_: OldTag,
+        into: Annotated[str, Opt("Le tag qui reste", max_length=80)],
+    ) -> Reply:
+        """Fusionner un tag dans un autre (ex. Médiations → Médiation)."""
+        return render.tag_changed(await self.tag_admin.merge(from_, into), inv.t, merged=True)

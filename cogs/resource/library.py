@@ -41,6 +41,8 @@ class Library:
         self.synonyms = synonym_table(settings.synonyms)
         self._label_cache: dict[str, str] = {}
         self._label_cache_at = 0.0
+        self._tag_counts: dict[str, dict[str, int]] | None = None
+        self._tag_counts_at = 0.0
 
     # --- input -------------------------------------------------------------------------------
 
@@ -132,8 +134,20 @@ class Library:
                 self._label_cache[key] = most_used_spelling(c)
         return {k: self._label_cache[k] for k in keys if k in self._label_cache}
 
+    async def published_tag_counts(self) -> dict[str, dict[str, int]]:
+        """Each tag key's spellings with their number of published resources; cached like
+        the labels (every tag of the library is counted: 0.1–0.2 s on 100,000 resources)."""
+        now = time.monotonic()
+        if self._tag_counts is None or now - self._tag_counts_at > LABEL_CACHE_SECONDS:
+            async with self.db.session() as s:
+                self._tag_counts = await queries.published_tag_counts(s)
+            self._tag_counts_at = now
+        return self._tag_counts
+
     def tags_changed(self) -> None:
+        """Tags, or which resources are published, changed: recount at the next look."""
         self._label_cache.clear()
+        self._tag_counts = None
 
     # --- writing shared by sharing and importing ---------------------------------------------
 

@@ -39,7 +39,11 @@ class ResourceTag(SQLModel, table=True):
     """A tag on a resource: ``key`` folds spelling; ``label`` is the spelling used."""
 
     __tablename__ = "resource_tag"
-    __table_args__ = (Index("ix_resource_tag_key", "key", "resource_id"),)
+    __table_args__ = (
+        Index("ix_resource_tag_key", "key", "resource_id"),
+        # Counting tags by spelling reads this index alone (tag lists, the dashboard).
+        Index("ix_resource_tag_key_label", "key", "label"),
+    )
 
     resource_id: int = Field(
         sa_column=Column(
@@ -84,3 +88,14 @@ class ResourceBookmark(SQLModel, table=True):
         )
     )
     created_at: datetime = TimestampField()
+
+
+class ResourceEmptySearch(SQLModel, table=True):
+    """A search that found nothing, counted: what the library lacks. Only the folded words and
+    tags are kept — never who searched (nor an author filter, which names a member)."""
+
+    __tablename__ = "resource_empty_search"
+
+    query: str = Field(max_length=200, primary_key=True)
+    count: int = 1
+    last_seen: datetime = TimestampField()

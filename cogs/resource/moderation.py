@@ -1,6 +1,8 @@
-"""The moderation queue (``moderation = "queue"``): what waits, approving it, telling the author.
+"""The moderation queue (``moderation = "queue"``): what waits, approving or rejecting it,
+telling the author either way.
 
-There is no "reject": a moderator removes a submission with ``resource remove``.
+In the chat a moderator rejects with ``resource remove``; the dashboard's "reject" button
+calls :meth:`Moderation.reject`, which also tells the author.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ if TYPE_CHECKING:
 
 #: The outbox kind of the private message telling an author their resource is published.
 APPROVED_KIND = "resource.approved"
+#: The outbox kind of the private message telling an author their submission was not kept.
+REJECTED_KIND = "resource.rejected"
 
 
 def approved_key(resource_id: int) -> str:
@@ -53,6 +57,7 @@ class Moderation:
             resource.updated_at = self.clock.now()
             s.add(resource)
             author_id, title = resource.author_id, resource.title
+        self.library.tags_changed()  # its tags now count among the published ones
         if author_id is not None:
             await self.outbox.enqueue(
                 approved_key(resource_id),
@@ -62,3 +67,27 @@ class Moderation:
                 member_id=author_id,
             )
         return await self.library.get(resource_id, None, moderator=True)
+
+    async def reject(self, resource_id: int) -> str:
+        """Delete a waiting resource, tell its author; return its title."""
+        async with self.db.session() as s:
+            resource = await s.get(Resource, resource_id)
+            if resource is None:
+                raise not_found(resource_id)
+            if resource.status != ResourceStatus.PENDING:
+                raise UserError(
+                    "La ressource {id} est publiée : retirez-la avec resource remove.",
+                    id=resource_id,
+                )
+            author_id, title = resource.author_id, resource.title
+            await s.delete(resource)
+        self.library.tags_changed()
+        if author_id is not None:
+            await self.outbox.enqueue(
+                f"resource:rejected:{resource_id}",
+                self.clock.now(),
+                kind=REJECTED_KIND,
+                data={"id": resource_id, "title": title},
+                member_id=author_id,
+            )
+        return title

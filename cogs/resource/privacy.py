@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, update
@@ -23,9 +24,16 @@ class ResourcePrivacy:
     ``keep_shared_on_forget = false``.
     """
 
-    def __init__(self, db: Database, settings: ResourceSettings) -> None:
+    def __init__(
+        self,
+        db: Database,
+        settings: ResourceSettings,
+        tags_changed: Callable[[], None] = lambda: None,
+    ) -> None:
         self.db = db
         self.settings = settings
+        # Deleting someone's resources changes the tag counts the library keeps.
+        self.tags_changed = tags_changed
 
     async def export(self, member_id: int) -> dict[str, Any] | None:
         async with self.db.session() as s:
@@ -72,6 +80,8 @@ class ResourcePrivacy:
                 )
             else:
                 await session.exec(delete(Resource).where(col(Resource.author_id) == member_id))
+        if not self.settings.keep_shared_on_forget:
+            self.tags_changed()
 
     async def merge(self, kept: int, merged: int) -> list[MergeNote]:
         """The kept member gets the merged one's resources and bookmarks (a resource both

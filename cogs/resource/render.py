@@ -8,6 +8,7 @@ from bot.core import Action, ActionStyle, Field, Reply, Tone, Translator
 
 from .domain import AddResult, Origin, ResourceStatus, ResourceView, SearchPage
 from .preview import PreviewError
+from .tag_admin import TagChange
 
 SUMMARY_PREVIEW = 240
 
@@ -172,6 +173,50 @@ def approved_dm(data: dict[str, Any], t: Translator) -> Reply:
         actions=[Action.invoke("resource show", label=t("Voir"), id=int(data.get("id", 0)))],
         tone=Tone.SUCCESS,
     )
+
+
+def rejected_dm(data: dict[str, Any], t: Translator, *, mention: str | None) -> Reply:
+    if mention is not None:
+        return Reply(
+            text=t(
+                "{mention}, une ressource que vous avez proposée n'a pas été retenue par les "
+                "modérateurs.",
+                mention=mention,
+            )
+        )
+    return Reply(
+        text=t(
+            "Votre ressource « {title} » n'a pas été retenue par les modérateurs. Vous pouvez "
+            "en parler avec eux si vous le souhaitez.",
+            title=data.get("title", ""),
+        )
+    )
+
+
+def tag_changed(change: TagChange, t: Translator, *, merged: bool) -> Reply:
+    if merged:
+        text = t.n(
+            "Tag « {old} » fusionné dans « {new} » : {n} ressource déplacée.",
+            "Tag « {old} » fusionné dans « {new} » : {n} ressources déplacées.",
+            change.resources,
+            old=change.old,
+            new=change.new,
+        )
+        if change.duplicates:
+            text += " " + t.n(
+                "{n} ressource avait déjà les deux tags.",
+                "{n} ressources avaient déjà les deux tags.",
+                change.duplicates,
+            )
+    else:
+        text = t.n(
+            "Tag « {old} » renommé « {new} » sur {n} ressource.",
+            "Tag « {old} » renommé « {new} » sur {n} ressources.",
+            change.resources,
+            old=change.old,
+            new=change.new,
+        )
+    return Reply(text=text, tone=Tone.SUCCESS)
 
 
 def pending_list(items: list[ResourceView], t: Translator) -> Reply:

@@ -29,6 +29,7 @@ from .domain import (
     not_found,
     visible,
 )
+from .empty_searches import EmptySearches
 from .library import Library
 from .models import Resource, ResourceCollection, ResourceTag
 from .preview import Preview, PreviewError, PreviewFetcher
@@ -61,8 +62,10 @@ class ResourceService:
         settings: ResourceSettings,
         library: Library,
         fetcher: Fetcher | None = None,
+        empty_searches: EmptySearches | None = None,
     ) -> None:
         self.db = db
+        self.empty_searches = empty_searches
         self.clock = clock
         self.members = members
         self.settings = settings
@@ -231,12 +234,14 @@ class ResourceService:
             # Lists do not show bookmarks: no viewer, one query less.
             views = await self.library.decorate(s, rows[:size], None)
         await self.library.name_authors(views)
+        if not rows and page == 1 and author_ids is None and self.empty_searches is not None:
+            # Counted without the searcher; a search by author is left out (it names someone).
+            await self.empty_searches.record(words, tag_keys)
         return SearchPage(views, page, len(rows) > size)
 
     async def tags(self) -> list[tuple[str, int]]:
         """Every tag on published resources, most used first, in its most used spelling."""
-        async with self.db.session() as s:
-            counts = await queries.published_tag_counts(s)
+        counts = await self.library.published_tag_counts()
         result = [(most_used_spelling(c), sum(c.values())) for c in counts.values()]
         return sorted(result, key=lambda item: (-item[1], fold_key(item[0])))
 

@@ -171,12 +171,18 @@ def _csv_cells(rows: list[dict[str, Any]], bar: ProgressBar | None) -> Iterator[
             bar.advance(500)
 
 
-def _write_export(path: Path, rows: list[dict[str, Any]], bar: ProgressBar | None) -> None:
-    if path.suffix.lower() == ".csv":
+def export_bytes(rows: list[dict[str, Any]], fmt: str, bar: ProgressBar | None = None) -> bytes:
+    """The library as a file's content: ``"csv"`` or ``"json"`` (the dashboard's download and
+    ``resources export`` write the same bytes)."""
+    if fmt == "csv":
         # bot.core.csvfile: formula-looking cells neutralised, UTF-8 BOM (like every export).
-        path.write_bytes(csv_bytes(EXPORT_FIELDS, _csv_cells(rows, bar)))
-    else:
-        path.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
+        return csv_bytes(EXPORT_FIELDS, _csv_cells(rows, bar))
+    return json.dumps(rows, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def _write_export(path: Path, rows: list[dict[str, Any]], bar: ProgressBar | None) -> None:
+    fmt = "csv" if path.suffix.lower() == ".csv" else "json"
+    path.write_bytes(export_bytes(rows, fmt, bar))
     if bar:
         bar.advance(len(rows) - bar.done)
 

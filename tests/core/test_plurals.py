@@ -14,12 +14,19 @@ from bot.core.i18n_extract import Msg, extract_package, packages
 # A placeholder, then a word ending like a French plural (…s, …x, …(s)).
 _COUNT_THEN_PLURAL = re.compile(r"\{(\w+)\}\s+([a-zàâçéèêëîïôûù]+(?:s|x|\(s\)))(?![\w(])")
 # Words ending in s or x that are not plurals.
-_INVARIABLE = {"dans", "sans", "sous", "vers", "plus", "puis", "depuis", "pas", "très", "après"}
-# Limits (at most {max}, at least {min}) and a length already over its limit are never 1.
-_BOUNDS = {"max", "min", "length"}
+_INVARIABLE = {"dans", "sans", "sous", "vers", "plus", "puis", "depuis", "pas", "très"}
+_INVARIABLE |= {"après", "vous", "nous"}
+# Limits (at most {max}, at least {min}, {limit}), a length already over its limit and the days
+# of a month are never 1.
+_BOUNDS = {"max", "min", "limit", "length", "days"}
 # Files another helper owns while issue 15 is being merged (live café posts, leaderboard):
 # each stays listed here only until its messages use t.n().
-_PENDING = ("cogs/cafe/live.py", "cogs/cafe/live_render.py", "cogs/cafe/render_leaderboard.py")
+_PENDING = (
+    "cogs/cafe/live.py",
+    "cogs/cafe/live_render.py",
+    "cogs/cafe/render_leaderboard.py",
+    "cogs/cafe/dashboard",
+)
 
 
 def offenders(messages: list[Msg]) -> list[str]:

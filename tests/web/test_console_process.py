@@ -57,7 +57,7 @@ def test_console_serves_healthz_on_loopback(tmp_path: Path) -> None:
         assert status == 200, body
         health = json.loads(body)
         assert health["status"] == "ok" and health["database"]["ok"] is True
-        assert health["adapters"] == {"console": {"connected": True}}
+        assert health["adapters"] == {"console": {"connected": True, "standby": False}}
         assert health["outbox"]["backlog"] == 0
         status, _ = _curl(f"http://127.0.0.1:{port}/metrics")
         assert status == 200

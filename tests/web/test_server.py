@@ -34,7 +34,7 @@ async def test_healthz_reports_database_adapters_and_outbox(web: Web) -> None:
     assert resp.status == 200
     body = await resp.json()
     assert body["status"] == "ok" and body["database"]["ok"] is True
-    assert body["adapters"] == {"memory": {"connected": True}}
+    assert body["adapters"] == {"memory": {"connected": True, "standby": False}}
     assert body["outbox"] == {"backlog": 0, "oldest_overdue_seconds": None}
     assert_secure(resp.headers)
 
@@ -45,6 +45,16 @@ async def test_healthz_is_503_when_an_adapter_is_disconnected(web: Web) -> None:
     assert resp.status == 503
     body = await resp.json()
     assert body["status"] == "unhealthy" and body["adapters"]["memory"]["connected"] is False
+
+
+async def test_healthz_counts_a_standby_adapter_as_healthy(web: Web) -> None:
+    """Another process owns the connection: not connected, by design, and still healthy."""
+    web.h.adapter.connected = False
+    web.h.adapter.can_send = False  # type: ignore[attr-defined]
+    resp = await web.client.get("/healthz")
+    assert resp.status == 200
+    body = await resp.json()
+    assert body["adapters"]["memory"] == {"connected": False, "standby": True}
 
 
 async def test_healthz_counts_the_backlog_and_the_oldest_overdue(web: Web) -> None:

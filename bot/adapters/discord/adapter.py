@@ -38,6 +38,7 @@ from bot.adapters.discord.members import Community
 from bot.adapters.discord.render import no_mentions
 from bot.adapters.discord.state import MemberMemory
 from bot.adapters.discord.sync import CommandSync
+from bot.core.errors import TransientDeliveryError
 from bot.core.ports import Capability
 from bot.core.refs import MemberRef, MessageRef, Role, RoomRef
 from bot.core.reply import Reply
@@ -45,8 +46,12 @@ from bot.core.reply import Reply
 if TYPE_CHECKING:
     from bot.config import DiscordSection
     from bot.core.core import Core
+    from bot.core.leases import LeaseKeeper
 
 log = logging.getLogger(__name__)
+
+#: The lease on the gateway connection (one shard: a bot serving one community never needs more).
+LEASE = "discord:gateway"
 
 # Parsers wrapped so that a malformed event cannot end the connection.
 GUARDED_EVENTS = ("INTERACTION_CREATE", "GUILD_MEMBER_ADD", "GUILD_MEMBER_UPDATE")
@@ -82,6 +87,7 @@ class DiscordAdapter:
         self.synced = False  # whether this start pushed the commands to Discord
         self.pacer = Pacer(settings.global_rate)
         self._ready_once = False
+        self.lease: LeaseKeeper | None = None  # the gateway connection's, once started
 
     @property
     def connected(self) -> bool:
@@ -92,7 +98,45 @@ class DiscordAdapter:
     # --- lifecycle ---------------------------------------------------------------------------
 
     async def start(self, core: Core) -> None:
+        """Take the gateway connection's lease and connect, or stand by until its owner stops
+        or dies (then connect within ``[core] failover_seconds``)."""
         self.core = core
+        self.lease = core.ownership.keeper(
+            LEASE,
+            on_gained=self._connect,
+            on_lost=self._disconnect,
+            what="the Discord gateway connection",
+        )
+        await self.lease.start()
+
+    @property
+    def owner(self) -> bool:
+        """This process owns the gateway connection now."""
+        return self.lease is None or self.lease.valid
+
+    @property
+    def can_send(self) -> bool:
+        """The outbox sends through this adapter only while it owns the connection."""
+        return self.owner
+
+    async def claim(self, interaction: discord.Interaction) -> bool:
+        """Whether to answer ``interaction``: this process owns the connection and nobody
+        took it before (a session resumed across a takeover never answers twice)."""
+        if not self.owner or self.core is None:
+            log.warning("Discord: an interaction arrived after this process lost the connection")
+            return False
+        return await self.core.ownership.handled.claim(PLATFORM, str(interaction.id))
+
+    async def _connect(self) -> None:
+        try:
+            await self._open()
+        except BaseException:
+            await self._disconnect()  # nothing half-open is left behind
+            raise
+
+    async def _open(self) -> None:
+        assert self.core is not None
+        core = self.core
         compat.point_at(self.settings.api_base, self.settings.gateway_url)
         intents = discord.Intents.default()
         intents.members = True  # join/leave, rules screening, roles (privileged: enable it)
@@ -123,6 +167,25 @@ class DiscordAdapter:
         if ready not in done:
             ready.cancel()
             log.warning("Discord: not ready after %ss; continuing", self.settings.ready_timeout)
+        previous = self.lease.previous if self.lease is not None else None
+        if previous is not None:
+            log.info("Discord: took over the gateway connection from %s", previous.holder)
+            await core.outbox.release_claims(previous.holder, PLATFORM)
+
+    async def _disconnect(self) -> None:
+        """The lease is lost: close the gateway connection at once."""
+        if self.client is not None:
+            await self.client.close()
+        if self._runner is not None:
+            try:
+                await asyncio.wait_for(self._runner, 10)
+            except (TimeoutError, Exception):
+                log.debug("Discord: connection task ended uneasily", exc_info=True)
+            self._runner = None
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     def _build_parts(self, core: Core, client: PasserelleClient) -> None:
         settings, pacer = self.settings, self.pacer
@@ -138,7 +201,7 @@ class DiscordAdapter:
         )
         self.other_guilds = OtherGuilds(core, client, settings, self.community, pacer)
         self.interactions = Interactions(core, client, settings, self.community, self.other_guilds)
-        self.tree = PasserelleTree(client, self.interactions, self.other_guilds)
+        self.tree = PasserelleTree(client, self.interactions, self.other_guilds, self.claim)
         self.commands = CommandSync(core, client, self.tree, settings)
         for command in build_tree_commands(
             core.catalogue, self.interactions.run_command, self.interactions.autocomplete
@@ -147,17 +210,9 @@ class DiscordAdapter:
         compat.wrap_parsers(client, GUARDED_EVENTS, self._guarded)
 
     async def stop(self) -> None:
-        if self.client is not None:
-            await self.client.close()
-        if self._runner is not None:
-            try:
-                await asyncio.wait_for(self._runner, 10)
-            except (TimeoutError, Exception):
-                log.debug("Discord: connection task ended uneasily", exc_info=True)
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await self._disconnect()
+        if self.lease is not None:
+            await self.lease.stop()  # released once the connection is closed
 
     @property
     def community_id(self) -> int | None:
@@ -210,6 +265,12 @@ class DiscordAdapter:
         await self.other_guilds.check(guild)
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
+        # Slash commands are claimed by the tree's check; components and modals here.
+        if interaction.type in (
+            discord.InteractionType.component,
+            discord.InteractionType.modal_submit,
+        ) and not await self.claim(interaction):
+            return
         await self.interactions.on_interaction(interaction)
 
     async def on_member_join(self, member: discord.Member) -> None:
@@ -221,19 +282,34 @@ class DiscordAdapter:
 
     # --- Adapter port ------------------------------------------------------------------------
 
+    def _connected_parts(self) -> None:
+        """A standby process has no connection: its callers queue or retry instead."""
+        if self.client is None or not self.owner:
+            raise TransientDeliveryError("the Discord connection is owned by another process")
+
     async def send(self, room: RoomRef, reply: Reply, *, key: str | None = None) -> MessageRef:
+        self._connected_parts()
         return await self.delivery.send(room, reply, key)
 
     async def edit(self, message: MessageRef, reply: Reply) -> None:
+        self._connected_parts()
         await self.delivery.edit(message, reply)
 
     async def send_direct(
         self, member: MemberRef, reply: Reply, *, key: str | None = None
     ) -> MessageRef:
+        self._connected_parts()
         return await self.delivery.send_direct(member, reply, key)
 
     async def grant_role(self, member: MemberRef, role: Role) -> None:
+        self._connected_parts()
         await self.community.grant_role(member, role)
+
+    async def roles_of(self, member: MemberRef) -> frozenset[Role]:
+        """The member's roles in the community now (the dashboard asks on every request)."""
+        if not member.id.isdigit():
+            return frozenset({Role.EVERYONE})
+        return self.community.roles(await self.community.member_by_id(int(member.id)))
 
     def mention(self, member: MemberRef) -> str:
         return f"<@{member.id}>"

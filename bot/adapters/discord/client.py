@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 import discord
@@ -59,13 +60,20 @@ class PasserelleTree(GuardedCommandTree):
     """Slash commands: bad or outdated payloads get a friendly answer, never a traceback."""
 
     def __init__(
-        self, client: discord.Client, interactions: Interactions, other_guilds: OtherGuilds
+        self,
+        client: discord.Client,
+        interactions: Interactions,
+        other_guilds: OtherGuilds,
+        claim: Callable[[discord.Interaction], Awaitable[bool]],
     ) -> None:
         super().__init__(client)
         self.interactions = interactions
         self.other_guilds = other_guilds
+        self.claim = claim
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        if not await self.claim(interaction):
+            return False  # another process owns the connection, or answered it already
         if self.other_guilds.is_foreign(interaction):
             await self.other_guilds.refuse(interaction)
             return False

@@ -81,16 +81,23 @@ class Community:
             return user
         if interaction.guild_id is not None:
             return None  # another server: refused before this point anyway
-        member = guild.get_member(user.id)
+        return await self.member_by_id(user.id)
+
+    async def member_by_id(self, user_id: int) -> discord.Member | None:
+        """A community member by user id: the member cache first, then Discord's REST API."""
+        guild = self.guild()
+        if guild is None:
+            return None
+        member = guild.get_member(user_id)
         if member is not None:
             return member
         await self.pacer.wait()
         try:
-            return await guild.fetch_member(user.id)
+            return await guild.fetch_member(user_id)
         except discord.NotFound:
             return None  # not a member of the community
         except NETWORK_ERRORS:
-            log.warning("Discord: could not look up member %s in the community", user.id)
+            log.warning("Discord: could not look up member %s in the community", user_id)
             return None
 
     def roles(self, member: discord.Member | None) -> frozenset[Role]:

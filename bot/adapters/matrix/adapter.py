@@ -33,6 +33,7 @@ from bot.adapters.matrix.direct import DirectRooms
 from bot.adapters.matrix.polls import NativePolls
 from bot.adapters.matrix.rooms import Rooms
 from bot.adapters.matrix.session import Session
+from bot.adapters.matrix.state import SavedState, catch_up_until
 from bot.adapters.matrix.sync import Sync
 from bot.adapters.matrix.transport import OUTBOX_RATE_BUDGET, Transport, TxnIds
 from bot.core.errors import DeliveryError, TransientDeliveryError
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
     from bot.adapters.matrix.state import AdapterState, StateFile
     from bot.config import MatrixSection
     from bot.core.core import Core
+    from bot.core.leases import LeaseKeeper
     from bot.core.reply import Reply
 
 __all__ = ["MatrixAdapter", "Timing"]
@@ -71,6 +73,7 @@ class MatrixAdapter:
         self.sync = Sync(self.session, self.crypto, self)
         self.direct = DirectRooms(self.session, self.sync.wait_rooms)
         self.commands = Commands(self)
+        self.lease: LeaseKeeper | None = None  # the account's lease, once started
 
     # --- what tests, the bench and operators read -----------------------------------------------
 
@@ -128,6 +131,8 @@ class MatrixAdapter:
     # --- lifecycle ------------------------------------------------------------------------------
 
     async def start(self, core: Core) -> None:
+        """Take the account's lease and connect, or stand by until the owner stops or dies
+        (then connect within ``[core] failover_seconds``)."""
         self.core = core
         s = self.settings
         if not s.homeserver:
@@ -136,30 +141,79 @@ class MatrixAdapter:
             # Roles are read only in the community rooms: without them nobody could be told
             # apart from a member who made herself admin of a room of her own.
             raise RuntimeError("[matrix] rooms is not set: list the community rooms")
+        account = s.user_id or s.homeserver
+        own = core.ownership
+        name = f"{PLATFORM}:{account}"
+        self.session.saved = SavedState(
+            self.session.statefile, own.states, account, name, own.holder
+        )
+        self.lease = own.keeper(
+            name, on_gained=self._connect, on_lost=self._lost, what=f"the Matrix account {account}"
+        )
+        await self.lease.start()
+
+    @property
+    def owner(self) -> bool:
+        """This process owns the account now (checked before each command is answered)."""
+        return self.lease is None or self.lease.valid
+
+    @property
+    def can_send(self) -> bool:
+        """The outbox sends through this adapter only while it owns the account."""
+        return self.owner
+
+    async def _connect(self) -> None:
+        """The lease is ours: the state the last owner saved, login, the first sync (which
+        answers what the last owner left unanswered before it died), then the sync loop."""
+        try:
+            await self._open()
+        except BaseException:
+            await self._lost()  # nothing half-open is left behind
+            raise
+
+    async def _open(self) -> None:
+        assert self.core is not None and self.session.saved is not None
+        previous = self.lease.previous if self.lease is not None else None
+        await self.session.saved.load()
         client = self.session.open()
         await self.session.login()
-        await self.sync.first_sync()
+        catch_up = catch_up_until(previous, self.core.ownership.failover_seconds, time.time())
+        await self.sync.first_sync(catch_up_until=catch_up)
         await self.rooms.join_configured(self.sync.wait_rooms)
         await self.direct.load()
         self.sync.start()
         self.ready.set()
+        if previous is not None:
+            await self.core.outbox.release_claims(previous.holder, PLATFORM)
         log.info(
-            "Matrix: logged in as %s (device %s), encryption %s",
+            "Matrix: logged in as %s (device %s), encryption %s%s",
             self.user_id,
             client.device_id,
             "on" if self.encryption else "off",
+            f"; took over from {previous.holder}" if previous is not None else "",
         )
 
+    async def _lost(self) -> None:
+        """Another process owns the account now: stop syncing at once, write nothing."""
+        self.ready.clear()
+        await self.sync.stop()
+        await self.session.close(save=False)
+
     async def stop(self) -> None:
+        self.ready.clear()
         await self.sync.stop()
         await self.commands.drain(wait_s=10)
-        await self.session.close()
-        self.ready.clear()
+        owned = self.lease is None or self.lease.owned
+        await self.session.close(save=owned)
+        if self.lease is not None:
+            await self.lease.stop()  # released after the last state write
 
     async def _until_started(self) -> None:
         """The outbox may wake before the adapter has logged in: wait a little, else retry."""
         if self.ready.is_set():
             return
+        if self.lease is not None and not self.lease.owned:
+            raise TransientDeliveryError("the Matrix account is owned by another process")
         try:
             await asyncio.wait_for(self.ready.wait(), 30)
         except TimeoutError:
@@ -324,6 +378,10 @@ class MatrixAdapter:
 
     async def grant_role(self, member: MemberRef, role: Role) -> None:
         await self.rooms.grant_role(member, role)
+
+    async def roles_of(self, member: MemberRef) -> frozenset[Role]:
+        """The member's roles from the community rooms' power levels now (the dashboard)."""
+        return self.rooms.roles(member.id)
 
     def mention(self, member: MemberRef) -> str:
         name = member.display_name or member.id

@@ -96,6 +96,11 @@ class Commands:
         if relates.get("rel_type") == "m.replace":
             return  # an edited command is not run a second time
         body = mx.strip_reply_fallback(event.body or "").strip()
+        if not self.adapter.owner:
+            # The lease was not renewed in time (a pause, a slow database): another process
+            # may own the account already and answers this command.
+            log.warning("Matrix: a command arrived after this process lost the account; left")
+            return
         if body.startswith(self.core.text_prefix(PLATFORM)):
             self._track(
                 self.core.spawn(
@@ -129,6 +134,9 @@ class Commands:
         relates: dict[str, Any],
         synced_at: float,
     ) -> None:
+        if not await self.core.ownership.handled.claim(PLATFORM, event.event_id):
+            log.info("Matrix: command %s was already answered by another process", event.event_id)
+            return
         async with self._in_flight(event.sender):
             await self._command_answered(room_id, event, body, relates, synced_at)
 

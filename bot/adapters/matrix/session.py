@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from nio import AsyncClient, AsyncClientConfig, LoginResponse, WhoamiResponse
 from nio.crypto import ENCRYPTION_ENABLED
 
-from bot.adapters.matrix.state import AdapterState, StateFile
+from bot.adapters.matrix.state import AdapterState, SavedState, StateFile
 
 if TYPE_CHECKING:
     from bot.config import MatrixSection
@@ -37,6 +37,8 @@ class Session:
         self.settings = settings
         self.store_dir = Path(settings.store_path)
         self.statefile = StateFile(self.store_dir)
+        #: The state in the database (under a core); without it, the state file.
+        self.saved: SavedState | None = None
         self.client: AsyncClient | None = None
         self.user_id = settings.user_id
         self.encryption = False
@@ -52,13 +54,18 @@ class Session:
         return self.client
 
     def save(self) -> None:
-        self.statefile.save()
+        if self.saved is not None:
+            self.saved.touch()
+        else:
+            self.statefile.save()
 
     def open(self) -> AsyncClient:
-        """Load the state file and build the client (not logged in yet)."""
+        """Build the client (not logged in yet) from the state loaded before (the database's,
+        else the state file)."""
         s = self.settings
         self.store_dir.mkdir(parents=True, exist_ok=True)
-        self.statefile.load()
+        if self.saved is None:
+            self.statefile.load()
         self.encryption = encryption_wanted(s)
         config = AsyncClientConfig(
             encryption_enabled=self.encryption,
@@ -115,7 +122,14 @@ class Session:
         self.user_id = client.user_id
         self.save()
 
-    async def close(self) -> None:
-        self.save()
+    async def close(self, *, save: bool = True) -> None:
+        """Close the client; ``save``: write the state first (not when the lease is lost:
+        the new owner's state must not be overwritten, and the write would be refused)."""
+        if self.saved is not None:
+            if save:
+                await self.saved.flush()
+            await self.saved.close()
+        elif save:
+            self.statefile.save()
         if self.client is not None:
             await self.client.close()

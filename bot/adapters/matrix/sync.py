@@ -139,11 +139,16 @@ class Sync:
             self.handler.on_reconnected()
         self.connected = self._ever_synced = True
 
-    async def first_sync(self) -> None:
+    async def first_sync(self, catch_up_until: float | None = None) -> None:
         """Catch up on state only: invites and leaves are handled, timelines are ignored (no
-        old command is answered again), except native poll votes, which are idempotent."""
+        old command is answered again), except native poll votes, which are idempotent.
+
+        ``catch_up_until`` (epoch seconds; a takeover from an owner that died): the events
+        sent after the saved sync token and before then are handled as usual — the dead owner
+        may not have answered them, and claims drop those it did."""
         client, state = self.session.c, self.session.state
         had_token = bool(state.sync_token)
+        since = state.sync_token
         resp: Any = None
         for attempt in range(6):
             resp = await client.sync(
@@ -168,11 +173,20 @@ class Sync:
         for room_id in resp.rooms.leave:
             await self.handler.on_left(room_id)
         await self.handler.on_invites(resp)
+        until_ms = catch_up_until * 1000 if had_token and catch_up_until is not None else None
         for room_id, info in resp.rooms.join.items():
-            self.handler.on_state(room_id, [*info.state, *info.timeline.events])
-            for event in info.timeline.events:
-                self.seen.first_time(event)
-                if had_token and isinstance(event, UnknownEvent):
+            events = list(info.timeline.events)
+            if until_ms is not None and info.timeline.limited and info.timeline.prev_batch:
+                events = await self.fill_gap(room_id, info.timeline.prev_batch, since) + events
+            self.handler.on_state(room_id, [*info.state, *events])
+            room = client.rooms.get(room_id)
+            for event in events:
+                if not self.seen.first_time(event):
+                    continue
+                if until_ms is not None and getattr(event, "server_timestamp", 0) < until_ms:
+                    if getattr(event, "sender", None) != self.session.user_id:
+                        await self.handler.on_event(room_id, room, event, time.perf_counter())
+                elif had_token and isinstance(event, UnknownEvent):
                     await self.handler.on_unknown(room_id, event)
             await self._check_readable(room_id)
         state.sync_token = resp.next_batch

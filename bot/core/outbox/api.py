@@ -263,6 +263,13 @@ class Outbox:
     async def claim(self, limit: int | None = None) -> list[OutboxMessage]:
         return await self.sender.claim(limit)
 
+    async def release_claims(self, worker: str, platform: str) -> int:
+        """Hand back the pending rows of ``platform`` a dead process had claimed (its lease
+        on the connection expired), so they go out now rather than when their claim ends.
+        A row it sent but could not stamp is sent again with the same key, which the
+        platform drops (Matrix transaction id, Discord nonce)."""
+        return await self.sender.release_claims(worker, platform)
+
     async def housekeep(self) -> int:
         return await self.sender.housekeep()
 

@@ -13,8 +13,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
-import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -62,7 +60,9 @@ class Sender:
         self.settings = core.settings.outbox
         self.renderers = renderers
         self.requeue = requeue
-        self.worker_id = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        # The process's lease holder id: a process taking over a dead owner's connection
+        # finds the rows that owner had claimed (``release_claims``).
+        self.worker_id = core.ownership.holder
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
@@ -91,7 +91,7 @@ class Sender:
                 await session.exec(
                     select(func.min(OutboxMessage.next_try_at)).where(
                         OutboxMessage.status == PENDING,
-                        col(OutboxMessage.platform).in_(list(self.core.adapters)),
+                        col(OutboxMessage.platform).in_(self.core.sendable_platforms()),
                     )
                 )
             ).first()
@@ -144,6 +144,8 @@ class Sender:
         deleted = await self.purge_finished()
         if deleted:
             log.info("Outbox housekeeping: %s finished message(s) deleted", deleted)
+        # Claimed command ids are only needed across a takeover (seconds): drop old ones.
+        await self.core.ownership.handled.prune()
         return deleted
 
     async def purge_finished(self) -> int:
@@ -169,6 +171,23 @@ class Sender:
 
     # --- claiming and sending -----------------------------------------------------------------
 
+    async def release_claims(self, worker: str, platform: str) -> int:
+        async with self.core.db.session() as session:
+            result = await session.exec(
+                update(OutboxMessage)
+                .where(
+                    col(OutboxMessage.status) == PENDING,
+                    col(OutboxMessage.platform) == platform,
+                    col(OutboxMessage.claimed_by) == worker,
+                )
+                .values(claimed_until=None)
+            )
+            released = max(result.rowcount, 0)
+        if released:
+            log.info("Outbox: %s message(s) claimed by a dead process sent again", released)
+            self.wake()
+        return released
+
     async def claim(self, limit: int | None = None) -> list[OutboxMessage]:
         """Take up to ``limit`` due rows for this worker; no other worker gets them."""
         now = self.core.clock.now()
@@ -177,7 +196,7 @@ class Sender:
             select(OutboxMessage.id)
             .where(
                 OutboxMessage.status == PENDING,
-                col(OutboxMessage.platform).in_(list(self.core.adapters)),
+                col(OutboxMessage.platform).in_(self.core.sendable_platforms()),
                 OutboxMessage.next_try_at <= now,
                 or_(
                     col(OutboxMessage.claimed_until).is_(None),

@@ -24,7 +24,7 @@ async def test_join_sends_a_welcome_dm_with_the_first_step(h: Harness) -> None:
     assert report.sent == 1
     [dm] = h.adapter.dms("zoe")
     assert "Bienvenue, zoe" in dm.text
-    assert "Étape 1/11 : langue" in dm.text
+    assert "Étape 1/13 : langue" in dm.text
     assert {a.label for a in dm.reply.actions} >= {"Français", "English", "Plus tard"}
     # A second join event (e.g. Discord re-sends it) queues nothing twice.
     await h.adapter.member_joins("zoe")
@@ -37,7 +37,7 @@ async def test_whole_flow_by_buttons_grants_role_and_welcomes(h: Harness) -> Non
     await h.deliver()
     reply = h.adapter.dms("zoe")[0].reply
     reply = await h.adapter.click("zoe", _action(reply, "English"))
-    assert "Step 2/11: code of conduct" in reply.text  # answered in English from now on
+    assert "Step 2/13: code of conduct" in reply.text  # answered in English from now on
     assert not any("Later" in a.label for a in reply.actions)  # cannot be skipped
     reply = await h.adapter.click("zoe", _action(reply, "I accept"))
     reply = await h.adapter.click("zoe", _action(reply, "Change"), value="Zoé Martin")
@@ -47,6 +47,9 @@ async def test_whole_flow_by_buttons_grants_role_and_welcomes(h: Harness) -> Non
     reply = await h.adapter.click(
         "zoe", reply.actions[0], value="Jeune public, MÉDIATION, médiation"
     )
+    assert "What are you looking for?" in reply.text
+    reply = await h.adapter.click("zoe", reply.actions[0], value="Mécénat, diffusion")
+    reply = await h.adapter.click("zoe", reply.actions[0], value="Prêt de matériel")
     reply = await h.adapter.click("zoe", _action(reply, "America/Montreal"))
     assert Role.MEMBER not in h.adapter.roles["zoe"]
     reply = await h.adapter.click("zoe", _action(reply, "24h,15m"))
@@ -61,6 +64,7 @@ async def test_whole_flow_by_buttons_grants_role_and_welcomes(h: Harness) -> Non
     text = profile.plain_text()
     assert "Zoé Martin" in text and "Jeune public, MÉDIATION" in text
     assert "America/Montreal" in text and "1d,15m" in text
+    assert "Mécénat, diffusion" in text and "Prêt de matériel" in text
     # No nudge after completion.
     h.clock.advance(timedelta(days=8))
     assert (await h.deliver()).sent == 0
@@ -122,6 +126,8 @@ async def test_code_of_conduct_cannot_be_skipped(h: Harness) -> None:
         "metier",
         "region",
         "interests",
+        "needs",
+        "offers",
         "timezone",
         "notifications",
         "directory",
@@ -205,10 +211,10 @@ async def test_without_welcome_room_or_nudges(db_url: str) -> None:
         await h.adapter.member_joins("zoe")
         await h.deliver()
         [dm] = h.adapter.dms("zoe")
-        assert "Étape 1/10" in dm.text  # the welcome question is not asked
+        assert "Étape 1/12" in dm.text  # the welcome question is not asked
         reply = await h.invoke("zoe", "onboarding answer", step="welcome", value="oui")
         assert reply.tone == "error" and "n'existe pas ici" in reply.text
-        for _ in range(10):  # not required: even the code of conduct can be skipped
+        for _ in range(12):  # not required: even the code of conduct can be skipped
             reply = await h.invoke("zoe", "onboarding skip")
         assert "terminé" in reply.text
         h.clock.advance(timedelta(days=8))

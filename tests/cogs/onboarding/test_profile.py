@@ -135,6 +135,8 @@ async def test_moderators_see_the_funnel_and_who_is_stuck(h: Harness) -> None:
         "metier",
         "region",
         "interests",
+        "needs",
+        "offers",
         "timezone",
         "notifications",
         "directory",

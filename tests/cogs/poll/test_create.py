@@ -85,7 +85,7 @@ async def test_named_options_as_typed(h: Harness) -> None:
         ('!poll create "Q ?" kind:rating choices:"A | B"', "pas de choix"),
         ('!poll create "Q ?" choices:"A | B" duration:xyz', "Durée illisible"),
         ('!poll create "Q ?" choices:"A | B" closes:"2020-01-01 10:00"', "déjà passée"),
-        ('!poll create "Q ?" choices:"A | B" closes:demain', "illisible"),
+        ('!poll create "Q ?" choices:"A | B" closes:bientôt', "illisible"),
         ('!poll create "Q ?" choices:"A | B" kind:nope', "kind accepte"),
         ('!poll create "Q ?" kind:multiple choices:"A | B" max:3', "max doit"),
         ('!poll create "Q ?" choices:"A | B" answer:x', "quiz"),

@@ -85,7 +85,7 @@ async def test_one_me_group_holds_commands_of_several_cogs(
     try:
         me = _me(fake)
         names = {o["name"] for o in me["options"]}
-        assert names == CORE_ME | {"profile", "edit", "calendar"}
+        assert names == CORE_ME | {"profile", "edit", "uptodate", "calendar"}
         owners = {s.name: s.cog for s in bot.core.catalogue.groups["me"]}
         assert owners["export"] == "core" and owners["profile"] == "onboarding"
         assert owners["calendar"] == "calendar"

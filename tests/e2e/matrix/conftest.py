@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import json
 import shutil
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
@@ -176,6 +177,13 @@ class Bot:
         if self.adapter is not None:
             await self.adapter.stop()
             self.adapter = None
+
+    async def saved_state(self) -> str:
+        """The adapter state as the database holds it (written now), as JSON text."""
+        assert self.adapter is not None and self.adapter.session.saved is not None
+        await self.adapter.session.saved.flush()
+        data = await self.core.ownership.states.load("matrix", self.settings.user_id)
+        return json.dumps(data)
 
 
 @pytest.fixture

@@ -195,7 +195,7 @@ async def test_forget_removes_the_member_s_dm_from_the_adapter(world: World) -> 
     member = await bot.core.members.resolve(MemberRef("matrix", rita.user_id, "Rita"))
     await forget_member(bot.core, member.id)
     assert rita.user_id not in bot.adapter.state.direct_rooms
-    saved = (world.tmp / "bot-store" / "passerelle-state.json").read_text(encoding="utf-8")
+    saved = await bot.saved_state()
     assert rita.user_id not in saved and dm not in saved
     direct = world.synapse.api(
         "GET",
@@ -231,7 +231,7 @@ async def test_me_forget_typed_in_the_room_is_answered_then_nothing_remains(
         )
     )
     assert sara.user_id not in bot.adapter.state.direct_rooms
-    saved = (world.tmp / "bot-store" / "passerelle-state.json").read_text(encoding="utf-8")
+    saved = await bot.saved_state()
     assert sara.user_id not in saved
     direct = world.synapse.api(
         "GET",

@@ -1,0 +1,69 @@
+"""What the library shows on the web dashboard's core pages (``bot.core.dashboard_data``):
+``overview:resource`` (resources waiting for approval) and ``me:resource`` (the member's
+saved resources). The Resources page itself is ``dashboard pages``' business."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import col, select
+
+from bot.core.dashboard_data import Card, Figure, Item
+from bot.core.i18n import N_
+from bot.storage.db import Database
+
+from .bookmarks import Bookmarks
+from .domain import ResourceStatus
+from .models import Resource
+
+SHOWN = 5
+
+
+class ResourceDashboard:
+    def __init__(self, db: Database, bookmarks: Bookmarks) -> None:
+        self.db = db
+        self.bookmarks = bookmarks
+
+    async def overview_card(self, now: datetime) -> Card:
+        # The count and the oldest few in one transaction, titles only (the moderation queue's
+        # full views, tags and authors, are the Resources page's).
+        waiting_rows = (col(Resource.status) == ResourceStatus.PENDING,)
+        async with self.db.session() as s:
+            waiting = int(
+                (
+                    await s.exec(select(func.count()).select_from(Resource).where(*waiting_rows))
+                ).one()
+            )
+            oldest = list(
+                await s.exec(
+                    select(Resource.title, Resource.url, Resource.created_at)
+                    .where(*waiting_rows)
+                    .order_by(col(Resource.created_at), col(Resource.id))
+                    .limit(SHOWN)
+                )
+            )
+        return Card(
+            title=N_("Ressources à valider"),
+            order=40,
+            figures=(Figure(N_("En attente de validation"), waiting),),
+            items=tuple(Item(title or url, when=created) for title, url, created in oldest),
+            empty=N_("Rien à valider."),
+            hint=N_("Pour valider : commande resource approve dans le chat."),
+        )
+
+    async def my_card(self, member_id: int, now: datetime) -> Card:
+        saved = await self.bookmarks.saved(member_id)
+        return Card(
+            title=N_("Mes ressources enregistrées"),
+            order=20,
+            items=tuple(
+                Item(
+                    r.title or r.url,
+                    href=r.url if r.url.startswith(("https://", "http://")) else None,
+                )
+                for r in saved.items
+            ),
+            empty=N_("Vous n'avez enregistré aucune ressource."),
+            hint=N_("Pour en enregistrer une : commande resource save dans le chat."),
+        )

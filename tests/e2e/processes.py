@@ -1,0 +1,68 @@
+"""``passerelle run`` as a real process for the two-process tests: its own config, its log in
+a file, killed or paused like a crashed host."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+class Process:
+    """One ``passerelle run`` with its own config and store directory (as on its own host),
+    its log in a file."""
+
+    def __init__(self, name: str, config: Path, tmp: Path) -> None:
+        self.name = name
+        self.log = tmp / f"{name}.log"
+        self._handle = self.log.open("w")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run", "--config", str(config)],
+            cwd=REPO,
+            stdout=self._handle,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+
+    def text(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+    async def wait_log(self, needle: str, wait_s: float = 30.0) -> float:
+        """Wait until the log holds ``needle``; returns when it was seen (monotonic)."""
+        deadline = time.monotonic() + wait_s
+        while time.monotonic() < deadline:
+            if needle in self.text():
+                return time.monotonic()
+            if self.proc.poll() is not None:
+                raise AssertionError(f"{self.name} exited:\n{self.text()}")
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"{self.name}: no {needle!r} in\n{self.text()}")
+
+    def kill(self) -> None:
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+        self._handle.close()
+
+
+async def until(check: Any, wait_s: float, what: str) -> None:
+    deadline = time.monotonic() + wait_s
+    while not await check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.2)
