@@ -86,6 +86,11 @@ def _parser(*, contributions: bool = True) -> argparse.ArgumentParser:
             help="database URL, e.g. sqlite:///passerelle.db or "
             "postgresql://user@host/db (overrides [database] url)",
         )
+        p.add_argument(
+            "--lang",
+            choices=("fr", "en"),
+            help="language of the reports (default: from LANG, else en)",
+        )
 
     run = sub.add_parser(
         "run",

@@ -51,6 +51,9 @@ class BotSection(Section):
     timezone: str = "Europe/Paris"
     prefix: str = Field("!", min_length=1, max_length=3)
     community: str = "Passerelle"
+    # French typography (narrow no-break space before : ; ! ? and inside « »): off only for
+    # clients whose fonts draw U+202F badly.
+    french_typography: bool = True
 
     @field_validator("timezone")
     @classmethod

@@ -73,11 +73,16 @@ async def make_harness(
     settings: Settings | None = None,
     platform: str = "memory",
     clock: FakeClock | None = None,
+    typography: bool = False,
     **overrides: Any,
 ) -> Harness:
-    """A started core with the builtins and ``cogs`` (default: none) on ``db_url``."""
+    """A started core with the builtins and ``cogs`` (default: none) on ``db_url``.
+
+    French typography (U+202F before ``: ; ! ?``) is off unless ``typography=True``: tests
+    compare French with plain spaces; the typography and transcript tests turn it on."""
     settings = settings or load_settings(None, **overrides)
     settings.database.url = db_url
+    settings.bot.french_typography = typography
     db = Database(db_url)
     clock = clock or FakeClock()
     adapter = MemoryAdapter(platform)

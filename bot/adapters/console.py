@@ -43,6 +43,8 @@ class ConsoleAdapter(MemoryAdapter):
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
         self.interactive = self.stdin.isatty()
+        if self.interactive:
+            _line_editing()
         color = settings.color if settings.color is not None else self.stdout.isatty()
         self.style = "ansi" if color else "plain"
         self.files_dir = Path(settings.files_dir)
@@ -186,12 +188,12 @@ class ConsoleAdapter(MemoryAdapter):
         if command in ("q", "quit", "exit"):
             return False
         if command == "as" and arg:
-            self.current = arg.split()[0][:32]
+            self.current = member_name(arg)
             if self.current not in self.roles:
                 self.roles[self.current] = {Role.MEMBER}
             self.write(t("Vous êtes maintenant {name}.", name=self.current))
         elif command == "join" and arg:
-            name = arg.split()[0][:32]
+            name = member_name(arg)
             self.roles.setdefault(name, set())
             self.write(t("→ {name} arrive dans la communauté.", name=name))
             await self.member_joins(name)
@@ -211,3 +213,24 @@ class ConsoleAdapter(MemoryAdapter):
                 )
             )
         return True
+
+
+_QUOTES = {'"': '"', "'": "'", "“": "”", "«": "»"}
+
+
+def member_name(arg: str) -> str:
+    """``:as "Zoé Martin"`` (a quoted name may hold spaces), ``:as bob`` (one word)."""
+    closing = _QUOTES.get(arg[:1])
+    if closing and closing in arg[1:]:
+        name = arg[1 : arg.index(closing, 1)].strip()
+    else:
+        name = arg.split()[0]
+    return " ".join(name.split())[:32] or arg.split()[0][:32]
+
+
+def _line_editing() -> None:
+    """Arrow keys, line editing and history for input() where the platform has readline."""
+    try:
+        import readline  # noqa: F401  (importing it is what turns editing on)
+    except ImportError:  # Windows without pyreadline: plain input still works
+        pass

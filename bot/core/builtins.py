@@ -16,6 +16,7 @@ from bot.core.cog import Cog
 from bot.core.commands import Opt, command
 from bot.core.core import Core
 from bot.core.dashboard import dashboard_reply
+from bot.core.errors import UserError
 from bot.core.help import help_reply
 from bot.core.i18n import Translator
 from bot.core.invocation import Invocation
@@ -86,6 +87,28 @@ class Builtins(Cog, name="core", group=None):
             PreferenceChanged(member_id, "timezone", member.timezone or "")
         )
         return member
+
+    @command("locale", group="room", permission=Role.MODERATOR)
+    async def room_locale(
+        self,
+        inv: Invocation,
+        lang: Annotated[Literal["fr", "en"], Opt("Langue du salon : fr ou en")],
+    ) -> Reply:
+        """Choisir la langue des messages publiés dans ce salon."""
+        # One rule: a post in a room (live results, reminders, announcements) speaks the
+        # room's language; replies to a member and DMs speak the member's.
+        if inv.room.direct:
+            raise UserError(
+                "Cette commande règle la langue d'un salon : tapez-la dans le salon voulu. "
+                "Pour vos messages privés, tapez {prefix}language.",
+                prefix=inv.prefix,
+            )
+        value = await self.core.members.set_room_locale(inv.room, lang)
+        t = self.core.i18n.translator(value, inv.tz)
+        return Reply(
+            text=t("C'est noté : les messages publiés dans ce salon seront en français."),
+            tone=Tone.SUCCESS,
+        )
 
     @staticmethod
     def _language_set(t: Translator) -> Reply:

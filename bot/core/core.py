@@ -63,7 +63,7 @@ class Core:
         self.db = db
         self.clock = clock
         self.scheduler = scheduler
-        self.i18n = i18n or I18n(settings.bot.locale)
+        self.i18n = i18n or I18n(settings.bot.locale, typography=settings.bot.french_typography)
         self.events = EventBus()
         self.metrics = Metrics()
         self.web = WebRegistry(settings.web)

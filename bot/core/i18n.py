@@ -17,6 +17,8 @@ from babel.dates import format_datetime
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
 
+from bot.core.typography import french_typography, ordinal
+
 log = logging.getLogger(__name__)
 
 SOURCE_LOCALE = "fr"
@@ -109,16 +111,24 @@ class Catalogues:
 class Translator:
     """Translation and formatting for one reader's locale (and time zone)."""
 
-    def __init__(self, catalogues: Catalogues, locale: str, tz: ZoneInfo | None = None) -> None:
+    def __init__(
+        self,
+        catalogues: Catalogues,
+        locale: str,
+        tz: ZoneInfo | None = None,
+        *,
+        typography: bool = True,
+    ) -> None:
         self.catalogues = catalogues
         self.locale = normalize_locale(locale) or SOURCE_LOCALE
         self.tz = tz or ZoneInfo("UTC")
+        self.typography = typography
 
     def __call__(self, msgid: str, /, **params: Any) -> str:
-        text = msgid
-        if self.locale != SOURCE_LOCALE:
-            text = self.catalogues.singular[self.locale].get(msgid, msgid)
-        return _format(text, _resolve(params, self) if params else params)
+        params = _resolve(params, self) if params else params
+        if self.locale == "fr":
+            return _format(self._typeset(msgid), params)
+        return _format(self.catalogues.singular[self.locale].get(msgid, msgid), params)
 
     def n(self, singular: str, plural: str, count: int, /, **params: Any) -> str:
         """Plural-aware translation; ``{n}`` is the count, already formatted."""
@@ -126,14 +136,22 @@ class Translator:
         params.setdefault("n", self.number(count))
         if self.locale == SOURCE_LOCALE:
             # French: 0 and 1 take the singular.
-            return _format(singular if count <= 1 else plural, params)
+            return _format(self._typeset(singular if count <= 1 else plural), params)
         forms = self.catalogues.plural[self.locale].get((singular, plural))
         if forms is None:
             return _format(singular if count <= 1 else plural, params)
         return _format(forms[0] if count == 1 else forms[1], params)
 
+    def _typeset(self, template: str) -> str:
+        """French typography on the template only: what members typed is filled in after."""
+        return french_typography(template) if self.typography else template
+
+    def ordinal(self, n: int, feminine: bool = False) -> str:
+        """A rank or position: ``1er``/``1re``, ``2e`` in French; ``1st``, ``2nd`` in English."""
+        return ordinal(n, self.locale, feminine=feminine)
+
     def with_tz(self, tz: ZoneInfo) -> Translator:
-        return Translator(self.catalogues, self.locale, tz)
+        return Translator(self.catalogues, self.locale, tz, typography=self.typography)
 
     # --- formatting -----------------------------------------------------------------------
 
@@ -145,7 +163,9 @@ class Translator:
         )
 
     def percent(self, ratio: float) -> str:
-        return format_percent(ratio, format="#,##0 %", locale=self.locale)
+        # French puts a space before %, English none: "52 %" / "52%".
+        pattern = "#,##0 %" if self.locale == "fr" else "#,##0%"
+        return format_percent(ratio, format=pattern, locale=self.locale)
 
     def datetime(
         self,
@@ -158,8 +178,7 @@ class Translator:
         """``jeudi 5 mars à 10 h`` / ``Thursday 5 March at 10:00`` in the reader's zone."""
         local = moment.astimezone(tz or self.tz)
         ref = (now or dt.datetime.now(local.tzinfo)).astimezone(local.tzinfo)
-        day_pattern = "EEEE d MMMM" if local.year == ref.year else "EEEE d MMMM y"
-        day = format_datetime(local, day_pattern, locale=self.locale)
+        day = self._day(local, year=local.year != ref.year)
         clock = self.clock(local.hour, local.minute)
         text = f"{day} à {clock}" if self.locale == "fr" else f"{day} at {clock}"
         if zone:
@@ -173,8 +192,13 @@ class Translator:
         return f"{hour:02d}:{minute:02d}"
 
     def date(self, moment: dt.datetime, tz: ZoneInfo | None = None) -> str:
-        local = moment.astimezone(tz or self.tz)
-        return format_datetime(local, "EEEE d MMMM y", locale=self.locale)
+        return self._day(moment.astimezone(tz or self.tz), year=True)
+
+    def _day(self, local: dt.datetime, *, year: bool) -> str:
+        """``jeudi 1er avril`` (French writes the first of the month as an ordinal)."""
+        day = "d'er'" if self.locale == "fr" and local.day == 1 else "d"
+        pattern = f"EEEE {day} MMMM" + (" y" if year else "")
+        return format_datetime(local, pattern, locale=self.locale)
 
     def duration(self, delta: dt.timedelta) -> str:
         """``1 h 30 min`` / ``1 h 30 min`` — compact and the same in both languages."""
@@ -202,9 +226,14 @@ class I18n:
     """Owns the catalogues; hands out translators."""
 
     def __init__(
-        self, default_locale: str = SOURCE_LOCALE, extra_dirs: Iterable[Path] = ()
+        self,
+        default_locale: str = SOURCE_LOCALE,
+        extra_dirs: Iterable[Path] = (),
+        *,
+        typography: bool = True,
     ) -> None:
         self.default_locale = normalize_locale(default_locale) or SOURCE_LOCALE
+        self.typography = typography
         self.catalogues = Catalogues()
         self.catalogues.load_dir(CORE_LOCALES_DIR)
         for directory in extra_dirs:
@@ -214,4 +243,5 @@ class I18n:
         self.catalogues.load_dir(directory)
 
     def translator(self, locale: str | None = None, tz: ZoneInfo | None = None) -> Translator:
-        return Translator(self.catalogues, normalize_locale(locale) or self.default_locale, tz)
+        locale = normalize_locale(locale) or self.default_locale
+        return Translator(self.catalogues, locale, tz, typography=self.typography)

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot.core import Core, Translator, UserError
+from bot.core.operator import operator_locale
 from cogs.cafe import programme_io
 from cogs.cafe.programme import Editor, Programme
 
@@ -70,8 +71,9 @@ def _programme(core: Core) -> Programme | None:
     return programme
 
 
-def _translator(core: Core) -> Translator:
-    return core.i18n.translator(core.settings.bot.locale)
+def _translator(core: Core, args: argparse.Namespace) -> Translator:
+    """The operator's language (--lang, LANG), for the whole report."""
+    return core.i18n.translator(operator_locale(getattr(args, "lang", None)))
 
 
 def _say(t: Translator, error: UserError) -> str:
@@ -82,7 +84,7 @@ async def import_deck(args: argparse.Namespace, core: Core) -> int:
     programme = _programme(core)
     if programme is None:
         return 1
-    t = _translator(core)
+    t = _translator(core, args)
     path = Path(args.file)
     try:
         text = await asyncio.to_thread(path.read_text, encoding="utf-8")
@@ -107,14 +109,29 @@ async def import_deck(args: argparse.Namespace, core: Core) -> int:
     except programme_io.DeckInvalid as invalid:
         for problem in invalid.problems:
             where = f"{path}:{problem.line}" if problem.line else str(path)
-            what = f"activity {problem.activity}: " if problem.activity else ""
+            what = t("activité {n} : ", n=problem.activity) if problem.activity else ""
             print(f"{where}: {what}{_say(t, problem.error)}", file=sys.stderr)
-        print(f"Nothing imported ({len(invalid.problems)} problem(s)).", file=sys.stderr)
+        count = len(invalid.problems)
+        print(
+            t.n(
+                "Rien n'a été importé ({n} problème).",
+                "Rien n'a été importé ({n} problèmes).",
+                count,
+            ),
+            file=sys.stderr,
+        )
         return 1
     except UserError as error:
         print(f"error: {_say(t, error)}", file=sys.stderr)
         return 1
-    print(f"Imported {len(stored)} activities into café {args.occurrence}.")
+    print(
+        t.n(
+            "{n} activité importée dans le café n° {occurrence}.",
+            "{n} activités importées dans le café n° {occurrence}.",
+            len(stored),
+            occurrence=args.occurrence,
+        )
+    )
     return 0
 
 
@@ -122,7 +139,7 @@ async def export_deck(args: argparse.Namespace, core: Core) -> int:
     programme = _programme(core)
     if programme is None:
         return 1
-    t = _translator(core)
+    t = _translator(core, args)
     try:
         occ = await programme.readable(args.occurrence, Editor.operator())
     except UserError as error:
@@ -144,5 +161,13 @@ async def export_deck(args: argparse.Namespace, core: Core) -> int:
     except OSError as exc:
         print(f"error: cannot write {path}: {exc}", file=sys.stderr)
         return 1
-    print(f"Exported {len(activities)} activities of café {occ.id} to {path}.")
+    print(
+        t.n(
+            "{n} activité du café n° {occurrence} exportée dans {path}.",
+            "{n} activités du café n° {occurrence} exportées dans {path}.",
+            len(activities),
+            occurrence=occ.id,
+            path=path,
+        )
+    )
     return 0

@@ -235,7 +235,7 @@ class Programme:
             existing = await queries.activities(s, occurrence_id)
             if existing and not replace:
                 raise UserError(
-                    "Le café n° {occurrence} a déjà un programme ({count} activités) : "
+                    "Le café n° {occurrence} a déjà un programme (activités : {count}) : "
                     "ajoutez replace:true pour le remplacer.",
                     occurrence=occurrence_id,
                     count=len(existing),

@@ -213,9 +213,9 @@ class Registration:
                 if occ.capacity is not None and taken >= occ.capacity:
                     queue = [r.member_id for r in regs if r.status == WAITLISTED]
                     raise UserError(
-                        "Le café n° {occurrence} est complet : vous êtes {position}ᵉ sur la "
-                        "liste d'attente, votre présence n'est donc pas notée. Si une place se "
-                        "libère, tapez à nouveau cafe here.",
+                        "Le café n° {occurrence} est complet : vous êtes en position "
+                        "{position} sur la liste d'attente, votre présence n'est donc pas "
+                        "notée. Si une place se libère, tapez à nouveau cafe here.",
                         occurrence=occ.id,
                         position=queue.index(member_id) + 1,
                     )

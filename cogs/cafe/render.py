@@ -31,8 +31,11 @@ def _when(t: Translator, moment: datetime, now: datetime, tz: ZoneInfo | None = 
 def places(t: Translator, occ: Occurrence) -> str:
     if occ.capacity is None:
         return t.n("{n} inscrit", "{n} inscrits", occ.registered)
-    text = t(
-        "{registered}/{capacity} places prises", registered=occ.registered, capacity=occ.capacity
+    text = t.n(
+        "{registered}/{n} place prise",
+        "{registered}/{n} places prises",
+        occ.capacity,
+        registered=occ.registered,
     )
     if occ.waitlisted:
         text += ", " + t.n("{n} en attente", "{n} en attente", occ.waitlisted)
@@ -111,8 +114,9 @@ def listing(t: Translator, items: list[Occurrence], now: datetime) -> Reply:
     if not items:
         return Reply(text=t("Aucun café n'est prévu pour le moment."), private=True)
     lines = []
-    for occ in items:
-        line = f"- **n° {occ.id}** · {_when(t, occ.starts_at, now)} · {label(t, occ)}"
+    for occ in sorted(items, key=lambda o: o.starts_at):
+        number = t("n° {occurrence}", occurrence=occ.id)
+        line = f"- **{number}** · {_when(t, occ.starts_at, now)} · {label(t, occ)}"
         if occ.cancelled:
             line += " · " + t("annulé")
         else:
@@ -120,7 +124,9 @@ def listing(t: Translator, items: list[Occurrence], now: datetime) -> Reply:
         if occ.my_status == REGISTERED:
             line += " · " + t("vous êtes inscrit")
         elif occ.my_status == WAITLISTED:
-            line += " · " + t("liste d'attente : {position}ᵉ", position=occ.my_position)
+            line += " · " + t(
+                "liste d'attente : {position}", position=t.ordinal(occ.my_position or 1)
+            )
         lines.append(line)
     lines.append("")
     lines.append(t("Heures affichées pour le fuseau {zone}.", zone=str(t.tz)))
@@ -159,7 +165,10 @@ def info(t: Translator, occ: Occurrence, now: datetime) -> Reply:
         text, actions = (f"{text} {state}" if state else text), [*confirm]
         actions.append(leave_action(t, occ.id))
     elif occ.my_status == WAITLISTED:
-        text = t("Vous êtes en liste d'attente ({position}ᵉ).", position=occ.my_position)
+        text = t(
+            "Vous êtes en liste d'attente ({position}).",
+            position=t.ordinal(occ.my_position or 1),
+        )
         actions.append(leave_action(t, occ.id))
     else:
         actions.append(join_action(t, occ))
@@ -216,9 +225,9 @@ def left(t: Translator, occ: Occurrence) -> Reply:
 
 def checkin_closed(t: Translator, minutes: int, next_start: datetime, now: datetime) -> UserError:
     return UserError(
-        "Le pointage ouvre {minutes} minutes avant le début du café et ferme à la "
-        "fin. Prochain café : {when}.",
-        minutes=minutes,
+        "Le pointage ouvre {delay} avant le début du café et ferme à la fin. "
+        "Prochain café : {when}.",
+        delay=t.duration(timedelta(minutes=minutes)),
         when=t.datetime(next_start, now=now),
     )
 
@@ -286,14 +295,10 @@ def stats(t: Translator, rows: list[OccurrenceStats], now: datetime) -> Reply:
         lines.append(
             "- "
             + t(
-                "n° {occurrence} · {when} : {registered} inscrits, {waitlisted} en attente, "
-                "{attended} présents (+{walkins} sans inscription), absence {rate}",
+                "n° {occurrence} · {when} : {counts}, absence {rate}",
                 occurrence=st.occurrence.id,
                 when=t.date(st.occurrence.starts_at),
-                registered=st.registered,
-                waitlisted=st.waitlisted,
-                attended=st.attended,
-                walkins=st.walkins,
+                counts=attendance(t, st),
                 rate=rate,
             )
             + render_confirmation.stats_part(t, st)
@@ -303,12 +308,12 @@ def stats(t: Translator, rows: list[OccurrenceStats], now: datetime) -> Reply:
     overall = t.percent((total_reg - total_att) / total_reg) if total_reg else "—"
     lines.append("")
     lines.append(
-        t(
-            "Sur {n} cafés : {registered} inscriptions, {attended} présences, "
-            "taux d'absence {rate}.",
-            n=len(rows),
-            registered=total_reg,
-            attended=total_att,
+        t.n(
+            "Sur {n} café : {registered}, {attended}, taux d'absence {rate}.",
+            "Sur {n} cafés : {registered}, {attended}, taux d'absence {rate}.",
+            len(rows),
+            registered=t.n("{n} inscription", "{n} inscriptions", total_reg),
+            attended=t.n("{n} présence", "{n} présences", total_att),
             rate=overall,
         )
     )
@@ -377,3 +382,13 @@ def preference(t: Translator, value: Preference) -> Reply:
             offsets=t.join([t.duration(timedelta(seconds=s)) for s in value]),
         )
     return Reply(text=text, tone=Tone.SUCCESS, private=True)
+
+
+def attendance(t: Translator, st: OccurrenceStats) -> str:
+    """``1 inscrit, 0 en attente, 1 présent (+2 sans inscription)``: one plural per count."""
+    counts = [
+        t.n("{n} inscrit", "{n} inscrits", st.registered),
+        t.n("{n} en attente", "{n} en attente", st.waitlisted),
+        t.n("{n} présent", "{n} présents", st.attended),
+    ]
+    return ", ".join(counts) + " " + t("(+{n} sans inscription)", n=st.walkins)

@@ -136,10 +136,10 @@ def who_summary(t: Translator, result: Who) -> str | None:
     if not asks(occ):
         return None
     return t(
-        "{registered} inscrits, dont {confirmed} confirmés ; {waitlisted} en attente.",
-        registered=len(result.registered),
-        confirmed=len(result.confirmed),
-        waitlisted=len(result.waitlisted),
+        "{registered}, dont {confirmed} ; {waitlisted}.",
+        registered=t.n("{n} inscrit", "{n} inscrits", len(result.registered)),
+        confirmed=t.n("{n} confirmé", "{n} confirmés", len(result.confirmed)),
+        waitlisted=t.n("{n} en attente", "{n} en attente", len(result.waitlisted)),
     )
 
 
@@ -151,7 +151,7 @@ def stats_part(t: Translator, st: OccurrenceStats) -> str:
     occ = st.occurrence
     if not asks(occ):
         return ""
-    return " · " + t("{confirmed} confirmés", confirmed=occ.confirmed)
+    return " · " + t.n("{n} confirmé", "{n} confirmés", occ.confirmed)
 
 
 def info_state(t: Translator, occ: Occurrence) -> tuple[str, list[Action]]:

@@ -98,8 +98,8 @@ class IntroductionService:
             limit = self.settings.introduction_pending_max
             if pending >= limit:
                 raise UserError(
-                    "Vous avez déjà {count} demandes de mise en relation en attente (au plus "
-                    "{max}). Attendez une réponse, ou qu'une demande expire.",
+                    "Vous avez déjà des demandes de mise en relation en attente ({count}, au "
+                    "plus {max}). Attendez une réponse, ou qu'une demande expire.",
                     count=pending,
                     max=limit,
                 )

@@ -364,7 +364,7 @@ def show_reply(t: Translator, cards: list[Card], name: str) -> Reply:
 
 def _funnel_text(t: Translator, c: FunnelCounts) -> str:
     def pct(n: int) -> str:
-        return f"{t.number(round(100 * n / c.joined))} %" if c.joined else "—"
+        return t.percent(n / c.joined) if c.joined else "—"
 
     return "\n".join(
         [
@@ -380,10 +380,10 @@ def _funnel_text(t: Translator, c: FunnelCounts) -> str:
 def funnel_reply(t: Translator, funnel: Funnel) -> Reply:
     weeks = "\n".join(
         t(
-            "- semaine du {date} : {joined} arrivés, {completed} terminés",
+            "- semaine du {date} : {joined}, {completed}",
             date=t.date(start),
-            joined=joined,
-            completed=completed,
+            joined=t.n("{n} arrivé", "{n} arrivés", joined),
+            completed=t.n("{n} terminé", "{n} terminés", completed),
         )
         for start, joined, completed in funnel.weeks
     )

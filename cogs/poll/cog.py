@@ -172,7 +172,9 @@ class Polls(Cog, name="poll"):
         self.live.closed(view)
         if view.room != inv.room:
             await self.service.post_final(view)
-        return await self.results_reply(view, inv.t)
+        # Posted in the room for everyone: in the room's language, not the closer's.
+        room_t = await self.core.translator(room=inv.room) if not inv.room.direct else inv.t
+        return await self.results_reply(view, room_t.with_tz(inv.tz))
 
     @command("export", permission=Role.MEMBER)
     async def export(self, inv: Invocation, poll: PollId) -> Reply:

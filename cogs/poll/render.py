@@ -120,10 +120,11 @@ def poll_reply(
             )
         )
         lines.append(
-            t(
+            t.n(
+                "Les résultats se mettent à jour à chaque vote.",
                 "Les résultats se mettent à jour par paquets de {n} votes, pour que personne ne "
                 "puisse deviner un vote en les regardant.",
-                n=ANONYMOUS_BATCH,
+                ANONYMOUS_BATCH,
             )
         )
     if poll.results == "hidden":

@@ -84,9 +84,10 @@ def results_reply(
     if batched:
         lines += [
             "",
-            t(
+            t.n(
+                "_Sondage anonyme : résultats mis à jour à chaque vote._",
                 "_Sondage anonyme : résultats mis à jour par paquets de {n} votes._",
-                n=ANONYMOUS_BATCH,
+                ANONYMOUS_BATCH,
             ),
         ]
     reply = Reply(
@@ -160,7 +161,8 @@ def result_lines(tally: Tally, t: Translator, closed: bool) -> list[str]:
             lines.append(t("Moyenne du groupe : **{mean} / 5**", mean=t.number(tally.rating_mean)))
         for value in range(RATING_SCALE, 0, -1):
             count = tally.distribution[value - 1]
-            lines.append(f"- {'★' * value}{'☆' * (RATING_SCALE - value)} : {count}")
+            stars = "★" * value + "☆" * (RATING_SCALE - value)
+            lines.append("- " + t("{stars} : {count}", stars=stars, count=count))
         if tally.comments:
             lines += ["", t("Commentaires :")]
             for name, value, comment in tally.comments[:TEXT_ROWS]:
@@ -170,7 +172,11 @@ def result_lines(tally: Tally, t: Translator, closed: bool) -> list[str]:
             lines.append(f"- « {text} »" + (f" — **{name}**" if name else ""))
         if len(tally.answers) > TEXT_ROWS:
             lines.append(
-                t("… et {n} autres réponses (voir l'export).", n=len(tally.answers) - TEXT_ROWS)
+                t.n(
+                    "… et {n} autre réponse (voir l'export).",
+                    "… et {n} autres réponses (voir l'export).",
+                    len(tally.answers) - TEXT_ROWS,
+                )
             )
     elif poll.kind is PollKind.WORDCLOUD:
         lines.append(", ".join(f"**{w}** ({c})" if c > 1 else w for w, c in tally.words[:60]))
@@ -265,5 +271,8 @@ def picture_of(
         names = categories(poll, t)
         for index, ideas in tally.board:
             lines.append((names[index], True))
-            lines += [(f"{i.votes:>3} ★  n° {i.number} {i.label}", False) for i in ideas[:10]]
+            lines += [
+                (f"{i.votes:>3} ★  {t('n° {number}', number=i.number)} {i.label}", False)
+                for i in ideas[:10]
+            ]
     return charts.card(heading, sub, lines)

@@ -165,7 +165,7 @@ class PreviewFetcher:
             return await asyncio.wait_for(self._fetch(url), self.timeout)
         except TimeoutError:
             raise PreviewError(
-                N_("la page n'a pas répondu en {seconds} secondes"), seconds=int(self.timeout)
+                N_("la page n'a pas répondu à temps ({seconds} s)"), seconds=int(self.timeout)
             ) from None
 
     async def _fetch(self, url: str) -> Preview:

@@ -144,7 +144,7 @@ def tag_list(tags: list[tuple[str, int]], t: Translator) -> Reply:
         return Reply(text=t("Aucun tag pour l'instant : ajoutez-en avec resource add … tags:…"))
     lines = [f"- {label} ({count})" for label, count in tags[:100]]
     if len(tags) > 100:
-        lines.append(t("… et {n} autres.", n=len(tags) - 100))
+        lines.append(t.n("… et {n} autre.", "… et {n} autres.", len(tags) - 100))
     return Reply(title=t("Tags de la bibliothèque"), text="\n".join(lines))
 
 

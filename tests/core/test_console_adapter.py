@@ -61,3 +61,31 @@ async def test_files_and_numbered_actions(db_url: str, tmp_path) -> None:
     finally:
         await core.stop()
         await db.dispose()
+
+
+def test_names_with_spaces_in_quotes() -> None:
+    from bot.adapters.console import member_name
+
+    assert member_name('"Zoé Martin"') == "Zoé Martin"
+    assert member_name("« Zoé  Martin »") == "Zoé Martin"
+    assert member_name("'Zoé Martin' extra") == "Zoé Martin"
+    assert member_name("bob") == "bob"
+    assert member_name("bob and more") == "bob"
+    assert member_name('"unclosed name') == '"unclosed'
+
+
+async def test_as_a_member_whose_name_has_spaces(db_url: str) -> None:
+    settings = load_settings(None)
+    out = io.StringIO()
+    console = ConsoleAdapter(settings.console, stdin=io.StringIO(""), stdout=out)
+    core = build_core(settings, Database(db_url), FakeClock(), cogs=[Demo], adapters=[console])
+    await console.start(core)
+    await console.finished.wait()
+    try:
+        await console.handle_line(':as "Zoé Martin"')
+        assert console.current == "Zoé Martin"
+        assert "Vous êtes maintenant Zoé Martin." in out.getvalue()
+        await console.handle_line("!demo echo salut")
+        assert "écho : salut" in out.getvalue()
+    finally:
+        await core.stop()

@@ -24,6 +24,7 @@ def test_numbers_plurals_and_lists() -> None:
     fr, en = I18n().translator("fr"), I18n().translator("en")
     assert fr.number(4.3) == "4,3" and en.number(4.3) == "4.3"
     assert fr.percent(0.52) == "52 %"
+    assert I18n().translator("en").percent(0.52) == "52%"
     assert fr.n("{n} jour", "{n} jours", 1) == "1 jour"
     assert fr.n("{n} jour", "{n} jours", 3) == "3 jours"
     assert en.n("{n} jour", "{n} jours", 1) == "1 day"

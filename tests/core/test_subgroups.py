@@ -165,7 +165,7 @@ def test_options_of_subgroup_commands_are_checked(catalogue: Catalogue) -> None:
 
 
 def test_help_for_group_subgroup_and_command(catalogue: Catalogue) -> None:
-    t = I18n("fr").translator("fr")
+    t = I18n("fr", typography=False).translator("fr")
     everyone = _actor(Role.MEMBER)
     top = help_reply(catalogue, t, everyone, "!")
     assert "`!deck` — join, plan (add, show)" in top.text  # wipe: moderators only

@@ -16,7 +16,7 @@ from bot.core.when_dst import WallTime, wall_time_kind
 PARIS = ZoneInfo("Europe/Paris")
 MONTREAL = ZoneInfo("America/Montreal")
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)  # Tuesday
-I18N = I18n()
+I18N = I18n(typography=False)  # the assertions compare plain spaces
 
 
 def local(text: str, zone: ZoneInfo = PARIS, **kw: object) -> str:

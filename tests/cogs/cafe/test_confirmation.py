@@ -166,12 +166,12 @@ async def test_confirm_answer_twice_and_the_deadline_gives_unconfirmed_seats_awa
     back = await cafe.adapter.click("bob", released[0].reply.actions[0])
     assert "liste d'attente" in back.text
     who = await cafe.invoke("mod", "cafe who", occurrence=occ.id)
-    assert "2 inscrits, dont 1 confirmés ; 1 en attente." in who.text
+    assert "2 inscrits, dont 1 confirmé ; 1 en attente." in who.text
     assert "alice · confirmé" in who.text
     # Moderators' stats once it has taken place.
     cafe.clock.set(occ.starts_at + timedelta(hours=2))
     stats = await cafe.invoke("mod", "cafe stats")
-    assert "1 confirmés" in stats.text
+    assert "1 confirmé" in stats.text
 
 
 async def test_nobody_waiting_nobody_released(cafe: Harness) -> None:

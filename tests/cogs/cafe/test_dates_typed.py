@@ -153,7 +153,9 @@ def _rendered(locale: str, now: datetime, fallback: bool = False) -> str:
         now=now,
         late=False,
         fallback=fallback,
-        t=I18n(extra_dirs=[CAFE_LOCALES]).translator(locale, ZoneInfo("Europe/Paris")),
+        t=I18n(extra_dirs=[CAFE_LOCALES], typography=False).translator(
+            locale, ZoneInfo("Europe/Paris")
+        ),
         mention="@marie",
     )
     return reminder(delivery).text

@@ -42,7 +42,7 @@ async def _run(db_url: str, start: datetime) -> tuple[str, str, list[datetime], 
 
 async def test_around_the_last_sunday_of_march(db_url: str) -> None:
     created, listing, starts, reminders = await _run(db_url, datetime(2027, 3, 15, 12, tzinfo=UTC))
-    assert "jeudi 18 mars à 10 h" in created and "jeudi 1 avril à 10 h" in created
+    assert "jeudi 18 mars à 10 h" in created and "jeudi 1er avril à 10 h" in created
     assert [s.hour for s in starts] == [9, 9, 8]  # UTC: Paris moved to summer time on 28 March
     # Montreal moved on 14 March already: 05:00, 05:00, then 04:00.
     assert re.findall(r"at (\d\d:\d\d)", listing) == ["05:00", "05:00", "04:00"]

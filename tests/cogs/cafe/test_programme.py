@@ -154,7 +154,7 @@ async def test_copy_reuses_a_deck_and_refuses_to_overwrite(h: Harness) -> None:
         (r.kind, r.question) for r in await stored(h, first)
     ]
     again = await h.reply("mod", f"!cafe programme copy from:{first} to:{second}")
-    assert "a déjà un programme (7 activités)" in again.text and "replace:true" in again.text
+    assert "a déjà un programme (activités : 7)" in again.text and "replace:true" in again.text
     await h.reply("mod", f"!cafe programme remove {first} 1")
     replaced = await h.reply("mod", f"!cafe programme copy from:{first} to:{second} replace:true")
     assert "6 activités copiées" in replaced.text

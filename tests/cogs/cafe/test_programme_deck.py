@@ -64,8 +64,10 @@ async def stored(h: Harness, occ: int) -> list[CafeActivity]:
         return list(rows)
 
 
-async def run_import(h: Harness, occ: int, path: Path, *, replace: bool = False) -> int:
-    args = argparse.Namespace(occurrence=occ, file=str(path), replace=replace)
+async def run_import(
+    h: Harness, occ: int, path: Path, *, replace: bool = False, lang: str = "en"
+) -> int:
+    args = argparse.Namespace(occurrence=occ, file=str(path), replace=replace, lang=lang)
     return await cli.import_deck(args, h.core)
 
 
@@ -132,12 +134,17 @@ async def test_bad_activities_are_reported_by_line_and_nothing_is_stored(
         "seconds = 2\n",  # 18
         encoding="utf-8",
     )
-    assert await run_import(h, occ, deck) == 1
+    # One report, one language: the operator's (--lang), never English around French.
+    assert await run_import(h, occ, deck, lang="fr") == 1
     err = capsys.readouterr().err
-    assert f"{deck}:6: activity 2: Un quiz a besoin de sa bonne réponse" in err
-    assert f"{deck}:13: activity 3: Clé inconnue : colour." in err
-    assert f"{deck}:15: activity 4: seconds doit être compris entre 5 et 3600" in err
-    assert "Nothing imported (3 problem(s))." in err
+    assert f"{deck}:6: activité 2 : Un quiz a besoin de sa bonne réponse" in err
+    assert f"{deck}:13: activité 3 : Clé inconnue : colour." in err
+    assert f"{deck}:15: activité 4 : seconds doit être compris entre 5 et 3600" in err
+    assert "Rien n'a été importé (3 problèmes)." in err
+    assert await run_import(h, occ, deck, lang="en") == 1
+    err = capsys.readouterr().err
+    assert f"{deck}:13: activity 3: Unknown key: colour." in err
+    assert "Nothing imported (3 problems)." in err and "activité" not in err
     assert await stored(h, occ) == []
 
 
@@ -147,21 +154,21 @@ async def test_syntax_errors_and_refusals(
     occ = (await occurrences(h))[0]
     deck = tmp_path / "broken.toml"
     deck.write_text('[[activity]]\nkind = "open"\nquestion = "Sans fin\n', encoding="utf-8")
-    assert await run_import(h, occ, deck) == 1
+    assert await run_import(h, occ, deck, lang="fr") == 1
     err = capsys.readouterr().err
     assert re.search(rf"{re.escape(str(deck))}:3: Fichier TOML illisible : .+", err), err
     empty = tmp_path / "empty.toml"
     empty.write_text("# nothing yet\n", encoding="utf-8")
-    assert await run_import(h, occ, empty) == 1
+    assert await run_import(h, occ, empty, lang="fr") == 1
     assert "Aucune activité" in capsys.readouterr().err
     good = tmp_path / "good.toml"
     good.write_text('[[activity]]\nkind = "open"\nquestion = "Et vous ?"\n', encoding="utf-8")
     assert await run_import(h, occ, good) == 0
-    assert await run_import(h, occ, good) == 1  # already has a programme
+    assert await run_import(h, occ, good, lang="fr") == 1  # already has a programme
     assert "replace:true" in capsys.readouterr().err
     assert await run_import(h, occ, good, replace=True) == 0
     assert len(await stored(h, occ)) == 1
-    assert await run_import(h, 9999, good) == 1
+    assert await run_import(h, 9999, good, lang="fr") == 1
     assert "n'existe pas" in capsys.readouterr().err
     assert await run_import(h, occ, tmp_path / "missing.toml") == 1
     assert "cannot read" in capsys.readouterr().err
@@ -210,9 +217,11 @@ async def test_import_end_to_end_through_the_command_line(
     env = {k: v for k, v in os.environ.items() if not k.startswith("PASSERELLE_")}
     env |= {"PYTHONPATH": str(ROOT), "PASSERELLE_COGS__POLL__BALLOT_SECRET": "x" * 20}
 
+    options = ["--db", f"sqlite:///{path}", "--lang", "en"]
+
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "bot", "cafe", "programme", *args, "--db", f"sqlite:///{path}"],
+            [sys.executable, "-m", "bot", "cafe", "programme", *args, *options],
             capture_output=True,
             text=True,
             cwd=tmp_path,

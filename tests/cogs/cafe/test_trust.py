@@ -94,7 +94,7 @@ async def test_waitlisted_check_in_takes_a_free_seat_or_records_nothing(cafe: Ha
         await cafe.invoke(name, "cafe join", occurrence=occ.id)
     cafe.clock.set(occ.starts_at + timedelta(minutes=1))
     full = await cafe.invoke("carol", "cafe here")
-    assert "complet" in full.text and "1ᵉ sur la liste d'attente" in full.text
+    assert "complet" in full.text and "en position 1 sur la liste d'attente" in full.text
     assert LINK not in full.text
     carol = await member_id(cafe, "carol")
     reg = (await registrations(cafe, occ.id))[carol]
@@ -105,7 +105,7 @@ async def test_waitlisted_check_in_takes_a_free_seat_or_records_nothing(cafe: Ha
     dave = await cafe.invoke("dave", "cafe here")
     assert "Une place était libre" in dave.text and LINK in dave.text
     again = await cafe.invoke("carol", "cafe here")
-    assert "complet" in again.text and "1ᵉ" in again.text
+    assert "complet" in again.text and "en position 1" in again.text
     regs = await registrations(cafe, occ.id)
     assert regs[await member_id(cafe, "dave")].status == "registered"
     assert regs[await member_id(cafe, "dave")].checked_in_at is not None

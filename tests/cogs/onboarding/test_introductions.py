@@ -127,7 +127,7 @@ async def test_at_most_three_pending_requests(h: Harness) -> None:
     for name in ("a1", "a2", "a3"):
         assert (await invoke(h, "zoe", "members introduce", name=name)).tone == "success"
     reply = await invoke(h, "zoe", "members introduce", name="a4")
-    assert reply.tone == "error" and "déjà 3 demandes" in reply.text
+    assert reply.tone == "error" and "en attente (3, au plus 3)" in reply.text
     await h.deliver()
     intro_id = _button(h.adapter.dms("a1")[0].reply, "Décliner").arg_dict["decline"]
     await h.reply("a1", f"!members introductions decline:{intro_id}")

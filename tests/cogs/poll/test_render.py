@@ -58,6 +58,6 @@ async def test_results_in_english(h: Harness) -> None:
     assert reply is not None
     assert reply.title == "Results #1: Q ?"
     assert "Group average: **4 / 5**" in reply.text
-    assert "Participation: 2 / 71 (3 %)" in reply.text
+    assert "Participation: 2 / 71 (3%)" in reply.text
     vote = await h.reply("bob", "!poll vote 1 choice:3")
     assert vote.text.startswith("Vote updated on poll #1")

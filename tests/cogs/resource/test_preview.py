@@ -116,7 +116,7 @@ async def test_reads_at_most_the_size_limit(site: LocalSite) -> None:
 async def test_times_out(site: LocalSite) -> None:
     with pytest.raises(PreviewError) as error:
         await PreviewFetcher(allow_private=True, timeout=0.5).fetch(site.url("/slow"))
-    assert "secondes" in error.value.msgid
+    assert "répondu à temps" in error.value.msgid
 
 
 async def test_http_errors_are_reported(site: LocalSite) -> None:
@@ -235,7 +235,7 @@ async def test_parsing_is_bounded_by_the_timeout(
     started = time.monotonic()
     with pytest.raises(PreviewError) as error:
         await PreviewFetcher(allow_private=True, timeout=0.5).fetch(site.url("/page"))
-    assert "secondes" in error.value.msgid
+    assert "répondu à temps" in error.value.msgid
     assert time.monotonic() - started < 1.2
 
 

@@ -51,6 +51,7 @@ class Bot:
             },
         )
         settings.database.url = self.db_url
+        settings.bot.french_typography = False  # the assertions compare plain spaces
         self.db = Database(self.db_url)
         adapter = DiscordAdapter(settings.discord)
         core = build_core(
