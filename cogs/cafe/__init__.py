@@ -120,7 +120,8 @@ def setup(core: Core) -> Cog:
     core.web.provide("me:cafe", board)
     core.web.provide(CAFES, CafeBoard(db=core.db, clock=core.clock, attendance=service.attendance))
     # The report's sections from the other parts of the café (report.py, the hook).
-    from cogs.cafe.report_sections import leaderboard_section
+    from cogs.cafe.report_sections import leaderboard_section, questions_section
 
     reports.sections.append(leaderboard_section(cog.leaderboards))
+    reports.sections.append(questions_section(core.db))
     return cog

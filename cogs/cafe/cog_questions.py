@@ -1,6 +1,6 @@
-"""``cafe ask``, ``cafe questions``, ``cafe answered``: questions from the floor during a live
-café, and the outbox renderer of their room posts. A mixin of the ``Cafe`` cog (like
-``ConfirmationCommands``); thin: parse → ``FloorQuestions`` → ``render_questions``.
+"""``cafe ask``, ``cafe questions`` (``answered:N`` marks one answered): questions from the
+floor during a live café, and the outbox renderer of their room posts. A mixin of the ``Cafe``
+cog (like ``ConfirmationCommands``); thin: parse → ``FloorQuestions`` → ``render_questions``.
 
 Descriptions stay short: ``/cafe`` is one Discord command with a 4,000-character budget.
 """
@@ -66,7 +66,7 @@ class QuestionCommands:
     @command(
         "questions",
         permission=Role.MEMBER,
-        examples=("cafe questions sort:time", "cafe questions answering:3"),
+        examples=("cafe questions sort:time", "cafe questions answered:3"),
     )
     async def questions_queue(
         self,
@@ -75,6 +75,7 @@ class QuestionCommands:
         approve: Annotated[int | None, Opt("Publier la n°", min=1, max=9999)] = None,
         hide: Annotated[int | None, Opt("Masquer la n°", min=1, max=9999)] = None,
         answering: Annotated[int | None, Opt("Annoncer en cours la n°", min=1, max=9999)] = None,
+        answered: Annotated[int | None, Opt("Marquer répondue la n°", min=1, max=9999)] = None,
         occurrence: _Occ = None,
     ) -> Reply:
         """File des questions (animateur)."""
@@ -82,30 +83,19 @@ class QuestionCommands:
             ("approve", approve),
             ("hide", hide),
             ("answering", answering),
+            ("answered", answered),
         )
         chosen = [(action, number) for action, number in given if number is not None]
         if len(chosen) > 1:
-            raise UserError("Une action à la fois : approve, hide ou answering.")
+            raise UserError("Une action à la fois : approve, hide, answering ou answered.")
         if chosen:
             action, number = chosen[0]
             done = await self.questions.moderate(occurrence, editor(inv), number, action)
-            if action == "hide":  # a shown question's post loses its text and button
+            if action in ("hide", "answered"):  # the question's post shows its new state
                 self._refresh(done.occurrence_id, number, done.room)
             return render.moderated(inv.t, done.question, action)
         queue = await self.questions.queue(occurrence, editor(inv), sort)
         return render.queue(inv.t, queue)
-
-    @command("answered", permission=Role.MEMBER, examples=("cafe answered 3",))
-    async def answered(
-        self,
-        inv: Invocation,
-        question: Annotated[int, Opt("N° de la question", min=1, max=9999)],
-        occurrence: _Occ = None,
-    ) -> Reply:
-        """Question répondue (animateur)."""
-        done = await self.questions.moderate(occurrence, editor(inv), question, "answered")
-        self._refresh(done.occurrence_id, question, done.room)
-        return render.moderated(inv.t, done.question, "answered")
 
     def _refresh(self, occurrence_id: int, number: int, room: RoomRef) -> None:
         """Bring the question's post up to date (coalesced edits, ``core.live``)."""

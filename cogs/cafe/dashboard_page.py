@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.core import N_, UserError
+from bot.core import UserError
 from bot.core.csvfile import csv_bytes
 from bot.core.dashboard_pages import (
     CafeMonth,
@@ -133,8 +133,7 @@ class CafeBoard:
 
     def chart(self, months: list[CafeMonth], t: Translator) -> Picture:
         columns = [
-            (f"{t(MONTHS[m.month.month - 1])}\n{m.month.year}", m.registered, m.present)
-            for m in months
+            (f"{_month(m.month, t)}\n{m.month.year}", m.registered, m.present) for m in months
         ]
         legend = (t("Inscriptions"), t("Présences"))
         title = t("Cafés : inscriptions et présences par mois")
@@ -220,24 +219,15 @@ def _last_months(today: date, count: int) -> list[date]:
     return months
 
 
-MONTHS = (
-    N_("janv."),
-    N_("févr."),
-    N_("mars"),
-    N_("avr."),
-    N_("mai"),
-    N_("juin"),
-    N_("juil."),
-    N_("août"),
-    N_("sept."),
-    N_("oct."),
-    N_("nov."),
-    N_("déc."),
-)
+def _month(month: date, t: Translator) -> str:
+    """ "mars" / "Mar": the month's short name in the reader's language (Babel's, CLDR)."""
+    from babel.dates import format_date
+
+    return format_date(month, "MMM", locale=t.locale)
 
 
 def _month_label(month: date, t: Translator) -> str:
-    return f"{t(MONTHS[month.month - 1])} {month.year}"
+    return f"{_month(month, t)} {month.year}"
 
 
 def _alt(months: list[CafeMonth], t: Translator) -> str:

@@ -185,7 +185,7 @@ def _actions(t: Translator, occ: Occurrence, items: list[FloorQuestion]) -> list
                 _host(t("En cours : n° {number}", number=n), "cafe questions", occ, answering=n)
             )
         answered = t("Répondue : n° {number}", number=n)
-        actions.append(_host(answered, "cafe answered", occ, question=n))
+        actions.append(_host(answered, "cafe questions", occ, answered=n))
     return actions
 
 

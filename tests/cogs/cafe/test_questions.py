@@ -99,7 +99,7 @@ async def test_ask_support_queue_answered(h: Harness) -> None:
     by_time = await h.reply("alice", "!cafe questions sort:time")
     assert by_time.text.index("**1.**") < by_time.text.index("**2.**")
     assert "Seuls les modérateurs" in (await h.reply("bob", "!cafe questions")).text
-    assert {a.command for a in queue.actions} == {"cafe questions", "cafe answered"}
+    assert {a.command for a in queue.actions} == {"cafe questions"}
 
     # Highlight n° 2 in the room, then mark it answered.
     mark = len(h.adapter.in_room())
@@ -120,14 +120,14 @@ async def test_ask_support_queue_answered(h: Harness) -> None:
     assert titles.count("En cours : question n° 2") == 2 and len(titles) == 3, titles
     queue = await h.reply("alice", "!cafe questions")
     assert queue.text.count("**EN COURS**") == 1
-    done = await h.reply("alice", "!cafe answered question:2")
+    done = await h.reply("alice", "!cafe questions answered:2")
     assert "répondue" in done.text
     await h.settle()
     answered = last_edit(h, "Question n° 2")
     assert answered.title == "Question n° 2 — répondue" and not answered.actions
     late = await h.reply("eve", "!cafe ask support:2")
     assert "déjà reçu sa réponse" in late.text
-    twice = await h.reply("alice", "!cafe answered question:2")
+    twice = await h.reply("alice", "!cafe questions answered:2")
     assert "déjà reçu sa réponse" in twice.text
     queue = await h.reply("alice", "!cafe questions")
     lines = [x for x in queue.text.splitlines() if x.startswith("- ")]
@@ -166,7 +166,7 @@ async def test_refusals_and_limits(h: Harness) -> None:
     await h.reply("bob", '!cafe ask "Troisième ?"')
     limit = await h.reply("bob", '!cafe ask "Quatrième ?"')
     assert "maximum de questions en attente de réponse (3)" in limit.text
-    await h.reply("alice", "!cafe answered question:1")
+    await h.reply("alice", "!cafe questions answered:1")
     assert "n° 4 posée" in (await h.reply("bob", '!cafe ask "Quatrième ?"')).text
     again = await h.reply("carol", '!cafe ask "Où sont les diapos ?"')
     assert "(n° 1) et a reçu sa réponse" in again.text
@@ -185,7 +185,7 @@ async def test_refusals_and_limits(h: Harness) -> None:
     (post,) = posts(h, mark)
     assert "](" not in post.text and "**" not in post.text and "`" not in post.text
     assert "<@" not in post.text and not post.mentions
-    assert "Seuls les modérateurs" in (await h.reply("bob", "!cafe answered question:2")).text
+    assert "Seuls les modérateurs" in (await h.reply("bob", "!cafe questions answered:2")).text
     async with h.db.session() as s:
         assert len(list(await s.exec(select(CafeQuestion)))) == 5  # nothing lost, nothing extra
 
@@ -216,7 +216,7 @@ async def test_review_mode(db_url: str) -> None:
         assert "(1 soutien)" in (await h.reply("dan", "!cafe ask support:1")).text
         assert "retirée par l'animateur" in (await h.reply("dan", "!cafe ask support:2")).text
         assert "déjà publiée" in (await h.reply("alice", "!cafe questions approve:1")).text
-        assert "n'est pas publiée" in (await h.reply("alice", "!cafe answered question:2")).text
+        assert "n'est pas publiée" in (await h.reply("alice", "!cafe questions answered:2")).text
         assert [q.number for q in await questions(h.db, occ)] == [1]  # hidden: not reported
     finally:
         await h.close()
