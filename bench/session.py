@@ -12,7 +12,7 @@ For each database, in the same run:
   of the bare path's rate (goal ≥ 0.5);
 - ``cafe end`` and the posts it queues (the last results, the closing post), delivered;
 - the report of that session — 107 ideas on the idea board, 46 distinct words in the word cloud
-  — built with its pictures, when the café report is available (goal < 2 s).
+  — built with its pictures, HTML page and CSV zip (goal < 2 s).
 
     .venv/bin/python bench/session.py [--members 71] [--window 10] [--postgres URL]
 
@@ -219,19 +219,31 @@ async def run(url: str, label: str, members: int, window: float) -> None:
 
 
 async def report(core: Any, occ: int) -> None:
-    """The report of the session, pictures included, when the café builds one."""
-    build = getattr(core.cogs["cafe"], "build_report", None)
-    if build is None:
-        print("  report: not built by this version of the café")
-        return
-    await build(occ, core.i18n.translator("fr"))  # warm-up (fonts, caches)
+    """The moderators' report of the session as ``cafe report`` gives it: data, the pictures,
+    the chat message, the self-contained HTML page and the zip of CSV files."""
+    from cogs.cafe import report_csv, report_html, report_render
+
+    reports = core.cogs["cafe"].reports
+    t = core.i18n.translator("fr")
+
+    async def build() -> tuple[Any, Any, bytes, bytes]:
+        data = await reports.for_reader(occ, 0, t, moderator=True)
+        message = report_render.message(t, data)
+        return data, message, report_html.page(t, data), report_csv.zip_bytes(t, data)
+
+    await build()  # warm-up (fonts, caches)
     times = []
     for _ in range(3):
         t0 = time.perf_counter()
-        await build(occ, core.i18n.translator("fr"))
+        data, message, page, archive = await build()
         times.append(time.perf_counter() - t0)
+    ideas = sum(len(r.rows) for r in data.activities if r.kind == "board")
+    words = sum(len(r.rows) for r in data.activities if r.kind == "wordcloud")
     print(
-        f"  report with pictures: best {min(times):.2f} s, worst {max(times):.2f} s (goal < 2 s)"
+        f"  report ({data.attendance.present} present, {ideas} ideas, {words} words, "
+        f"{len(message.attachments)} pictures, HTML {len(page) // 1024} KiB, zip "
+        f"{len(archive) // 1024} KiB): best {min(times):.2f} s, worst {max(times):.2f} s "
+        "(goal < 2 s)"
     )
 
 
