@@ -1,7 +1,7 @@
-"""Pictures drawn with Pillow and the shipped DejaVu Sans (it has accents): the font, the
-colours and a white canvas that grows downwards, for the cogs' charts (café attendance). The
-same look as the poll cog's pictures (``cogs/poll/charts.py``, which also falls back to an
-emoji font per glyph and keeps its own canvas for that).
+"""Pictures drawn with Pillow and the shipped DejaVu Sans (it has accents), with Noto Emoji
+for emoji (``glyphs.py``: a fallback font per glyph): the font, the colours, measuring, fitting
+and wrapping text, and a white canvas that grows downwards — for every cog's charts (the poll
+cog's results, the café's attendance), so they share one look.
 
 Pillow is imported when a picture is drawn, not when this module loads: a bot that never
 draws never pays for it (footprint). Every text is already translated by the caller.
@@ -13,6 +13,8 @@ import io
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from bot.core.glyphs import draw_text, length
 
 if TYPE_CHECKING:
     from PIL import ImageDraw
@@ -45,10 +47,17 @@ def font(size: int, bold: bool = False) -> Font:
     return ImageFont.truetype(str(FONTS / name), size)
 
 
+def probe() -> ImageDraw.ImageDraw:
+    """A drawing context to measure text before the picture's height is known."""
+    from PIL import Image, ImageDraw
+
+    return ImageDraw.Draw(Image.new("RGB", (1, 1)))
+
+
 def fit(draw: ImageDraw.ImageDraw, text: str, face: Font, width: int) -> str:
-    if draw.textlength(text, font=face) <= width:
+    if length(draw, text, face) <= width:
         return text
-    while text and draw.textlength(text + "…", font=face) > width:
+    while text and length(draw, text + "…", face) > width:
         text = text[:-1]
     return text.rstrip() + "…"
 
@@ -60,7 +69,7 @@ def wrap(
     current = ""
     for word in text.split():
         attempt = f"{current} {word}".strip()
-        if draw.textlength(attempt, font=face) <= width or not current:
+        if length(draw, attempt, face) <= width or not current:
             current = attempt
         else:
             out.append(current)
@@ -84,14 +93,10 @@ class Canvas:
 
     def header(self, title: str, subtitle: str) -> None:
         for line in wrap(self.draw, title, font(24, True), WIDTH - 2 * PAD):
-            self.draw.text((PAD, self.y), line, font=font(24, True), fill=INK)
+            draw_text(self.draw, (PAD, self.y), line, font(24, True), INK)
             self.y += 32
-        self.draw.text(
-            (PAD, self.y + 2),
-            fit(self.draw, subtitle, font(16), WIDTH - 2 * PAD),
-            font=font(16),
-            fill=MUTED,
-        )
+        subtitle = fit(self.draw, subtitle, font(16), WIDTH - 2 * PAD)
+        draw_text(self.draw, (PAD, self.y + 2), subtitle, font(16), MUTED)
         self.y += 36
 
     def png(self) -> bytes:

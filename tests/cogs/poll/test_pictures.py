@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from PIL import Image, ImageDraw
 
-from cogs.poll import charts, glyphs
+from bot.core import glyphs
+from cogs.poll import charts
 from tests.harness import Harness
 
 

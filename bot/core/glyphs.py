@@ -48,7 +48,7 @@ def runs(text: str) -> list[tuple[str, bool]]:
 def emoji_font(size: int) -> Font:
     from PIL import ImageFont
 
-    from cogs.poll.charts import FONTS
+    from bot.core.pictures import FONTS
 
     return ImageFont.truetype(str(FONTS / EMOJI_FONT), size)
 
