@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from bot.core import Action, ActionStyle, Field, Reply, Tone, Translator
-from bot.core.i18n import N_
 from cogs.onboarding.domain import (
     STEP_LABELS,
     Card,
@@ -11,9 +10,9 @@ from cogs.onboarding.domain import (
     Funnel,
     FunnelCounts,
     PendingRow,
-    ProfileField,
     Step,
 )
+from cogs.onboarding.render_edit import edit_actions
 from cogs.onboarding.settings import OnboardingSettings
 
 MAX_CHOICE_BUTTONS = 20
@@ -232,31 +231,6 @@ def notifications_text(t: Translator, value: str | None) -> str:
     if value == "off":
         return t("aucun rappel")
     return t("{offsets} avant", offsets=value)
-
-
-#: The fields a member edits from their profile, with the label each shows.
-EDITABLE = (
-    (ProfileField.ORGANISATION, N_("Structure")),
-    (ProfileField.METIER, N_("Métier")),
-    (ProfileField.REGION, N_("Région")),
-    (ProfileField.INTERESTS, N_("Centres d'intérêt")),
-    (ProfileField.NEEDS, N_("Je cherche")),
-    (ProfileField.OFFERS, N_("Je peux apporter")),
-)
-
-
-def edit_actions(t: Translator) -> list[Action]:
-    """One "Modifier" action per field, each carrying its ``field:`` (a bare ``me edit`` would
-    only answer that a field is missing); many actions show as one menu on Discord."""
-    return [
-        Action.invoke(
-            "me edit",
-            label=t("Modifier : {field}", field=t(label)),
-            field=field.value,
-            prompt="value",
-        )
-        for field, label in EDITABLE
-    ]
 
 
 def profile_reply(t: Translator, view: FlowView, locale: str) -> Reply:

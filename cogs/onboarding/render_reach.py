@@ -9,7 +9,8 @@ from cogs.onboarding.domain import Card
 from cogs.onboarding.introductions import ACCEPTED, DECLINED, EXPIRED, IntroView
 from cogs.onboarding.matching import INTERESTS, NEEDS, OFFERS, REGION, MatchResult
 from cogs.onboarding.models import OnboardingIntroduction
-from cogs.onboarding.render import card_line, edit_actions, reach_lines
+from cogs.onboarding.render import card_line, reach_lines
+from cogs.onboarding.render_edit import edit_actions
 
 #: A button carries its arguments (Discord: 100-character custom_id): long names get none.
 MAX_NAME_IN_BUTTON = 40

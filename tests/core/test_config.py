@@ -113,7 +113,7 @@ def test_example_config_documents_every_core_key() -> None:
 def test_example_config_documents_every_cog_key() -> None:
     import tomllib
 
-    from bot.config import cog_settings_model
+    from bot.config_checks import cog_settings_model
     from bot.storage.registry import cog_packages
 
     sections = tomllib.loads((ROOT / "config.example.toml").read_text())["cogs"]
