@@ -21,6 +21,7 @@ from tests.harness import Harness, make_harness
 
 PG_ENV = "PASSERELLE_TEST_DATABASE_URL"
 E2E_DIR = Path(__file__).resolve().parent / "e2e"
+WEB_DIR = Path(__file__).resolve().parent / "web"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -40,6 +41,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.path.is_relative_to(E2E_DIR):
             item.add_marker(pytest.mark.e2e)
+            # Under ``-n`` (pytest-xdist, --dist loadgroup) one worker runs each platform's
+            # end-to-end tests: one Synapse, one install of it, no two homeservers at once.
+            item.add_marker(pytest.mark.xdist_group(item.path.parent.name))
+        elif item.path.parent == WEB_DIR and item.path.name.startswith("test_browser"):
+            item.add_marker(pytest.mark.xdist_group("browser"))  # one Chromium at a time
         callspec = getattr(item, "callspec", None)
         if callspec is not None and callspec.params.get("db_url") == "postgres":
             item.add_marker(pytest.mark.postgres)
