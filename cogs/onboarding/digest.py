@@ -125,7 +125,7 @@ class OnboardingDigest:
                         "members",
                         t("Nouveaux membres qui proposent ce que vous cherchez"),
                         [
-                            f"- **{n.name}** — {t('propose : {offers}', offers=', '.join(o))}"
+                            f"- **{n.name}** — " + t("propose : {tags}", tags=", ".join(o))
                             for n, o in matches
                         ],
                         [
