@@ -30,5 +30,5 @@ def setup(core: Core) -> Cog:
         core.web.provide(name, board)
     from cogs.onboarding.digest import OnboardingDigest
 
-    core.digest.register(OnboardingDigest(core.db))  # new members offering what one needs
+    core.digest.register(OnboardingDigest(core.db, core.members))  # new members, what to do
     return Onboarding(core, settings, service)

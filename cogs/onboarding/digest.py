@@ -17,11 +17,11 @@ from sqlmodel import col, select
 
 from bot.core import Action, Translator
 from bot.core.digest import DigestSection, Edition, Reader
-from bot.storage.models import Member
 from cogs.onboarding.models import OnboardingInterest, OnboardingProfile, OnboardingReachTag
 from cogs.onboarding.needs import ReachKind
 
 if TYPE_CHECKING:
+    from bot.core.members import MemberService
     from bot.storage.db import Database
 
 MAX_MEMBERS = 3
@@ -46,38 +46,39 @@ class OnboardingDigest:
     name = "onboarding"
     order = 30
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, members: MemberService) -> None:
         self.db = db
+        self.members = members
 
     async def prepare(self, edition: Edition) -> OnboardingDigestContent:
+        joined = await self.members.joined(edition.since, edition.at)
+        ids = list(joined)
+        visible: set[int] = set()
+        offers: dict[int, dict[str, str]] = defaultdict(dict)
         async with self.db.session() as s:
-            rows = list(
-                await s.exec(
-                    select(Member.id, Member.display_name)
-                    .join(OnboardingProfile, col(OnboardingProfile.member_id) == col(Member.id))
-                    .where(
-                        col(OnboardingProfile.visible).is_(True),
-                        col(Member.created_at) >= edition.since,
-                        col(Member.created_at) < edition.at,
-                    )
-                    .order_by(col(Member.created_at), col(Member.id))
-                )
-            )
-            offers: dict[int, dict[str, str]] = defaultdict(dict)
-            ids = [m for m, _ in rows if m is not None]
             for start in range(0, len(ids), _CHUNK):
+                chunk = ids[start : start + _CHUNK]
+                visible.update(
+                    await s.exec(
+                        select(OnboardingProfile.member_id).where(
+                            col(OnboardingProfile.visible).is_(True),
+                            col(OnboardingProfile.member_id).in_(chunk),
+                        )
+                    )
+                )
                 found = await s.exec(
                     select(
                         OnboardingReachTag.member_id, OnboardingReachTag.key, OnboardingReachTag.label
                     ).where(
                         col(OnboardingReachTag.kind) == ReachKind.OFFER.value,
-                        col(OnboardingReachTag.member_id).in_(ids[start : start + _CHUNK]),
+                        col(OnboardingReachTag.member_id).in_(chunk),
                     )
                 )
                 for member_id, key, label in found:
                     offers[member_id][key] = label
+        # Directory members only: nobody outside it is ever suggested.
         return OnboardingDigestContent(
-            tuple(Newcomer(m or 0, name, offers.get(m or 0, {})) for m, name in rows)
+            tuple(Newcomer(m, joined[m], offers.get(m, {})) for m in ids if m in visible)
         )
 
     async def reader_facts(
