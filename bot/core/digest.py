@@ -109,9 +109,7 @@ class Digest:
         return sorted(self._providers.values(), key=lambda p: (p.order, p.name))
 
     async def prepare(self, edition: Edition) -> PreparedEdition:
-        return PreparedEdition(
-            edition, {p.name: await p.prepare(edition) for p in self.providers}
-        )
+        return PreparedEdition(edition, {p.name: await p.prepare(edition) for p in self.providers})
 
     async def readers(self, member_ids: Sequence[int]) -> dict[int, Reader]:
         """A ``Reader`` for each member, facts merged from every provider that has some."""

@@ -4,6 +4,8 @@ offering what they need — sections the other cogs contribute through ``core.di
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from bot.core import Cog, Core
 
 
@@ -18,8 +20,9 @@ def setup(core: Core) -> Cog:
     from cogs.digest.settings import DigestSettings
 
     settings = core.cog_settings("digest", DigestSettings)
+    zone = parse_zone(core.settings.bot.timezone) or ZoneInfo("UTC")
     try:
-        schedule = parse_schedule(settings.schedule, parse_zone(core.settings.bot.timezone))
+        schedule = parse_schedule(settings.schedule, zone)
     except BadSchedule as bad:  # the settings model checks it too (config check)
         raise ValueError(f"[cogs.digest] schedule: {bad}") from None
     service = DigestService(

@@ -68,7 +68,9 @@ class OnboardingDigest:
                 )
                 found = await s.exec(
                     select(
-                        OnboardingReachTag.member_id, OnboardingReachTag.key, OnboardingReachTag.label
+                        OnboardingReachTag.member_id,
+                        OnboardingReachTag.key,
+                        OnboardingReachTag.label,
                     ).where(
                         col(OnboardingReachTag.kind) == ReachKind.OFFER.value,
                         col(OnboardingReachTag.member_id).in_(chunk),

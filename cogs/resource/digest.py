@@ -88,7 +88,9 @@ class ResourceDigest:
                 .order_by(saves.desc(), col(Resource.id))
                 .limit(MAX_LISTED)
             )
-            most_saved = tuple(Item(i or 0, title, url, frozenset(), n) for i, title, url, n in top)
+            most_saved = tuple(
+                Item(i or 0, title, url, frozenset(), n) for i, title, url, n in top
+            )
         new = tuple(Item(i or 0, title, url, frozenset(tags[i or 0])) for i, title, url in rows)
         return ResourceDigestContent(new, most_saved)
 

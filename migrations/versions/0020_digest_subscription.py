@@ -8,7 +8,6 @@ Create Date: 2026-12-01 16:40:00.000000
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
 from alembic import op
 
 import bot.storage.types

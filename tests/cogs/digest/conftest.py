@@ -22,9 +22,7 @@ START = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
 FEBRUARY = datetime(2027, 2, 1, 8, 0, tzinfo=UTC)
 
 
-async def digest_harness(
-    db_url: str, clock: FakeClock | None = None, **digest: Any
-) -> Harness:
+async def digest_harness(db_url: str, clock: FakeClock | None = None, **digest: Any) -> Harness:
     settings = load_settings(
         None,
         bot={"timezone": "Europe/Paris"},
@@ -47,7 +45,11 @@ async def member_id(h: Harness, name: str) -> int:
 
 
 async def add_resource(
-    h: Harness, title: str, tags: list[str], *, saved_by: list[int] = ()  # type: ignore[assignment]
+    h: Harness,
+    title: str,
+    tags: list[str],
+    *,
+    saved_by: list[int] = (),  # type: ignore[assignment]
 ) -> int:
     """A published resource shared now (the library's own command would fetch the page)."""
     from bot.core.text import fold_key

@@ -7,7 +7,13 @@ from datetime import timedelta
 
 from bot.core.refs import Role
 from cogs.cafe.models import CafeOccurrence, CafeReport
-from tests.cogs.digest.conftest import FEBRUARY, add_resource, deliver_at, digest_harness, member_id
+from tests.cogs.digest.conftest import (
+    FEBRUARY,
+    add_resource,
+    deliver_at,
+    digest_harness,
+    member_id,
+)
 from tests.harness import Harness
 
 
