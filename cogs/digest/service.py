@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -37,6 +38,8 @@ log = logging.getLogger(__name__)
 
 KIND = "digest"
 PREFIX = "digest:"
+#: Seconds the subscribers read at send time stay trusted.
+RECHECK = 30.0
 
 
 def digest_key(edition: str, member_id: int) -> str:
@@ -78,6 +81,11 @@ class DigestService:
         self._readers: dict[int, Reader] = {}
         self._lock = asyncio.Lock()
         self._queued: set[str] = set()  # editions this process has finished queueing
+        # Subscribers as last read (at most ``RECHECK`` old): the send-time check that a
+        # member still wants the digest costs no query per copy. An opt-out also cancels the
+        # member's queued copy in the database, which every process sees at once.
+        self._subscribers: set[int] = set()
+        self._subscribers_at: float | None = None
 
     # --- the opt-in ----------------------------------------------------------------------------
 
@@ -95,17 +103,28 @@ class DigestService:
             row.updated_at = self.clock.now()
             s.add(row)
         self._readers.pop(member_id, None)
+        (self._subscribers.add if enabled else self._subscribers.discard)(member_id)
         if not enabled:  # an edition already queued for them is not sent
             await self.outbox.cancel(prefix=PREFIX, members=[member_id])
 
     async def subscribers(self) -> list[int]:
         async with self.db.session() as s:
-            rows = await s.exec(
-                select(DigestSubscription.member_id)
-                .where(col(DigestSubscription.enabled).is_(True))
-                .order_by(col(DigestSubscription.member_id))
+            rows = list(
+                await s.exec(
+                    select(DigestSubscription.member_id)
+                    .where(col(DigestSubscription.enabled).is_(True))
+                    .order_by(col(DigestSubscription.member_id))
+                )
             )
-            return list(rows)
+        self._subscribers = set(rows)
+        self._subscribers_at = time.monotonic()
+        return rows
+
+    async def still_subscribed(self, member_id: int) -> bool:
+        """At send time: from the subscribers read at most ``RECHECK`` seconds ago."""
+        if self._subscribers_at is None or time.monotonic() - self._subscribers_at > RECHECK:
+            await self.subscribers()
+        return member_id in self._subscribers
 
     async def count_subscribers(self) -> int:
         async with self.db.session() as s:
@@ -201,7 +220,7 @@ class DigestService:
     async def copy_for(self, data: dict[str, Any], member_id: int, t: Translator) -> Copy | None:
         """A queued row's copy at send time, or None: unsubscribed since, or nothing new and
         ``when_empty = "skip"``."""
-        if not await self.subscribed(member_id):
+        if not await self.still_subscribed(member_id):
             return None
         edition = Edition(
             data["edition"],
@@ -211,7 +230,7 @@ class DigestService:
         prepared = await self.prepared(edition)
         if member_id not in self._readers and not self._readers:
             # First copy after a restart: every subscriber's facts in one pass.
-            await self.readers(await self.subscribers())
+            await self.readers(sorted(self._subscribers))
         reader = (await self.readers([member_id]))[member_id]
         copy = self.copy(prepared, reader, t)
         return copy if self.wanted(copy) else None
