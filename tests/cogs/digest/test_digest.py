@@ -210,3 +210,17 @@ async def test_privacy_export_and_forget(h: Harness) -> None:
     await h.invoke("alice", "me forget", confirm="true")
     service = h.core.cogs["digest"].service  # type: ignore[attr-defined]
     assert await service.subscribers() == []
+
+
+async def test_linking_two_accounts_keeps_the_digest_if_either_asked(h: Harness) -> None:
+    from cogs.digest.privacy import DigestPrivacy
+
+    kept, merged, other = [await member_id(h, n) for n in ("ana", "ana2", "bea")]
+    await h.invoke("ana2", "me digest", enabled="on")
+    await h.invoke("bea", "me digest", enabled="off")
+    privacy = DigestPrivacy(h.db)
+    assert await privacy.merge(kept, merged) == []
+    assert await privacy.export(kept) is not None
+    assert (await privacy.export(kept))["digest"] is True  # type: ignore[index]
+    assert await privacy.export(merged) is None
+    assert (await privacy.export(other))["digest"] is False  # type: ignore[index]
