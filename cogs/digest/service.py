@@ -191,6 +191,7 @@ class DigestService:
         prepared = await self.prepared(edition)
         members = await self.subscribers()
         readers = await self.readers(members)
+        short = self.settings.when_empty == "short"  # every copy goes: no need to build them
         payload: dict[str, Any] = {
             "edition": edition.id,
             "at": edition.at.isoformat(),
@@ -205,7 +206,7 @@ class DigestService:
                 "member_id": m,
             }
             for m in members
-            if self.wanted(self.copy(prepared, readers[m], t))
+            if short or self.wanted(self.copy(prepared, readers[m], t))
         ]
         queued = await self.outbox.enqueue_many(items)
         log.info(
