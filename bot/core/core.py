@@ -13,6 +13,7 @@ from bot.core.activities import Activities
 from bot.core.catalogue import Catalogue
 from bot.core.cog import Cog
 from bot.core.commands import CommandSpec
+from bot.core.digest import Digest
 from bot.core.errors import PermissionDenied, UsageError, UserError
 from bot.core.events import EventBus, LinksShared
 from bot.core.grammar import UnknownCommand, parse
@@ -80,6 +81,8 @@ class Core:
         self.activities = Activities()
         #: The resource library, for cogs that file links in it (registered by its cog).
         self.library = Library()
+        #: The monthly digest's sections, contributed by the cogs that own them.
+        self.digest = Digest()
         self._tasks: set[asyncio.Task[Any]] = set()
 
     # --- wiring -----------------------------------------------------------------------------

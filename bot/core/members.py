@@ -158,6 +158,17 @@ class MemberService:
         async with self.db.session() as session:
             return int((await session.exec(stmt)).one())
 
+    async def joined(self, since: datetime, until: datetime) -> dict[int, str]:
+        """Display names of the members first seen in ``[since, until)``, oldest first (the
+        digest's new members)."""
+        async with self.db.session() as session:
+            rows = await session.exec(
+                select(Member.id, Member.display_name)
+                .where(col(Member.created_at) >= since, col(Member.created_at) < until)
+                .order_by(col(Member.created_at), col(Member.id))
+            )
+            return {i: name for i, name in rows if i is not None}
+
     async def names(self, member_ids: list[int]) -> dict[int, str]:
         """Display names by member id (cogs use this instead of joining ``core_member``);
         ids of forgotten members are simply absent."""

@@ -124,4 +124,7 @@ def setup(core: Core) -> Cog:
 
     reports.sections.append(leaderboard_section(cog.leaderboards))
     reports.sections.append(questions_section(core.db))
+    from cogs.cafe.digest import CafeDigest
+
+    core.digest.register(CafeDigest(core.db, core.web))  # the digest's next cafés, last report
     return cog

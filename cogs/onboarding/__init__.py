@@ -28,4 +28,7 @@ def setup(core: Core) -> Cog:
     board = OnboardingDashboard(deps, service)
     for name in ("overview:onboarding", "me:onboarding", "members"):
         core.web.provide(name, board)
+    from cogs.onboarding.digest import OnboardingDigest
+
+    core.digest.register(OnboardingDigest(core.db, core.members))  # new members, what to do
     return Onboarding(core, settings, service)

@@ -10,6 +10,7 @@ from .bulk import BulkTransfer
 from .cog import Resources
 from .dashboard import ResourceDashboard
 from .dashboard_page import ResourceBoard
+from .digest import ResourceDigest
 from .empty_searches import EmptySearches
 from .filing import LibraryFiling
 from .library import Library
@@ -47,6 +48,7 @@ def setup(core: Core) -> Resources:
     )
     # Other cogs file links here (the café's reports) through the core, never importing us.
     core.library.register(LibraryFiling(service))
+    core.digest.register(ResourceDigest(core.db))  # new and most saved resources, monthly
     return Resources(
         core,
         settings=settings,

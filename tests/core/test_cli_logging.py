@@ -43,7 +43,7 @@ def test_run_logs_one_ready_line_at_info_and_libraries_stay_quiet(tmp_path: Path
     ready = [line for line in result.stderr.splitlines() if "Passerelle ready" in line]
     assert len(ready) == 1, result.stderr
     assert " INFO bot.app: Passerelle ready: platforms console (terminal); " in ready[0]
-    assert "cogs cafe, onboarding, poll, resource; database sqlite" in ready[0]
+    assert "cogs cafe, digest, onboarding, poll, resource; database sqlite" in ready[0]
     assert str(tmp_path) not in ready[0]  # the database kind, never its URL
     assert loggers(result.stderr) <= {"bot.app", "bot.storage.migrate"}, result.stderr
 
