@@ -305,6 +305,7 @@ def load_settings(path: str | Path | None = None, **overrides: Any) -> Settings:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError([f"{path}: not valid TOML: {exc}"]) from None
+    data = _cog_sections_at_top(data)
     data = deep_merge(data, environment_layer(os.environ, set(Settings.model_fields)))
     data = deep_merge(data, overrides)
     try:
@@ -317,6 +318,21 @@ def load_settings(path: str | Path | None = None, **overrides: Any) -> Settings:
     if problems:
         raise ConfigError(problems)
     return settings
+
+
+def _cog_sections_at_top(data: dict[str, Any]) -> dict[str, Any]:
+    """A cog's section may also be written at the top level (``[digest]`` for
+    ``[cogs.digest]``, as the issue and older configs spell it): it is read as the cog's
+    section, and ``[cogs.<name>]`` wins where both set a key."""
+    strays = [key for key in data if key not in Settings.model_fields]
+    if not strays:
+        return data
+    names = set(available_cogs())
+    moved = {key: data[key] for key in strays if key in names and isinstance(data[key], dict)}
+    if not moved:
+        return data  # unknown sections are reported by validation
+    rest = {key: value for key, value in data.items() if key not in moved}
+    return deep_merge(rest, {"cogs": deep_merge(moved, dict(rest.get("cogs", {})))})
 
 
 def available_cogs() -> list[str]:

@@ -170,3 +170,26 @@ def test_overrides_win_over_environment_and_merge_sections(monkeypatch) -> None:
     settings = load_settings(None, database={"url": "sqlite+aiosqlite:///x.db"})
     assert settings.database.echo is True
     assert settings.database.url == "sqlite+aiosqlite:///x.db"
+
+
+def test_a_cog_section_may_be_written_at_the_top(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text(
+        '[digest]\nschedule = "monthly first tuesday 18:00"\nwhen_empty = "short"\n'
+        '[cogs.digest]\nwhen_empty = "skip"\n',
+        encoding="utf-8",
+    )
+    digest = load_settings(path).cogs.section("digest")
+    assert digest["schedule"] == "monthly first tuesday 18:00"
+    assert digest["when_empty"] == "skip"  # [cogs.digest] wins where both say
+
+
+def test_a_bad_value_in_a_top_level_cog_section_names_it(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text('[digest]\nschedule = "whenever"\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_settings(path)
+    assert "cogs.digest.schedule" in str(info.value)
+    path.write_text("[nonsense]\nx = 1\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="nonsense: unknown key"):
+        load_settings(path)
