@@ -135,13 +135,19 @@ class Core:
         member: MemberInfo | None = None,
         room: RoomRef | None = None,
         hint: str | None = None,
+        public: bool = False,
     ) -> Translator:
-        """The reader's language: their profile, then the room, then the platform's hint,
-        then config. Their time zone: profile, then config."""
+        """The one rule for a message's language. A ``public`` post in a shared room speaks
+        the room's language (``room locale``), else the community's — never that of whoever
+        made it happen. Anything else (a private reply, a DM) speaks the reader's: their
+        profile, then the room, then the platform's hint, then config. The time zone: the
+        member's profile, then config."""
+        zone = (member.zone if member else None) or parse_zone(self.settings.bot.timezone)
+        if public and room is not None and not room.direct:
+            return self.i18n.translator(await self.members.room_locale(room), zone)
         locale = member.locale if member else None
         if locale is None and room is not None and not room.direct:
             locale = await self.members.room_locale(room)
-        zone = (member.zone if member else None) or parse_zone(self.settings.bot.timezone)
         return self.i18n.translator(locale or hint, zone)
 
     # --- commands -----------------------------------------------------------------------------
@@ -226,11 +232,18 @@ class Core:
             if not actor.has(spec.permission):
                 raise PermissionDenied(_PERMISSION_TEXT[spec.permission])
             args = self.convert_args(spec, raw)
-            inv = Invocation(self, spec, actor, member, room, t, args, message, typed)
+            # Replies for the room (not private) are written with room_t, in the member's
+            # time zone (they asked); private ones with t.
+            room_t = (
+                t if room.direct else await self.translator(member=member, room=room, public=True)
+            )
+            inv = Invocation(self, spec, actor, member, room, t, args, message, typed, room_t)
             cog = self.cogs[spec.cog]
             reply = await getattr(cog, spec.method)(inv, **args)
             if not isinstance(reply, Reply):
                 raise TypeError(f"{spec.path} returned {type(reply).__name__}, not a Reply")
+            if reply.locale is None:
+                reply.locale = (t if reply.private else room_t).locale
             return reply
         except PermissionDenied as error:
             outcome = Outcome.DENIED
@@ -248,6 +261,7 @@ class Core:
                 ),
                 tone=Tone.ERROR,
                 private=True,
+                locale=t.locale,
             )
         finally:
             self.metrics.command(spec.path, outcome, time.perf_counter() - started)
@@ -289,7 +303,7 @@ class Core:
                     text += "\n" + t("Utilisation :") + f" `{usage_line(target, t, prefix)}`"
             else:
                 text += " " + t("Tapez {prefix}help pour voir les commandes.", prefix=prefix)
-        return Reply(text=text, tone=Tone.ERROR, private=True)
+        return Reply(text=text, tone=Tone.ERROR, private=True, locale=t.locale)
 
     # --- platform services cogs may use (through the adapter port) -------------------------
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from bot.core.typography import colon
+
 
 class Tone(StrEnum):
     INFO = "info"
@@ -178,6 +180,18 @@ class Reply:
     # The command was typed where others could read it and must not stay there (an
     # anonymous vote in a shared room): adapters that can remove the message do so.
     redact_source: bool = False
+    # The language it is written in, stamped where it is sent (the core's dispatch, the
+    # outbox, live posts): text adapters join a field's name to its value by its rule.
+    locale: str | None = None
+
+    def field_lines(self, name: str = "{name}", value: str = "{value}") -> list[str]:
+        """Each field as one line, ``name : value`` or ``name: value`` by the reply's
+        locale. ``name``/``value`` wrap each part (``**{name}**`` for bold)."""
+        sep = colon(self.locale)
+        return [
+            name.replace("{name}", f.name) + sep + value.replace("{value}", f.value)
+            for f in self.fields
+        ]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -194,6 +208,7 @@ class Reply:
             "poll": self.poll.to_json() if self.poll else None,
             "mentions": list(self.mentions),
             "redact_source": self.redact_source,
+            "locale": self.locale,
         }
 
     @classmethod
@@ -212,6 +227,7 @@ class Reply:
             poll=NativePoll.from_json(data["poll"]) if data.get("poll") else None,
             mentions=tuple(data.get("mentions", ())),
             redact_source=data.get("redact_source", False),
+            locale=data.get("locale"),
         )
 
     def plain_text(self) -> str:
@@ -221,5 +237,5 @@ class Reply:
             lines.append(self.title)
         if self.text:
             lines.append(self.text)
-        lines.extend(f"{f.name} : {f.value}" for f in self.fields)
+        lines.extend(self.field_lines())
         return "\n".join(lines)

@@ -46,7 +46,11 @@ def alt_text(tally: Tally, t: Translator) -> str:
         parts += [f"{word} ({count})" for word, count in tally.words[:30]]
     elif poll.kind is PollKind.OPEN:
         parts += [
-            (f"{name} : « {text} »" if name else f"« {text} »")
+            (
+                t("{name} : « {text} »", name=name, text=text)
+                if name
+                else t("« {text} »", text=text)
+            )
             for name, text in tally.answers[:20]
         ]
     elif poll.kind is PollKind.QUIZ and tally.quiz is not None:

@@ -205,7 +205,7 @@ def result_lines(tally: Tally, t: Translator, closed: bool) -> list[str]:
             lines.append(f"**{names[index]}** ({len(ideas)})")
             for idea in ideas[:TEXT_ROWS]:
                 lines.append(
-                    f"- n° {idea.number} {idea.label} — "
+                    f"- {t('n° {number}', number=idea.number)} {idea.label} — "
                     + t.n("{n} soutien", "{n} soutiens", idea.votes)
                     + (f" ({idea.author})" if idea.author else "")
                 )

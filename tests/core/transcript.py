@@ -24,9 +24,11 @@ class _Pages:
         return Preview("Mediation guide", "How to welcome people.", url)
 
 
-async def session(db_url: str, lang: str) -> list[str]:
-    """Every text the bot shows in a session where every member (and the room) speaks
-    ``lang``: replies, room posts, DMs, reminders, live results."""
+async def session(db_url: str, lang: str, room_lang: str | None = None) -> list[str]:
+    """Every text the bot shows in a session where every member speaks ``lang`` and the room
+    ``room_lang`` (by default ``lang`` too): replies, room posts, DMs, reminders, live
+    results. Each line starts with where it was shown: ``who> command`` for a reply, then
+    ``[room …]``, ``[edit …]``, ``[private …]`` or ``[dm …]`` for everything sent."""
     settings = load_settings(None, cogs={"poll": {"ballot_secret": SECRET}})
     h = await make_harness(
         db_url,
@@ -41,7 +43,7 @@ async def session(db_url: str, lang: str) -> list[str]:
     try:
         for name in MEMBERS:
             await h.say(name, f"!language {lang}")
-        await h.say("mod", f"!room locale {lang}")
+        await h.say("mod", f"!room locale {room_lang or lang}")
         for line in _script(h):
             who, text = line
             reply = await h.say(who, text)
@@ -116,7 +118,7 @@ _NOT_BARE = {"me forget", "language", "me language", "room locale"}
 
 def _texts(reply: Reply, where: str) -> list[str]:
     parts = [reply.title or "", reply.text or ""]
-    parts += [f"{f.name} {f.value}" for f in reply.fields]
+    parts += reply.field_lines()  # "Quand\u202f: jeudi" / "When: Thursday"
     parts += [a.label for a in reply.actions]
     return [f"{where} :: {p}" for p in parts if p]
 

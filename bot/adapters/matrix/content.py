@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.core.markup import action_hints, to_html, to_plain
 from bot.core.reply import NativePoll, Reply
+from bot.core.typography import colon
 
 # MSC3381 polls: Element (web, Android, iOS, X) renders the unstable event type; the content
 # carries both the unstable keys and the stable ones so clients reading either form understand it.
@@ -63,9 +64,10 @@ def message_content(reply: Reply, prefix: str, *, msgtype: str = "m.notice") -> 
     if reply.text:
         plain.append(_plain(reply.text))
         rich.append(to_html(reply.text))
+    sep = colon(reply.locale)
     for field in reply.fields:
-        plain.append(f"{_plain(field.name)} : {_plain(field.value)}")
-        rich.append(f"<strong>{to_html(field.name)}</strong> : {to_html(field.value)}")
+        plain.append(_plain(field.name) + sep + _plain(field.value))
+        rich.append(f"<strong>{to_html(field.name)}</strong>{sep}{to_html(field.value)}")
     if reply.actions:
         plain.extend(action_hints(reply.actions, prefix, numbered=False))
         items = "".join(
