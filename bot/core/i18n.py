@@ -39,6 +39,32 @@ def normalize_locale(value: str | None) -> str | None:
     return base if base in LOCALES else None
 
 
+#: A text set in config for every language at once (a plain string) or per language
+#: (``{fr = "…", en = "…"}``), e.g. a code of conduct.
+PerLanguage = str | dict[str, str]
+
+
+def check_per_language(value: PerLanguage) -> PerLanguage:
+    """Config validation: a table's keys are supported languages, and French (the source)
+    or the one language given is there to fall back on."""
+    if isinstance(value, str):
+        return value
+    unknown = [key for key in value if normalize_locale(key) != key]
+    if unknown:
+        raise ValueError(f"unknown language {unknown[0]!r}: use {' or '.join(LOCALES)} as keys")
+    if not value:
+        raise ValueError('give the text for at least one language (fr = "…")')
+    return value
+
+
+def in_language(value: PerLanguage, locale: str) -> str:
+    """The text for ``locale``: a plain string is every language's; a table gives the
+    language's own, else French, else the first one given."""
+    if isinstance(value, str):
+        return value
+    return value.get(locale) or value.get(SOURCE_LOCALE) or next(iter(value.values()), "")
+
+
 class Deferred:
     """A message parameter written in the reader's language only when the message is shown
     (a date, a month name inside a ``UserError`` raised before anyone knows who reads it)."""
