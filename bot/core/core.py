@@ -29,7 +29,7 @@ from bot.core.outbox import Outbox
 from bot.core.ownership import Ownership
 from bot.core.ports import Adapter, Capability
 from bot.core.refs import Actor, MessageRef, Role, RoomRef
-from bot.core.reply import Reply, Tone
+from bot.core.reply import Action, ActionStyle, Reply, Tone
 from bot.core.web import WebRegistry
 
 if TYPE_CHECKING:
@@ -81,6 +81,9 @@ class Core:
         #: The resource library, for cogs that file links in it (registered by its cog).
         self.library = Library()
         self._tasks: set[asyncio.Task[Any]] = set()
+        #: The command that makes a newcomer a member (the onboarding cog's ``onboarding
+        #: start``): a command refused for want of the member role says to run it.
+        self.membership_command: str | None = None
 
     # --- wiring -----------------------------------------------------------------------------
 
@@ -247,7 +250,7 @@ class Core:
             return reply
         except PermissionDenied as error:
             outcome = Outcome.DENIED
-            return self.error_reply(error, t, prefix, spec)
+            return self._refused(error, t, prefix, spec)
         except UserError as error:
             outcome = Outcome.USER_ERROR
             return self.error_reply(error, t, prefix, spec)
@@ -286,6 +289,26 @@ class Core:
                 continue
             args[option.arg] = option.convert(value, spec.path)
         return args
+
+    def _refused(
+        self, error: PermissionDenied, t: Translator, prefix: str, spec: CommandSpec
+    ) -> Reply:
+        """A refusal says what to do: a newcomer is told how to finish their welcome."""
+        reply = self.error_reply(error, t, prefix, spec)
+        if spec.permission is not Role.MEMBER:
+            return reply
+        path = self.membership_command
+        if path is not None and self.catalogue.get(path) is not None:
+            reply.text += " " + t(
+                "Pour en faire partie, terminez votre accueil : tapez {command}.",
+                command=f"`{prefix}{path}`",
+            )
+            reply.actions.append(
+                Action.invoke(path, label=t("Terminer mon accueil"), style=ActionStyle.PRIMARY)
+            )
+        else:
+            reply.text += " " + t("Un modérateur peut vous y accueillir.")
+        return reply
 
     def error_reply(
         self, error: UserError, t: Translator, prefix: str = "!", spec: CommandSpec | None = None
