@@ -245,9 +245,7 @@ class Core:
             reply = await getattr(cog, spec.method)(inv, **args)
             if not isinstance(reply, Reply):
                 raise TypeError(f"{spec.path} returned {type(reply).__name__}, not a Reply")
-            if reply.locale is None:
-                reply.locale = (t if reply.private else room_t).locale
-            return reply
+            return reply.stamp(t if reply.private else room_t)
         except PermissionDenied as error:
             outcome = Outcome.DENIED
             return self._refused(error, t, prefix, spec)
@@ -264,8 +262,7 @@ class Core:
                 ),
                 tone=Tone.ERROR,
                 private=True,
-                locale=t.locale,
-            )
+            ).stamp(t)
         finally:
             self.metrics.command(spec.path, outcome, time.perf_counter() - started)
 
@@ -326,7 +323,7 @@ class Core:
                     text += "\n" + t("Utilisation :") + f" `{usage_line(target, t, prefix)}`"
             else:
                 text += " " + t("Tapez {prefix}help pour voir les commandes.", prefix=prefix)
-        return Reply(text=text, tone=Tone.ERROR, private=True, locale=t.locale)
+        return Reply(text=text, tone=Tone.ERROR, private=True).stamp(t)
 
     # --- platform services cogs may use (through the adapter port) -------------------------
 

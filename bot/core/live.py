@@ -45,7 +45,7 @@ class LiveMessages:
         if adapter is None:
             return None
         if reply.locale is None:  # a room post: written in the room's language
-            reply.locale = (await self.core.translator(room=room, public=True)).locale
+            reply.stamp(await self.core.translator(room=room, public=True))
         async with self.core.db.session() as session:
             row = (await session.exec(select(LiveMessage).where(LiveMessage.key == key))).first()
         if row is not None:

@@ -12,7 +12,6 @@ from typing import Any
 
 from bot.core.markup import action_hints, to_html, to_plain
 from bot.core.reply import NativePoll, Reply
-from bot.core.typography import colon
 
 # MSC3381 polls: Element (web, Android, iOS, X) renders the unstable event type; the content
 # carries both the unstable keys and the stable ones so clients reading either form understand it.
@@ -64,7 +63,7 @@ def message_content(reply: Reply, prefix: str, *, msgtype: str = "m.notice") -> 
     if reply.text:
         plain.append(_plain(reply.text))
         rich.append(to_html(reply.text))
-    sep = colon(reply.locale)
+    sep = reply.field_separator
     for field in reply.fields:
         plain.append(_plain(field.name) + sep + _plain(field.value))
         rich.append(f"<strong>{to_html(field.name)}</strong>{sep}{to_html(field.value)}")
