@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from bot.adapters.console import ConsoleAdapter
     from bot.config import Settings
     from bot.core.core import Core
+    from bot.core.i18n import Translator
 
 log = logging.getLogger(__name__)
 
@@ -166,13 +167,21 @@ def _cog_cli_modules(
             yield name, module
 
 
+def _t(args: argparse.Namespace | None) -> Translator:
+    """The operator's language for this run's report (--lang, LC_ALL/LC_MESSAGES/LANG)."""
+    from bot.core.operator import operator_translator
+
+    return operator_translator(getattr(args, "lang", None))
+
+
 def _settings(args: argparse.Namespace) -> Settings:
     from bot.config import ConfigError, load_settings
 
+    t = _t(args)
     try:
         settings = load_settings(getattr(args, "config", None))
     except ConfigError as exc:
-        print("Configuration error / erreur de configuration:", file=sys.stderr)
+        print(t("Erreur de configuration :"), file=sys.stderr)
         for problem in exc.problems:
             print(f"  - {problem}", file=sys.stderr)
         raise SystemExit(2) from None
@@ -183,7 +192,7 @@ def _settings(args: argparse.Namespace) -> Settings:
     try:
         check_url(settings.database.url)
     except DatabaseURLError as exc:
-        print(f"error: database: {exc}", file=sys.stderr)
+        print(t("erreur : base de données : {error}", error=exc), file=sys.stderr)
         raise SystemExit(1) from None
     return settings
 
@@ -194,7 +203,7 @@ def _console_adapter(settings: Settings) -> ConsoleAdapter:
     return ConsoleAdapter(settings.console)
 
 
-async def _run(settings: Settings, console: bool) -> int:
+async def _run(settings: Settings, console: bool, t: Translator) -> int:
     from bot.app import App, platform_adapters
 
     adapters = [] if console else platform_adapters(settings)
@@ -212,10 +221,12 @@ async def _run(settings: Settings, console: bool) -> int:
         await app.start()
     except Exception as exc:
         log.debug("Start-up failed", exc_info=True)
-        print(f"Passerelle could not start / n'a pas pu démarrer: {exc}", file=sys.stderr)
+        print(t("Passerelle n'a pas pu démarrer : {error}", error=exc), file=sys.stderr)
         print(
-            "Check the configuration (passerelle config check) and the network; "
-            "run with -v for details.",
+            t(
+                "Vérifiez la configuration (passerelle config check) et le réseau ; "
+                "relancez avec -v pour les détails."
+            ),
             file=sys.stderr,
         )
         await app.stop()
@@ -234,80 +245,6 @@ async def _run(settings: Settings, console: bool) -> int:
     return 0
 
 
-async def _db_upgrade(settings: Settings) -> int:
-    from bot.storage import migrate
-    from bot.storage.db import Database
-
-    db = Database(settings.database.url)
-    try:
-        ran = await migrate.upgrade(db)
-        print(
-            f"Database at {migrate.head_revision()} ({'upgraded' if ran else 'already current'})."
-        )
-    finally:
-        await db.dispose()
-    return 0
-
-
-def _db_backup(settings: Settings, file: str) -> int:
-    from bot.storage.backup import BackupError, backup_sqlite, copy_private
-    from bot.storage.db import normalize_url, sqlite_path
-
-    target = Path(file).expanduser()
-    source = sqlite_path(settings.database.url)
-    secret = _backup_secret(settings)
-    if normalize_url(settings.database.url).startswith("postgresql"):
-        print(
-            "This database is PostgreSQL: back it up with its own tool, e.g.\n"
-            "  pg_dump --format=custom --file=passerelle.dump 'postgresql://USER@HOST/DB'\n"
-            "and restore with pg_restore --clean --dbname='postgresql://USER@HOST/DB' "
-            "passerelle.dump (bot stopped).",
-            file=sys.stderr,
-        )
-        if secret is not None:
-            print(
-                f"Keep a private copy of the ballot secret file {secret} with it.",
-                file=sys.stderr,
-            )
-        return 1
-    if source is None:
-        print("error: an in-memory database cannot be backed up", file=sys.stderr)
-        return 1
-    secret_target = target.with_name(target.name + ".secret")
-    if secret is not None and secret.exists() and secret_target.exists():
-        print(f"error: {secret_target} already exists: choose another name", file=sys.stderr)
-        return 1
-    try:
-        size = backup_sqlite(source, target)
-        print(f"Database {source} copied to {target} ({size} bytes, mode 0600).")
-        if secret is None:
-            print(
-                "The anonymous-ballot secret is set in the configuration or the environment: "
-                "keep it with them (it is not copied)."
-            )
-        elif secret.exists():
-            copy_private(secret, secret_target)
-            print(f"Ballot secret {secret} copied to {secret_target} (mode 0600).")
-        else:
-            print(f"No ballot secret file yet ({secret}): nothing else to copy.")
-    except BackupError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    return 0
-
-
-def _backup_secret(settings: Settings) -> Path | None:
-    """The secret file an enabled cog keeps beside the database (today: the poll cog's
-    anonymous-ballot secret), or None when there is none or it lives in config/environment."""
-    for _name, module in _cog_cli_modules(
-        hook="backup_secret", names=settings.cogs.enabled_names()
-    ):
-        secret: Path | None = module.backup_secret(settings)
-        if secret is not None:
-            return secret
-    return None
-
-
 async def _cog_action(settings: Settings, action: CogAction, args: argparse.Namespace) -> int:
     """A cog's command on the migrated database (migrating first where that is automatic)."""
     from bot.app import SchemaOutOfDate, build_core, ensure_schema
@@ -319,7 +256,7 @@ async def _cog_action(settings: Settings, action: CogAction, args: argparse.Name
         try:
             await ensure_schema(db, auto_migrate=settings.database.auto_migrate)
         except SchemaOutOfDate as exc:
-            print(exc)
+            print(exc)  # names the command to run (passerelle db upgrade)
             return 1
         # The enabled cogs are set up (not started): an action may use what one contributes
         # to the core, e.g. the poll cog's activity checks for `cafe programme import`.
@@ -344,14 +281,15 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _main(parser, args)
     except KeyboardInterrupt:
-        print("Interrupted.", file=sys.stderr)
+        print(_t(args)("Interrompu."), file=sys.stderr)
         return 130
     except Exception as exc:
         # The traceback goes to the debug log (-v); the terminal gets one readable line.
         log.debug("Unexpected error", exc_info=True)
-        print(f"error: {_describe(exc)}", file=sys.stderr)
+        t = _t(args)
+        print(t("erreur : {error}", error=_describe(exc)), file=sys.stderr)
         if level != "debug":
-            print("Run again with -v for the details.", file=sys.stderr)
+            print(t("Relancez avec -v pour les détails."), file=sys.stderr)
         return 1
 
 
@@ -364,13 +302,16 @@ def _describe(exc: BaseException) -> str:
 
 
 def _main(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    from bot import cli_db
+
+    t = _t(args)
     if args.command in ("run", "console"):
         settings = _settings(args)
-        return asyncio.run(_run(settings, console=args.command == "console"))
+        return asyncio.run(_run(settings, console=args.command == "console", t=t))
     if args.command == "db" and args.db_command == "upgrade":
-        return asyncio.run(_db_upgrade(_settings(args)))
+        return asyncio.run(cli_db.db_upgrade(_settings(args), t))
     if args.command == "db" and args.db_command == "backup":
-        return _db_backup(_settings(args), args.file)
+        return cli_db.db_backup(_settings(args), args.file, t, _backup_secret)
     if args.command == "config" and args.config_command == "check":
         from bot.config import ConfigError, load_settings
 
@@ -379,12 +320,16 @@ def _main(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             settings = load_settings(target)
         except ConfigError as exc:
             for problem in exc.problems:
-                print(f"error: {problem}")
+                print(t("erreur : {error}", error=problem))
             return 1
-        where = target or ("config.toml" if Path("config.toml").exists() else "defaults")
+        where = target or ("config.toml" if Path("config.toml").exists() else t("défauts"))
         print(
-            f"ok: {where} is valid (cogs: {', '.join(settings.cogs.enabled_names())}; "
-            f"database: {settings.database.url.split('://')[0]})"
+            t(
+                "ok : {where} est valide (cogs : {cogs} ; base de données : {database})",
+                where=where,
+                cogs=", ".join(settings.cogs.enabled_names()),
+                database=settings.database.url.split("://")[0],
+            )
         )
         return 0
     action: CogAction | None = getattr(args, "cog_action", None)
@@ -395,3 +340,15 @@ def _main(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         parser.parse_args([args.command, "--help"])
     parser.print_help()
     return 0
+
+
+def _backup_secret(settings: Settings) -> Path | None:
+    """The secret file an enabled cog keeps beside the database (today: the poll cog's
+    anonymous-ballot secret), or None when there is none or it lives in config/environment."""
+    for _name, module in _cog_cli_modules(
+        hook="backup_secret", names=settings.cogs.enabled_names()
+    ):
+        secret: Path | None = module.backup_secret(settings)
+        if secret is not None:
+            return secret
+    return None

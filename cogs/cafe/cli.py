@@ -62,11 +62,12 @@ def register(
     deck_export.set_defaults(cog_action=export_deck)
 
 
-def _programme(core: Core) -> Programme | None:
+def _programme(core: Core, args: argparse.Namespace) -> Programme | None:
     cog = core.cogs.get("cafe")
     programme = getattr(cog, "programme", None)
     if not isinstance(programme, Programme):
-        print("error: the cafe cog is not enabled ([cogs] enabled)", file=sys.stderr)
+        t = _translator(core, args)
+        print(t("erreur : le cog café n'est pas activé ([cogs] enabled)"), file=sys.stderr)
         return None
     return programme
 
@@ -81,7 +82,7 @@ def _say(t: Translator, error: UserError) -> str:
 
 
 async def import_deck(args: argparse.Namespace, core: Core) -> int:
-    programme = _programme(core)
+    programme = _programme(core, args)
     if programme is None:
         return 1
     t = _translator(core, args)
@@ -89,7 +90,10 @@ async def import_deck(args: argparse.Namespace, core: Core) -> int:
     try:
         text = await asyncio.to_thread(path.read_text, encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        print(f"error: cannot read {path}: {exc}", file=sys.stderr)
+        print(
+            t("erreur : impossible de lire {path} : {reason}", path=path, reason=exc),
+            file=sys.stderr,
+        )
         return 1
     editor = Editor.operator()
     try:
@@ -122,7 +126,7 @@ async def import_deck(args: argparse.Namespace, core: Core) -> int:
         )
         return 1
     except UserError as error:
-        print(f"error: {_say(t, error)}", file=sys.stderr)
+        print(t("erreur : {error}", error=_say(t, error)), file=sys.stderr)
         return 1
     print(
         t.n(
@@ -136,14 +140,14 @@ async def import_deck(args: argparse.Namespace, core: Core) -> int:
 
 
 async def export_deck(args: argparse.Namespace, core: Core) -> int:
-    programme = _programme(core)
+    programme = _programme(core, args)
     if programme is None:
         return 1
     t = _translator(core, args)
     try:
         occ = await programme.readable(args.occurrence, Editor.operator())
     except UserError as error:
-        print(f"error: {_say(t, error)}", file=sys.stderr)
+        print(t("erreur : {error}", error=_say(t, error)), file=sys.stderr)
         return 1
     activities = await programme.activities_of(occ.id)
     when = occ.starts_at.astimezone(occ.zone).strftime("%Y-%m-%d %H:%M")
@@ -159,7 +163,10 @@ async def export_deck(args: argparse.Namespace, core: Core) -> int:
     try:
         await asyncio.to_thread(path.write_text, text, encoding="utf-8")
     except OSError as exc:
-        print(f"error: cannot write {path}: {exc}", file=sys.stderr)
+        print(
+            t("erreur : impossible d'écrire {path} : {reason}", path=path, reason=exc),
+            file=sys.stderr,
+        )
         return 1
     print(
         t.n(

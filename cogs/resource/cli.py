@@ -12,7 +12,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.core import Core
+from bot.core import Core, Translator
+from bot.core.operator import operator_locale
 
 from . import transfer
 
@@ -53,24 +54,38 @@ def _progress(args: argparse.Namespace) -> bool:
     return not args.no_progress and sys.stderr.isatty()
 
 
+def _translator(core: Core, args: argparse.Namespace) -> Translator:
+    """The operator's language (--lang, LANG), for the whole report."""
+    return core.i18n.translator(operator_locale(getattr(args, "lang", None)))
+
+
 async def import_resources(args: argparse.Namespace, core: Core) -> int:
     path = Path(args.file)
+    t = _translator(core, args)
     try:
         report = await transfer.import_file(core, path, progress=_progress(args))
     except transfer.ImportFileError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(t("erreur : {error}", error=t(exc.msgid, **exc.params)), file=sys.stderr)
         return 1
     unit = "item" if path.suffix.lower() == ".json" else "line"
-    print(transfer.format_report(report, unit=unit))
+    print(transfer.format_report(report, t, unit=unit))
     return 0
 
 
 async def export_resources(args: argparse.Namespace, core: Core) -> int:
     path = Path(args.file)
+    t = _translator(core, args)
     try:
         count = await transfer.export_file(core, path, progress=_progress(args))
     except transfer.ExportFileError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(t("erreur : {error}", error=t(exc.msgid, **exc.params)), file=sys.stderr)
         return 1
-    print(f"Exported {count} resource(s) to {path}.")
+    print(
+        t.n(
+            "{n} ressource exportée dans {path}.",
+            "{n} ressources exportées dans {path}.",
+            count,
+            path=path,
+        )
+    )
     return 0
