@@ -172,6 +172,11 @@ class Translator:
         """French typography on the template only: what members typed is filled in after."""
         return french_typography(template) if self.typography else template
 
+    def quote(self, text: str) -> str:
+        """Quoted text (a question, an answer members typed): ``« Quoi »`` in
+        French, ``“What”`` in English; the text itself is left as typed."""
+        return self(N_("« {text} »"), text=text)
+
     def ordinal(self, n: int, feminine: bool = False) -> str:
         """A rank or position: ``1er``/``1re``, ``2e`` in French; ``1st``, ``2nd`` in English."""
         return ordinal(n, self.locale, feminine=feminine)

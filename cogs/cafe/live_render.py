@@ -34,7 +34,7 @@ def welcome(
             t.n("Au programme ({n} activité) :", "Au programme ({n} activités) :", len(activities))
         )
         for a in activities:
-            line = f"{a.position}. {kind_name(a.kind)} — « {a.question} »"
+            line = f"{a.position}. {kind_name(a.kind)} — {t.quote(a.question)}"
             if a.seconds:
                 line += " " + t("({seconds} s)", seconds=a.seconds)
             lines.append(line)

@@ -169,7 +169,7 @@ def alt_text(tally: Tally, t: Translator) -> str:
             for index, ideas in tally.board
         ]
     elif poll.kind is PollKind.OPEN:
-        items = [f"« {text} »" for _, text in tally.answers]
+        items = [t.quote(text) for _, text in tally.answers]
     elif poll.kind is PollKind.QUIZ:
         items = [highlight(tally, t), t("Réponse : « {answer} »", answer=" | ".join(poll.answers))]
     shown = items[:ALT_ITEMS]

@@ -97,8 +97,8 @@ def _script(h: Harness) -> list[tuple[str, str]]:
         ("mod", "!onboarding status"),
         ("alice", "!help"),
         # The café's programme, run live on Thursday (see _AFTER).
-        ("mod", '!cafe programme add 1 single "Best moment?" choices:"Morning | Evening"'),
-        ("mod", '!cafe programme add 1 quiz "Capital of France?" answer:Paris seconds:20'),
+        ("mod", '!cafe programme add 1 single "Best moment" choices:"Morning | Evening"'),
+        ("mod", '!cafe programme add 1 quiz "Capital of France" answer:Paris seconds:20'),
         ("mod", "!cafe programme show 1"),
         # Needs and offers, matches and introductions; a member's own settings.
         ("alice", '!me edit field:needs value:"funding"'),
@@ -124,7 +124,7 @@ _AFTER = [
     ("alice", "!cafe here"),
     ("bob", "!cafe here"),
     ("alice", "!cafe pseudo name:Fox occurrence:1"),
-    ("bob", '!cafe ask "Where are the slides?"'),
+    ("bob", '!cafe ask "Where are the slides"'),
     ("alice", "!cafe ask support:1"),
     ("mod", "!cafe questions"),
     ("mod", "!cafe next"),  # opens the single-choice poll (poll 2)
