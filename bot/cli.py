@@ -1,12 +1,15 @@
 """Command line: passerelle run | console | db upgrade | db backup | config check | --version,
 plus the cogs' own commands (``resources import|export``…). No command prints a traceback: an
-unexpected error is one line (details with -v) and exit status 1.
+unexpected error is one line (details with -v) and exit status 1. Help and reports speak the
+operator's language (``--lang``, else ``LC_ALL``/``LC_MESSAGES``/``LANG``; the parser is in
+``bot/cli_parser.py``, the ``db`` actions in ``bot/cli_db.py``).
 
 Cogs contribute without being imported here: ``cogs/<name>/cli.py``, when a cog has one, is
 imported by name and may define
 
-- ``register(commands, common)``: add subcommands to ``commands`` (argparse subparsers;
-  ``common(parser)`` adds ``--config``/``--db``); a runnable parser sets
+- ``register(commands, common, t)``: add subcommands to ``commands`` (argparse subparsers;
+  ``common(parser)`` adds ``--config``/``--db``/``--lang``; ``t`` writes the help texts in the
+  operator's language, from the cog's catalogues); a runnable parser sets
   ``cog_action=async (args, core) -> exit status``, run on a core built on the migrated database;
 - ``backup_secret(settings) -> Path | None``: a secret file that ``db backup`` copies beside the
   database as ``FILE.secret`` (asked of enabled cogs only).
@@ -17,18 +20,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import importlib
-import importlib.util
 import logging
 import signal
 import sys
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from types import ModuleType
 from typing import TYPE_CHECKING
 
-from bot import __version__
-from bot.logging_setup import FORMATS, LEVELS, configure
+from bot.cli_parser import argv_lang, build_parser, cog_cli_modules
+from bot.logging_setup import configure
 
 if TYPE_CHECKING:
     from bot.adapters.console import ConsoleAdapter
@@ -40,131 +40,6 @@ log = logging.getLogger(__name__)
 
 BUILTIN_COMMANDS = ("run", "console", "db", "config")
 CogAction = Callable[[argparse.Namespace, "Core"], Awaitable[int]]
-
-
-def _log_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
-    # Accepted before or after the command; on subcommands SUPPRESS keeps the earlier value.
-    default = None if top else argparse.SUPPRESS
-    parser.add_argument(
-        "--log-level",
-        choices=LEVELS,
-        type=str.lower,
-        default=default,
-        help="Passerelle's log level (default: info for run, warning otherwise); "
-        "libraries log below warning only at debug",
-    )
-    parser.add_argument(
-        "--log-format",
-        choices=FORMATS,
-        default=default,
-        help="text lines (default) or one JSON object per line",
-    )
-
-
-def _parser(*, contributions: bool = True) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="passerelle",
-        description="Passerelle — community bot for Discord and Matrix: polls, monthly cafés, "
-        "a shared resource library and member onboarding.",
-    )
-    parser.add_argument("--version", action="version", version=f"passerelle {__version__}")
-    parser.add_argument(
-        "-v", "--verbose", action="store_true", help="log debug messages (--log-level debug)"
-    )
-    _log_options(parser, top=True)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    def common(p: argparse.ArgumentParser) -> None:
-        _log_options(p, top=False)
-        p.add_argument(
-            "--config",
-            metavar="FILE",
-            help="configuration file (default: ./config.toml if present)",
-        )
-        p.add_argument(
-            "--db",
-            metavar="URL",
-            help="database URL, e.g. sqlite:///passerelle.db or "
-            "postgresql://user@host/db (overrides [database] url)",
-        )
-        p.add_argument(
-            "--lang",
-            choices=("fr", "en"),
-            help="language of the reports (default: from LANG, else en)",
-        )
-
-    run = sub.add_parser(
-        "run",
-        help="run the bot on the platforms enabled in config (the terminal console when none is)",
-        description="Run the bot on Discord and/or Matrix as configured; "
-        "with no platform enabled, open the terminal console.",
-    )
-    common(run)
-    console = sub.add_parser(
-        "console",
-        help="chat with the bot in the terminal (SQLite, demo members)",
-        description="Open a terminal chat with the bot as the demo members alice, bob, mod "
-        "(moderator) and admin. Lines piped on standard input run in order and it "
-        "exits 0 at the end. Inside: :as NAME, :join NAME, :sleep 5s, :quit; "
-        "commands start with ! or /.",
-    )
-    common(console)
-    db = sub.add_parser("db", help="database maintenance", description="Database maintenance.")
-    db_sub = db.add_subparsers(dest="db_command", metavar="ACTION")
-    upgrade = db_sub.add_parser(
-        "upgrade",
-        help="apply migrations up to the latest schema",
-        description="Apply Alembic migrations up to the latest schema "
-        "(done automatically at start on SQLite).",
-    )
-    common(upgrade)
-    backup = db_sub.add_parser(
-        "backup",
-        help="copy the database to FILE while the bot runs (SQLite; PostgreSQL: use pg_dump)",
-        description="Write a consistent copy of the SQLite database to the new file FILE "
-        "(mode 0600), safe while the bot runs, and the anonymous-ballot secret file beside it "
-        "as FILE.secret (0600). For PostgreSQL, print how to back up with pg_dump and exit 1. "
-        "To restore: stop the bot, put FILE in place of the database (remove its -wal and "
-        "-shm files) and FILE.secret in place of the secret file, then start the bot.",
-    )
-    backup.add_argument("file", metavar="FILE")
-    common(backup)
-    config = sub.add_parser(
-        "config", help="configuration tools", description="Configuration tools."
-    )
-    config_sub = config.add_subparsers(dest="config_command", metavar="ACTION")
-    check = config_sub.add_parser(
-        "check",
-        help="validate a configuration file and the environment",
-        description="Validate FILE (default ./config.toml) plus PASSERELLE_* environment "
-        "variables; print each problem with its key and exit 1 if any.",
-    )
-    check.add_argument("file", nargs="?", metavar="FILE")
-    if contributions:
-        for name, module in _cog_cli_modules(hook="register"):
-            try:
-                module.register(sub, common)
-            except Exception:
-                log.warning("The %s cog's command-line actions could not be added", name)
-                log.debug("Details", exc_info=True)
-    return parser
-
-
-def _cog_cli_modules(
-    *, hook: str, names: list[str] | None = None
-) -> Iterator[tuple[str, ModuleType]]:
-    """``cogs/<name>/cli.py`` modules defining ``hook``, for ``names`` (default: every cog
-    shipped). Found by file, imported by name: this module never imports a cog statically."""
-    from bot.storage.registry import cog_packages
-
-    spec = importlib.util.find_spec("cogs")
-    roots = [Path(p) for p in (spec.submodule_search_locations or [])] if spec else []
-    for name in cog_packages() if names is None else names:
-        if not any((root / name / "cli.py").is_file() for root in roots):
-            continue
-        module = importlib.import_module(f"cogs.{name}.cli")
-        if hasattr(module, hook):
-            yield name, module
 
 
 def _t(args: argparse.Namespace | None) -> Translator:
@@ -271,7 +146,10 @@ def main(argv: list[str] | None = None) -> int:
     # The cogs' commands are added only when the command line may name one (or asks for the
     # full help): `passerelle run` starts without importing cogs it does not enable.
     first = next((a for a in argv if not a.startswith("-")), None)
-    parser = _parser(contributions=first not in BUILTIN_COMMANDS)
+    from bot.core.operator import operator_translator
+
+    t = operator_translator(argv_lang(argv))
+    parser = build_parser(t, contributions=first not in BUILTIN_COMMANDS)
     args = parser.parse_args(argv)
     level = "debug" if args.verbose else args.log_level
     configure(
@@ -345,7 +223,7 @@ def _main(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 def _backup_secret(settings: Settings) -> Path | None:
     """The secret file an enabled cog keeps beside the database (today: the poll cog's
     anonymous-ballot secret), or None when there is none or it lives in config/environment."""
-    for _name, module in _cog_cli_modules(
+    for _name, module in cog_cli_modules(
         hook="backup_secret", names=settings.cogs.enabled_names()
     ):
         secret: Path | None = module.backup_secret(settings)

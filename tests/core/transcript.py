@@ -109,7 +109,7 @@ def _script(h: Harness) -> list[tuple[str, str]]:
         ("alice", "!members introduce name:bob"),
         ("alice", "!me uptodate"),
         ("alice", "!me reports enabled:false"),
-        ("alice", "!me calendar days:7"),
+        ("alice", "!me calendar"),
         ("mod", "!dashboard"),
     ]
     specs = list(h.core.catalogue)
