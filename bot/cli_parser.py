@@ -56,7 +56,8 @@ class _Parser(argparse.ArgumentParser):
         self.t = t
         formatter = type("Formatter", (_Formatter,), {"usage_prefix": t("utilisation : ")})
         kwargs.setdefault("formatter_class", formatter)
-        super().__init__(*args, add_help=False, **kwargs)
+        kwargs["add_help"] = False  # our own -h below, its help translated
+        super().__init__(*args, **kwargs)
         self._positionals.title = t("arguments")
         self._optionals.title = t("options")
         self.add_argument("-h", "--help", action="help", help=t("afficher cette aide et quitter"))
