@@ -78,6 +78,21 @@ class Deferred:
         return self.render(Translator(Catalogues(), SOURCE_LOCALE))
 
 
+_ROLE_NAMES = {
+    "everyone": N_("tout le monde"),
+    "member": N_("membre"),
+    "moderator": N_("modérateur"),
+    "admin": N_("administrateur"),
+}
+
+
+def role_name(role: str) -> Deferred:
+    """A neutral role's name inside a sentence, in the reader's language (``modérateur`` /
+    ``moderator``), never the config key."""
+    key = str(role)
+    return Deferred(lambda t: t(_ROLE_NAMES[key]) if key in _ROLE_NAMES else key)
+
+
 def _resolve(params: dict[str, Any], t: Translator) -> dict[str, Any]:
     for value in params.values():
         if isinstance(value, Deferred):
