@@ -1,12 +1,15 @@
 """Command line: passerelle run | console | db upgrade | db backup | config check | --version,
 plus the cogs' own commands (``resources import|export``…). No command prints a traceback: an
-unexpected error is one line (details with -v) and exit status 1.
+unexpected error is one line (details with -v) and exit status 1. Help and reports speak the
+operator's language (``--lang``, else ``LC_ALL``/``LC_MESSAGES``/``LANG``; the parser is in
+``bot/cli_parser.py``, the ``db`` actions in ``bot/cli_db.py``).
 
 Cogs contribute without being imported here: ``cogs/<name>/cli.py``, when a cog has one, is
 imported by name and may define
 
-- ``register(commands, common)``: add subcommands to ``commands`` (argparse subparsers;
-  ``common(parser)`` adds ``--config``/``--db``); a runnable parser sets
+- ``register(commands, common, t)``: add subcommands to ``commands`` (argparse subparsers;
+  ``common(parser)`` adds ``--config``/``--db``/``--lang``; ``t`` writes the help texts in the
+  operator's language, from the cog's catalogues); a runnable parser sets
   ``cog_action=async (args, core) -> exit status``, run on a core built on the migrated database;
 - ``backup_secret(settings) -> Path | None``: a secret file that ``db backup`` copies beside the
   database as ``FILE.secret`` (asked of enabled cogs only).
@@ -17,23 +20,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import importlib
-import importlib.util
 import logging
 import signal
 import sys
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from types import ModuleType
 from typing import TYPE_CHECKING
 
-from bot import __version__
-from bot.logging_setup import FORMATS, LEVELS, configure
+from bot.cli_parser import argv_lang, build_parser, cog_cli_modules
+from bot.logging_setup import configure
 
 if TYPE_CHECKING:
     from bot.adapters.console import ConsoleAdapter
     from bot.config import Settings
     from bot.core.core import Core
+    from bot.core.i18n import Translator
 
 log = logging.getLogger(__name__)
 
@@ -41,138 +42,21 @@ BUILTIN_COMMANDS = ("run", "console", "db", "config")
 CogAction = Callable[[argparse.Namespace, "Core"], Awaitable[int]]
 
 
-def _log_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
-    # Accepted before or after the command; on subcommands SUPPRESS keeps the earlier value.
-    default = None if top else argparse.SUPPRESS
-    parser.add_argument(
-        "--log-level",
-        choices=LEVELS,
-        type=str.lower,
-        default=default,
-        help="Passerelle's log level (default: info for run, warning otherwise); "
-        "libraries log below warning only at debug",
-    )
-    parser.add_argument(
-        "--log-format",
-        choices=FORMATS,
-        default=default,
-        help="text lines (default) or one JSON object per line",
-    )
+def _t(args: argparse.Namespace | None) -> Translator:
+    """The operator's language for this run's report (--lang, LC_ALL/LC_MESSAGES/LANG)."""
+    from bot.core.operator import operator_translator
 
-
-def _parser(*, contributions: bool = True) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="passerelle",
-        description="Passerelle — community bot for Discord and Matrix: polls, monthly cafés, "
-        "a shared resource library and member onboarding.",
-    )
-    parser.add_argument("--version", action="version", version=f"passerelle {__version__}")
-    parser.add_argument(
-        "-v", "--verbose", action="store_true", help="log debug messages (--log-level debug)"
-    )
-    _log_options(parser, top=True)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    def common(p: argparse.ArgumentParser) -> None:
-        _log_options(p, top=False)
-        p.add_argument(
-            "--config",
-            metavar="FILE",
-            help="configuration file (default: ./config.toml if present)",
-        )
-        p.add_argument(
-            "--db",
-            metavar="URL",
-            help="database URL, e.g. sqlite:///passerelle.db or "
-            "postgresql://user@host/db (overrides [database] url)",
-        )
-        p.add_argument(
-            "--lang",
-            choices=("fr", "en"),
-            help="language of the reports (default: from LANG, else en)",
-        )
-
-    run = sub.add_parser(
-        "run",
-        help="run the bot on the platforms enabled in config (the terminal console when none is)",
-        description="Run the bot on Discord and/or Matrix as configured; "
-        "with no platform enabled, open the terminal console.",
-    )
-    common(run)
-    console = sub.add_parser(
-        "console",
-        help="chat with the bot in the terminal (SQLite, demo members)",
-        description="Open a terminal chat with the bot as the demo members alice, bob, mod "
-        "(moderator) and admin. Lines piped on standard input run in order and it "
-        "exits 0 at the end. Inside: :as NAME, :join NAME, :sleep 5s, :quit; "
-        "commands start with ! or /.",
-    )
-    common(console)
-    db = sub.add_parser("db", help="database maintenance", description="Database maintenance.")
-    db_sub = db.add_subparsers(dest="db_command", metavar="ACTION")
-    upgrade = db_sub.add_parser(
-        "upgrade",
-        help="apply migrations up to the latest schema",
-        description="Apply Alembic migrations up to the latest schema "
-        "(done automatically at start on SQLite).",
-    )
-    common(upgrade)
-    backup = db_sub.add_parser(
-        "backup",
-        help="copy the database to FILE while the bot runs (SQLite; PostgreSQL: use pg_dump)",
-        description="Write a consistent copy of the SQLite database to the new file FILE "
-        "(mode 0600), safe while the bot runs, and the anonymous-ballot secret file beside it "
-        "as FILE.secret (0600). For PostgreSQL, print how to back up with pg_dump and exit 1. "
-        "To restore: stop the bot, put FILE in place of the database (remove its -wal and "
-        "-shm files) and FILE.secret in place of the secret file, then start the bot.",
-    )
-    backup.add_argument("file", metavar="FILE")
-    common(backup)
-    config = sub.add_parser(
-        "config", help="configuration tools", description="Configuration tools."
-    )
-    config_sub = config.add_subparsers(dest="config_command", metavar="ACTION")
-    check = config_sub.add_parser(
-        "check",
-        help="validate a configuration file and the environment",
-        description="Validate FILE (default ./config.toml) plus PASSERELLE_* environment "
-        "variables; print each problem with its key and exit 1 if any.",
-    )
-    check.add_argument("file", nargs="?", metavar="FILE")
-    if contributions:
-        for name, module in _cog_cli_modules(hook="register"):
-            try:
-                module.register(sub, common)
-            except Exception:
-                log.warning("The %s cog's command-line actions could not be added", name)
-                log.debug("Details", exc_info=True)
-    return parser
-
-
-def _cog_cli_modules(
-    *, hook: str, names: list[str] | None = None
-) -> Iterator[tuple[str, ModuleType]]:
-    """``cogs/<name>/cli.py`` modules defining ``hook``, for ``names`` (default: every cog
-    shipped). Found by file, imported by name: this module never imports a cog statically."""
-    from bot.storage.registry import cog_packages
-
-    spec = importlib.util.find_spec("cogs")
-    roots = [Path(p) for p in (spec.submodule_search_locations or [])] if spec else []
-    for name in cog_packages() if names is None else names:
-        if not any((root / name / "cli.py").is_file() for root in roots):
-            continue
-        module = importlib.import_module(f"cogs.{name}.cli")
-        if hasattr(module, hook):
-            yield name, module
+    return operator_translator(getattr(args, "lang", None))
 
 
 def _settings(args: argparse.Namespace) -> Settings:
     from bot.config import ConfigError, load_settings
 
+    t = _t(args)
     try:
         settings = load_settings(getattr(args, "config", None))
     except ConfigError as exc:
-        print("Configuration error / erreur de configuration:", file=sys.stderr)
+        print(t("Erreur de configuration :"), file=sys.stderr)
         for problem in exc.problems:
             print(f"  - {problem}", file=sys.stderr)
         raise SystemExit(2) from None
@@ -183,7 +67,7 @@ def _settings(args: argparse.Namespace) -> Settings:
     try:
         check_url(settings.database.url)
     except DatabaseURLError as exc:
-        print(f"error: database: {exc}", file=sys.stderr)
+        print(t("erreur : base de données : {error}", error=exc), file=sys.stderr)
         raise SystemExit(1) from None
     return settings
 
@@ -194,7 +78,7 @@ def _console_adapter(settings: Settings) -> ConsoleAdapter:
     return ConsoleAdapter(settings.console)
 
 
-async def _run(settings: Settings, console: bool) -> int:
+async def _run(settings: Settings, console: bool, t: Translator) -> int:
     from bot.app import App, platform_adapters
 
     adapters = [] if console else platform_adapters(settings)
@@ -212,10 +96,12 @@ async def _run(settings: Settings, console: bool) -> int:
         await app.start()
     except Exception as exc:
         log.debug("Start-up failed", exc_info=True)
-        print(f"Passerelle could not start / n'a pas pu démarrer: {exc}", file=sys.stderr)
+        print(t("Passerelle n'a pas pu démarrer : {error}", error=exc), file=sys.stderr)
         print(
-            "Check the configuration (passerelle config check) and the network; "
-            "run with -v for details.",
+            t(
+                "Vérifiez la configuration (passerelle config check) et le réseau ; "
+                "relancez avec -v pour les détails."
+            ),
             file=sys.stderr,
         )
         await app.stop()
@@ -234,80 +120,6 @@ async def _run(settings: Settings, console: bool) -> int:
     return 0
 
 
-async def _db_upgrade(settings: Settings) -> int:
-    from bot.storage import migrate
-    from bot.storage.db import Database
-
-    db = Database(settings.database.url)
-    try:
-        ran = await migrate.upgrade(db)
-        print(
-            f"Database at {migrate.head_revision()} ({'upgraded' if ran else 'already current'})."
-        )
-    finally:
-        await db.dispose()
-    return 0
-
-
-def _db_backup(settings: Settings, file: str) -> int:
-    from bot.storage.backup import BackupError, backup_sqlite, copy_private
-    from bot.storage.db import normalize_url, sqlite_path
-
-    target = Path(file).expanduser()
-    source = sqlite_path(settings.database.url)
-    secret = _backup_secret(settings)
-    if normalize_url(settings.database.url).startswith("postgresql"):
-        print(
-            "This database is PostgreSQL: back it up with its own tool, e.g.\n"
-            "  pg_dump --format=custom --file=passerelle.dump 'postgresql://USER@HOST/DB'\n"
-            "and restore with pg_restore --clean --dbname='postgresql://USER@HOST/DB' "
-            "passerelle.dump (bot stopped).",
-            file=sys.stderr,
-        )
-        if secret is not None:
-            print(
-                f"Keep a private copy of the ballot secret file {secret} with it.",
-                file=sys.stderr,
-            )
-        return 1
-    if source is None:
-        print("error: an in-memory database cannot be backed up", file=sys.stderr)
-        return 1
-    secret_target = target.with_name(target.name + ".secret")
-    if secret is not None and secret.exists() and secret_target.exists():
-        print(f"error: {secret_target} already exists: choose another name", file=sys.stderr)
-        return 1
-    try:
-        size = backup_sqlite(source, target)
-        print(f"Database {source} copied to {target} ({size} bytes, mode 0600).")
-        if secret is None:
-            print(
-                "The anonymous-ballot secret is set in the configuration or the environment: "
-                "keep it with them (it is not copied)."
-            )
-        elif secret.exists():
-            copy_private(secret, secret_target)
-            print(f"Ballot secret {secret} copied to {secret_target} (mode 0600).")
-        else:
-            print(f"No ballot secret file yet ({secret}): nothing else to copy.")
-    except BackupError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    return 0
-
-
-def _backup_secret(settings: Settings) -> Path | None:
-    """The secret file an enabled cog keeps beside the database (today: the poll cog's
-    anonymous-ballot secret), or None when there is none or it lives in config/environment."""
-    for _name, module in _cog_cli_modules(
-        hook="backup_secret", names=settings.cogs.enabled_names()
-    ):
-        secret: Path | None = module.backup_secret(settings)
-        if secret is not None:
-            return secret
-    return None
-
-
 async def _cog_action(settings: Settings, action: CogAction, args: argparse.Namespace) -> int:
     """A cog's command on the migrated database (migrating first where that is automatic)."""
     from bot.app import SchemaOutOfDate, build_core, ensure_schema
@@ -319,7 +131,7 @@ async def _cog_action(settings: Settings, action: CogAction, args: argparse.Name
         try:
             await ensure_schema(db, auto_migrate=settings.database.auto_migrate)
         except SchemaOutOfDate as exc:
-            print(exc)
+            print(exc)  # names the command to run (passerelle db upgrade)
             return 1
         # The enabled cogs are set up (not started): an action may use what one contributes
         # to the core, e.g. the poll cog's activity checks for `cafe programme import`.
@@ -334,7 +146,10 @@ def main(argv: list[str] | None = None) -> int:
     # The cogs' commands are added only when the command line may name one (or asks for the
     # full help): `passerelle run` starts without importing cogs it does not enable.
     first = next((a for a in argv if not a.startswith("-")), None)
-    parser = _parser(contributions=first not in BUILTIN_COMMANDS)
+    from bot.core.operator import operator_translator
+
+    t = operator_translator(argv_lang(argv))
+    parser = build_parser(t, contributions=first not in BUILTIN_COMMANDS)
     args = parser.parse_args(argv)
     level = "debug" if args.verbose else args.log_level
     configure(
@@ -344,14 +159,15 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _main(parser, args)
     except KeyboardInterrupt:
-        print("Interrupted.", file=sys.stderr)
+        print(_t(args)("Interrompu."), file=sys.stderr)
         return 130
     except Exception as exc:
         # The traceback goes to the debug log (-v); the terminal gets one readable line.
         log.debug("Unexpected error", exc_info=True)
-        print(f"error: {_describe(exc)}", file=sys.stderr)
+        t = _t(args)
+        print(t("erreur : {error}", error=_describe(exc)), file=sys.stderr)
         if level != "debug":
-            print("Run again with -v for the details.", file=sys.stderr)
+            print(t("Relancez avec -v pour les détails."), file=sys.stderr)
         return 1
 
 
@@ -364,13 +180,16 @@ def _describe(exc: BaseException) -> str:
 
 
 def _main(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    from bot import cli_db
+
+    t = _t(args)
     if args.command in ("run", "console"):
         settings = _settings(args)
-        return asyncio.run(_run(settings, console=args.command == "console"))
+        return asyncio.run(_run(settings, console=args.command == "console", t=t))
     if args.command == "db" and args.db_command == "upgrade":
-        return asyncio.run(_db_upgrade(_settings(args)))
+        return asyncio.run(cli_db.db_upgrade(_settings(args), t))
     if args.command == "db" and args.db_command == "backup":
-        return _db_backup(_settings(args), args.file)
+        return cli_db.db_backup(_settings(args), args.file, t, _backup_secret)
     if args.command == "config" and args.config_command == "check":
         from bot.config import ConfigError, load_settings
 
@@ -379,12 +198,16 @@ def _main(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             settings = load_settings(target)
         except ConfigError as exc:
             for problem in exc.problems:
-                print(f"error: {problem}")
+                print(t("erreur : {error}", error=problem))
             return 1
-        where = target or ("config.toml" if Path("config.toml").exists() else "defaults")
+        where = target or ("config.toml" if Path("config.toml").exists() else t("défauts"))
         print(
-            f"ok: {where} is valid (cogs: {', '.join(settings.cogs.enabled_names())}; "
-            f"database: {settings.database.url.split('://')[0]})"
+            t(
+                "ok : {where} est valide (cogs : {cogs} ; base de données : {database})",
+                where=where,
+                cogs=", ".join(settings.cogs.enabled_names()),
+                database=settings.database.url.split("://")[0],
+            )
         )
         return 0
     action: CogAction | None = getattr(args, "cog_action", None)
@@ -395,3 +218,15 @@ def _main(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         parser.parse_args([args.command, "--help"])
     parser.print_help()
     return 0
+
+
+def _backup_secret(settings: Settings) -> Path | None:
+    """The secret file an enabled cog keeps beside the database (today: the poll cog's
+    anonymous-ballot secret), or None when there is none or it lives in config/environment."""
+    for _name, module in cog_cli_modules(
+        hook="backup_secret", names=settings.cogs.enabled_names()
+    ):
+        secret: Path | None = module.backup_secret(settings)
+        if secret is not None:
+            return secret
+    return None

@@ -15,7 +15,7 @@ from bot.core.events import (
     ReminderPreferenceChanged,
     listener,
 )
-from bot.core.i18n import N_, Translator
+from bot.core.i18n import N_, Deferred, Translator
 from bot.core.invocation import Invocation
 from bot.core.library import LibraryEntry
 from bot.core.members import MemberInfo, check_zone
@@ -36,6 +36,7 @@ __all__ = [
     "Cog",
     "CommandSpec",
     "Core",
+    "Deferred",
     "Delivery",
     "Event",
     "Field",

@@ -30,7 +30,7 @@ from bot.core.outbox import Outbox
 from bot.core.ownership import Ownership
 from bot.core.ports import Adapter, Capability
 from bot.core.refs import Actor, MessageRef, Role, RoomRef
-from bot.core.reply import Reply, Tone
+from bot.core.reply import Action, ActionStyle, Reply, Tone
 from bot.core.web import WebRegistry
 
 if TYPE_CHECKING:
@@ -84,6 +84,9 @@ class Core:
         #: The monthly digest's sections, contributed by the cogs that own them.
         self.digest = Digest()
         self._tasks: set[asyncio.Task[Any]] = set()
+        #: The command that makes a newcomer a member (the onboarding cog's ``onboarding
+        #: start``): a command refused for want of the member role says to run it.
+        self.membership_command: str | None = None
 
     # --- wiring -----------------------------------------------------------------------------
 
@@ -138,13 +141,19 @@ class Core:
         member: MemberInfo | None = None,
         room: RoomRef | None = None,
         hint: str | None = None,
+        public: bool = False,
     ) -> Translator:
-        """The reader's language: their profile, then the room, then the platform's hint,
-        then config. Their time zone: profile, then config."""
+        """The one rule for a message's language. A ``public`` post in a shared room speaks
+        the room's language (``room locale``), else the community's — never that of whoever
+        made it happen. Anything else (a private reply, a DM) speaks the reader's: their
+        profile, then the room, then the platform's hint, then config. The time zone: the
+        member's profile, then config."""
+        zone = (member.zone if member else None) or parse_zone(self.settings.bot.timezone)
+        if public and room is not None and not room.direct:
+            return self.i18n.translator(await self.members.room_locale(room), zone)
         locale = member.locale if member else None
         if locale is None and room is not None and not room.direct:
             locale = await self.members.room_locale(room)
-        zone = (member.zone if member else None) or parse_zone(self.settings.bot.timezone)
         return self.i18n.translator(locale or hint, zone)
 
     # --- commands -----------------------------------------------------------------------------
@@ -229,15 +238,20 @@ class Core:
             if not actor.has(spec.permission):
                 raise PermissionDenied(_PERMISSION_TEXT[spec.permission])
             args = self.convert_args(spec, raw)
-            inv = Invocation(self, spec, actor, member, room, t, args, message, typed)
+            # Replies for the room (not private) are written with room_t, in the member's
+            # time zone (they asked); private ones with t.
+            room_t = (
+                t if room.direct else await self.translator(member=member, room=room, public=True)
+            )
+            inv = Invocation(self, spec, actor, member, room, t, args, message, typed, room_t)
             cog = self.cogs[spec.cog]
             reply = await getattr(cog, spec.method)(inv, **args)
             if not isinstance(reply, Reply):
                 raise TypeError(f"{spec.path} returned {type(reply).__name__}, not a Reply")
-            return reply
+            return reply.stamp(t if reply.private else room_t)
         except PermissionDenied as error:
             outcome = Outcome.DENIED
-            return self.error_reply(error, t, prefix, spec)
+            return self._refused(error, t, prefix, spec)
         except UserError as error:
             outcome = Outcome.USER_ERROR
             return self.error_reply(error, t, prefix, spec)
@@ -251,7 +265,7 @@ class Core:
                 ),
                 tone=Tone.ERROR,
                 private=True,
-            )
+            ).stamp(t)
         finally:
             self.metrics.command(spec.path, outcome, time.perf_counter() - started)
 
@@ -276,6 +290,26 @@ class Core:
             args[option.arg] = option.convert(value, spec.path)
         return args
 
+    def _refused(
+        self, error: PermissionDenied, t: Translator, prefix: str, spec: CommandSpec
+    ) -> Reply:
+        """A refusal says what to do: a newcomer is told how to finish their welcome."""
+        reply = self.error_reply(error, t, prefix, spec)
+        if spec.permission is not Role.MEMBER:
+            return reply
+        path = self.membership_command
+        if path is not None and self.catalogue.get(path) is not None:
+            reply.text += " " + t(
+                "Pour en faire partie, terminez votre accueil : tapez {command}.",
+                command=f"`{prefix}{path}`",
+            )
+            reply.actions.append(
+                Action.invoke(path, label=t("Terminer mon accueil"), style=ActionStyle.PRIMARY)
+            )
+        else:
+            reply.text += " " + t("Un modérateur peut vous y accueillir.")
+        return reply
+
     def error_reply(
         self, error: UserError, t: Translator, prefix: str = "!", spec: CommandSpec | None = None
     ) -> Reply:
@@ -292,7 +326,7 @@ class Core:
                     text += "\n" + t("Utilisation :") + f" `{usage_line(target, t, prefix)}`"
             else:
                 text += " " + t("Tapez {prefix}help pour voir les commandes.", prefix=prefix)
-        return Reply(text=text, tone=Tone.ERROR, private=True)
+        return Reply(text=text, tone=Tone.ERROR, private=True).stamp(t)
 
     # --- platform services cogs may use (through the adapter port) -------------------------
 

@@ -39,6 +39,32 @@ def normalize_locale(value: str | None) -> str | None:
     return base if base in LOCALES else None
 
 
+#: A text set in config for every language at once (a plain string) or per language
+#: (``{fr = "…", en = "…"}``), e.g. a code of conduct.
+PerLanguage = str | dict[str, str]
+
+
+def check_per_language(value: PerLanguage) -> PerLanguage:
+    """Config validation: a table's keys are supported languages, and French (the source)
+    or the one language given is there to fall back on."""
+    if isinstance(value, str):
+        return value
+    unknown = [key for key in value if normalize_locale(key) != key]
+    if unknown:
+        raise ValueError(f"unknown language {unknown[0]!r}: use {' or '.join(LOCALES)} as keys")
+    if not value:
+        raise ValueError('give the text for at least one language (fr = "…")')
+    return value
+
+
+def in_language(value: PerLanguage, locale: str) -> str:
+    """The text for ``locale``: a plain string is every language's; a table gives the
+    language's own, else French, else the first one given."""
+    if isinstance(value, str):
+        return value
+    return value.get(locale) or value.get(SOURCE_LOCALE) or next(iter(value.values()), "")
+
+
 class Deferred:
     """A message parameter written in the reader's language only when the message is shown
     (a date, a month name inside a ``UserError`` raised before anyone knows who reads it)."""
@@ -50,6 +76,21 @@ class Deferred:
 
     def __str__(self) -> str:  # outside a translator (logs, CSV reports): the source language
         return self.render(Translator(Catalogues(), SOURCE_LOCALE))
+
+
+_ROLE_NAMES = {
+    "everyone": N_("tout le monde"),
+    "member": N_("membre"),
+    "moderator": N_("modérateur"),
+    "admin": N_("administrateur"),
+}
+
+
+def role_name(role: str) -> Deferred:
+    """A neutral role's name inside a sentence, in the reader's language (``modérateur`` /
+    ``moderator``), never the config key."""
+    key = str(role)
+    return Deferred(lambda t: t(_ROLE_NAMES[key]) if key in _ROLE_NAMES else key)
 
 
 def _resolve(params: dict[str, Any], t: Translator) -> dict[str, Any]:
@@ -145,6 +186,11 @@ class Translator:
     def _typeset(self, template: str) -> str:
         """French typography on the template only: what members typed is filled in after."""
         return french_typography(template) if self.typography else template
+
+    def quote(self, text: str) -> str:
+        """Quoted text (a question, an answer members typed): ``« Quoi »`` in
+        French, ``“What”`` in English; the text itself is left as typed."""
+        return self(N_("« {text} »"), text=text)
 
     def ordinal(self, n: int, feminine: bool = False) -> str:
         """A rank or position: ``1er``/``1re``, ``2e`` in French; ``1st``, ``2nd`` in English."""

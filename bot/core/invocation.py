@@ -26,6 +26,18 @@ class Invocation:
     args: dict[str, Any] = field(default_factory=dict)
     message: MessageRef | None = None
     typed: bool = False  # typed as a chat message (Matrix, console), not a slash command/button
+    room_translator: Translator | None = None
+
+    @property
+    def room_t(self) -> Translator:
+        """For what the whole room reads (a reply that is not private, a post): the room's
+        language by the core's one rule (``Core.translator(public=True)``); ``t`` when the
+        room is direct. Private replies use ``t``, the member's language."""
+        return self.room_translator or self.t
+
+    def t_for(self, *, private: bool) -> Translator:
+        """``t`` for a private reply, ``room_t`` for one the room reads."""
+        return self.t if private else self.room_t
 
     @property
     def member_id(self) -> int:

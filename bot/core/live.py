@@ -44,6 +44,8 @@ class LiveMessages:
         adapter = self.core.adapters.get(room.platform)
         if adapter is None:
             return None
+        if reply.locale is None:  # a room post: written in the room's language
+            reply.stamp(await self.core.translator(room=room, public=True))
         async with self.core.db.session() as session:
             row = (await session.exec(select(LiveMessage).where(LiveMessage.key == key))).first()
         if row is not None:

@@ -98,8 +98,7 @@ def reply_as_text(
         lines.append(fmt(f"**{reply.title}**"))
     if reply.text:
         lines.append(fmt(reply.text))
-    for field in reply.fields:
-        lines.append(fmt(f"**{field.name}** : {field.value}"))
+    lines.extend(fmt(line) for line in reply.field_lines("**{name}**"))
     if reply.actions:
         lines.extend(action_hints(reply.actions, prefix, numbered=numbered))
     return "\n".join(lines)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from bot.core.i18n import normalize_locale
+from bot.core.i18n import I18n, Translator, normalize_locale
 
 FALLBACK = "en"
 
@@ -25,3 +25,9 @@ def operator_locale(explicit: str | None = None, environ: Mapping[str, str] | No
             # The first variable set decides, as gettext does: LANG=fr_FR with LC_ALL=C is C.
             return normalize_locale(value.split(".")[0]) or FALLBACK
     return FALLBACK
+
+
+def operator_translator(explicit: str | None = None) -> Translator:
+    """The translator for one report at the terminal (the core's catalogues)."""
+    locale = operator_locale(explicit)
+    return I18n(locale).translator(locale)

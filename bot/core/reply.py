@@ -9,7 +9,12 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from bot.core.typography import colon
+
+if TYPE_CHECKING:
+    from bot.core.i18n import Translator
 
 
 class Tone(StrEnum):
@@ -178,6 +183,31 @@ class Reply:
     # The command was typed where others could read it and must not stay there (an
     # anonymous vote in a shared room): adapters that can remove the message do so.
     redact_source: bool = False
+    # The language it is written in, stamped where it is sent (the core's dispatch, the
+    # outbox, live posts): text adapters join a field's name to its value by its rule.
+    locale: str | None = None
+    #: French typography (config ``bot.french_typography``) for what the adapters add.
+    typography: bool = True
+
+    def stamp(self, t: Translator) -> Reply:
+        """Note the language of the translator that wrote it (unless already noted)."""
+        if self.locale is None:
+            self.locale, self.typography = t.locale, t.typography
+        return self
+
+    @property
+    def field_separator(self) -> str:
+        """`` : `` in French, ``: `` in English (no space before the colon)."""
+        return colon(self.locale, typography=self.typography)
+
+    def field_lines(self, name: str = "{name}", value: str = "{value}") -> list[str]:
+        """Each field as one line, ``name : value`` or ``name: value`` by the reply's
+        locale. ``name``/``value`` wrap each part (``**{name}**`` for bold)."""
+        sep = self.field_separator
+        return [
+            name.replace("{name}", f.name) + sep + value.replace("{value}", f.value)
+            for f in self.fields
+        ]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -194,6 +224,8 @@ class Reply:
             "poll": self.poll.to_json() if self.poll else None,
             "mentions": list(self.mentions),
             "redact_source": self.redact_source,
+            "locale": self.locale,
+            "typography": self.typography,
         }
 
     @classmethod
@@ -212,6 +244,8 @@ class Reply:
             poll=NativePoll.from_json(data["poll"]) if data.get("poll") else None,
             mentions=tuple(data.get("mentions", ())),
             redact_source=data.get("redact_source", False),
+            locale=data.get("locale"),
+            typography=data.get("typography", True),
         )
 
     def plain_text(self) -> str:
@@ -221,5 +255,5 @@ class Reply:
             lines.append(self.title)
         if self.text:
             lines.append(self.text)
-        lines.extend(f"{f.name} : {f.value}" for f in self.fields)
+        lines.extend(self.field_lines())
         return "\n".join(lines)

@@ -63,6 +63,14 @@ def french_typography(text: str) -> str:
     return _TOKEN.sub(lambda m: spans[int(m.group(1))], text)
 
 
+def colon(locale: str | None, *, typography: bool = True) -> str:
+    """What joins a label to its value in running text: ``Quand : jeudi`` in French,
+    ``When: Thursday`` in English (no space before the colon)."""
+    if locale == "en":
+        return ": "
+    return (NNBSP if typography else " ") + ": "
+
+
 def ordinal(n: int, locale: str, *, feminine: bool = False) -> str:
     """``1er``/``1re``, ``2e`` in French; ``1st``, ``2nd``, ``3rd``, ``11th`` in English."""
     if locale == "fr":

@@ -23,50 +23,60 @@ from cogs.cafe.programme import Editor, Programme
 def register(
     commands: argparse._SubParsersAction[argparse.ArgumentParser],
     common: Callable[[argparse.ArgumentParser], None],
+    t: Translator,
 ) -> None:
     cafe = commands.add_parser(
         "cafe",
-        help="prepare a café's programme in a text editor (TOML decks)",
-        description="Café tools.",
+        help=t("préparer le programme d'un café dans un éditeur de texte (fichiers TOML)"),
+        description=t("Outils des cafés."),
     )
     cafe_actions = cafe.add_subparsers(dest="cafe_command", metavar="ACTION")
     programme = cafe_actions.add_parser(
         "programme",
-        help="import or export a café's programme as a TOML deck",
-        description="Import or export the programme of one café (its number in cafe list) as "
-        "[[activity]] tables with the keys of `cafe programme add`.",
+        help=t("importer ou exporter le programme d'un café en fichier TOML"),
+        description=t(
+            "Importer ou exporter le programme d'un café (son numéro dans cafe list) sous "
+            "forme de tables [[activity]] avec les clés de `cafe programme add`."
+        ),
     )
     actions = programme.add_subparsers(dest="programme_command", metavar="ACTION")
     deck_import = actions.add_parser(
         "import",
-        help="check every activity of FILE.toml, then store them all (or nothing)",
-        description="Check every activity of FILE.toml with the poll cog's rules and store "
-        "them as the café's programme, all or nothing. Problems are listed by line. A café "
-        "that already has a programme keeps it unless --replace.",
+        help=t(
+            "vérifier chaque activité de FICHIER.toml, puis les enregistrer toutes (ou aucune)"
+        ),
+        description=t(
+            "Vérifier chaque activité de FICHIER.toml avec les règles du cog des sondages et "
+            "les enregistrer comme programme du café, toutes ou aucune. Les problèmes sont "
+            "listés par ligne. Un café qui a déjà un programme le garde, sauf avec --replace."
+        ),
     )
-    deck_import.add_argument("occurrence", metavar="OCCURRENCE", type=int)
-    deck_import.add_argument("file", metavar="FILE.toml")
+    deck_import.add_argument("occurrence", metavar=t("CAFÉ"), type=int)
+    deck_import.add_argument("file", metavar=t("FICHIER.toml"))
     deck_import.add_argument(
-        "--replace", action="store_true", help="replace the programme the café already has"
+        "--replace", action="store_true", help=t("remplacer le programme que le café a déjà")
     )
     common(deck_import)
     deck_import.set_defaults(cog_action=import_deck)
     deck_export = actions.add_parser(
         "export",
-        help="write a café's programme as TOML to FILE (default: standard output)",
-        description="Write the programme of a café as a TOML deck that `import` reads back.",
+        help=t(
+            "écrire le programme d'un café en TOML dans FICHIER (par défaut : la sortie standard)"
+        ),
+        description=t("Écrire le programme d'un café dans un fichier TOML que `import` relit."),
     )
-    deck_export.add_argument("occurrence", metavar="OCCURRENCE", type=int)
-    deck_export.add_argument("file", metavar="FILE.toml", nargs="?")
+    deck_export.add_argument("occurrence", metavar=t("CAFÉ"), type=int)
+    deck_export.add_argument("file", metavar=t("FICHIER.toml"), nargs="?")
     common(deck_export)
     deck_export.set_defaults(cog_action=export_deck)
 
 
-def _programme(core: Core) -> Programme | None:
+def _programme(core: Core, args: argparse.Namespace) -> Programme | None:
     cog = core.cogs.get("cafe")
     programme = getattr(cog, "programme", None)
     if not isinstance(programme, Programme):
-        print("error: the cafe cog is not enabled ([cogs] enabled)", file=sys.stderr)
+        t = _translator(core, args)
+        print(t("erreur : le cog café n'est pas activé ([cogs] enabled)"), file=sys.stderr)
         return None
     return programme
 
@@ -81,7 +91,7 @@ def _say(t: Translator, error: UserError) -> str:
 
 
 async def import_deck(args: argparse.Namespace, core: Core) -> int:
-    programme = _programme(core)
+    programme = _programme(core, args)
     if programme is None:
         return 1
     t = _translator(core, args)
@@ -89,7 +99,10 @@ async def import_deck(args: argparse.Namespace, core: Core) -> int:
     try:
         text = await asyncio.to_thread(path.read_text, encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        print(f"error: cannot read {path}: {exc}", file=sys.stderr)
+        print(
+            t("erreur : impossible de lire {path} : {reason}", path=path, reason=exc),
+            file=sys.stderr,
+        )
         return 1
     editor = Editor.operator()
     try:
@@ -122,7 +135,7 @@ async def import_deck(args: argparse.Namespace, core: Core) -> int:
         )
         return 1
     except UserError as error:
-        print(f"error: {_say(t, error)}", file=sys.stderr)
+        print(t("erreur : {error}", error=_say(t, error)), file=sys.stderr)
         return 1
     print(
         t.n(
@@ -136,14 +149,14 @@ async def import_deck(args: argparse.Namespace, core: Core) -> int:
 
 
 async def export_deck(args: argparse.Namespace, core: Core) -> int:
-    programme = _programme(core)
+    programme = _programme(core, args)
     if programme is None:
         return 1
     t = _translator(core, args)
     try:
         occ = await programme.readable(args.occurrence, Editor.operator())
     except UserError as error:
-        print(f"error: {_say(t, error)}", file=sys.stderr)
+        print(t("erreur : {error}", error=_say(t, error)), file=sys.stderr)
         return 1
     activities = await programme.activities_of(occ.id)
     when = occ.starts_at.astimezone(occ.zone).strftime("%Y-%m-%d %H:%M")
@@ -159,7 +172,10 @@ async def export_deck(args: argparse.Namespace, core: Core) -> int:
     try:
         await asyncio.to_thread(path.write_text, text, encoding="utf-8")
     except OSError as exc:
-        print(f"error: cannot write {path}: {exc}", file=sys.stderr)
+        print(
+            t("erreur : impossible d'écrire {path} : {reason}", path=path, reason=exc),
+            file=sys.stderr,
+        )
         return 1
     print(
         t.n(

@@ -107,7 +107,9 @@ class QuestionCommands:
             current = await self.questions.current(occurrence_id, number)
             if current is None:
                 return None
-            return render.posted(await self.core.translator(room=room), occurrence_id, current)
+            return render.posted(
+                await self.core.translator(room=room, public=True), occurrence_id, current
+            )
 
         self.core.live.update(key, room, build)
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlmodel import col, select
 
 from bot.core.dashboard_data import Card, Item
-from bot.core.i18n import N_
+from bot.core.i18n import N_, Deferred
 from bot.storage.db import Database
 from cogs.cafe import queries
 from cogs.cafe.domain import Occurrence, RegistrationStatus
@@ -24,8 +24,13 @@ def _seats(occ: Occurrence) -> Item:
     return Item(
         occ.title,
         when=occ.starts_at,
-        note=N_("{registered} inscrits, {waitlisted} en attente"),
-        params={"registered": occ.registered, "waitlisted": occ.waitlisted},
+        note=N_("{registered}, {waitlisted}"),
+        params={
+            "registered": Deferred(lambda t: t.n("{n} inscrit", "{n} inscrits", occ.registered)),
+            "waitlisted": Deferred(
+                lambda t: t.n("{n} en attente", "{n} en attente", occ.waitlisted)
+            ),
+        },
     )
 
 

@@ -243,9 +243,10 @@ def _alt(months: list[CafeMonth], t: Translator) -> str:
 
     registered = sum(m.registered for m in months)
     present = sum(m.present for m in months)
-    text = t(
+    text = t.n(
         "Histogramme des cafés sur {n} mois, de {first} à {last} : {figures}.",
-        n=len(months),
+        "Histogramme des cafés sur {n} mois, de {first} à {last} : {figures}.",
+        len(months),
         first=_month_label(months[0].month, t),
         last=_month_label(months[-1].month, t),
         figures=figures(registered, present),

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import col, select
 
-from bot.core import RoomRef, UserError
+from bot.core import Deferred, RoomRef, UserError
 from cogs.cafe.leaderboard import scored
 from cogs.cafe.models import CafeRegistration, CafeSession
 from cogs.cafe.programme import Activity, Editor
@@ -140,9 +140,9 @@ class LiveSessions:
             if now < occ.starts_at - before:
                 raise UserError(
                     "Le café n° {occurrence} n'a pas encore commencé : on peut le lancer "
-                    "{minutes} minutes avant l'heure prévue, au plus tôt.",
+                    "{delay} avant l'heure prévue, au plus tôt.",
                     occurrence=occ.id,
-                    minutes=self.settings.checkin_before,
+                    delay=Deferred(lambda t: t.duration(before)),
                 )
             s.add(CafeSession(occurrence_id=occ.id, started_by=editor.member_id, started_at=now))
         await self.follow(occ.id, RoomRef.decode(occ.series.room), {"post": "welcome"})
@@ -154,10 +154,10 @@ class LiveSessions:
         step = await self._advance(occ, expected=None, end=False)
         if step.opened is None and step.closed is None:
             raise UserError(
-                "Le programme du café n° {occurrence} est terminé ({total} activités) : "
+                "Le programme du café n° {occurrence} est terminé ({total}) : "
                 "cafe end clôt le café.",
                 occurrence=occ.id,
-                total=step.total,
+                total=Deferred(lambda t: t.n("{n} activité", "{n} activités", step.total)),
             )
         return step
 

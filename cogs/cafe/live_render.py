@@ -30,9 +30,11 @@ def welcome(
     if occ.row.host:
         lines.append(t("Animation : {host}", host=occ.row.host))
     if activities:
-        lines.append(t("Au programme ({count} activités) :", count=len(activities)))
+        lines.append(
+            t.n("Au programme ({n} activité) :", "Au programme ({n} activités) :", len(activities))
+        )
         for a in activities:
-            line = f"{a.position}. {kind_name(a.kind)} — « {a.question} »"
+            line = f"{a.position}. {kind_name(a.kind)} — {t.quote(a.question)}"
             if a.seconds:
                 line += " " + t("({seconds} s)", seconds=a.seconds)
             lines.append(line)
@@ -63,11 +65,14 @@ def results(reply: Reply) -> Reply:
 
 
 def ended(t: Translator, occ: Occurrence, present: int) -> Reply:
+    if not present:
+        return Reply(text=t("Le café « {title} » est terminé.", title=label(t, occ)))
     return Reply(
-        text=t(
-            "Le café « {title} » est terminé : merci aux {present} participants !",
+        text=t.n(
+            "Le café « {title} » est terminé : merci à son participant !",
+            "Le café « {title} » est terminé : merci aux {n} participants !",
+            present,
             title=label(t, occ),
-            present=present,
         )
     )
 
@@ -76,11 +81,20 @@ def ended(t: Translator, occ: Occurrence, present: int) -> Reply:
 
 
 def started_ack(t: Translator, occ: Occurrence, total: int) -> Reply:
-    text = t(
+    if not total:
+        text = t(
+            "Café n° {occurrence} lancé : le message d'accueil est publié et les présences "
+            "sont ouvertes. Aucune activité au programme : cafe end clôt le café.",
+            occurrence=occ.id,
+        )
+        return Reply(text=text, private=True)
+    text = t.n(
         "Café n° {occurrence} lancé : le message d'accueil est publié et les présences sont "
-        "ouvertes. {count} activités au programme : cafe next ouvre la première.",
+        "ouvertes. {n} activité au programme : cafe next l'ouvre.",
+        "Café n° {occurrence} lancé : le message d'accueil est publié et les présences sont "
+        "ouvertes. {n} activités au programme : cafe next ouvre la première.",
+        total,
         occurrence=occ.id,
-        count=total,
     )
     return Reply(text=text, private=True)
 

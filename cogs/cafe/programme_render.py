@@ -26,7 +26,7 @@ def _title(t: Translator, occ: Occurrence, now: datetime) -> str:
 
 def activity_line(t: Translator, activity: Activity, kind_name: KindName) -> str:
     """``3. quiz — « La question ? » (30 s)``, then its choices, answer or categories."""
-    line = f"{activity.position}. {kind_name(activity.kind)} — « {activity.question} »"
+    line = f"{activity.position}. {kind_name(activity.kind)} — {t.quote(activity.question)}"
     if activity.seconds:
         line += " " + t("({seconds} s)", seconds=activity.seconds)
     details: list[str] = []

@@ -25,16 +25,18 @@ def _name(standing: Standing) -> str:
     return _MARKUP.sub("", standing.name) or "?"
 
 
-def _line(t: Translator, s: Standing, *, gained: bool = False) -> str:
-    text = t(
-        "{rank}. **{name}** — {points} pts",
-        rank=s.rank,
+def _line(t: Translator, s: Standing, *, gained: bool = False, streak: bool = True) -> str:
+    # Ranks are ordinals ("1er", "2e" / "1st", "2nd"); ties share theirs.
+    text = t.n(
+        "{rank} **{name}** — {n} pt",
+        "{rank} **{name}** — {n} pts",
+        s.points,
+        rank=t.ordinal(s.rank),
         name=_name(s),
-        points=t.number(s.points),
     )
     if gained and s.last_points:
         text += f" (+{t.number(s.last_points)})"
-    if s.streak >= 2:
+    if streak and s.streak >= 2:
         text += " " + t("🔥 {n} d'affilée", n=s.streak)
     return text
 
@@ -92,7 +94,7 @@ def podium(t: Translator, board: Board) -> Reply:
             text=t("Personne n'a répondu aux quiz du café : pas de podium cette fois."),
         )
     lines = [
-        f"{PODIUM[s.rank - 1]} **{_name(s)}** — {t.number(s.points)} pts · {_detail(t, s)}"
+        f"{PODIUM[s.rank - 1]} {_line(t, s, streak=False)} · {_detail(t, s)}"
         for s in board.standings[:3]
     ]
     lines.append(
@@ -136,11 +138,12 @@ def my_score(t: Translator, board: Board, member_id: int, *, everyone: bool) -> 
             occurrence=board.occurrence_id,
         )
     else:
-        head = t(
-            "Votre rang : {rank} sur {count}, avec {points} points ({detail}).",
-            rank=mine.rank,
+        head = t.n(
+            "Votre rang : {rank} sur {count}, avec {n} point ({detail}).",
+            "Votre rang : {rank} sur {count}, avec {n} points ({detail}).",
+            mine.points,
+            rank=t.ordinal(mine.rank),
             count=len(board.standings),
-            points=t.number(mine.points),
             detail=_detail(t, mine),
         )
         if mine.pseudonym:

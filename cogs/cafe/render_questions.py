@@ -56,7 +56,7 @@ def posted(t: Translator, occurrence_id: int, question: FloorQuestion) -> Reply:
     if question.status == HIDDEN:
         return Reply(title=title, text=t("(retirée par l'animateur)"))
     count = t.n("{n} soutien", "{n} soutiens", question.supports)
-    text = f"« {safe(question.text)} »\n— {_by(t, question)} · {count}"
+    text = f"{t.quote(safe(question.text))}\n— {_by(t, question)} · {count}"
     if question.answered:
         return Reply(title=t("{title} — répondue", title=title), text=text)
     return Reply(
@@ -68,7 +68,7 @@ def answering_post(t: Translator, question: FloorQuestion) -> Reply:
     """The host highlights the question being answered."""
     return Reply(
         title=t("En cours : question n° {number}", number=question.number),
-        text=f"« {safe(question.text)} »\n— {_by(t, question)}",
+        text=f"{t.quote(safe(question.text))}\n— {_by(t, question)}",
     )
 
 
@@ -164,7 +164,7 @@ def _line(t: Translator, occ: Occurrence, x: FloorQuestion) -> str:
     head = f"**{x.number}.** {count} · {when} · {_by(t, x)}"
     if state:
         head += f" · **{state}**"
-    return f"- {head} — « {clip(safe(x.text), QUEUE_TEXT)} »"
+    return f"- {head} — {t.quote(clip(safe(x.text), QUEUE_TEXT))}"
 
 
 def _actions(t: Translator, occ: Occurrence, items: list[FloorQuestion]) -> list[Action]:

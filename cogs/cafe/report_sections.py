@@ -58,7 +58,7 @@ def questions_section(db: Database) -> SectionProvider:
         if not asked:
             return None
         lines = tuple(
-            f"{q.number}. « {safe(q.text)} » — "
+            f"{q.number}. {t.quote(safe(q.text))} — "
             + (safe(q.author) if q.author else t("Anonyme"))
             + " · "
             + t.n("{n} soutien", "{n} soutiens", q.supports)

@@ -43,6 +43,7 @@ class Onboarding(ReachCommands, Cog, name="onboarding"):
         self.privacy = service.privacy
         core.outbox.register(STEP_KIND, self.render_step)
         core.outbox.register(WELCOME_KIND, self.render_welcome)
+        core.membership_command = "onboarding start"  # what a refused newcomer is told
         self.register_reach()
 
     # --- events and outbox --------------------------------------------------------------------

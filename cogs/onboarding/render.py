@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.core import Action, ActionStyle, Field, Reply, Tone, Translator
+from bot.core.i18n import in_language
 from cogs.onboarding.domain import (
     STEP_LABELS,
     Card,
@@ -61,9 +62,9 @@ def step_reply(
         ]
     elif step is Step.COC:
         lines.append(t("Voici notre code de conduite :"))
-        lines.append(settings.code_of_conduct)
-        if settings.code_of_conduct_url:
-            lines.append(t("Le texte complet : {url}", url=settings.code_of_conduct_url))
+        lines.append(in_language(settings.code_of_conduct, t.locale))
+        if url := in_language(settings.code_of_conduct_url, t.locale):
+            lines.append(t("Le texte complet : {url}", url=url))
         if settings.required:
             lines.append(t("Il faut l'accepter pour rejoindre la communauté."))
         actions.append(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from bot.core.i18n import PerLanguage, check_per_language
 from cogs.onboarding.periods import parse_period
 
 FRENCH_REGIONS = [
@@ -30,11 +31,13 @@ FRENCH_REGIONS = [
 class OnboardingSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    #: Code of conduct shown at step 2: text (markdown subset) and/or a link.
-    code_of_conduct: str = (
-        "Bienveillance, respect des personnes et de leurs données, pas de démarchage."
-    )
-    code_of_conduct_url: str = ""
+    #: Code of conduct shown at step 2: text (markdown subset) and/or a link. Each is one
+    #: string for every language, or a table per language (``{fr = "…", en = "…"}``).
+    code_of_conduct: PerLanguage = {
+        "fr": "Bienveillance, respect des personnes et de leurs données, pas de démarchage.",
+        "en": "Kindness, respect for people and their data, no canvassing.",
+    }
+    code_of_conduct_url: PerLanguage = ""
     #: When true, the code of conduct must be accepted to finish (it cannot be skipped).
     required: bool = True
     #: Suggested métiers; ``metier_free`` lets members type another one.
@@ -82,6 +85,11 @@ class OnboardingSettings(BaseModel):
     #: A gentle DM when a profile was not touched for this long ("12 months", "1 year",
     #: "90d"; "off": never). At most one such DM a quarter.
     refresh_after: str = "12 months"
+
+    @field_validator("code_of_conduct", "code_of_conduct_url")
+    @classmethod
+    def _check_per_language(cls, value: PerLanguage) -> PerLanguage:
+        return check_per_language(value)
 
     @field_validator("refresh_after")
     @classmethod

@@ -96,8 +96,8 @@ class Polls(Cog, name="poll"):
             # Typed votes in this room cannot be removed: tell the creator, privately.
             await self.service.note_no_redaction(poll, inv.member_id, inv.platform)
         await self.service.schedule_close(poll)
-        return render.poll_reply(
-            poll, inv.t, inv.prefix, self.core.clock.now(), buttons=self.buttons(inv.platform)
+        return render.poll_reply(  # the poll itself: for the room
+            poll, inv.room_t, inv.prefix, self.core.clock.now(), buttons=self.buttons(inv.platform)
         )
 
     @command("vote")
@@ -173,8 +173,7 @@ class Polls(Cog, name="poll"):
         if view.room != inv.room:
             await self.service.post_final(view)
         # Posted in the room for everyone: in the room's language, not the closer's.
-        room_t = await self.core.translator(room=inv.room) if not inv.room.direct else inv.t
-        return await self.results_reply(view, room_t.with_tz(inv.tz))
+        return await self.results_reply(view, inv.room_t)
 
     @command("export", permission=Role.MEMBER)
     async def export(self, inv: Invocation, poll: PollId) -> Reply:

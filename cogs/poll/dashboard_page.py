@@ -152,7 +152,7 @@ def table(tally: Tally, t: Translator) -> list[ResultRow]:
         for index, ideas in tally.board:
             rows += [
                 ResultRow(
-                    f"{names[index]} · n° {i.number} {i.label}",
+                    f"{names[index]} · {t('n° {number}', number=i.number)} {i.label}",
                     t.n("{n} soutien", "{n} soutiens", i.votes),
                 )
                 for i in ideas
@@ -168,7 +168,7 @@ def _alt(summary: PollSummary, t: Translator) -> str:
         kind=summary.kind,
         voters=t.n("{n} participation", "{n} participations", summary.voters),
     )
-    parts = [f"{row.label} : {row.value}" for row in summary.rows]
+    parts = [t("{label} : {value}", label=row.label, value=row.value) for row in summary.rows]
     body = "; ".join(parts) if parts else t("aucune réponse pour l'instant")
     alt = f"{text} {body}."
     return alt if len(alt) <= ALT_LIMIT else alt[: ALT_LIMIT - 1] + "…"

@@ -109,7 +109,7 @@ class LiveResults:
             view = await self.service.get(poll.id)
             if view.is_closed(self.core.clock.now()) and not await self._has_live(view.id):
                 return None  # the final results are posted once, by the close itself
-            t = await self.core.translator(room=view.room)
+            t = await self.core.translator(room=view.room, public=True)
             return await self.reply(
                 view, t, picture=False, buttons=self.buttons(view.room.platform)
             )

@@ -46,7 +46,7 @@ def alt_text(tally: Tally, t: Translator) -> str:
         parts += [f"{word} ({count})" for word, count in tally.words[:30]]
     elif poll.kind is PollKind.OPEN:
         parts += [
-            (f"{name} : « {text} »" if name else f"« {text} »")
+            (t("{label} : {value}", label=name, value=t.quote(text)) if name else t.quote(text))
             for name, text in tally.answers[:20]
         ]
     elif poll.kind is PollKind.QUIZ and tally.quiz is not None:

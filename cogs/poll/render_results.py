@@ -166,10 +166,10 @@ def result_lines(tally: Tally, t: Translator, closed: bool) -> list[str]:
         if tally.comments:
             lines += ["", t("Commentaires :")]
             for name, value, comment in tally.comments[:TEXT_ROWS]:
-                lines.append(f"- {value}/5 « {comment} »" + (f" — {name}" if name else ""))
+                lines.append(f"- {value}/5 {t.quote(comment)}" + (f" — {name}" if name else ""))
     elif poll.kind is PollKind.OPEN:
         for name, text in tally.answers[:TEXT_ROWS]:
-            lines.append(f"- « {text} »" + (f" — **{name}**" if name else ""))
+            lines.append(f"- {t.quote(text)}" + (f" — **{name}**" if name else ""))
         if len(tally.answers) > TEXT_ROWS:
             lines.append(
                 t.n(
@@ -205,7 +205,7 @@ def result_lines(tally: Tally, t: Translator, closed: bool) -> list[str]:
             lines.append(f"**{names[index]}** ({len(ideas)})")
             for idea in ideas[:TEXT_ROWS]:
                 lines.append(
-                    f"- n° {idea.number} {idea.label} — "
+                    f"- {t('n° {number}', number=idea.number)} {idea.label} — "
                     + t.n("{n} soutien", "{n} soutiens", idea.votes)
                     + (f" ({idea.author})" if idea.author else "")
                 )
@@ -247,7 +247,7 @@ def picture_of(
     if poll.kind is PollKind.OPEN:
         # The author first: a long answer wraps and may be cut at its end, never its author.
         lines = [
-            ((f"{name} — « {text} »" if name else f"« {text} »"), False)
+            ((f"{name} — {t.quote(text)}" if name else t.quote(text)), False)
             for name, text in tally.answers[:20]
         ]
     elif poll.kind is PollKind.QUIZ and tally.quiz:

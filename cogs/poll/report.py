@@ -145,7 +145,10 @@ def alt_text(tally: Tally, t: Translator) -> str:
     poll = tally.poll
     items: list[str] = []
     if poll.kind in (PollKind.SINGLE, PollKind.MULTIPLE):
-        items = [f"{label} : {t.n('{n} vote', '{n} votes', c)}" for label, c in tally.counts]
+        items = [
+            t("{label} : {value}", label=label, value=t.n("{n} vote", "{n} votes", c))
+            for label, c in tally.counts
+        ]
     elif poll.kind is PollKind.RANKING:
         items = [
             f"{i}. {r.label} ({t.n('{n} point', '{n} points', r.points)})"
@@ -153,7 +156,8 @@ def alt_text(tally: Tally, t: Translator) -> str:
         ]
     elif poll.kind is PollKind.RATING:
         items = [highlight(tally, t)] + [
-            f"{v}/5 : {tally.distribution[v - 1]}" for v in range(RATING_SCALE, 0, -1)
+            t("{label} : {value}", label=f"{v}/5", value=tally.distribution[v - 1])
+            for v in range(RATING_SCALE, 0, -1)
         ]
     elif poll.kind is PollKind.WORDCLOUD:
         items = [f"{w} ({c})" for w, c in tally.words]
@@ -165,7 +169,7 @@ def alt_text(tally: Tally, t: Translator) -> str:
             for index, ideas in tally.board
         ]
     elif poll.kind is PollKind.OPEN:
-        items = [f"« {text} »" for _, text in tally.answers]
+        items = [t.quote(text) for _, text in tally.answers]
     elif poll.kind is PollKind.QUIZ:
         items = [highlight(tally, t), t("Réponse : « {answer} »", answer=" | ".join(poll.answers))]
     shown = items[:ALT_ITEMS]

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from bot.core import NotADate, parse_when
 from bot.core.durations import parse_duration
 from bot.core.errors import UserError
+from bot.core.i18n import role_name
 from bot.core.refs import Role
 from bot.core.text import fold_key, split_list, tidy
 from cogs.poll.domain import (
@@ -202,7 +203,8 @@ def _parse_moment(text: str, now: datetime, tz: Any) -> datetime:
 def check_role(poll: PollView, voter: Voter) -> None:
     if not voter.has(Role(poll.role)):
         raise UserError(
-            "Ce sondage est réservé à un autre rôle que le vôtre ({role}).", role=poll.role
+            "Ce sondage est réservé à un autre rôle que le vôtre ({role}).",
+            role=role_name(poll.role),
         )
 
 

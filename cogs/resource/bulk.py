@@ -80,7 +80,7 @@ class BulkTransfer:
                 summary = _text(row.get("summary")).strip()[:MAX_SUMMARY]
                 created = _parse_time(row.get("created_at")) or now
             except UserError as error:
-                report.skipped.append((line, _error_text(error)))
+                report.skipped.append((line, error))
                 continue
             if key in prepared:
                 merges.append((key, tags, coll))
@@ -174,11 +174,3 @@ def _parse_time(value: Any) -> datetime | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment
-
-
-def _error_text(error: UserError) -> str:
-    """A UserError as plain French text (import reports are for the operator's terminal)."""
-    try:
-        return error.msgid.format(**error.params)
-    except (KeyError, IndexError, ValueError):
-        return error.msgid

@@ -8,6 +8,7 @@ from bot.core import Cog, Core, Delivery, Invocation, Opt, Reply, Role, Tone, co
 
 from . import render
 from .bookmarks import Bookmarks
+from .domain import ResourceStatus, ResourceView
 from .moderation import APPROVED_KIND, REJECTED_KIND, Moderation
 from .privacy import ResourcePrivacy
 from .service import ResourceService
@@ -84,7 +85,8 @@ class Resources(Cog, name="resource"):
             collection=collection,
             moderator=inv.is_moderator,
         )
-        return render.added(result, inv.t)
+        shown = result.resource
+        return render.added(result, inv.t_for(private=shown is None or _pending(shown)))
 
     @command("find", permission=Role.MEMBER)
     async def find(
@@ -117,38 +119,40 @@ class Resources(Cog, name="resource"):
             )
             if v
         }
+        t = inv.room_t  # the room reads the results
         return render.page(
             result,
-            inv.t,
-            title=inv.t("Résultats de recherche"),
+            t,
+            title=t("Résultats de recherche"),
             command="resource find",
             args=args,
-            empty=inv.t("Aucune ressource ne correspond. Essayez d'autres mots ou moins de tags."),
+            empty=t("Aucune ressource ne correspond. Essayez d'autres mots ou moins de tags."),
         )
 
     @command("list", permission=Role.MEMBER)
     async def list_recent(self, inv: Invocation, page: Page = 1) -> Reply:
         """Voir les ressources partagées récemment."""
         result = await self.service.recent(inv.member_id, page)
+        t = inv.room_t
         return render.page(
             result,
-            inv.t,
-            title=inv.t("Ressources récentes"),
+            t,
+            title=t("Ressources récentes"),
             command="resource list",
             args={},
-            empty=inv.t("La bibliothèque est vide : partagez un lien avec resource add url:…"),
+            empty=t("La bibliothèque est vide : partagez un lien avec resource add url:…"),
         )
 
     @command("show", permission=Role.MEMBER)
     async def show(self, inv: Invocation, id: Id) -> Reply:
         """Voir le détail d'une ressource."""
         view = await self.service.get(id, inv.member_id, moderator=inv.is_moderator)
-        return render.resource_card(view, inv.t)
+        return render.resource_card(view, inv.t_for(private=_pending(view)))
 
     @command("tags", permission=Role.MEMBER)
     async def tags(self, inv: Invocation) -> Reply:
         """Voir les tags utilisés, avec leur nombre de ressources."""
-        return render.tag_list(await self.service.tags(), inv.t)
+        return render.tag_list(await self.service.tags(), inv.room_t)
 
     @command("collection", permission=Role.MEMBER)
     async def collection(
@@ -159,15 +163,16 @@ class Resources(Cog, name="resource"):
     ) -> Reply:
         """Voir une collection de ressources (ou la liste des collections)."""
         if not name:
-            return render.collection_list(await self.service.collections(), inv.t)
+            return render.collection_list(await self.service.collections(), inv.room_t)
         result = await self.service.find(inv.member_id, collection=name, page=page)
+        t = inv.room_t
         return render.page(
             result,
-            inv.t,
-            title=inv.t("Collection « {name} »", name=name),
+            t,
+            title=t("Collection « {name} »", name=name),
             command="resource collection",
             args={"name": name},
-            empty=inv.t("La collection « {name} » est vide ou n'existe pas.", name=name),
+            empty=t("La collection « {name} » est vide ou n'existe pas.", name=name),
         )
 
     @command("save", permission=Role.MEMBER)
@@ -287,3 +292,8 @@ class Resources(Cog, name="resource"):
     ) -> Reply:
         """Fusionner un tag dans un autre (ex. Médiations → Médiation)."""
         return render.tag_changed(await self.tag_admin.merge(from_, into), inv.t, merged=True)
+
+
+def _pending(view: ResourceView) -> bool:
+    """A resource waiting for a moderator is shown only to whoever asks (privately)."""
+    return view.status == ResourceStatus.PENDING

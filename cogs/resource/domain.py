@@ -70,7 +70,8 @@ class SearchPage:
 class ImportReport:
     imported: int = 0
     merged: int = 0
-    skipped: list[tuple[int, str]] = field(default_factory=list)
+    #: (line or item number, why): translated when the report is shown.
+    skipped: list[tuple[int, UserError]] = field(default_factory=list)
 
 
 def visible(status: str, author_id: int | None, viewer: int | None, moderator: bool) -> bool:

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot.core import Core
+from bot.core import Core, Translator, UserError
 from bot.core.csvfile import csv_bytes
 
 from .bulk import BulkTransfer
@@ -37,11 +37,12 @@ EXPORT_FIELDS = [
 ]
 
 
-class ImportFileError(Exception):
-    """The file cannot be read at all (not CSV/JSON, no url column…)."""
+class ImportFileError(UserError):
+    """The file cannot be read at all (not CSV/JSON, no url column…): a French msgid, shown in
+    the operator's language."""
 
 
-class ExportFileError(Exception):
+class ExportFileError(UserError):
     """The export cannot be written (missing folder, no permission…): a one-line reason."""
 
 
@@ -76,20 +77,23 @@ def read_rows(path: Path) -> list[tuple[int, Any]]:
     try:
         raw = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
-        raise ImportFileError(f"{path}: not UTF-8 text") from None
+        raise ImportFileError("{path} : ce n'est pas du texte UTF-8", path=path) from None
     except OSError as exc:
-        raise ImportFileError(f"{path}: {exc.strerror}") from None
+        raise ImportFileError("{path} : {reason}", path=path, reason=exc.strerror) from None
     if path.suffix.lower() == ".json":
         try:
             data = json.loads(raw)
         except json.JSONDecodeError as exc:
             raise ImportFileError(
-                f"{path}: not valid JSON (line {exc.lineno}): {exc.msg}"
+                "{path} : JSON invalide (ligne {line}) : {reason}",
+                path=path,
+                line=exc.lineno,
+                reason=exc.msg,
             ) from None
         if isinstance(data, dict) and isinstance(data.get("resources"), list):
             data = data["resources"]
         if not isinstance(data, list):
-            raise ImportFileError(f"{path}: expected a JSON list of resources")
+            raise ImportFileError("{path} : une liste JSON de ressources est attendue", path=path)
         return list(enumerate(data, start=1))
     return list(_csv_rows(raw, path))
 
@@ -106,7 +110,9 @@ def _csv_rows(raw: str, path: Path) -> Iterator[tuple[int, Any]]:
     except StopIteration:
         return
     if "url" not in header:
-        raise ImportFileError(f"{path}: the first line must name the columns, including 'url'")
+        raise ImportFileError(
+            "{path} : la première ligne doit nommer les colonnes, dont « url »", path=path
+        )
     while True:
         try:
             values = next(reader)
@@ -145,7 +151,7 @@ async def export_file(
     try:
         _write_export(path, rows, bar)
     except OSError as exc:
-        raise ExportFileError(f"{path}: {exc.strerror or exc}") from None
+        raise ExportFileError("{path} : {reason}", path=path, reason=exc.strerror or exc) from None
     finally:
         if bar:
             bar.close()
@@ -159,9 +165,13 @@ def _bulk(core: Core) -> BulkTransfer:
 
 def _check_target(path: Path) -> None:
     if not path.parent.is_dir():
-        raise ExportFileError(f"{path}: the folder {path.parent} does not exist")
+        raise ExportFileError(
+            "{path} : le dossier {folder} n'existe pas", path=path, folder=path.parent
+        )
     if path.is_dir():
-        raise ExportFileError(f"{path}: is a folder; give a file name (.csv or .json)")
+        raise ExportFileError(
+            "{path} : c'est un dossier ; donnez un nom de fichier (.csv ou .json)", path=path
+        )
 
 
 def _csv_cells(rows: list[dict[str, Any]], bar: ProgressBar | None) -> Iterator[list[Any]]:
@@ -187,13 +197,31 @@ def _write_export(path: Path, rows: list[dict[str, Any]], bar: ProgressBar | Non
         bar.advance(len(rows) - bar.done)
 
 
-def format_report(report: ImportReport, limit: int = 50, unit: str = "line") -> str:
+def format_report(report: ImportReport, t: Translator, limit: int = 50, unit: str = "line") -> str:
+    """The import's report in the operator's language (``t``), skipped rows by number."""
     lines = [
-        f"Imported {report.imported} resource(s); {report.merged} already known (tags merged)."
+        t(
+            "{imported} ; {merged}.",
+            imported=t.n("{n} ressource importée", "{n} ressources importées", report.imported),
+            merged=t.n(
+                "{n} déjà connue (tags fusionnés)",
+                "{n} déjà connues (tags fusionnés)",
+                report.merged,
+            ),
+        )
     ]
     if report.skipped:
-        lines.append(f"Skipped {len(report.skipped)} {unit}(s):")
-        lines.extend(f"  {unit} {line}: {reason}" for line, reason in report.skipped[:limit])
-        if len(report.skipped) > limit:
-            lines.append(f"  … and {len(report.skipped) - limit} more")
+        count = len(report.skipped)
+        if unit == "item":
+            lines.append(t.n("{n} élément ignoré :", "{n} éléments ignorés :", count))
+        else:
+            lines.append(t.n("{n} ligne ignorée :", "{n} lignes ignorées :", count))
+        for line, error in report.skipped[:limit]:
+            reason = t(error.msgid, **error.params)
+            if unit == "item":
+                lines.append("  " + t("élément {line} : {reason}", line=line, reason=reason))
+            else:
+                lines.append("  " + t("ligne {line} : {reason}", line=line, reason=reason))
+        if count > limit:
+            lines.append("  " + t("… et {n} de plus", n=count - limit))
     return "\n".join(lines)

@@ -8,7 +8,9 @@ from datetime import timedelta
 
 import pytest
 
-from bot.core import Role, Tone
+from bot.adapters.matrix.content import message_content
+from bot.core import Field, Reply, Role, Tone
+from bot.core.markup import reply_as_text
 from bot.core.refs import RoomRef
 from tests.cogs.poll.conftest import close, poll_harness
 from tests.harness import Harness
@@ -53,3 +55,32 @@ async def test_outbox_room_post_follows_the_room_not_the_author(h: Harness) -> N
     final = [s for s in h.adapter.in_room() if s.key == "poll:1:close"]
     assert len(final) == 1 and "Participation" in final[0].text
     assert "Final results" in (final[0].reply.title or "")
+
+
+async def test_live_results_stay_in_the_room_language_whoever_votes(h: Harness) -> None:
+    await h.reply("mod", "!room locale en")
+    await h.reply("alice", "!language en")
+    for french in ("bob", "carol"):
+        await h.reply(french, "!language fr")
+    created = await h.reply("alice", '!poll create "Q ?" choices:"A | B" duration:30m')
+    assert created.title and created.title.startswith("Poll #1")
+    ack = await h.reply("bob", "!poll vote 1 choice:A")  # bob reads French
+    assert ack.private and ack.locale == "fr" and "Vote enregistré" in ack.text, ack.text
+    await h.settle()
+    await h.reply("alice", "!poll vote 1 choice:B")  # an English voter changes nothing…
+    await h.reply("carol", "!poll vote 1 choice:B")  # …nor a French one: the room decides
+    await h.settle()
+    live = [s for s in h.adapter.sent if s.kind in ("room", "edit") and "#1" in s.text]
+    assert live and all("Résultats" not in s.text for s in live)
+    assert "Results #1" in live[-1].text and "Participation: 3" in live[-1].text
+    assert all(s.reply.locale == "en" for s in live)
+
+
+async def test_fields_join_by_the_reply_language() -> None:
+    fields = [Field("Quand", "jeudi")]
+    assert Reply(fields=fields, locale="fr").plain_text() == "Quand\u202f: jeudi"
+    assert Reply(fields=[Field("When", "Thursday")], locale="en").plain_text() == "When: Thursday"
+    english = Reply(title="Café", fields=[Field("When", "Thursday")], locale="en")
+    assert reply_as_text(english, "!") == "**Café**\nWhen: Thursday".replace("**", "")
+    html = message_content(english, "!")["formatted_body"]
+    assert "<strong>When</strong>: Thursday" in html

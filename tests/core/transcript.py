@@ -24,9 +24,11 @@ class _Pages:
         return Preview("Mediation guide", "How to welcome people.", url)
 
 
-async def session(db_url: str, lang: str) -> list[str]:
-    """Every text the bot shows in a session where every member (and the room) speaks
-    ``lang``: replies, room posts, DMs, reminders, live results."""
+async def session(db_url: str, lang: str, room_lang: str | None = None) -> list[str]:
+    """Every text the bot shows in a session where every member speaks ``lang`` and the room
+    ``room_lang`` (by default ``lang`` too): replies, room posts, DMs, reminders, live
+    results. Each line starts with where it was shown: ``who> command`` for a reply, then
+    ``[room …]``, ``[edit …]``, ``[private …]`` or ``[dm …]`` for everything sent."""
     settings = load_settings(None, cogs={"poll": {"ballot_secret": SECRET}})
     h = await make_harness(
         db_url,
@@ -41,7 +43,7 @@ async def session(db_url: str, lang: str) -> list[str]:
     try:
         for name in MEMBERS:
             await h.say(name, f"!language {lang}")
-        await h.say("mod", f"!room locale {lang}")
+        await h.say("mod", f"!room locale {room_lang or lang}")
         for line in _script(h):
             who, text = line
             reply = await h.say(who, text)
@@ -94,6 +96,21 @@ def _script(h: Harness) -> list[tuple[str, str]]:
         ("bob", "!onboarding start"),
         ("mod", "!onboarding status"),
         ("alice", "!help"),
+        # The café's programme, run live on Thursday (see _AFTER).
+        ("mod", '!cafe programme add 1 single "Best moment" choices:"Morning | Evening"'),
+        ("mod", '!cafe programme add 1 quiz "Capital of France" answer:Paris seconds:20'),
+        ("mod", "!cafe programme show 1"),
+        # Needs and offers, matches and introductions; a member's own settings.
+        ("alice", '!me edit field:needs value:"funding"'),
+        ("alice", "!me edit field:directory value:visible"),
+        ("bob", '!me edit field:offers value:"funding"'),
+        ("bob", "!me edit field:directory value:visible"),
+        ("alice", "!members match"),
+        ("alice", "!members introduce name:bob"),
+        ("alice", "!me uptodate"),
+        ("alice", "!me reports enabled:false"),
+        ("alice", "!me calendar"),
+        ("mod", "!dashboard"),
     ]
     specs = list(h.core.catalogue)
     lines += [("mod", f"!help {spec.path}") for spec in specs]
@@ -103,11 +120,29 @@ def _script(h: Harness) -> list[tuple[str, str]]:
 
 
 _AFTER = [
+    ("mod", "!cafe start occurrence:1"),
     ("alice", "!cafe here"),
+    ("bob", "!cafe here"),
+    ("alice", "!cafe pseudo name:Fox occurrence:1"),
+    ("bob", '!cafe ask "Where are the slides"'),
+    ("alice", "!cafe ask support:1"),
+    ("mod", "!cafe questions"),
+    ("mod", "!cafe next"),  # opens the single-choice poll (poll 2)
+    ("alice", "!poll vote 2 choice:Morning"),
+    ("bob", "!poll vote 2 choice:Evening"),
+    ("mod", "!cafe next"),  # its results, then the quiz (poll 3)
+    ("alice", "!poll vote 3 text:Paris"),
+    ("bob", "!poll vote 3 text:Lyon"),
+    ("mod", "!cafe next"),  # the quiz's results and the leaderboard
+    ("alice", "!cafe score"),
+    ("mod", "!cafe questions answered:1"),
+    ("mod", "!cafe end"),  # the podium
     ("wait", "wait"),
     ("mod", "!cafe stats"),
     ("mod", "!cafe who 1"),
     ("alice", "!cafe list"),
+    ("mod", "!cafe report occurrence:1"),
+    ("mod", '!cafe followup occurrence:1 text:"Thanks for coming" links:"https://example.org/r"'),
 ]
 
 # Bare, these would end the session (forget the member) or change its language.
@@ -116,7 +151,7 @@ _NOT_BARE = {"me forget", "language", "me language", "room locale"}
 
 def _texts(reply: Reply, where: str) -> list[str]:
     parts = [reply.title or "", reply.text or ""]
-    parts += [f"{f.name} {f.value}" for f in reply.fields]
+    parts += reply.field_lines()  # "Quand\u202f: jeudi" / "When: Thursday"
     parts += [a.label for a in reply.actions]
     return [f"{where} :: {p}" for p in parts if p]
 

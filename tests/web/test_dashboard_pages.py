@@ -90,7 +90,7 @@ async def test_overview_numbers_match_the_database(board: Web) -> None:
     assert shown["Profils à jour (12 derniers mois)"] == "100 %"
     assert number(shown["En attente de validation"]) == waiting == 1
     assert number(shown["Sondages ouverts"]) == polls == 1
-    assert "Café des médiateurs" in html and "1 inscrits, 1 en attente" in html
+    assert "Café des médiateurs" in html and "1 inscrit, 1 en attente" in html
     assert "On se retrouve où ?" in html and "Guide" in html
     # A year later, nobody touched their profile: none is fresh; January's members are old.
     h.clock.advance(timedelta(days=400))

@@ -63,9 +63,10 @@ def message_content(reply: Reply, prefix: str, *, msgtype: str = "m.notice") -> 
     if reply.text:
         plain.append(_plain(reply.text))
         rich.append(to_html(reply.text))
+    sep = reply.field_separator
     for field in reply.fields:
-        plain.append(f"{_plain(field.name)} : {_plain(field.value)}")
-        rich.append(f"<strong>{to_html(field.name)}</strong> : {to_html(field.value)}")
+        plain.append(_plain(field.name) + sep + _plain(field.value))
+        rich.append(f"<strong>{to_html(field.name)}</strong>{sep}{to_html(field.value)}")
     if reply.actions:
         plain.extend(action_hints(reply.actions, prefix, numbered=False))
         items = "".join(

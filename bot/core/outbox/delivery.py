@@ -156,7 +156,8 @@ async def prepare(
         member_ref = batch.refs.get((row.member_id, row.platform))
         if room is None and member_ref is None:
             return None
-    t = await translator(member=member, room=room)
+    # A post in a room speaks the room's language; a DM the member's (the core's one rule).
+    t = await translator(member=member, room=room, public=room is not None)
     return Delivery(
         key=row.key,
         kind=row.kind,

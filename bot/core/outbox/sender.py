@@ -330,6 +330,7 @@ class Sender:
                 report.dropped += 1
                 return report
             finish_reply(reply, delivery, row.due_at, now)
+            reply.stamp(delivery.t)
             await self._send(row, delivery, reply)
             if delivery.late:
                 self.core.metrics.outboxed(OutboxOutcome.LATE)

@@ -31,9 +31,12 @@ def test_reply_becomes_a_notice_with_html_and_readable_plain_text() -> None:
     assert content["body"].splitlines() == [
         "Café <du mois>",
         "Jeudi à 10 h, voir le lien (https://example.org)",
-        "Places : 3",
+        "Places\u202f: 3",  # a French reply: the narrow no-break space before the colon
         "- Je m'inscris → !cafe join occurrence:12",
     ]
+    english = mx.message_content(Reply(fields=[Field("Seats", "3")], locale="en"), "!")
+    assert english["body"] == "Seats: 3"
+    assert english["formatted_body"] == "<strong>Seats</strong>: 3"
     html = content["formatted_body"]
     assert "<strong>Café &lt;du mois&gt;</strong>" in html
     assert '<a href="https://example.org">le lien</a>' in html

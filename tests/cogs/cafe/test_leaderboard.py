@@ -3,22 +3,29 @@ attempts, the documented tie order, and what a pseudonym may be."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+import cogs.cafe
 from bot.core import UserError
 from bot.core.activities import QuizAnswer
+from bot.core.i18n import I18n
 from cogs.cafe.leaderboard import (
     DEFAULT_SECONDS,
     Names,
     QuizRound,
     Score,
+    Standing,
     answer_points,
     rank,
     scored,
     streak_bonus,
     tally,
 )
+from cogs.cafe.leaderboards import Board
 from cogs.cafe.pseudonym import check_pseudonym, is_off, pseudonym_key
+from cogs.cafe.render_leaderboard import after_quiz, my_score, podium
 
 
 @pytest.mark.parametrize(
@@ -163,3 +170,30 @@ def test_off_and_keys() -> None:
     assert is_off(" OFF ") and is_off("aucun") and not is_off("offre")
     assert pseudonym_key("Zoé !") == pseudonym_key("zoe") == "zoe"
     assert pseudonym_key("Renard 🦊") != pseudonym_key("Renard 🐱")
+
+
+def _board() -> Board:
+    standings = [
+        Standing(1, 7, "Zoé", 1950, right=2, attempts=2, seconds=3.0, streak=2),
+        Standing(2, 8, "Jo", 1, right=1, attempts=3, seconds=9.0),
+        Standing(3, 9, "Ana", 0, right=0, attempts=1, seconds=0.0),
+    ]
+    return Board(occurrence_id=4, standings=standings, question=2, questions=2)
+
+
+def test_ranks_and_podium_read_as_ordinals_in_each_language() -> None:
+    i18n = I18n("fr", [Path(cogs.cafe.__file__).parent / "locales"])
+    fr, en = i18n.translator("fr"), i18n.translator("en")
+    board = _board()
+    assert "1re" not in after_quiz(fr, board).text  # a rank: masculine "1er"
+    assert "1er **Zoé** — 1\u202f950 pts" in after_quiz(fr, board).text
+    assert "2e **Jo** — 1 pt\n" in after_quiz(fr, board).text
+    assert "1st **Zoé** — 1,950 pts" in after_quiz(en, board).text
+    assert "2nd **Jo** — 1 pt\n" in after_quiz(en, board).text
+    assert "🥉 3rd **Ana** — 0 pts" in podium(en, board).text
+    assert "🥉 3e **Ana** — 0 pt" in podium(fr, board).text
+    mine = my_score(en, board, 8, everyone=False).text
+    assert mine.startswith("Your rank: 2nd of 3, with 1 point (")
+    assert my_score(fr, board, 7, everyone=False).text.startswith(
+        "Votre rang\u202f: 1er sur 3, avec 1\u202f950 points ("
+    )

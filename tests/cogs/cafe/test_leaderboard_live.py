@@ -122,12 +122,12 @@ async def test_a_challenge_over_a_session_with_a_restart(db_url: str) -> None:
         assert "Gagné par **Renard 🦊**" in texts[0]  # the pseudonym, as on the board
         board = texts[1]
         assert "Classement après la question 1/2" in board  # the anonymous quiz does not count
-        assert "1. **Renard 🦊** — 950 pts (+950)" in board
-        assert "2. **dan** — 850 pts" in board and "3. **Zoé** — 450 pts" in board
+        assert "1er **Renard 🦊** — 950 pts (+950)" in board
+        assert "2e **dan** — 850 pts" in board and "3e **Zoé** — 450 pts" in board
         assert "3 participants au classement." in board
         assert "Activité 2 / 4" in texts[2]
         mine = await h.reply("carol", "!cafe score")
-        assert mine.private and "Votre rang : 3 sur 3, avec 450 points" in mine.text
+        assert mine.private and "Votre rang : 3e sur 3, avec 450 points" in mine.text
         assert "2 tentatives" in mine.text and "Votre pseudo : Zoé." in mine.text
 
         await h.reply("eve", f"!poll vote poll:{await poll_of(h, occ, 2)} choice:1")
@@ -149,15 +149,15 @@ async def test_a_challenge_over_a_session_with_a_restart(db_url: str) -> None:
         for name in MEMBERS:
             h.adapter.set_roles(name, Role.MEMBER)
         still = await h.reply("carol", "!cafe score")
-        assert "Votre rang : 3 sur 3, avec 450 points" in still.text  # question 2 still open
+        assert "Votre rang : 3e sur 3, avec 450 points" in still.text  # question 2 still open
         mark = len(h.adapter.in_room())
         await h.reply("alice", "!cafe next")  # closes question 2, opens the anonymous quiz
         await h.settle()
         board = next(t for t in posted(h, mark) if "Classement après" in t)
         assert "Classement après la question 2/2" in board
-        assert "1. **Renard 🦊** — 2\u202f033 pts (+1\u202f083) 🔥 2 d'affilée" in board
-        assert "2. **dan** — 850 pts" in board and "3. **eve** — 750 pts (+750)" in board
-        assert "4. **Zoé** — 450 pts" in board  # the top five… of four: all shown
+        assert "1er **Renard 🦊** — 2\u202f033 pts (+1\u202f083) 🔥 2 d'affilée" in board
+        assert "2e **dan** — 850 pts" in board and "3e **eve** — 750 pts (+750)" in board
+        assert "4e **Zoé** — 450 pts" in board  # the top five… of four: all shown
         assert "4 participants au classement." in board
 
         anonymous = await poll_of(h, occ, 4)
@@ -168,14 +168,17 @@ async def test_a_challenge_over_a_session_with_a_restart(db_url: str) -> None:
         texts = posted(h, mark)
         assert not any("Classement après" in t for t in texts), texts  # anonymous: no score
         podium = next(t for t in texts if "Podium du défi (2 questions)" in t)
-        assert "🥇 **Renard 🦊** — 2\u202f033 pts · 2 bonnes réponses, 2 tentatives, 3 s" in podium
-        assert "🥈 **dan**" in podium and "🥉 **eve**" in podium
+        assert (
+            "🥇 1er **Renard 🦊** — 2\u202f033 pts · 2 bonnes réponses, 2 tentatives, 3 s"
+            in podium
+        )
+        assert "🥈 2e **dan**" in podium and "🥉 3e **eve**" in podium
         assert "4 participants au classement." in podium
         assert texts.index(podium) < next(i for i, t in enumerate(texts) if "est terminé" in t)
 
         full = await h.reply("dan", "!cafe score all:true")
-        assert full.private and "Votre rang : 2 sur 4" in full.text
-        assert "4. **Zoé** — 450 pts" in full.text
+        assert full.private and "Votre rang : 2e sur 4" in full.text
+        assert "4e **Zoé** — 450 pts" in full.text
         standings = await leaderboards(h).leaderboard(occ)
         assert [(s.rank, s.name, s.points, s.right, s.attempts) for s in standings] == [
             (1, "Renard 🦊", 2033, 2, 2),

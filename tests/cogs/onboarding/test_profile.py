@@ -113,8 +113,27 @@ async def test_directory_is_for_members(h: Harness) -> None:
     h.adapter.set_roles("newbie", Role.EVERYONE)
     reply = await h.invoke("newbie", "members find", region="Bretagne")
     assert reply.tone == "error" and "réservée aux membres" in reply.text
-    # …but a newcomer can do their onboarding.
-    assert (await h.invoke("newbie", "onboarding start")).tone != "error"
+    # …and says how to become one: a newcomer can do their onboarding, typed or by button.
+    assert "terminez votre accueil : tapez `!onboarding start`" in reply.text
+    [finish] = reply.actions
+    assert finish.command == "onboarding start" and finish.label == "Terminer mon accueil"
+    assert (await h.adapter.click("newbie", finish)).tone != "error"
+    await h.invoke("newbie", "language", lang="en")
+    english = await h.invoke("newbie", "members find", region="Bretagne")
+    assert "To become one, finish your welcome: type `!onboarding start`." in english.text
+
+
+async def test_without_onboarding_a_refusal_points_to_the_moderators(db_url: str) -> None:
+    from tests.harness import make_harness
+
+    bare = await make_harness(db_url, cogs=["poll"])
+    try:
+        bare.adapter.set_roles("newbie", Role.EVERYONE)
+        reply = await bare.reply("newbie", '!poll create "Q ?" choices:"A | B"')
+        assert "réservée aux membres" in reply.text  # poll create is for members
+        assert "Un modérateur peut vous y accueillir." in reply.text and not reply.actions
+    finally:
+        await bare.close()
 
 
 async def test_moderators_see_the_funnel_and_who_is_stuck(h: Harness) -> None:

@@ -40,7 +40,12 @@ async def test_closing_date_in_french_words(
 
 async def test_closing_date_in_english_words(h: Harness) -> None:
     await h.say("bob", "!language en")
+    # The poll is a post the room reads: in the room's language (the community's, French, by
+    # default), whoever creates it.
     reply = await h.reply("bob", '!poll create "Q?" choices:"A | B" closes:"next friday 6pm"')
+    assert "Clôture : vendredi 8 janvier à 18 h." in reply.text, reply.text
+    await h.core.members.set_room_locale(h.adapter.room, "en")
+    reply = await h.reply("bob", '!poll create "R?" choices:"A | B" closes:"next friday 6pm"')
     assert "Closes: Friday 8 January at 18:00." in reply.text, reply.text
 
 

@@ -201,3 +201,12 @@ async def test_board_ideas_in_categories_up_voted_by_others(h: Harness) -> None:
     assert "- n° 1 Un wiki — 2 soutiens (bob)" in results.text
     assert "**Réseau national** (1)" in results.text
     assert "Participation : 3 / 71" in results.text
+
+
+async def test_a_reserved_poll_names_the_role_in_the_reader_language(h: Harness) -> None:
+    await h.say("alice", '!poll create "Q ?" choices:"A | B" role:moderator')
+    french = await h.reply("bob", "!poll vote 1 choice:A")
+    assert french.tone is Tone.ERROR and "(modérateur)" in french.text, french.text
+    await h.say("bob", "!language en")
+    english = await h.reply("bob", "!poll vote 1 choice:A")
+    assert "(moderator)" in english.text and "another role" in english.text, english.text

@@ -224,6 +224,8 @@ async def test_english_reader(make: HarnessFactory) -> None:
     await h.say("zoe", "!resource list")
     zoe = (await h.core.members.find_by_name("zoe"))[0].id
     await h.core.members.set_locale(zoe, "en")
+    # What the room reads (the new resource's card) speaks the room's language.
+    await h.core.members.set_room_locale(h.adapter.room, "en")
     text = await reply_text(h, "zoe", "!resource add ftp://r.example/f")
     assert text == "Only http:// and https:// links can be shared (not “ftp:”)."
     text = await reply_text(h, "zoe", "!resource add https://nowhere.example/a")

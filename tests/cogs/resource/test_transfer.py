@@ -40,10 +40,15 @@ async def test_csv_import_skips_bad_lines_and_imports_the_rest(h: Harness, tmp_p
     report = await transfer.import_file(h.core, path, progress=True, stream=out)
     assert (report.imported, report.merged) == (2, 1)
     assert [line for line, _ in report.skipped] == [3, 5, 7, 8]
-    assert "Trop de tags : 11 (au plus 10)" in dict(report.skipped)[5]
+    fr, en = h.core.i18n.translator("fr"), h.core.i18n.translator("en")
+    too_many = dict(report.skipped)[5]
+    assert "Trop de tags : 11 (au plus 10)" in fr(too_many.msgid, **too_many.params)
     assert "7/7" in out.getvalue()  # the progress bar reached the end
-    text = transfer.format_report(report)
-    assert "Skipped 4 line(s)" in text and "line 3:" in text
+    text = transfer.format_report(report, en)
+    assert "4 lines skipped:" in text and "line 3:" in text and "Too many tags: 11" in text
+    assert "Trop" not in text and "ligne" not in text  # one report, one language
+    french = transfer.format_report(report, fr)
+    assert "4 lignes ignorées" in french and "ligne 3" in french and "Trop de tags" in french
     found = await h.reply("bob", "!resource find médiations")
     assert "Médiation numérique" in found.text
     show = await h.say("bob", "!resource show 1")
@@ -82,7 +87,7 @@ async def test_json_import_and_export_round_trip(h: Harness, tmp_path: Path) -> 
 async def test_unreadable_files_are_reported(tmp_path: Path) -> None:
     bad_json = tmp_path / "bad.json"
     bad_json.write_text("[{", encoding="utf-8")
-    with pytest.raises(transfer.ImportFileError, match="not valid JSON"):
+    with pytest.raises(transfer.ImportFileError, match="JSON invalide"):  # French msgid
         transfer.read_rows(bad_json)
     no_url = tmp_path / "no_url.csv"
     no_url.write_text("title,tags\nA,b\n", encoding="utf-8")
@@ -95,10 +100,19 @@ def test_cli_import_and_export(db_url: str, tmp_path: Path, capsys: pytest.Captu
     path.write_text(CSV, encoding="utf-8")
     assert main(["resources", "import", str(path), "--db", db_url]) == 0
     out = capsys.readouterr().out
-    assert "Imported 2 resource(s); 1 already known" in out and "line 5:" in out
+    assert "2 resources imported; 1 already known" in out and "line 5:" in out
     target = tmp_path / "export.json"
     assert main(["resources", "export", str(target), "--db", db_url]) == 0
-    assert "Exported 2 resource(s)" in capsys.readouterr().out
+    assert "Exported 2 resources" in capsys.readouterr().out
+    # The operator's language (--lang, else LANG): the whole report, errors included.
+    assert main(["resources", "import", str(path), "--db", db_url, "--lang", "fr"]) == 0
+    french = capsys.readouterr().out
+    assert "0 ressource importée ; 3 déjà connues (tags fusionnés)." in french
+    assert "4 lignes ignorées :" in french and "ligne 5 : Trop de tags" in french
+    assert "imported" not in french and "line" not in french
+    missing = str(tmp_path / "nowhere" / "x.csv")
+    assert main(["resources", "export", missing, "--db", db_url, "--lang", "fr"]) == 1
+    assert "erreur : " in capsys.readouterr().err
     assert {r["url"] for r in json.loads(target.read_text())} == {
         "https://a.example/1",
         "https://a.example/2",
