@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
+import time
 from typing import Any
 
 TIMELINE = {"room": {"timeline": {"limit": 1000}}}
@@ -28,6 +29,9 @@ async def echo_bot(client: Any, ready: asyncio.Event | None = None) -> None:
     """Answer every ``!`` message in a room with ``pong`` as a reply, until cancelled."""
     from nio import RoomMessageText, SyncResponse
 
+    # Only messages sent from now on: Synapse may serve a new process the initial sync it
+    # cached for the last one (same account, same filter), whose token lies minutes back.
+    since_ms = time.time() * 1000 - 1000
     first = await client.sync(timeout=0, full_state=True, sync_filter=TIMELINE)
     token = first.next_batch if isinstance(first, SyncResponse) else None
     for room_id in list(client.invited_rooms):
@@ -38,6 +42,7 @@ async def echo_bot(client: Any, ready: asyncio.Event | None = None) -> None:
     while True:
         resp = await client.sync(timeout=30000, since=token, sync_filter=TIMELINE)
         if not isinstance(resp, SyncResponse):
+            print(f"sync failed: {resp}", file=sys.stderr, flush=True)
             await asyncio.sleep(1)
             continue
         token = resp.next_batch
@@ -49,6 +54,7 @@ async def echo_bot(client: Any, ready: asyncio.Event | None = None) -> None:
                     isinstance(event, RoomMessageText)
                     and event.sender != client.user_id
                     and event.body.startswith("!")
+                    and event.server_timestamp >= since_ms
                 ):
                     content = {
                         "msgtype": "m.text",

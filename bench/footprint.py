@@ -98,10 +98,13 @@ async def measure(
                 break
         ready = time.perf_counter() - started if marker is not None else NAN
         ready_seen.set()
-        drain = asyncio.create_task(_drain(proc.stdout))
+        drain = asyncio.create_task(_drain(proc.stdout, seen))
         first = NAN
         if answered is not None:
-            await asyncio.wait_for(answered, 60)
+            try:
+                await asyncio.wait_for(answered, 60)
+            except TimeoutError:
+                raise RuntimeError("no answer:\n" + "".join(seen[-20:])) from None
             first = time.perf_counter() - started
         await asyncio.sleep(idle)
         rss = rss_mb(proc.pid)
@@ -120,9 +123,9 @@ async def measure(
                 await proc.wait()
 
 
-async def _drain(stream: asyncio.StreamReader) -> None:
-    while await stream.readline():
-        pass
+async def _drain(stream: asyncio.StreamReader, seen: list[str]) -> None:
+    while line := await stream.readline():
+        seen.append(line.decode(errors="replace"))
 
 
 def write_config(work: Path, name: str, sections: str) -> Path:
