@@ -1,19 +1,23 @@
-"""Footprint: idle memory (RSS) and start-to-ready time of `passerelle run`, per platform.
+"""Footprint: idle memory (RSS), start-to-ready and start-to-first-answer of `passerelle run`.
 
     .venv/bin/python bench/footprint.py [--runs 3] [--no-matrix] [--idle 3] [--source DIR]
 
 Each leg starts a real `python -m bot run` process with the default cogs on a fresh SQLite file
 (migrated beforehand, as on every start but the first) and times from spawn to its "Passerelle
-ready" log line; after ``--idle`` seconds of idleness its RSS is read from /proc. Legs:
+ready" log line; on Discord and Matrix a member then sends a command at once (Discord: as soon
+as the gateway session is up), and "first answer" is spawn → the reply seen by the member.
+After ``--idle`` seconds of idleness its RSS is read from /proc. Legs:
 
 - console: no platform enabled (the terminal console, stdin held open);
-- discord: against a small fake Discord on 127.0.0.1 (fakes/discord: gateway + REST);
-- matrix: against a private Synapse on 127.0.0.1 (fakes/synapse.py; skipped with --no-matrix).
+- discord: against a small fake Discord on 127.0.0.1 (fakes/discord: gateway + REST), `/help`;
+- matrix: against a private Synapse on 127.0.0.1 (fakes/synapse.py; skipped with --no-matrix),
+  `!timezone Mars/Olympus` (a wrong zone: the error is answered in the room).
 
-The floor, measured in the same run: a process that only imports discord.py and SQLModel.
-Goals (issue 12): RSS ≤ floor + 15 MB, ready ≤ 1.2 s. Linux only (reads /proc). ``--source``
-measures another checkout's code with this venv (before/after: ``git archive main | tar -x -C
-/tmp/main``).
+Floors, measured in the same run (bench/floor_bots.py): a process that only imports discord.py
+and SQLModel; a plain discord.py client (+ SQLModel imported) answering every interaction; a
+bare matrix-nio bot answering every ``!`` message. Goals (issue 17): first answer < 0.8 s, idle
+RSS ≤ the platform's floor bot + 20 MiB. Linux only (reads /proc). ``--source`` measures
+another checkout's code with this venv (before/after: ``git archive main | tar -x -C /tmp/main``).
 """
 
 from __future__ import annotations
@@ -29,7 +33,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -38,6 +45,11 @@ from fakes.discord import FakeDiscord  # noqa: E402
 
 PYTHON = sys.executable
 FLOOR = "import discord, sqlmodel, sys; print('ready', flush=True); sys.stdin.read()"
+FLOOR_BOTS = str(ROOT / "bench" / "floor_bots.py")
+NAN = float("nan")
+
+#: After spawn: the member's first command and its answer (``ready`` is set at the ready line).
+Probe = Callable[[asyncio.Event], Awaitable[None]]
 
 
 def rss_mb(pid: int) -> float:
@@ -56,11 +68,12 @@ def env() -> dict[str, str]:
 
 
 async def measure(
-    argv: list[str], marker: str | None, idle: float, cwd: Path
-) -> tuple[float, float]:
+    argv: list[str], marker: str | None, idle: float, cwd: Path, probe: Probe | None = None
+) -> tuple[float, float, float]:
     """Spawn ``argv``; seconds until a stderr/stdout line contains ``marker`` (None: no ready
-    line to wait for, NaN); RSS after ``idle`` seconds more. The process is stopped with
-    SIGTERM (stdin closed too)."""
+    line to wait for, NaN); seconds until ``probe`` (a member's first command) was answered
+    (NaN without one); RSS after ``idle`` seconds more. The process is stopped with SIGTERM
+    (stdin closed too)."""
     started = time.perf_counter()
     proc = await asyncio.create_subprocess_exec(
         *argv,
@@ -72,6 +85,8 @@ async def measure(
     )
     assert proc.stdout is not None and proc.stdin is not None
     seen: list[str] = []
+    ready_seen = asyncio.Event()
+    answered = asyncio.create_task(probe(ready_seen)) if probe is not None else None
     try:
         while marker is not None:
             line = await asyncio.wait_for(proc.stdout.readline(), 120)
@@ -81,13 +96,23 @@ async def measure(
             seen.append(text)
             if marker in text:
                 break
-        ready = time.perf_counter() - started if marker is not None else float("nan")
-        drain = asyncio.create_task(_drain(proc.stdout))
+        ready = time.perf_counter() - started if marker is not None else NAN
+        ready_seen.set()
+        drain = asyncio.create_task(_drain(proc.stdout, seen))
+        first = NAN
+        if answered is not None:
+            try:
+                await asyncio.wait_for(answered, 60)
+            except TimeoutError:
+                raise RuntimeError("no answer:\n" + "".join(seen[-20:])) from None
+            first = time.perf_counter() - started
         await asyncio.sleep(idle)
         rss = rss_mb(proc.pid)
         drain.cancel()
-        return ready, rss
+        return ready, first, rss
     finally:
+        if answered is not None:
+            answered.cancel()
         if proc.returncode is None:
             proc.send_signal(signal.SIGTERM)
             proc.stdin.close()
@@ -98,9 +123,9 @@ async def measure(
                 await proc.wait()
 
 
-async def _drain(stream: asyncio.StreamReader) -> None:
-    while await stream.readline():
-        pass
+async def _drain(stream: asyncio.StreamReader, seen: list[str]) -> None:
+    while line := await stream.readline():
+        seen.append(line.decode(errors="replace"))
 
 
 def write_config(work: Path, name: str, sections: str) -> Path:
@@ -118,26 +143,98 @@ def write_config(work: Path, name: str, sections: str) -> Path:
     return config
 
 
-async def leg(
-    label: str, config: Path | None, runs: int, idle: float, work: Path, legacy: float | None
-) -> tuple[str, list[float], list[float]]:
-    marker: str | None
-    if config is None:
-        argv, marker = [PYTHON, "-c", FLOOR], "ready"
-    elif legacy is not None:  # a checkout without the ready line: wait a fixed time instead
-        argv, marker, idle = [PYTHON, "-m", "bot", "run", "--config", str(config)], None, legacy
-    else:
-        argv = [PYTHON, "-m", "bot", "run", "--config", str(config), "--log-format", "json"]
-        marker = "Passerelle ready"
-    readies, rsses = [], []
-    for _ in range(runs):
-        ready, rss = await measure(argv, marker, idle, work)
-        readies.append(ready)
-        rsses.append(rss)
-    return label, readies, rsses
+@dataclass
+class Leg:
+    """One kind of process to measure ``runs`` times."""
+
+    label: str
+    argv: list[str]
+    marker: str | None = "Passerelle ready"
+    probe: Callable[[], Probe] | None = None  # a fresh probe per run
+    readies: list[float] = field(default_factory=list)
+    firsts: list[float] = field(default_factory=list)
+    rsses: list[float] = field(default_factory=list)
+
+    async def run(self, runs: int, idle: float, work: Path) -> Leg:
+        for _ in range(runs):
+            probe = self.probe() if self.probe is not None else None
+            ready, first, rss = await measure(self.argv, self.marker, idle, work, probe)
+            self.readies.append(ready)
+            self.firsts.append(first)
+            self.rsses.append(rss)
+        return self
 
 
-async def matrix_config(work: Path) -> tuple[Path, object]:
+def passerelle(config: Path, legacy: float | None) -> list[str]:
+    argv = [PYTHON, "-m", "bot", "run", "--config", str(config)]
+    return argv if legacy is not None else [*argv, "--log-format", "json"]
+
+
+def discord_probe(fake: FakeDiscord, *, registered: bool = True) -> Callable[[], Probe]:
+    """A member types ``/help`` as soon as the bot's gateway session is up (``registered``:
+    as synced by Passerelle; the floor bot registers nothing and answers any interaction)."""
+
+    def fresh() -> Probe:
+        fake.identified.clear()  # set again when this run's process is connected
+
+        async def probe(ready: asyncio.Event) -> None:
+            await fake.wait_connected(60)
+            user = fake.member_id("user0")
+            if registered:
+                iid = await fake.command(user, "help")
+            else:
+                data = {"id": "1", "name": "help", "type": 1, "guild_id": str(fake.guild_id)}
+                iid = await fake.raw_interaction(user, 2, data)
+            answer = await fake.answer(iid, 30)
+            assert answer.kind == "message", answer
+
+        return probe
+
+    return fresh
+
+
+@dataclass
+class MatrixWorld:
+    """A private Synapse, the bot's account in one room with a member (``owner``)."""
+
+    synapse: Any
+    bot: Any
+    owner: Any
+    room: str
+
+    def probe(self, body: str) -> Callable[[], Probe]:
+        """The member sends ``body`` once the process is ready; answered when a message of the
+        bot's that replies to it appears in the member's sync."""
+
+        def fresh() -> Probe:
+            async def probe(ready: asyncio.Event) -> None:
+                from nio import SyncResponse
+
+                client = self.owner
+                first = await client.sync(timeout=0)
+                assert isinstance(first, SyncResponse)
+                token = first.next_batch
+                await ready.wait()
+                sent = await client.room_send(
+                    self.room, "m.room.message", {"msgtype": "m.text", "body": body}
+                )
+                while True:
+                    resp = await client.sync(timeout=30000, since=token)
+                    assert isinstance(resp, SyncResponse)
+                    token = resp.next_batch
+                    for info in resp.rooms.join.values():
+                        for event in info.timeline.events:
+                            content = event.source.get("content", {})
+                            relates = (content.get("m.relates_to") or {}).get("m.in_reply_to")
+                            if (relates or {}).get("event_id") == sent.event_id:
+                                return
+
+            return probe
+
+        return fresh
+
+
+async def matrix_world(work: Path) -> MatrixWorld:
     from nio import AsyncClient
 
     from fakes.synapse import Synapse
@@ -149,21 +246,66 @@ async def matrix_config(work: Path) -> tuple[Path, object]:
     client = AsyncClient(synapse.url, owner.user_id)
     client.restore_login(owner.user_id, owner.device_id, owner.access_token)
     room = (await client.room_create(name="Footprint", invite=[bot.user_id])).room_id
-    await client.close()
+    return MatrixWorld(synapse, bot, client, room)
+
+
+def matrix_config(work: Path, world: MatrixWorld) -> Path:
+    bot = world.bot
     sections = (
         "[matrix]\nenabled = true\n"
-        f'homeserver = "{synapse.url}"\nuser_id = "{bot.user_id}"\n'
+        f'homeserver = "{world.synapse.url}"\nuser_id = "{bot.user_id}"\n'
         f'access_token = "{bot.access_token}"\ndevice_id = "{bot.device_id}"\n'
-        f'store_path = "{work / "matrix-store"}"\nrooms = ["{room}"]\nencryption = false\n'
+        f'store_path = "{work / "matrix-store"}"\nrooms = ["{world.room}"]\n'
+        "encryption = false\n"
     )
-    return write_config(work, "matrix", sections), synapse
+    return write_config(work, "matrix", sections)
+
+
+def floor_matrix(world: MatrixWorld) -> list[str]:
+    bot = world.bot
+    return [PYTHON, FLOOR_BOTS, "matrix", world.synapse.url, bot.user_id, bot.device_id]
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else NAN
+
+
+def report(legs: list[Leg], runs: int, when: str) -> None:
+    print(f"Footprint of `passerelle run` from {SOURCE}")
+    print(f"(median of {runs} runs; RSS {when})")
+    print(
+        f"  {'':20} {'idle RSS':>10} {'vs floor':>10} {'start → ready':>14} {'→ first answer':>15}"
+    )
+    floors = {"discord": "discord floor bot", "matrix": "matrix floor bot"}
+    rss = {leg.label: median(leg.rsses) for leg in legs}
+    for leg in legs:
+        floor = floors.get(leg.label, "import floor" if leg.label == "console" else None)
+        delta = f"{rss[leg.label] - rss[floor]:+8.1f} MB" if floor in rss else ""
+        first = median(leg.firsts)
+        answer = f"{first:13.2f} s" if first == first else ""
+        print(
+            f"  {leg.label:20} {rss[leg.label]:7.1f} MB {delta:>10} "
+            f"{median(leg.readies):12.2f} s {answer:>15}"
+        )
+    print(
+        "  goals (issue 17): first answer < 0.8 s; idle RSS ≤ the platform's floor bot + 20 MiB"
+        " (console: vs the import floor)"
+    )
+    firsts = {leg.label: median(leg.firsts) for leg in legs}
+    for platform, floor in floors.items():
+        if platform in firsts and floor in firsts:
+            print(
+                f"  {platform}: first answer {firsts[platform]:.2f} s = "
+                f"{firsts[platform] / firsts[floor]:.2f}× the floor bot's {firsts[floor]:.2f} s; "
+                f"RSS {rss[platform] - rss[floor]:+.1f} MB"
+            )
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--idle", type=float, default=3.0, help="seconds idle before RSS")
-    parser.add_argument("--no-matrix", action="store_true", help="skip the Synapse leg")
+    parser.add_argument("--no-matrix", action="store_true", help="skip the Synapse legs")
     parser.add_argument("--source", type=Path, default=ROOT, help="checkout to measure")
     parser.add_argument(
         "--legacy",
@@ -176,7 +318,8 @@ async def main() -> None:
     SOURCE = args.source.resolve()
     work = Path(tempfile.mkdtemp(prefix="passerelle-footprint-"))
     fake = await FakeDiscord(member_count=20).start()
-    synapse = None
+    world = None
+    marker = None if args.legacy is not None else "Passerelle ready"
     try:
         console = write_config(work, "console", "")
         discord = write_config(
@@ -187,29 +330,45 @@ async def main() -> None:
             f'gateway_url = "{fake.gateway_url}"\nguild_ready_timeout = 0.05\n'
             f'sync_state = "{work / "discord-commands.json"}"\n',
         )
-        legs = [("import floor", None), ("console", console), ("discord", discord)]
-        if not args.no_matrix:
-            matrix, synapse = await matrix_config(work)
-            legs.append(("matrix", matrix))
-        results = [
-            await leg(name, cfg, args.runs, args.idle, work, args.legacy) for name, cfg in legs
+        on_discord = discord_probe(fake)
+        floor_discord = [PYTHON, FLOOR_BOTS, "discord", fake.api_base, fake.gateway_url]
+        legs = [
+            Leg("import floor", [PYTHON, "-c", FLOOR], "ready"),
+            Leg("console", passerelle(console, args.legacy), marker),
+            Leg(
+                "discord floor bot", floor_discord, "ready", discord_probe(fake, registered=False)
+            ),
+            Leg("discord", passerelle(discord, args.legacy), marker, on_discord),
         ]
+        if not args.no_matrix:
+            world = await matrix_world(work)
+            floor = floor_matrix(world)
+            floor.append(world.bot.access_token)
+            legs += [
+                Leg("matrix floor bot", floor, "ready", world.probe("!ping")),
+                Leg(
+                    "matrix",
+                    passerelle(matrix_config(work, world), args.legacy),
+                    marker,
+                    world.probe("!timezone Mars/Olympus"),
+                ),
+            ]
+        idle = args.legacy if args.legacy is not None else args.idle
+        for leg in legs:
+            await leg.run(args.runs, idle, work)
     finally:
         await fake.stop()
-        if synapse is not None:
-            synapse.stop()  # type: ignore[attr-defined]
+        if world is not None:
+            await world.owner.close()
+            world.synapse.stop()
         shutil.rmtree(work, ignore_errors=True)
-    floor_rss = statistics.median(results[0][2])
-    print(f"Footprint of `passerelle run` from {SOURCE}")
     when = f"{args.legacy:g} s after spawn" if args.legacy else f"after {args.idle:g} s idle"
-    print(f"(median of {args.runs} runs; RSS {when})")
-    print(f"  {'':14} {'idle RSS':>10} {'vs floor':>10} {'start → ready':>15}")
-    for name, readies, rsses in results:
-        rss = statistics.median(rsses)
-        delta = "" if name == "import floor" else f"{rss - floor_rss:+8.1f} MB"
-        print(f"  {name:14} {rss:7.1f} MB {delta:>10} {statistics.median(readies):13.2f} s")
-    print("  goals: idle RSS ≤ floor + 15 MB; ready ≤ 1.2 s (floor: import discord + sqlmodel)")
-    print(json.dumps({n: {"rss_mb": r, "ready_s": t} for n, t, r in results}), file=sys.stderr)
+    report(legs, args.runs, when)
+    summary = {
+        leg.label: {"rss_mb": leg.rsses, "ready_s": leg.readies, "first_answer_s": leg.firsts}
+        for leg in legs
+    }
+    print(json.dumps(summary), file=sys.stderr)
 
 
 if __name__ == "__main__":

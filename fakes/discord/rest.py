@@ -26,6 +26,10 @@ class Rest(FakeState):
 
     @web.middleware
     async def _middleware(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        if self.away:  # a connection kept alive from before the outage: dropped, as it would be
+            if request.transport is not None:
+                request.transport.close()
+            raise web.HTTPServiceUnavailable()
         if request.path == "/gateway":
             return await handler(request)
         if self.latency:

@@ -37,10 +37,29 @@ class FakeDiscord(Rest, Users, Gateway):
         r.add_delete(f"{API}/users/@me/guilds/{{gid}}", self._leave_guild)
         self.runner = web.AppRunner(app, access_log=None)
         await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        await self.site.start()
+        self.port = self.site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         return self
+
+    async def go_away(self) -> None:
+        """An outage: the gateway sessions drop (1001, going away) and every new connection,
+        gateway or REST, is refused until ``come_back``."""
+        self.identified.clear()
+        self.away = True
+        if self.site is not None:
+            await self.site.stop()
+            self.site = None
+        for ws in list(self._sockets):
+            await ws.close(code=1001)
+        self._sockets.clear()
+
+    async def come_back(self) -> None:
+        """The end of the outage: listening again on the same port."""
+        assert self.runner is not None and self.site is None
+        self.away = False
+        self.site = web.TCPSite(self.runner, "127.0.0.1", self.port, reuse_address=True)
+        await self.site.start()
 
     async def stop(self) -> None:
         for ws in list(self._sockets):

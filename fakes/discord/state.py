@@ -71,6 +71,8 @@ class FakeState:
         self._seq = itertools.count(1)
         self.identified = asyncio.Event()
         self.runner: web.AppRunner | None = None
+        self.site: web.TCPSite | None = None
+        self.away = False  # an outage (go_away … come_back)
         self.port = 0
 
     def snowflake(self) -> int:

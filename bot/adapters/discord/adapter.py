@@ -138,6 +138,7 @@ class DiscordAdapter:
         assert self.core is not None
         core = self.core
         compat.point_at(self.settings.api_base, self.settings.gateway_url)
+        compat.calm_reconnects()
         intents = discord.Intents.default()
         intents.members = True  # join/leave, rules screening, roles (privileged: enable it)
         intents.message_content = self.settings.message_content  # privileged too

@@ -9,6 +9,12 @@ in pyproject.toml). Two of them are wraps of private machinery:
   discord.py routes only ``AppCommandError`` to ``on_error``, anything else would end as an
   unretrieved task exception.
 
+Reconnecting after the gateway was lost is discord.py's ``Client.connect`` loop: its
+``ExponentialBackoff`` grows to minutes (a random delay up to 2, 4, 8… 1024 s) and each attempt
+logs a full traceback. ``calm_reconnects`` caps the delay at ``RECONNECT_MAX_S`` (a member is
+answered within seconds of Discord's return, not after a minute) and turns each attempt's log
+record into one warning line.
+
 The others are undocumented but plain: ``Route.BASE`` and ``DiscordWebSocket.DEFAULT_GATEWAY``
 (pointing the client at another server, e.g. the fake Discord of the tests) and two
 ``HTTPClient`` calls. ``problems()`` checks all of them against the installed discord.py;
@@ -23,6 +29,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import discord
+import discord.backoff
+import discord.client
 import yarl
 from discord import app_commands
 
@@ -39,6 +47,42 @@ def point_at(api_base: str | None, gateway_url: str | None) -> None:
         discord.http.Route.BASE = api_base.rstrip("/")
     if gateway_url:
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+
+
+#: The longest wait between two attempts to reach the gateway again (the Matrix sync's too).
+RECONNECT_MAX_S = 4.0
+RECONNECT_LOG = "Attempting a reconnect in %.2fs"  # discord.py's own message (Client.connect)
+
+
+class CappedBackoff(discord.backoff.ExponentialBackoff[bool]):
+    """discord.py's backoff, never longer than ``RECONNECT_MAX_S``."""
+
+    def delay(self) -> float:
+        return min(float(super().delay()), RECONNECT_MAX_S)
+
+
+class OneLineReconnects(logging.Filter):
+    """discord.py logs each reconnect attempt with ``log.exception``: one warning line
+    saying why and when instead of a traceback (the traceback stays at DEBUG, below)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.msg != RECONNECT_LOG or not record.exc_info:
+            return True
+        error = record.exc_info[1]
+        log.debug("Discord: reconnect attempt failed", exc_info=record.exc_info)
+        record.msg = "Discord: the gateway is unreachable (%s: %s); trying again in %.1f s"
+        record.args = (type(error).__name__, error, *(record.args or ()))
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+        record.exc_info, record.exc_text = None, None
+        return True
+
+
+def calm_reconnects() -> None:
+    """Cap the reconnect delay and log each attempt as one line (idempotent)."""
+    setattr(discord.client, "ExponentialBackoff", CappedBackoff)  # noqa: B010 (a module global)
+    logger = logging.getLogger(discord.client.__name__)
+    if not any(isinstance(f, OneLineReconnects) for f in logger.filters):
+        logger.addFilter(OneLineReconnects())
 
 
 def wrap_parsers(
@@ -121,6 +165,15 @@ def problems() -> list[str]:
         found.append(f"CommandTree._call{inspect.signature(call)} changed its parameters")
     if "self._call(" not in inspect.getsource(app_commands.CommandTree._from_interaction):
         found.append("CommandTree._from_interaction no longer dispatches through self._call")
+
+    # The reconnect loop: its backoff (a module global) and its log line.
+    connect = inspect.getsource(discord.Client.connect)
+    if "ExponentialBackoff()" not in connect or "backoff.delay()" not in connect:
+        found.append("Client.connect no longer builds an ExponentialBackoff and asks its delay")
+    if f"_log.exception('{RECONNECT_LOG}'" not in connect:
+        found.append("Client.connect no longer logs its reconnect attempts as before")
+    if getattr(discord.backoff.ExponentialBackoff, "delay", None) is None:
+        found.append("ExponentialBackoff.delay is gone")
 
     # Endpoints and the two raw HTTP calls.
     if not isinstance(getattr(http.Route, "BASE", None), str):

@@ -3,8 +3,9 @@
 The work is done in rooms of their own: ``session`` (login, device, store), ``sync`` (the sync
 loop, gaps, seen events), ``crypto`` (E2EE), ``rooms`` (invite policy, power → roles, the
 community), ``direct`` (DM rooms, ``m.direct``), ``transport`` (rate limits, uploads, txn ids),
-``polls`` (native polls, MSC3381), ``commands`` (commands and votes in, replies out),
-``content`` (event contents, pure) and ``state`` (what survives a restart).
+``polls`` (native polls, MSC3381), ``events`` (what a sync brings, handed to the parts),
+``commands`` (commands and votes in, replies out), ``content`` (event contents, pure) and
+``state`` (what survives a restart).
 """
 
 from __future__ import annotations
@@ -14,29 +15,18 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any
 
-from nio import (
-    InviteMemberEvent,
-    JoinError,
-    MatrixRoom,
-    MegolmEvent,
-    RoomEncryptionEvent,
-    RoomMemberEvent,
-    RoomMessageText,
-    SyncResponse,
-    UnknownEvent,
-)
-
 from bot.adapters.matrix import content as mx
 from bot.adapters.matrix.commands import Commands, Timing
-from bot.adapters.matrix.crypto import Crypto, unreadable_notice
+from bot.adapters.matrix.crypto import Crypto
 from bot.adapters.matrix.direct import DirectRooms
+from bot.adapters.matrix.events import SyncEvents
 from bot.adapters.matrix.polls import NativePolls
 from bot.adapters.matrix.rooms import Rooms
 from bot.adapters.matrix.session import Session
 from bot.adapters.matrix.state import SavedState, catch_up_until
 from bot.adapters.matrix.sync import Sync
 from bot.adapters.matrix.transport import OUTBOX_RATE_BUDGET, Transport, TxnIds
-from bot.core.errors import DeliveryError, TransientDeliveryError
+from bot.core.errors import TransientDeliveryError
 from bot.core.ports import Capability
 from bot.core.refs import Actor, MemberRef, MessageRef, Role, RoomRef
 
@@ -70,7 +60,7 @@ class MatrixAdapter:
         self.transport = Transport(self.session, self.crypto)
         self.polls = NativePolls(self.session, self.transport)
         self.rooms = Rooms(self.session)
-        self.sync = Sync(self.session, self.crypto, self)
+        self.sync = Sync(self.session, self.crypto, SyncEvents(self))
         self.direct = DirectRooms(self.session, self.sync.wait_rooms)
         self.commands = Commands(self)
         self.lease: LeaseKeeper | None = None  # the account's lease, once started
@@ -89,10 +79,6 @@ class MatrixAdapter:
     def connected(self) -> bool:
         """The last sync with the homeserver succeeded (what /healthz reports)."""
         return self.sync.connected
-
-    def on_reconnected(self) -> None:
-        if self.core is not None:
-            self.core.metrics.reconnected(PLATFORM)
 
     @property
     def user_id(self) -> str:
@@ -220,80 +206,6 @@ class MatrixAdapter:
             raise TransientDeliveryError("matrix adapter not started") from None
 
     # --- what a sync brings (sync.SyncHandler) --------------------------------------------------
-
-    async def on_invites(self, resp: SyncResponse) -> None:
-        client = self.session.c
-        for room_id, info in resp.rooms.invite.items():
-            inviter, direct = None, False
-            for event in info.invite_state:
-                if isinstance(event, InviteMemberEvent) and event.state_key == self.user_id:
-                    inviter = event.sender
-                    direct = bool(event.content.get("is_direct"))
-            if not self.rooms.invite_allowed(inviter, room_id):
-                log.info("Matrix: declining an invite to %s from %s", room_id, inviter)
-                await client.room_leave(room_id)
-                continue
-            joined = await client.join(room_id)
-            if isinstance(joined, JoinError):
-                log.warning("Matrix: could not join %s: %s", room_id, joined)
-                continue
-            log.info("Matrix: joined %s (invited by %s)", room_id, inviter)
-            if direct and inviter:
-                await self.direct.invited(inviter, room_id)
-
-    async def on_left(self, room_id: str) -> None:
-        """The bot left or was removed: drop the room from nio and from our state."""
-        had_dm = self.direct.is_recorded(room_id)
-        if self.rooms.is_community(room_id) or had_dm:
-            log.info("Matrix: the bot is no longer in %s; forgetting it", room_id)
-        self.state.forget_room(room_id)
-        self.session.save()
-        try:
-            await self.session.c.room_forget(room_id)
-        except Exception:
-            log.debug("room_forget %s failed", room_id, exc_info=True)
-        if had_dm:
-            await self.direct.put_m_direct()
-
-    def on_state(self, room_id: str, events: list[Any]) -> None:
-        self.rooms.note_state(room_id, events)
-
-    async def on_unreadable(self, room_id: str) -> None:
-        """Say once in an encrypted room that the bot cannot read it (encryption off)."""
-        if not self.crypto.first_unreadable(room_id):
-            return
-        assert self.core is not None
-        notice = unreadable_notice(self.core.i18n.translator())
-        try:
-            await self.deliver(room_id, notice, f"unreadable:{room_id}", None, OUTBOX_RATE_BUDGET)
-        except DeliveryError as exc:
-            log.warning("Matrix: could not warn %s: %s", room_id, exc.reason)
-
-    async def on_unknown(self, room_id: str, event: UnknownEvent) -> None:
-        self.commands.unknown(room_id, event)
-
-    async def on_event(
-        self, room_id: str, room: MatrixRoom | None, event: Any, synced_at: float
-    ) -> None:
-        if isinstance(event, RoomMessageText):
-            self.commands.message(room_id, event, synced_at)
-        elif isinstance(event, UnknownEvent):
-            self.commands.unknown(room_id, event)
-        elif isinstance(event, RoomMemberEvent):
-            if event.state_key == self.user_id:
-                return
-            if await self.direct.membership(room_id, event):
-                return
-            assert self.core is not None
-            await self.rooms.membership(self.core, room_id, event)
-        elif isinstance(event, MegolmEvent):
-            if not self.encryption:
-                await self.on_unreadable(room_id)
-            else:
-                await self.crypto.undecryptable(room_id, event)
-        elif isinstance(event, RoomEncryptionEvent) and not self.encryption:
-            await self.on_unreadable(room_id)
-
     # --- who and where --------------------------------------------------------------------------
 
     def actor(self, user_id: str, room_id: str) -> Actor:
