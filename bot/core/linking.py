@@ -18,8 +18,8 @@ from sqlmodel import col, update
 from bot.core.errors import UserError
 from bot.core.events import MembersMerged
 from bot.core.i18n import N_
-from bot.core.privacy import MergeNote
 from bot.core.mail.store import EmailStore
+from bot.core.privacy import MergeNote
 from bot.core.rights import LinkCodes
 from bot.core.web_login import WebLogins
 from bot.storage.models import Identity, Member, OutboxMessage

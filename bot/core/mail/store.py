@@ -153,7 +153,8 @@ class EmailStore:
                 raise UserError("Votre adresse {address} est déjà confirmée.", address=row.address)
             if row.code_hash is None or row.code_expires_at is None or row.code_expires_at < now:
                 raise UserError(
-                    "Ce code n'est plus valable. Demandez-en un autre : me email address:{address}.",
+                    "Ce code n'est plus valable. Demandez-en un autre : "
+                    "me email address:{address}.",
                     address=row.address,
                 )
             if len(typed) != CODE_DIGITS or not hmac.compare_digest(
