@@ -4,7 +4,8 @@
 ``me link`` codes) and each enabled cog's part (its ``privacy.export``) into one JSON-ready dict
 (shape documented in docs/onboarding.md). ``forget_member`` calls every cog's ``privacy.forget``,
 then deletes the member's link codes, e-mail address, queued messages, identities and member
-row (the foreign keys cascade to whatever a cog forgot). Both are core rights: they work with no cog enabled.
+row (the foreign keys cascade to whatever a cog forgot). Both are core rights: they work with
+no cog enabled.
 """
 
 from __future__ import annotations
