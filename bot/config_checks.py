@@ -60,8 +60,7 @@ def check_platforms(settings: Settings) -> list[str]:
             )
     if settings.email.enabled and not settings.email.sender:
         problems.append(
-            'email.from: required when email.enabled = true (e.g. "Passerelle '
-            '<bot@example.org>")'
+            'email.from: required when email.enabled = true (e.g. "Passerelle <bot@example.org>")'
         )
     if settings.email.enabled and settings.email.username and not settings.email.password:
         problems.append(
