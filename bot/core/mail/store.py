@@ -147,14 +147,14 @@ class EmailStore:
             row = await s.get(EmailAddress, member_id, with_for_update=True)
             if row is None:
                 raise UserError(
-                    "Vous n'avez pas donné d'adresse. Tapez d'abord me email address:…."
+                    "Vous n'avez pas donné d'adresse. Tapez d'abord me email address vous@exemple.org."
                 )
             if row.confirmed_at is not None and row.code_hash is None:
                 raise UserError("Votre adresse {address} est déjà confirmée.", address=row.address)
             if row.code_hash is None or row.code_expires_at is None or row.code_expires_at < now:
                 raise UserError(
                     "Ce code n'est plus valable. Demandez-en un autre : "
-                    "me email address:{address}.",
+                    "me email address {address}.",
                     address=row.address,
                 )
             if len(typed) != CODE_DIGITS or not hmac.compare_digest(
@@ -166,7 +166,7 @@ class EmailStore:
                     row.code_hash = row.link_hash = row.code_expires_at = None
                     error = UserError(
                         "Trop de codes erronés : ce code est annulé. Demandez-en un autre : "
-                        "me email address:{address}.",
+                        "me email address {address}.",
                         address=row.address,
                     )
                 else:
@@ -223,7 +223,7 @@ class EmailStore:
         async with self.db.session() as s:
             row = await s.get(EmailAddress, member_id)
             if row is None:
-                raise UserError("Donnez d'abord une adresse : me email address:vous@exemple.org.")
+                raise UserError("Donnez d'abord une adresse : me email address vous@exemple.org.")
             if reminders is not None:
                 row.reminders = reminders
             if digest is not None:
