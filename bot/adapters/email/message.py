@@ -55,13 +55,13 @@ def build_message(reply: Reply, t: Translator, envelope: Envelope, key: str) -> 
     msg["Subject"] = subject_of(reply, envelope.community)
     msg["Date"] = formatdate(localtime=False, usegmt=True)
     msg["Message-ID"] = message_id(key, envelope.sender)
-    msg["Content-Language"] = t.locale
     msg["Auto-Submitted"] = "auto-generated"  # no vacation auto-replies to the bot
     if envelope.unsubscribe_url:
         msg["List-Unsubscribe"] = f"<{envelope.unsubscribe_url}>"
         msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg.set_content(plain_body(reply, t, envelope))
     msg.add_alternative(html_body(reply, t, envelope), subtype="html")
+    msg["Content-Language"] = t.locale  # after the body: setting content drops Content-*
     return msg
 
 
