@@ -18,6 +18,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.core.i18n import N_
+from bot.core.mail.routing import apply_choices
 from bot.web.keys import CORE
 from bot.web.render import error_page, page
 
@@ -61,9 +62,11 @@ async def confirm_form(request: web.Request) -> web.Response:
 
 
 async def confirm(request: web.Request) -> web.Response:
-    member_id = await request.app[CORE].mail.confirm_link(request.match_info["token"])
+    core = request.app[CORE]
+    member_id = await core.mail.confirm_link(request.match_info["token"])
     if member_id is None:
         return _unknown(request)
+    await apply_choices(core, member_id)
     return _show(
         request,
         N_("Adresse confirmée"),
@@ -103,8 +106,10 @@ async def unsubscribe(request: web.Request) -> web.Response:
     core = request.app[CORE]
     token = request.match_info["token"]
     status = await core.mail.by_unsubscribe_token(token)
-    if status is None or not await core.mail.unsubscribe(token):
+    member_id = await core.mail.unsubscribe(token)
+    if status is None or member_id is None:
         return _unknown(request)
+    await apply_choices(core, member_id)
     return _show(
         request,
         N_("Désinscription"),

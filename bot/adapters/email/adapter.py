@@ -26,6 +26,7 @@ import aiosmtplib
 from bot.adapters.email.message import Envelope, build_message, message_id
 from bot.core.errors import PermanentDeliveryError, TransientDeliveryError
 from bot.core.mail import CONFIRM_KIND, EMAIL
+from bot.core.mail.routing import apply_choices
 from bot.core.pacing import Pacer
 from bot.core.ports import Capability
 from bot.core.refs import MemberRef, MessageRef, Role, RoomRef
@@ -108,6 +109,7 @@ class EmailAdapter:
             if code < 500:
                 raise TransientDeliveryError(f"smtp_{code}") from exc
             await core.mail.record_refusal(member_id, recipient.address, f"smtp_{code}")
+            await apply_choices(core, member_id)  # what is queued goes to chat now
             log.info("E-mail to member %s refused for good (%s)", member_id, code)
             raise PermanentDeliveryError(f"smtp_refused_{code}") from exc
         except aiosmtplib.SMTPAuthenticationError as exc:

@@ -16,7 +16,7 @@ from bot.core.commands import Opt, command
 from bot.core.errors import UserError
 from bot.core.i18n import Translator
 from bot.core.invocation import Invocation
-from bot.core.mail.routing import CONFIRM_KIND, EMAIL
+from bot.core.mail.routing import CONFIRM_KIND, EMAIL, apply_choices
 from bot.core.mail.store import EmailStatus
 from bot.core.outbox import Delivery
 from bot.core.reply import Reply, Tone
@@ -82,6 +82,7 @@ class EmailCommands(Cog, name="email", group=GROUP):
     ) -> Reply:
         """Confirmer mon adresse e-mail avec le code reçu."""
         address = await self.core.mail.confirm_code(inv.member_id, code)
+        await apply_choices(self.core, inv.member_id)
         return Reply(
             text=inv.t(
                 "Adresse {address} confirmée. Choisissez ce qui vous y est envoyé : "
@@ -112,6 +113,7 @@ class EmailCommands(Cog, name="email", group=GROUP):
             reminders=None if not reminders else reminders == "on",
             digest=None if not digest else digest == "on",
         )
+        await apply_choices(self.core, inv.member_id)
         return await self._status_reply(inv, status)
 
     @command("status", group=GROUP)
@@ -134,6 +136,7 @@ class EmailCommands(Cog, name="email", group=GROUP):
         """Effacer mon adresse e-mail (plus rien n'y est envoyé)."""
         if not await self.core.mail.remove(inv.member_id):
             raise UserError("Vous n'avez pas d'adresse e-mail enregistrée : rien à effacer.")
+        await apply_choices(self.core, inv.member_id)
         return Reply(
             text=inv.t(
                 "Adresse effacée : plus rien ne vous est envoyé par e-mail, tout arrive ici."

@@ -147,7 +147,8 @@ class EmailStore:
             row = await s.get(EmailAddress, member_id, with_for_update=True)
             if row is None:
                 raise UserError(
-                    "Vous n'avez pas donné d'adresse. Tapez d'abord me email address vous@exemple.org."
+                    "Vous n'avez pas donné d'adresse. Tapez d'abord "
+                    "me email address vous@exemple.org."
                 )
             if row.confirmed_at is not None and row.code_hash is None:
                 raise UserError("Votre adresse {address} est déjà confirmée.", address=row.address)
@@ -306,17 +307,18 @@ class EmailStore:
             ).first()
             return _status(row) if row else None
 
-    async def unsubscribe(self, token: str) -> bool:
-        """Turn every topic off for the address of ``token``; False when unknown."""
+    async def unsubscribe(self, token: str) -> int | None:
+        """Turn every topic off for the address of ``token``; returns its member (None: an
+        unknown token)."""
         async with self.db.session() as s:
             row = (
                 await s.exec(select(EmailAddress).where(EmailAddress.unsubscribe_token == token))
             ).first()
             if row is None:
-                return False
+                return None
             row.reminders = row.digest = False
             s.add(row)
-            return True
+            return row.member_id
 
     # --- privacy (core rights) ---------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import event, func
+from sqlalchemy import event, func, update
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -193,6 +193,26 @@ class Outbox:
             chosen = await self.core.mail.choosers(sorted(members), topic)
             routes.update((m, kind) for m in chosen for kind, t in TOPICS.items() if t == topic)
         return routes
+
+    async def reroute(self, member_id: int, kinds: Iterable[str], platform: str) -> int:
+        """Move a member's pending DMs of ``kinds`` to ``platform`` (they chose, or stopped,
+        e-mail for them); returns how many moved. Room posts never move."""
+        async with self.core.db.session() as session:
+            result = await session.exec(
+                update(OutboxMessage)
+                .where(
+                    col(OutboxMessage.member_id) == member_id,
+                    col(OutboxMessage.status) == PENDING,
+                    col(OutboxMessage.room).is_(None),
+                    col(OutboxMessage.kind).in_(list(kinds)),
+                    col(OutboxMessage.platform) != platform,
+                )
+                .values(platform=platform)
+            )
+            moved = max(result.rowcount, 0)
+        if moved:
+            self.wake()
+        return moved
 
     async def cancel(
         self, *keys: str, prefix: str | None = None, members: Iterable[int] | None = None
