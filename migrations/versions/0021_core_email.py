@@ -27,9 +27,7 @@ def upgrade() -> None:
         sa.Column("confirmed_at", bot.storage.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("code_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
         sa.Column("link_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
-        sa.Column(
-            "code_expires_at", bot.storage.types.UTCDateTime(timezone=True), nullable=True
-        ),
+        sa.Column("code_expires_at", bot.storage.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("code_failures", sa.Integer(), nullable=False, server_default="0"),
         sa.Column("sends", sa.Integer(), nullable=False, server_default="0"),
         sa.Column("sends_since", bot.storage.types.UTCDateTime(timezone=True), nullable=True),

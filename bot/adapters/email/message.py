@@ -41,8 +41,10 @@ def message_id(key: str, sender: str) -> str:
 
 
 def subject_of(reply: Reply, community: str) -> str:
-    first = reply.title or next((line for line in reply.text.splitlines() if line.strip()), "")
-    words = " ".join(to_plain(first).replace("#", "").split())
+    """The title, then the text's first line (what a chat preview would show), cut."""
+    first = next((line for line in reply.text.splitlines() if line.strip()), "")
+    head = " — ".join(part for part in (reply.title, first) if part)
+    words = " ".join(to_plain(head).replace("#", "").split())
     if len(words) > SUBJECT_MAX:
         words = words[: SUBJECT_MAX - 1].rstrip() + "…"
     return f"[{community}] {words}" if words else f"[{community}]"

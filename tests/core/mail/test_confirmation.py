@@ -20,7 +20,7 @@ async def test_a_code_confirms_the_address(mail: Mail) -> None:
     (sent,) = mail.smtp.received
     message = sent.message
     assert sent.rcpt_tos == ["Alice.Martin@example.org"]
-    assert message["Subject"] == "[Passerelle] Confirmez votre adresse e-mail"
+    assert message["Subject"].startswith("[Passerelle] Confirmez votre adresse e-mail — ")
     assert message["List-Unsubscribe"] is None  # nothing to unsubscribe from yet
     code = code_in(message)
     html = message.get_body(preferencelist=("html",)).get_content()
@@ -40,7 +40,7 @@ async def test_the_link_confirms_through_the_web_page_without_login(mail: Mail) 
     await h.deliver()
     message = mail.smtp.received[-1].message
     assert message["Content-Language"] == "en"
-    assert message["Subject"] == "[Passerelle] Confirm your e-mail address"
+    assert message["Subject"].startswith("[Passerelle] Confirm your e-mail address — ")
     text = message.get_body(preferencelist=("plain",)).get_content()
     path = re.search(r"https://bot\.passerelle\.test(/email/confirm/[\w-]+)", text).group(1)
     async with TestClient(TestServer(build_app(h.core))) as client:
