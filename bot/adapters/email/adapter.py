@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 import aiosmtplib
 
 from bot.adapters.email.message import Envelope, build_message, message_id
+from bot.adapters.email.smtp import SmtpPool
 from bot.core.errors import PermanentDeliveryError, TransientDeliveryError
 from bot.core.mail import CONFIRM_KIND, EMAIL
 from bot.core.mail.routing import apply_choices
@@ -50,6 +51,7 @@ class EmailAdapter:
     def __init__(self, settings: EmailSection) -> None:
         self.settings = settings
         self.pacer = Pacer(settings.rate)
+        self.pool = SmtpPool(settings, 1)
         self._core: Core | None = None
 
     @property
@@ -60,8 +62,11 @@ class EmailAdapter:
 
     async def start(self, core: Core) -> None:
         self._core = core
+        # As many open connections as the outbox sends at once.
+        self.pool = SmtpPool(self.settings, core.settings.outbox.concurrency)
 
     async def stop(self) -> None:
+        await self.pool.close()
         self._core = None
 
     async def send(self, room: RoomRef, reply: Reply, *, key: str | None = None) -> MessageRef:
@@ -95,15 +100,7 @@ class EmailAdapter:
         message = build_message(reply, t, envelope, key)
         await self.pacer.wait()
         try:
-            await aiosmtplib.send(
-                message,
-                hostname=self.settings.host,
-                port=self.settings.port,
-                username=self.settings.username or None,
-                password=self.settings.password or None,
-                start_tls=self.settings.starttls,
-                timeout=self.settings.timeout,
-            )
+            await self.pool.send(message)
         except aiosmtplib.SMTPRecipientsRefused as exc:
             code = min((r.code for r in exc.recipients), default=550)
             if code < 500:
