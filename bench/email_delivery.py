@@ -155,8 +155,8 @@ async def main() -> None:
                         print(f"Database: {core.db.dialect}")
                         if core.db.dialect == "postgresql":
                             async with core.db.session() as s:  # a clean slate for the run
-                                await s.exec(text("TRUNCATE core_member CASCADE"))  # type: ignore[call-overload]
-                                await s.exec(text("TRUNCATE core_outbox"))  # type: ignore[call-overload]
+                                await s.exec(text("TRUNCATE core_member CASCADE"))
+                                await s.exec(text("TRUNCATE core_outbox"))
                     ids = await make_members(core, args.members, name[0])
                     results[name] = await run(core, smtp, ids, name)
                 finally:
