@@ -64,6 +64,7 @@ class SmtpServer:
         self.handler = RecordingHandler()
         self.port = port
         self._server: asyncio.base_events.Server | None = None
+        self._sessions: list[SMTP] = []
 
     @property
     def received(self) -> list[Received]:
@@ -71,17 +72,23 @@ class SmtpServer:
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
-        self._server = await loop.create_server(
-            lambda: SMTP(self.handler, hostname="localhost", enable_SMTPUTF8=True),
-            "127.0.0.1",
-            self.port,
-        )
+        def session() -> SMTP:
+            smtp = SMTP(self.handler, hostname="localhost", enable_SMTPUTF8=True)
+            self._sessions.append(smtp)
+            return smtp
+
+        self._server = await loop.create_server(session, "127.0.0.1", self.port)
         self.port = self._server.sockets[0].getsockname()[1]
 
     async def stop(self) -> None:
         """Go down: new connections are refused until ``start`` (same port)."""
         if self._server is not None:
             self._server.close()
+            # Connections a client keeps open go down too (a real outage drops them).
+            for smtp in self._sessions:
+                if smtp.transport is not None:
+                    smtp.transport.close()
+            self._sessions.clear()
             await self._server.wait_closed()
             self._server = None
 
