@@ -98,7 +98,7 @@ async def unsubscribe_form(request: web.Request) -> web.Response:
             "arriveront sur le chat."
         ),
         params={"address": status.address},
-        button=N_("Me désinscrire"),
+        button=N_("Ne plus rien recevoir"),
     )
 
 
