@@ -72,6 +72,7 @@ class SmtpServer:
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
+
         def session() -> SMTP:
             smtp = SMTP(self.handler, hostname="localhost", enable_SMTPUTF8=True)
             self._sessions.append(smtp)

@@ -204,3 +204,16 @@ async def test_the_digest_kind_goes_by_email_for_those_who_chose_it(mail: Mail) 
     assert received.message["Subject"] == "[Passerelle] Résumé du mois — Bonjour !"
     assert "<strong>Bonjour</strong>" in received.message.get_body(("html",)).get_content()
     assert [d for d in h.adapter.dms("bob") if "Bonjour" in d.text]
+
+
+async def test_linking_two_accounts_keeps_one_address(mail: Mail) -> None:
+    from bot.core.linking import merge_members
+
+    h = mail.h
+    await mail.confirmed("alice", "alice@example.org")
+    await h.invoke("bob", "help")
+    alice, bob = await mail.member_id("alice"), await mail.member_id("bob")
+    await merge_members(h.core, bob, alice)  # bob kept, alice's address moves over
+    status = await h.core.mail.status(bob)
+    assert status is not None and status.address == "alice@example.org" and status.confirmed
+    assert await h.core.mail.status(alice) is None
