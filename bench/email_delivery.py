@@ -11,7 +11,7 @@ them to e-mail. Two runs in the same process:
    the most messages the server accepted within one second (sends start on evenly spaced
    slots; a stall on a busy machine lets a few complete together).
 
-    .venv/bin/python bench/email_delivery.py [--members 2000] [--rate 50] [--concurrency 8]
+    .venv/bin/python bench/email_delivery.py [--members 2000] [--rate 20] [--concurrency 8]
         [--database-url postgresql+asyncpg://…]
 """
 
@@ -139,7 +139,7 @@ async def run(core: Core, smtp: SmtpServer, ids: list[int], edition: str) -> dic
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--members", type=int, default=2000)
-    parser.add_argument("--rate", type=float, default=50.0, help="[email] rate, messages/s")
+    parser.add_argument("--rate", type=float, default=20.0, help="[email] rate, messages/s")
     parser.add_argument("--concurrency", type=int, default=8, help="[outbox] concurrency")
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
     args = parser.parse_args()

@@ -86,8 +86,7 @@ class EmailAdapter:
         recipient = await core.mail.recipient(member_id, confirmation=confirmation)
         if recipient is None:
             raise PermanentDeliveryError("email_no_address")
-        info = await core.members.get(member_id)
-        t = await core.translator(member=info)
+        t = await core.translator(member=recipient.member)
         envelope = Envelope(
             sender=self.settings.sender,
             to=recipient.address,
