@@ -23,6 +23,7 @@ from bot.config import Settings
 from bot.core.builtins import Builtins
 from bot.core.cog import Cog
 from bot.core.core import Core
+from bot.core.mail.commands import EmailCommands
 from bot.core.ports import Adapter
 from bot.scheduling import Clock, Scheduler, SystemClock
 from bot.storage.db import Database
@@ -118,6 +119,8 @@ def build_core(
 
         core.scheduler = Scheduler(core.clock, wake, settings.outbox.poll_interval.total_seconds())
     core.add_cog(Builtins(core))
+    if settings.email.enabled:
+        core.add_cog(EmailCommands(core))
     for cog in settings.cogs.enabled_names() if cogs is None else cogs:
         if isinstance(cog, str):
             load_cog(core, cog)
@@ -148,6 +151,9 @@ def platform_adapters(settings: Settings) -> list[Adapter]:
     if settings.matrix.enabled:
         module = importlib.import_module("bot.adapters.matrix")
         adapters.append(module.MatrixAdapter(settings.matrix))
+    if settings.email.enabled:
+        module = importlib.import_module("bot.adapters.email")
+        adapters.append(module.EmailAdapter(settings.email))
     return adapters
 
 
@@ -164,10 +170,12 @@ def ready_line(core: Core) -> str:
         elif name == "matrix":
             rooms = ", ".join(settings.matrix.rooms) or "none"
             detail = f"account {settings.matrix.user_id or '?'}, rooms {rooms}"
+        elif name == "email":
+            detail = f"SMTP {settings.email.host}:{settings.email.port}, send-only"
         else:
             detail = "terminal" if name == "console" else "in memory"
         platforms.append(f"{name} ({detail})")
-    cogs = [name for name in core.cogs if name != Builtins.name]
+    cogs = [name for name in core.cogs if name not in (Builtins.name, EmailCommands.name)]
     line = (
         f"Passerelle ready: platforms {'; '.join(platforms) or 'none'}; "
         f"cogs {', '.join(cogs) or 'none'}; database {core.db.dialect}"

@@ -235,6 +235,37 @@ class WebSection(Section):
         return f"http://{host}:{self.port}"
 
 
+class EmailSection(Section):
+    """The send-only e-mail channel (``bot.adapters.email``): members who confirmed an address
+    may get café reminders and the digest by e-mail (``me email``)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = Field(587, ge=1, le=65535)
+    username: str = ""
+    password: str = ""
+    sender: str = Field("", alias="from")  # the From header, e.g. "Passerelle <bot@example.org>"
+    starttls: bool = True  # upgrade the connection with STARTTLS (port 587); off for a local relay
+    timeout: float = Field(30.0, gt=0, le=300)  # seconds for one SMTP exchange
+    # Messages per second this process sends at most (mail hosts throttle or flag bursts);
+    # 0 = no pacing.
+    rate: float = Field(5.0, ge=0)
+    code_minutes: int = Field(60, ge=5, le=7 * 24 * 60)  # a confirmation code/link lasts this
+    max_codes_per_day: int = Field(5, ge=1, le=50)  # confirmation e-mails per member and day
+
+    @field_validator("sender")
+    @classmethod
+    def _mailbox(cls, value: str) -> str:
+        from email.utils import parseaddr
+
+        value = value.strip()
+        if value and "@" not in parseaddr(value)[1]:
+            raise ValueError('expected an address, e.g. "Passerelle <bot@example.org>"')
+        return value
+
+
 class CogsSection(BaseModel):
     """``enabled`` plus one ``[cogs.<name>]`` table per cog, validated by the cog's Settings."""
 
@@ -264,6 +295,7 @@ class Settings(BaseModel):
     discord: DiscordSection = DiscordSection()
     matrix: MatrixSection = MatrixSection()
     web: WebSection = WebSection()
+    email: EmailSection = EmailSection()
     cogs: CogsSection = CogsSection()
 
 

@@ -58,6 +58,14 @@ def check_platforms(settings: Settings) -> list[str]:
                 '(ids or aliases, e.g. ["#communaute:example.org"]) whose power levels give '
                 "roles"
             )
+    if settings.email.enabled and not settings.email.sender:
+        problems.append(
+            'email.from: required when email.enabled = true (e.g. "Passerelle <bot@example.org>")'
+        )
+    if settings.email.enabled and settings.email.username and not settings.email.password:
+        problems.append(
+            "email.password: required with email.username (or set PASSERELLE_EMAIL__PASSWORD)"
+        )
     return problems
 
 

@@ -23,6 +23,7 @@ from bot.core.invocation import Invocation
 from bot.core.library import Library
 from bot.core.links import find_links
 from bot.core.live import LiveMessages
+from bot.core.mail.store import EmailStore
 from bot.core.members import MemberInfo, MemberService, parse_zone
 from bot.core.metrics import Metrics, Outcome
 from bot.core.names import load_names, merge
@@ -69,6 +70,13 @@ class Core:
         self.metrics = Metrics()
         self.web = WebRegistry(settings.web)
         self.members = MemberService(db, clock)
+        #: Members' e-mail addresses (the send-only channel; see bot/core/mail).
+        self.mail = EmailStore(
+            db,
+            clock,
+            code_minutes=settings.email.code_minutes,
+            max_sends_per_day=settings.email.max_codes_per_day,
+        )
         self.catalogue = Catalogue()
         self._core_names = load_names(CORE_LOCALES_DIR)
         self.cogs: dict[str, Cog] = {}

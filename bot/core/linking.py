@@ -18,6 +18,7 @@ from sqlmodel import col, update
 from bot.core.errors import UserError
 from bot.core.events import MembersMerged
 from bot.core.i18n import N_
+from bot.core.mail.store import EmailStore
 from bot.core.privacy import MergeNote
 from bot.core.rights import LinkCodes
 from bot.core.web_login import WebLogins
@@ -79,6 +80,7 @@ async def merge_members(core: Core, kept: int, merged: int) -> MergeReport:
         )
         await LinkCodes.merge(session, kept, merged)
         await WebLogins.merge(session, kept, merged)
+        await EmailStore.merge(session, kept, merged)
     for cog in core.cogs.values():
         if cog.privacy is not None:
             _collect(report, await cog.privacy.merge(kept, merged))

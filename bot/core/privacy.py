@@ -1,10 +1,11 @@
 """A member's data across the core and every cog: export it all, or forget it all.
 
-``export_member`` gathers the core's rows (member, identities, queued messages, ``me link`` codes)
-and each enabled cog's part (its ``privacy.export``) into one JSON-ready dict (shape documented in
-docs/onboarding.md). ``forget_member`` calls every cog's ``privacy.forget``, then deletes the
-member's link codes, queued messages, identities and member row (the foreign keys cascade to
-whatever a cog forgot). Both are core rights: they work with no cog enabled.
+``export_member`` gathers the core's rows (member, identities, e-mail address, queued messages,
+``me link`` codes) and each enabled cog's part (its ``privacy.export``) into one JSON-ready dict
+(shape documented in docs/onboarding.md). ``forget_member`` calls every cog's ``privacy.forget``,
+then deletes the member's link codes, e-mail address, queued messages, identities and member
+row (the foreign keys cascade to whatever a cog forgot). Both are core rights: they work with
+no cog enabled.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from sqlmodel import col, delete, select
 
+from bot.core.mail.store import EmailStore
 from bot.core.rights import LinkCodes
 from bot.core.web_login import WebLogins
 from bot.storage.models import Identity, Member, OutboxMessage
@@ -73,6 +75,7 @@ async def export_member(core: Core, member_id: int) -> dict[str, Any]:
                 select(Identity).where(Identity.member_id == member_id).order_by(col(Identity.id))
             )
         )
+        email = await EmailStore.export(session, member_id)
         queued = list(
             await session.exec(
                 select(OutboxMessage)
@@ -89,6 +92,7 @@ async def export_member(core: Core, member_id: int) -> dict[str, Any]:
         "messages": [],
         "link_codes": [],
         "dashboard": {},
+        "email": email,
         "cogs": {},
     }
     if member is not None:
@@ -145,6 +149,7 @@ async def forget_member(core: Core, member_id: int) -> None:
     async with core.db.session() as session:
         await LinkCodes.forget(session, member_id)
         await WebLogins.forget(session, member_id)
+        await EmailStore.forget(session, member_id)
         # Queued messages (pending or sent) would still carry the member's words and id.
         await session.exec(delete(OutboxMessage).where(col(OutboxMessage.member_id) == member_id))
         await session.exec(delete(Identity).where(col(Identity.member_id) == member_id))

@@ -230,3 +230,38 @@ class HandledEvent(SQLModel, table=True):
     platform: str = Field(primary_key=True, max_length=16)
     event_id: str = Field(primary_key=True, max_length=255)
     handled_at: datetime = TimestampField(index=True)
+
+
+class EmailAddress(SQLModel, table=True):
+    """A member's e-mail address, the send-only channel for members off the chat (``me
+    email``). Nothing but the confirmation goes to it until ``confirmed_at`` is set; only the
+    SHA-256 of the confirmation code and link is kept. ``unsubscribe_token`` is the capability
+    in every e-mail's unsubscribe link (raw: the mail is built from it at send time)."""
+
+    __tablename__ = "core_email"
+
+    member_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("core_member.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    address: str = Field(max_length=254)
+    confirmed_at: datetime | None = TimestampField(nullable=True)
+    code_hash: str | None = Field(default=None, max_length=64)
+    link_hash: str | None = Field(default=None, max_length=64, unique=True)
+    code_expires_at: datetime | None = TimestampField(nullable=True)
+    #: Wrong codes typed against the current one; it is void when they reach the limit.
+    code_failures: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    #: Confirmation e-mails sent since ``sends_since`` (the rate limit's window).
+    sends: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    sends_since: datetime | None = TimestampField(nullable=True)
+    last_sent_at: datetime | None = TimestampField(nullable=True)
+    unsubscribe_token: str = Field(max_length=64, unique=True)
+    reminders: bool = False
+    digest: bool = False
+    #: The mail server refused the address for good (5xx): nothing more goes to it.
+    refused_at: datetime | None = TimestampField(nullable=True)
+    refused_reason: str | None = Field(default=None, max_length=200)
+    #: The member was told on chat about the refusal (``me email``).
+    refusal_told: bool = False
+    created_at: datetime = TimestampField()

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from bot.core.dashboard import web_logins
-from bot.web import feeds, health, metrics, pages, reports
+from bot.web import email_links, feeds, health, metrics, pages, reports
 from bot.web.keys import CORE, LOGINS
 from bot.web.render import setup_templates
 from bot.web.security import add_headers, guard
@@ -36,6 +36,7 @@ def build_app(core: Core) -> web.Application:
     setup_templates(app)
     pages.setup(app)
     reports.setup(app)
+    email_links.setup(app)
     return app
 
 

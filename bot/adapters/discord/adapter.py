@@ -31,7 +31,7 @@ import discord
 from bot.adapters.discord import compat
 from bot.adapters.discord.appcommands import build_tree_commands
 from bot.adapters.discord.client import PasserelleClient, PasserelleTree
-from bot.adapters.discord.delivery import PLATFORM, Delivery, Pacer
+from bot.adapters.discord.delivery import PLATFORM, Delivery
 from bot.adapters.discord.guilds import OtherGuilds
 from bot.adapters.discord.interactions import Interactions
 from bot.adapters.discord.members import Community
@@ -39,6 +39,7 @@ from bot.adapters.discord.render import no_mentions
 from bot.adapters.discord.state import MemberMemory
 from bot.adapters.discord.sync import CommandSync
 from bot.core.errors import TransientDeliveryError
+from bot.core.pacing import Pacer
 from bot.core.ports import Capability
 from bot.core.refs import Actor, MemberRef, MessageRef, Role, RoomRef
 from bot.core.reply import Reply

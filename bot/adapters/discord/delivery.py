@@ -7,7 +7,6 @@ the first message instead of showing a second one. Error 50007 (DMs closed) beco
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 
 import aiohttp
@@ -22,6 +21,7 @@ from bot.core.errors import (
     RateLimited,
     TransientDeliveryError,
 )
+from bot.core.pacing import Pacer
 from bot.core.refs import MemberRef, MessageRef, RoomRef
 from bot.core.reply import Reply
 
@@ -50,29 +50,6 @@ def delivery_error(exc: BaseException) -> Exception:
             return TransientDeliveryError(f"discord_{exc.status}")
         return PermanentDeliveryError(f"discord_{exc.status}_{exc.code}")
     return TransientDeliveryError(type(exc).__name__)
-
-
-class Pacer:
-    """Spaces REST calls evenly under Discord's global limit (50 requests/s per bot).
-
-    discord.py honours per-route buckets ahead of time but learns of the global limit only
-    from 429 answers; a fan-out of DMs (one bucket per DM channel) would then collect
-    thousands of 429s, and Discord bans IPs with 10,000 invalid requests in 10 minutes.
-    """
-
-    def __init__(self, rate: float | None) -> None:
-        self.interval = 1.0 / rate if rate else 0.0
-        self._next = 0.0
-
-    async def wait(self) -> None:
-        if not self.interval:
-            return
-        loop = asyncio.get_running_loop()
-        now = loop.time()
-        slot = max(now, self._next)
-        self._next = slot + self.interval
-        if slot > now:
-            await asyncio.sleep(slot - now)
 
 
 class Delivery:

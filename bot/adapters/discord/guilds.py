@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.adapters.discord.delivery import NETWORK_ERRORS, Pacer
+from bot.adapters.discord.delivery import NETWORK_ERRORS
 from bot.adapters.discord.members import Community
 from bot.adapters.discord.render import no_mentions
 from bot.core.i18n import N_
+from bot.core.pacing import Pacer
 
 if TYPE_CHECKING:
     from bot.config import DiscordSection

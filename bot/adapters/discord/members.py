@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.adapters.discord.delivery import NETWORK_ERRORS, PLATFORM, Delivery, Pacer
+from bot.adapters.discord.delivery import NETWORK_ERRORS, PLATFORM, Delivery
 from bot.adapters.discord.state import MemberMemory
 from bot.core.errors import DeliveryError
 from bot.core.events import MemberJoined, MemberLeft
+from bot.core.pacing import Pacer
 from bot.core.refs import MemberRef, Role, RoomRef
 
 if TYPE_CHECKING:

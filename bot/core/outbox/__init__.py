@@ -8,9 +8,11 @@ within the grace window, saying so; older ones are skipped and logged. Housekeep
 finished rows after ``[outbox] keep_sent`` days: a sent message's text must not stay next to its
 recipient's id forever (e.g. the confirmation of an anonymous vote).
 
-Rooms: ``api.py`` (``Outbox``: enqueue, cancel, pending, purge, register), ``sender.py``
-(``Sender``: claim, send loop, stamping, housekeeping), ``delivery.py`` (``Delivery`` and
-renderers, recipients, the late note and the DM fallback).
+Rooms: ``api.py`` (``Outbox``: enqueue, cancel, pending, purge, register; the e-mail route),
+``sender.py`` (``Sender``: claim, send loop), ``outcomes.py`` (stamping a batch, retries with
+backoff, the stand-in for a message failed for good), ``upkeep.py`` (purging finished rows,
+releasing a dead process's claims), ``delivery.py`` (``Delivery`` and renderers, recipients,
+the late note and the DM fallback).
 """
 
 from bot.core.outbox.api import Outbox

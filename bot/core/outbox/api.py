@@ -14,10 +14,11 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import event, func
+from sqlalchemy import event, func, update
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.core.mail.routing import EMAIL, TOPICS, topic_of
 from bot.core.outbox.delivery import (
     PENDING,
     DeliveryReport,
@@ -101,6 +102,7 @@ class Outbox:
             # wait on its own write lock).
             raise ValueError("name the platform of DMs queued inside a caller's transaction")
         platforms = await self._dm_platforms(dm_members) if dm_members else {}
+        by_email = await self._email_routes(items, dm_members)
         values: list[dict[str, Any]] = []
         for item in items:
             if item.get("kind", "reply") not in self._renderers:
@@ -113,7 +115,13 @@ class Outbox:
             platform = item.get("platform") or (
                 room.platform
                 if room
-                else (platforms.get(member_id) if member_id is not None else None)
+                else (
+                    EMAIL
+                    if (member_id, item.get("kind", "reply")) in by_email
+                    else platforms.get(member_id)
+                    if member_id is not None
+                    else None
+                )
             )
             if platform is None:
                 log.warning(
@@ -166,6 +174,45 @@ class Outbox:
     async def _dm_platforms(self, member_ids: set[int | None]) -> dict[int, str]:
         ids = [m for m in member_ids if m is not None]
         return await self.core.members.preferred_platforms(ids, set(self.core.platforms))
+
+    async def _email_routes(
+        self, items: list[dict[str, Any]], dm_members: set[int | None]
+    ) -> set[tuple[int, str]]:
+        """The (member, kind) pairs that go by e-mail: DMs whose kind belongs to a topic the
+        member chose e-mail for (``bot.core.mail.routing``), when the channel runs."""
+        if EMAIL not in self.core.adapters or not dm_members:
+            return set()
+        wanted: dict[str, set[int]] = {}
+        for item in items:
+            topic = topic_of(item.get("kind", "reply"))
+            member_id = item.get("member_id")
+            if topic and member_id in dm_members and member_id is not None:
+                wanted.setdefault(topic, set()).add(member_id)
+        routes: set[tuple[int, str]] = set()
+        for topic, members in wanted.items():
+            chosen = await self.core.mail.choosers(sorted(members), topic)
+            routes.update((m, kind) for m in chosen for kind, t in TOPICS.items() if t == topic)
+        return routes
+
+    async def reroute(self, member_id: int, kinds: Iterable[str], platform: str) -> int:
+        """Move a member's pending DMs of ``kinds`` to ``platform`` (they chose, or stopped,
+        e-mail for them); returns how many moved. Room posts never move."""
+        async with self.core.db.session() as session:
+            result = await session.exec(
+                update(OutboxMessage)
+                .where(
+                    col(OutboxMessage.member_id) == member_id,
+                    col(OutboxMessage.status) == PENDING,
+                    col(OutboxMessage.room).is_(None),
+                    col(OutboxMessage.kind).in_(list(kinds)),
+                    col(OutboxMessage.platform) != platform,
+                )
+                .values(platform=platform)
+            )
+            moved = max(result.rowcount, 0)
+        if moved:
+            self.wake()
+        return moved
 
     async def cancel(
         self, *keys: str, prefix: str | None = None, members: Iterable[int] | None = None

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import col, select
 
 from bot.core.i18n import Translator
+from bot.core.mail.routing import EMAIL
 from bot.core.members import MemberInfo
 from bot.core.refs import MemberRef, RoomRef
 from bot.core.reply import Reply
@@ -121,6 +122,10 @@ async def fetch_recipients(db: Database, rows: list[OutboxMessage]) -> Batch:
         for member_id, name, locale, zone in people:
             assert member_id is not None  # a primary key read back
             batch.members[member_id] = MemberInfo(member_id, name, locale, zone)
+            if EMAIL in platforms:
+                # E-mail has no identity row: the adapter finds the member's address itself
+                # (and refuses anything but the confirmation to an unconfirmed one).
+                batch.refs[(member_id, EMAIL)] = MemberRef(EMAIL, str(member_id), name)
         identities = await session.exec(
             select(
                 Identity.member_id,

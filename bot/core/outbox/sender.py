@@ -13,12 +13,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, func, or_, update
-from sqlmodel import col, delete, select
+from sqlalchemy import func, or_, update
+from sqlmodel import col, select
 
 from bot.core.errors import DeliveryError, RateLimited
 from bot.core.metrics import OutboxOutcome
@@ -32,13 +32,14 @@ from bot.core.outbox.delivery import (
     Delivery,
     DeliveryReport,
     Renderer,
-    fallback_data,
     fetch_recipients,
     finish_reply,
     is_late,
     prepare,
 )
-from bot.core.refs import MessageRef, RoomRef
+from bot.core.outbox.outcomes import Requeue, retry_or_give_up, stamp, stand_in
+from bot.core.outbox.upkeep import purge_finished, release_claims
+from bot.core.refs import MessageRef
 from bot.core.reply import Reply
 from bot.storage.models import OutboxMessage
 
@@ -49,9 +50,6 @@ log = logging.getLogger(__name__)
 
 MAX_INLINE_RATE_WAIT = 10.0  # seconds a sender may wait out rate limits on one claimed row
 HOUSEKEEPING_EVERY = timedelta(hours=1)  # how often a sender loop purges finished rows
-
-#: How the sender queues a fallback post (``Outbox.enqueue``).
-Requeue = Callable[..., Awaitable[bool]]
 
 
 class Sender:
@@ -149,42 +147,16 @@ class Sender:
         return deleted
 
     async def purge_finished(self) -> int:
-        """Delete sent rows whose ``sent_at`` is older than ``keep_sent`` days, and rows that
-        failed, were skipped or dropped whose due time is; pending rows are never touched."""
-        cutoff = self.core.clock.now() - self.settings.keep_sent_for
-        async with self.core.db.session() as session:
-            result = await session.exec(
-                delete(OutboxMessage).where(
-                    or_(
-                        and_(
-                            col(OutboxMessage.status) == SENT,
-                            col(OutboxMessage.sent_at) < cutoff,
-                        ),
-                        and_(
-                            col(OutboxMessage.status).in_((FAILED, SKIPPED, DROPPED)),
-                            col(OutboxMessage.due_at) < cutoff,
-                        ),
-                    )
-                )
-            )
-            return max(result.rowcount, 0)
+        """Delete finished rows older than ``keep_sent`` days (``upkeep.purge_finished``)."""
+        return await purge_finished(
+            self.core.db, self.core.clock.now() - self.settings.keep_sent_for
+        )
 
     # --- claiming and sending -----------------------------------------------------------------
 
     async def release_claims(self, worker: str, platform: str) -> int:
-        async with self.core.db.session() as session:
-            result = await session.exec(
-                update(OutboxMessage)
-                .where(
-                    col(OutboxMessage.status) == PENDING,
-                    col(OutboxMessage.platform) == platform,
-                    col(OutboxMessage.claimed_by) == worker,
-                )
-                .values(claimed_until=None)
-            )
-            released = max(result.rowcount, 0)
+        released = await release_claims(self.core.db, worker, platform)
         if released:
-            log.info("Outbox: %s message(s) claimed by a dead process sent again", released)
             self.wake()
         return released
 
@@ -253,47 +225,9 @@ class Sender:
         return report
 
     async def _stamp(self, batch: Batch) -> None:
-        """Write a batch's outcomes in one transaction (only rows this worker still holds)."""
-        if not batch.finishes and not batch.retries:
-            return
-        # One UPDATE per outcome: rows sent in one batch share its latest send time.
-        groups: dict[tuple[str, str | None], list[int]] = {}
-        sent_times: dict[tuple[str, str | None], datetime] = {}
-        for row_id, status, reason, sent_at in batch.finishes:
-            groups.setdefault((status, reason), []).append(row_id)
-            if sent_at is not None:
-                group = (status, reason)
-                sent_times[group] = max(sent_at, sent_times.get(group, sent_at))
-        mine = col(OutboxMessage.claimed_by) == self.worker_id
-        async with self.core.db.session() as session:
-            for (status, reason), ids in groups.items():
-                await session.exec(
-                    update(OutboxMessage)
-                    .where(col(OutboxMessage.id).in_(ids), mine)
-                    .values(
-                        status=status,
-                        failure_reason=reason,
-                        sent_at=sent_times.get((status, reason)),
-                        claimed_until=None,
-                        attempts=OutboxMessage.attempts + 1,
-                    )
-                )
-            for row_id, when, count, reason in batch.retries:
-                values: dict[str, Any] = {
-                    "next_try_at": when,
-                    "claimed_until": None,
-                    "claimed_by": None,
-                }
-                if count:
-                    values["attempts"] = OutboxMessage.attempts + 1
-                    values["failure_reason"] = reason
-                await session.exec(
-                    update(OutboxMessage)
-                    .where(col(OutboxMessage.id) == row_id, mine)
-                    .values(**values)
-                )
-        if batch.retries:
-            self.poke(min(when for _, when, _, _ in batch.retries))
+        retry = await stamp(self.core, self.worker_id, batch)
+        if retry is not None:
+            self.poke(retry)
 
     async def _deliver(self, row: OutboxMessage, batch: Batch) -> DeliveryReport:
         assert row.id is not None  # a claimed row
@@ -343,14 +277,14 @@ class Sender:
             if exc.permanent:
                 log.info("Outbox %s failed for good: %s", row.key, exc.reason)
                 batch.finishes.append((row.id, FAILED, exc.reason, None))
-                await self._fallback(row)
+                await stand_in(self.core, row, self.requeue)
                 report.failed += 1
                 return report
-            return self._transient(row, row.id, now, exc.reason, batch)
+            return await self._transient(row, now, exc.reason, batch)
         except Exception as exc:
             log.exception("Outbox %s: unexpected error while sending", row.key)
             # The exception's class names the failure in the row (no message: it may quote data).
-            return self._transient(row, row.id, now, type(exc).__name__, batch)
+            return await self._transient(row, now, type(exc).__name__, batch)
         batch.finishes.append((row.id, SENT, None, now))
         report.sent += 1
         report.keys.append(row.key)
@@ -388,30 +322,10 @@ class Sender:
         except Exception:
             log.exception("Outbox: live message %s could not be noted", live_key)
 
-    def _transient(
-        self, row: OutboxMessage, row_id: int, now: datetime, reason: str, batch: Batch
+    async def _transient(
+        self, row: OutboxMessage, now: datetime, reason: str, batch: Batch
     ) -> DeliveryReport:
-        report = DeliveryReport()
-        if row.attempts + 1 >= self.settings.max_attempts:
-            log.warning(
-                "Outbox %s failed after %s attempts: %s", row.key, row.attempts + 1, reason
-            )
-            batch.finishes.append((row_id, FAILED, reason[:200], None))
-            report.failed += 1
-        else:
-            backoff = min(self.settings.backoff_seconds * 2**row.attempts, 3600)
-            batch.retries.append((row_id, now + timedelta(seconds=backoff), True, reason))
-            report.retried += 1
-        return report
-
-    async def _fallback(self, row: OutboxMessage) -> None:
-        if not row.fallback_room or self.settings.dm_fallback != "room":
-            return
-        await self.requeue(
-            f"{row.key}:fallback"[:200],
-            self.core.clock.now(),
-            kind=row.kind,
-            data=fallback_data(row),
-            member_id=row.member_id,
-            room=RoomRef.decode(row.fallback_room),
-        )
+        if retry_or_give_up(self.core, row, now, reason, batch):
+            await stand_in(self.core, row, self.requeue)
+            return DeliveryReport(failed=1)
+        return DeliveryReport(retried=1)
