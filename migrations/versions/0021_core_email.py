@@ -1,7 +1,7 @@
 """core_email: a member's e-mail address, its confirmation and what goes to it
 
 Revision ID: 0021
-Revises: 0014
+Revises: 0020
 Create Date: 2026-12-01 16:40:00.000000
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import bot.storage.types
 
 revision: str = "0021"
-down_revision: str | None = "0014"
+down_revision: str | None = "0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
