@@ -176,6 +176,9 @@ def parse(
             break
         words.append(token.value.lower())
     spec, used = catalogue.lookup(words)
+    if spec is None and (named := _command_typed_as_option(tokens, catalogue)) is not None:
+        spec, rest = named
+        return ParsedCommand(spec, bind(spec, rest))
     if spec is None:
         if catalogue.is_subgroup(words):
             # ``!cafe programme`` alone: the subgroup's help; anything else is a typo.
@@ -200,6 +203,31 @@ def parse(
             )
         raise UnknownCommand(typed[:60], suggestion)
     return ParsedCommand(spec, bind(spec, tokens[used:]))
+
+
+def _command_typed_as_option(
+    tokens: list[Token], catalogue: Catalogue
+) -> tuple[CommandSpec, list[Token]] | None:
+    """``!me email address:zoe@example.org``: a group's command written like an option (as
+    people read ``name:value`` everywhere else) is that command, the value its first option."""
+    for depth in (2, 1):
+        if len(tokens) <= depth or any(t.quoted for t in tokens[:depth]):
+            continue
+        token = tokens[depth]
+        match = _NAMED.match(token.value)
+        if match is None or (token.quote_at is not None and token.quote_at < match.end(1)):
+            continue
+        words = [t.value.lower() for t in tokens[:depth]] + [match.group(1).lower()]
+        spec, used = catalogue.lookup(words)
+        if spec is None or used != depth + 1:
+            continue
+        rest = tokens[depth + 1 :]
+        if match.group(2):
+            shift = match.end(1) + 1
+            quote_at = None if token.quote_at is None else max(token.quote_at - shift, 0)
+            rest = [Token(match.group(2), quote_at), *rest]
+        return spec, rest
+    return None
 
 
 def bind(spec: CommandSpec, tokens: list[Token]) -> dict[str, Any]:

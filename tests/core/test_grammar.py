@@ -162,3 +162,16 @@ def test_grammar_fragments_never_raise_anything_else(parts: list[str]) -> None:
         parse(" ".join(parts), cat, ("!", "/"), require_prefix=False)
     except UserError:
         pass
+
+
+def test_a_command_written_like_an_option_is_that_command(catalogue: Catalogue) -> None:
+    parsed = parse("!poll vote:3 choice:Oui", catalogue)
+    assert parsed is not None and parsed.spec.path == "poll vote"
+    assert parsed.raw == {"poll": "3", "choice": "Oui"}
+    parsed = parse('!poll create:"Le lieu ?" kind:multiple', catalogue)
+    assert parsed is not None and parsed.raw == {"question": "Le lieu ?", "kind": "multiple"}
+    # A real option of an existing command keeps its meaning; unknown names stay errors.
+    parsed = parse("!poll vote poll:3", catalogue)
+    assert parsed is not None and parsed.raw == {"poll": "3"}
+    with pytest.raises(UnknownCommand):
+        parse("!poll delete:3", catalogue)
