@@ -9,6 +9,7 @@ import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -34,6 +35,30 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["PASSERELLE_WEB__PORT"] = "0"
 
 
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Under ``-n`` (pytest-xdist) one worker runs each platform's end-to-end tests (one
+    Synapse, installed once; one fake Discord) and one the browser tests; every other test is
+    dealt out alone. (xdist's own ``loadgroup`` marks the node ids, which pytest 9 ignores.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Groups(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return schedule_group(nodeid)
+
+    return Groups(config, log)
+
+
+def schedule_group(nodeid: str) -> str:
+    """The scope a test is scheduled with: its platform's end-to-end group, the browser group,
+    or the test alone."""
+    path = nodeid.split("::", 1)[0]
+    if path.startswith("tests/e2e/"):
+        return "e2e:" + path.split("/")[2]
+    if path.startswith("tests/web/test_browser"):
+        return "browser"
+    return nodeid
+
+
 @pytest.hookimpl(tryfirst=True)  # before ``-m`` deselects by marker
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Markers that apply: ``e2e`` on every test under tests/e2e, ``postgres`` on every run
@@ -41,11 +66,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.path.is_relative_to(E2E_DIR):
             item.add_marker(pytest.mark.e2e)
-            # Under ``-n`` (pytest-xdist, --dist loadgroup) one worker runs each platform's
-            # end-to-end tests: one Synapse, one install of it, no two homeservers at once.
-            item.add_marker(pytest.mark.xdist_group(item.path.parent.name))
-        elif item.path.parent == WEB_DIR and item.path.name.startswith("test_browser"):
-            item.add_marker(pytest.mark.xdist_group("browser"))  # one Chromium at a time
         callspec = getattr(item, "callspec", None)
         if callspec is not None and callspec.params.get("db_url") == "postgres":
             item.add_marker(pytest.mark.postgres)
