@@ -43,9 +43,7 @@ def body(event: Any) -> str:
 POLL_START = ("org.matrix.msc3381.poll.start", "m.poll.start")
 
 
-async def bot_says(
-    member: Member, world: World, text: str, *more: str, poll: bool = False
-) -> Any:
+async def bot_says(member: Member, world: World, text: str, *more: str, poll: bool = False) -> Any:
     """The bot's room event whose text holds ``text`` and ``more`` (``poll``: a native poll's
     start)."""
     bot = world.bot_user.user_id
