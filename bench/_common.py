@@ -1,4 +1,5 @@
-"""What several benchmarks share, so that none imports from tests/: a tiny cog to drive.
+"""What several benchmarks share, so that none imports from tests/: a tiny cog to drive, and
+the outbox fan-outs' baseline (a bare INSERT of the same rows).
 
 Run benchmarks from the repository root (``.venv/bin/python bench/<name>.py``); each adds the
 root to ``sys.path`` itself.
@@ -6,8 +7,18 @@ root to ``sys.path`` itself.
 
 from __future__ import annotations
 
+import time
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import insert, text
+
 from bot.core import Cog, Invocation, Reply, command
 from bot.core.outbox import Delivery
+from bot.storage.models import OutboxMessage
+
+if TYPE_CHECKING:
+    from bot.core.core import Core
 
 
 class BenchCog(Cog, name="bench"):
@@ -25,3 +36,31 @@ class BenchCog(Cog, name="bench"):
     async def ping(self, inv: Invocation) -> Reply:
         """Répondre pong."""
         return Reply(text=f"pong **{inv.actor.ref.display_name}**")
+
+
+async def bare_outbox_insert(core: Core, member_ids: list[int], kind: str, platform: str) -> float:
+    """The fan-out benchmarks' baseline: seconds for one executemany INSERT of a row per member
+    into the outbox (the rows are then deleted, so the measured path starts from empty)."""
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "key": f"base:{m}",
+            "kind": kind,
+            "platform": platform,
+            "member_id": m,
+            "payload": "{}",
+            "status": "done",
+            "due_at": now,
+            "next_try_at": now,
+            "attempts": 0,
+            "created_at": now,
+        }
+        for m in member_ids
+    ]
+    t0 = time.perf_counter()
+    async with core.db.session() as s:
+        await s.exec(insert(OutboxMessage), params=rows)  # type: ignore[call-overload]
+    elapsed = time.perf_counter() - t0
+    async with core.db.session() as s:
+        await s.exec(text("DELETE FROM core_outbox"))  # type: ignore[call-overload]
+    return elapsed

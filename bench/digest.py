@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import insert, text  # noqa: E402
 
+from bench._common import bare_outbox_insert  # noqa: E402
 from bench.reminders import PLATFORM, RecordingAdapter, fresh_url  # noqa: E402
 from bot.app import build_core  # noqa: E402
 from bot.config import load_settings  # noqa: E402
@@ -39,7 +40,7 @@ from bot.core.refs import RoomRef  # noqa: E402
 from bot.core.text import fold_key  # noqa: E402
 from bot.scheduling import SystemClock  # noqa: E402
 from bot.storage.db import Database  # noqa: E402
-from bot.storage.models import Identity, Member, OutboxMessage  # noqa: E402
+from bot.storage.models import Identity, Member  # noqa: E402
 from cogs.digest.models import DigestSubscription  # noqa: E402
 from cogs.onboarding.models import (  # noqa: E402
     OnboardingInterest,
@@ -182,33 +183,6 @@ async def seed(core: Core, members: int) -> list[int]:
     return ids
 
 
-async def base_insert(core: Core, ids: list[int]) -> float:
-    """The baseline: one executemany INSERT of N outbox rows (then removed)."""
-    now = datetime.now(UTC)
-    rows = [
-        {
-            "key": f"base:{m}",
-            "kind": "digest",
-            "platform": PLATFORM,
-            "member_id": m,
-            "payload": "{}",
-            "status": "done",
-            "due_at": now,
-            "next_try_at": now,
-            "attempts": 0,
-            "created_at": now,
-        }
-        for m in ids
-    ]
-    t0 = time.perf_counter()
-    async with core.db.session() as s:
-        await s.exec(insert(OutboxMessage), params=rows)  # type: ignore[call-overload]
-    elapsed = time.perf_counter() - t0
-    async with core.db.session() as s:
-        await s.exec(text("DELETE FROM core_outbox"))  # type: ignore[call-overload]
-    return elapsed
-
-
 async def statuses(core: Core) -> Counter[str]:
     async with core.db.session() as s:
         rows = await s.exec(text("SELECT status FROM core_outbox WHERE key LIKE 'digest:%'"))  # type: ignore[call-overload]
@@ -222,7 +196,7 @@ async def run(url: str, members: int, limit: float) -> None:
     await core.outbox.deliver_due()  # what seeding queued (the café's announcement)
     adapter.sent.clear()
     adapter._window.clear()
-    baseline = await base_insert(core, ids)
+    baseline = await bare_outbox_insert(core, ids, "digest", PLATFORM)
 
     service = core.cogs["digest"].service  # type: ignore[attr-defined]
     now = datetime.now(UTC)

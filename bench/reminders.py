@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import insert, text  # noqa: E402
 
+from bench._common import bare_outbox_insert  # noqa: E402
 from bot.app import build_core, ensure_schema  # noqa: E402
 from bot.config import load_settings  # noqa: E402
 from bot.core.core import Core  # noqa: E402
@@ -200,27 +201,7 @@ async def leg_throughput(url: str, members: int) -> dict[str, float]:
     occ = (await service._load([occ_id], None))[0]
 
     # Baseline: a bare INSERT of the same rows.
-    now = datetime.now(UTC)
-    rows = [
-        {
-            "key": f"base:{m}",
-            "kind": "cafe.reminder",
-            "platform": PLATFORM,
-            "member_id": m,
-            "payload": "{}",
-            "status": "done",
-            "due_at": now,
-            "next_try_at": now,
-            "attempts": 0,
-            "created_at": now,
-        }
-        for m in ids
-    ]
-    t0 = time.perf_counter()
-    async with core.db.session() as s:
-        await s.exec(insert(OutboxMessage), params=rows)  # type: ignore[call-overload]
-    base_insert = time.perf_counter() - t0
-    await delete_outbox(core)
+    base_insert = await bare_outbox_insert(core, ids, "cafe.reminder", PLATFORM)
     await service.materialize()
 
     t0 = time.perf_counter()
