@@ -1,4 +1,5 @@
-"""The SQL onboarding runs, each on a session its caller opened (one transaction per use case).
+"""The SQL onboarding runs, each on a session its caller opened (one transaction per use case)
+or, for one-statement reads, on a connection from ``Database.read``.
 
 Names come from ``members.names`` in the services, never from a join on ``core_member``.
 """
@@ -6,8 +7,10 @@ Names come from ``members.names`` in the services, never from a join on ``core_m
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select
@@ -124,6 +127,44 @@ async def funnel_counts(s: AsyncSession, since: datetime | None) -> tuple[int, .
         stmt = stmt.where(col(OnboardingFlow.joined_at) >= since)
     row = (await s.exec(stmt)).one()
     return tuple(int(x) for x in row)
+
+
+def _count(table: Any, *where: Any) -> Any:
+    return select(func.count()).select_from(table).where(*where).scalar_subquery()
+
+
+async def overview_counts(conn: AsyncConnection, fresh_since: datetime) -> tuple[int, ...]:
+    """The dashboard's onboarding card in one statement: the funnel (joined, started, code
+    accepted, profile filled, completed) then the profiles (all, updated since
+    ``fresh_since``, visible in the directory).
+
+    Each count reads an index, not the table (migration 0022). The funnel differs by
+    database, as measured with 50,000 flows: SQLite counts a whole table at once from its
+    b-tree, so each step is that total minus the flows still without the stamp (a search
+    of the index's NULL range, usually short); PostgreSQL counts by reading rows anyway, and
+    one pass over the flows for the five steps beats five index scans."""
+    flow, profile = OnboardingFlow, OnboardingProfile
+    stamps = (
+        flow.joined_at,
+        flow.started_at,
+        flow.coc_accepted_at,
+        flow.profile_at,
+        flow.completed_at,
+    )
+    profiles = (
+        _count(profile),
+        _count(profile, col(profile.updated_at) >= fresh_since),
+        _count(profile, col(profile.visible)),
+    )
+    stmt: Any
+    if conn.dialect.name == "postgresql":
+        one_pass = select(*(func.count(col(c)).label(c.key) for c in stamps)).subquery()
+        stmt = select(*one_pass.c, *profiles)
+        row = (await conn.execute(stmt)).one()
+        return tuple(int(x) for x in row)
+    stmt = select(_count(flow), *(_count(flow, col(c).is_(None)) for c in stamps), *profiles)
+    total, *missing = (int(x) for x in (await conn.execute(stmt)).one())
+    return (*(total - m for m in missing[:5]), *missing[5:])
 
 
 async def week_counts(s: AsyncSession, start: datetime, end: datetime) -> tuple[int, int]:

@@ -29,12 +29,13 @@ def month_start(now: datetime, zone: ZoneInfo | None) -> datetime:
 
 async def member_card(core: Core, now: datetime) -> Card:
     since = month_start(now, parse_zone(core.settings.bot.timezone))
+    total, recent = await core.members.counts(since)
     return Card(
         title=N_("Membres"),
         order=0,
         figures=(
-            Figure(N_("Membres en tout"), await core.members.count()),
-            Figure(N_("Nouveaux ce mois-ci"), await core.members.count(since)),
+            Figure(N_("Membres en tout"), total),
+            Figure(N_("Nouveaux ce mois-ci"), recent),
         ),
     )
 
