@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, join
+from sqlalchemy import and_
 from sqlmodel import col, select
 
 from bot.core import UserError
@@ -144,21 +144,24 @@ class CafeFeeds:
         reg, occ = CafeRegistration, CafeOccurrence
         # A feed reader polls and most answers are 304: ONE statement outside any transaction
         # — the token, the member's language (the file is in it) and their cafés — with only
-        # the columns the file shows. A token without cafés still gives one row (the outer
-        # join), with no café in it.
-        held = join(
-            reg, occ, and_(col(occ.id) == col(reg.occurrence_id), col(occ.starts_at) >= since)
-        ).join(CafeSeries, col(CafeSeries.id) == col(occ.series_id))
+        # the columns the file shows. Outer joins, so that a token gives a row even without
+        # cafés; a registration to a café older than PAST gives one with no café (skipped).
+        # (A nested "token LEFT JOIN (registration JOIN occurrence)" reads the same, but
+        # SQLite materialises the inner join for every member first.)
         stmt: Any = (
             select(locale_of(col(CafeFeedToken.member_id)), col(reg.status), *_EVENT_COLUMNS)
             .select_from(CafeFeedToken)
             .outerjoin(
-                held,
+                reg,
                 and_(
                     col(reg.member_id) == col(CafeFeedToken.member_id),
                     col(reg.status).in_((REGISTERED, WAITLISTED, WALKIN)),
                 ),
             )
+            .outerjoin(
+                occ, and_(col(occ.id) == col(reg.occurrence_id), col(occ.starts_at) >= since)
+            )
+            .outerjoin(CafeSeries, col(CafeSeries.id) == col(occ.series_id))
             .where(col(CafeFeedToken.token_hash) == token_hash(token))
             .order_by(col(occ.starts_at), col(occ.id))
         )
