@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, true
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -138,11 +138,13 @@ async def overview_counts(conn: AsyncConnection, fresh_since: datetime) -> tuple
     accepted, profile filled, completed) then the profiles (all, updated since
     ``fresh_since``, visible in the directory).
 
-    Each count reads an index, not the table (migration 0022). The funnel differs by
-    database, as measured with 50,000 flows: SQLite counts a whole table at once from its
-    b-tree, so each step is that total minus the flows still without the stamp (a search
-    of the index's NULL range, usually short); PostgreSQL counts by reading rows anyway, and
-    one pass over the flows for the five steps beats five index scans."""
+    SQLite counts a whole table at once from its b-tree, and each other count reads an index
+    alone (migration 0022): a funnel step is the total minus the flows still without its
+    stamp (a search of the index's NULL range, usually short), fresh profiles a range of
+    ``updated_at``. PostgreSQL counts by reading rows whatever the plan, and until autovacuum
+    has marked the pages an index scan reads the table too: one pass over each table (five
+    counts over the flows, three over the profiles) measured faster there, with 50,000 flows
+    and 40,000 profiles, than a scan per count."""
     flow, profile = OnboardingFlow, OnboardingProfile
     stamps = (
         flow.joined_at,
@@ -151,18 +153,25 @@ async def overview_counts(conn: AsyncConnection, fresh_since: datetime) -> tuple
         flow.profile_at,
         flow.completed_at,
     )
-    profiles = (
-        _count(profile),
-        _count(profile, col(profile.updated_at) >= fresh_since),
-        _count(profile, col(profile.visible)),
-    )
+    fresh = col(profile.updated_at) >= fresh_since
     stmt: Any
     if conn.dialect.name == "postgresql":
-        one_pass = select(*(func.count(col(c)).label(c.key) for c in stamps)).subquery()
-        stmt = select(*one_pass.c, *profiles)
+        flows = select(*(func.count(col(c)).label(c.key) for c in stamps)).subquery()
+        profiles = select(
+            func.count().label("profiles"),
+            func.count().filter(fresh).label("fresh"),
+            func.count().filter(col(profile.visible)).label("visible"),
+        ).subquery()
+        stmt = select(*flows.c, *profiles.c).select_from(flows).join(profiles, true())
         row = (await conn.execute(stmt)).one()
         return tuple(int(x) for x in row)
-    stmt = select(_count(flow), *(_count(flow, col(c).is_(None)) for c in stamps), *profiles)
+    stmt = select(
+        _count(flow),
+        *(_count(flow, col(c).is_(None)) for c in stamps),
+        _count(profile),
+        _count(profile, fresh),
+        _count(profile, col(profile.visible)),
+    )
     total, *missing = (int(x) for x in (await conn.execute(stmt)).one())
     return (*(total - m for m in missing[:5]), *missing[5:])
 
