@@ -22,6 +22,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlmodel import col, delete, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -207,15 +208,15 @@ class WebLogins:
         async with self.db.read() as conn:
             rows = (
                 await conn.execute(
-                    select(
-                        Member.id,
-                        Member.display_name,
-                        Member.locale,
-                        Member.timezone,
-                        WebSession.csrf,
-                        Identity.platform,
-                        Identity.external_id,
-                        Identity.display_name,
+                    sa_select(
+                        col(Member.id),
+                        col(Member.display_name),
+                        col(Member.locale),
+                        col(Member.timezone),
+                        col(WebSession.csrf),
+                        col(Identity.platform),
+                        col(Identity.external_id),
+                        col(Identity.display_name),
                     )
                     .select_from(WebSession)
                     .join(Member, col(Member.id) == col(WebSession.member_id))
@@ -231,7 +232,7 @@ class WebLogins:
             return None
         member_id, name, locale, timezone, csrf = rows[0][:5]
         return Visitor(
-            MemberInfo(member_id, name, locale, timezone),
+            MemberInfo(int(member_id or 0), name, locale, timezone),  # a key: never NULL
             tuple(MemberRef(p, e, n) for *_, p, e, n in rows if p is not None),
             csrf,
         )

@@ -22,7 +22,8 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_
-from sqlmodel import col, select
+from sqlalchemy import select as sa_select
+from sqlmodel import col
 
 from bot.core import UserError
 from bot.core.members import locale_of
@@ -82,11 +83,26 @@ _EVENT_COLUMNS = (
 def _event(row: Sequence[Any], *, waitlisted: bool = False, private: bool = False) -> FeedEvent:
     """A feed event from ``_EVENT_COLUMNS``; the video link only in a private feed, only for
     a place held (not waitlisted), the occurrence's own link before its series'."""
-    *shown, occ_link, series_link = row
+    occ_id, series_id, recurrence_id, title, topic, host, description = row[:7]
+    starts_at, minutes, status, revision, occ_link, series_link = row[7:]
     link = ""
     if private and not waitlisted:
         link = occ_link if occ_link is not None else series_link
-    return FeedEvent(*shown, link=link or "", waitlisted=waitlisted)
+    return FeedEvent(
+        occ_id,
+        series_id,
+        recurrence_id,
+        title,
+        topic,
+        host,
+        description,
+        starts_at,
+        minutes,
+        status,
+        revision,
+        link=link or "",
+        waitlisted=waitlisted,
+    )
 
 
 class CafeFeeds:
@@ -149,7 +165,7 @@ class CafeFeeds:
         # (A nested "token LEFT JOIN (registration JOIN occurrence)" reads the same, but
         # SQLite materialises the inner join for every member first.)
         stmt: Any = (
-            select(locale_of(col(CafeFeedToken.member_id)), col(reg.status), *_EVENT_COLUMNS)
+            sa_select(locale_of(col(CafeFeedToken.member_id)), col(reg.status), *_EVENT_COLUMNS)
             .select_from(CafeFeedToken)
             .outerjoin(
                 reg,
@@ -179,7 +195,7 @@ class CafeFeeds:
     async def community_feed(self) -> CalendarFeed:
         since = self.clock.now() - PAST
         stmt: Any = (
-            select(*_EVENT_COLUMNS)
+            sa_select(*_EVENT_COLUMNS)
             .join(CafeSeries, col(CafeSeries.id) == col(CafeOccurrence.series_id))
             .where(col(CafeOccurrence.starts_at) >= since)
             .order_by(col(CafeOccurrence.starts_at), col(CafeOccurrence.id))

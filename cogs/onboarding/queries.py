@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, true
+from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -156,16 +157,18 @@ async def overview_counts(conn: AsyncConnection, fresh_since: datetime) -> tuple
     fresh = col(profile.updated_at) >= fresh_since
     stmt: Any
     if conn.dialect.name == "postgresql":
-        flows = select(*(func.count(col(c)).label(c.key) for c in stamps)).subquery()
-        profiles = select(
+        flows = sa_select(
+            *(func.count(col(c)).label(f"step_{n}") for n, c in enumerate(stamps))
+        ).subquery()
+        profiles = sa_select(
             func.count().label("profiles"),
             func.count().filter(fresh).label("fresh"),
             func.count().filter(col(profile.visible)).label("visible"),
         ).subquery()
-        stmt = select(*flows.c, *profiles.c).select_from(flows).join(profiles, true())
+        stmt = sa_select(*flows.c, *profiles.c).select_from(flows).join(profiles, true())
         row = (await conn.execute(stmt)).one()
         return tuple(int(x) for x in row)
-    stmt = select(
+    stmt = sa_select(
         _count(flow),
         *(_count(flow, col(c).is_(None)) for c in stamps),
         _count(profile),
