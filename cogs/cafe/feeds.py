@@ -19,15 +19,17 @@ import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_
+from sqlalchemy import and_, bindparam
 from sqlalchemy import select as sa_select
 from sqlmodel import col
 
 from bot.core import UserError
 from bot.core.members import locale_of
 from bot.core.web import CalendarFeed
+from bot.storage.types import UTCDateTime
 from cogs.cafe.domain import REGISTERED, WAITLISTED, WALKIN
 from cogs.cafe.feed_render import FeedEvent, feed_ics
 from cogs.cafe.models import CafeFeedToken, CafeOccurrence, CafeRegistration, CafeSeries
@@ -105,6 +107,54 @@ def _event(row: Sequence[Any], *, waitlisted: bool = False, private: bool = Fals
     )
 
 
+# The two statements are built once, with bound parameters: building one per request
+# cost about as much CPU as running it.
+
+
+@cache
+def _member_feed_statement() -> Any:
+    """A feed reader polls and most answers are 304: ONE statement outside any transaction —
+    the token, the member's language (the file is in it) and their cafés — with only the
+    columns the file shows. Outer joins, so that a token gives a row even without cafés; a
+    registration to a café older than PAST gives one with no café (skipped). (A nested
+    "token LEFT JOIN (registration JOIN occurrence)" reads the same, but SQLite materialises
+    the inner join for every member first.) Parameters: ``digest``, ``since``."""
+    reg, occ, token = CafeRegistration, CafeOccurrence, CafeFeedToken
+    return (
+        sa_select(locale_of(col(token.member_id)), col(reg.status), *_EVENT_COLUMNS)
+        .select_from(token)
+        .outerjoin(
+            reg,
+            and_(
+                col(reg.member_id) == col(token.member_id),
+                col(reg.status).in_((REGISTERED, WAITLISTED, WALKIN)),
+            ),
+        )
+        .outerjoin(
+            occ,
+            and_(
+                col(occ.id) == col(reg.occurrence_id),
+                col(occ.starts_at) >= bindparam("since", type_=UTCDateTime()),
+            ),
+        )
+        .outerjoin(CafeSeries, col(CafeSeries.id) == col(occ.series_id))
+        .where(col(token.token_hash) == bindparam("digest"))
+        .order_by(col(occ.starts_at), col(occ.id))
+    )
+
+
+@cache
+def _community_feed_statement() -> Any:
+    """Every café from ``since`` on (a parameter), the nearest first, without links."""
+    return (
+        sa_select(*_EVENT_COLUMNS)
+        .join(CafeSeries, col(CafeSeries.id) == col(CafeOccurrence.series_id))
+        .where(col(CafeOccurrence.starts_at) >= bindparam("since", type_=UTCDateTime()))
+        .order_by(col(CafeOccurrence.starts_at), col(CafeOccurrence.id))
+        .limit(COMMUNITY_LIMIT)
+    )
+
+
 class CafeFeeds:
     """Tokens and feeds; implements ``bot.core.web.CalendarFeeds``."""
 
@@ -156,33 +206,9 @@ class CafeFeeds:
     async def member_feed(self, token: str) -> CalendarFeed | None:
         if not _TOKEN.match(token):
             return None
-        since = self.clock.now() - PAST
-        reg, occ = CafeRegistration, CafeOccurrence
-        # A feed reader polls and most answers are 304: ONE statement outside any transaction
-        # — the token, the member's language (the file is in it) and their cafés — with only
-        # the columns the file shows. Outer joins, so that a token gives a row even without
-        # cafés; a registration to a café older than PAST gives one with no café (skipped).
-        # (A nested "token LEFT JOIN (registration JOIN occurrence)" reads the same, but
-        # SQLite materialises the inner join for every member first.)
-        stmt: Any = (
-            sa_select(locale_of(col(CafeFeedToken.member_id)), col(reg.status), *_EVENT_COLUMNS)
-            .select_from(CafeFeedToken)
-            .outerjoin(
-                reg,
-                and_(
-                    col(reg.member_id) == col(CafeFeedToken.member_id),
-                    col(reg.status).in_((REGISTERED, WAITLISTED, WALKIN)),
-                ),
-            )
-            .outerjoin(
-                occ, and_(col(occ.id) == col(reg.occurrence_id), col(occ.starts_at) >= since)
-            )
-            .outerjoin(CafeSeries, col(CafeSeries.id) == col(occ.series_id))
-            .where(col(CafeFeedToken.token_hash) == token_hash(token))
-            .order_by(col(occ.starts_at), col(occ.id))
-        )
+        params = {"digest": token_hash(token), "since": self.clock.now() - PAST}
         async with self.db.read() as conn:
-            rows = (await conn.execute(stmt)).all()
+            rows = (await conn.execute(_member_feed_statement(), params)).all()
         if not rows:
             return None
         events = [
@@ -193,16 +219,10 @@ class CafeFeeds:
         return self._feed(events, rows[0][0], private=True)
 
     async def community_feed(self) -> CalendarFeed:
-        since = self.clock.now() - PAST
-        stmt: Any = (
-            sa_select(*_EVENT_COLUMNS)
-            .join(CafeSeries, col(CafeSeries.id) == col(CafeOccurrence.series_id))
-            .where(col(CafeOccurrence.starts_at) >= since)
-            .order_by(col(CafeOccurrence.starts_at), col(CafeOccurrence.id))
-            .limit(COMMUNITY_LIMIT)
-        )
         async with self.db.read() as conn:
-            rows = (await conn.execute(stmt)).all()
+            rows = (
+                await conn.execute(_community_feed_statement(), {"since": self.clock.now() - PAST})
+            ).all()
         return self._feed([_event(row) for row in rows], None, private=False)
 
     def _feed(self, events: list[FeedEvent], locale: str | None, *, private: bool) -> CalendarFeed:
