@@ -19,9 +19,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlalchemy import select as sa_select
 from sqlmodel import col, delete, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -32,6 +33,7 @@ from bot.core.refs import MemberRef
 from bot.scheduling import Clock
 from bot.storage.db import Database
 from bot.storage.models import Identity, Member, WebAudit, WebLogin, WebSession
+from bot.storage.types import UTCDateTime
 
 #: A login link works once, for this long.
 LINK_LIFETIME = timedelta(minutes=10)
@@ -85,6 +87,33 @@ class AuditEntry:
     action: str
     detail: str
     at: datetime
+
+
+@cache
+def _visitor_statement() -> Any:
+    """The live session of a cookie (parameters ``digest`` and ``now``) with its member and
+    their identities, most recently seen first; built once (every dashboard request runs
+    it, and building it cost about as much as running it)."""
+    return (
+        sa_select(
+            col(Member.id),
+            col(Member.display_name),
+            col(Member.locale),
+            col(Member.timezone),
+            col(WebSession.csrf),
+            col(Identity.platform),
+            col(Identity.external_id),
+            col(Identity.display_name),
+        )
+        .select_from(WebSession)
+        .join(Member, col(Member.id) == col(WebSession.member_id))
+        .outerjoin(Identity, col(Identity.member_id) == col(Member.id))
+        .where(
+            col(WebSession.token_hash) == bindparam("digest"),
+            col(WebSession.expires_at) > bindparam("now", type_=UTCDateTime()),
+        )
+        .order_by(col(Identity.last_seen_at).desc())
+    )
 
 
 class WebLogins:
@@ -205,29 +234,9 @@ class WebLogins:
         transaction per lookup."""
         if not cookie or len(cookie) > 128:
             return None
+        params = {"digest": digest(cookie), "now": self.clock.now()}
         async with self.db.read() as conn:
-            rows = (
-                await conn.execute(
-                    sa_select(
-                        col(Member.id),
-                        col(Member.display_name),
-                        col(Member.locale),
-                        col(Member.timezone),
-                        col(WebSession.csrf),
-                        col(Identity.platform),
-                        col(Identity.external_id),
-                        col(Identity.display_name),
-                    )
-                    .select_from(WebSession)
-                    .join(Member, col(Member.id) == col(WebSession.member_id))
-                    .outerjoin(Identity, col(Identity.member_id) == col(Member.id))
-                    .where(
-                        col(WebSession.token_hash) == digest(cookie),
-                        col(WebSession.expires_at) > self.clock.now(),
-                    )
-                    .order_by(col(Identity.last_seen_at).desc())
-                )
-            ).all()
+            rows = (await conn.execute(_visitor_statement(), params)).all()
         if not rows:
             return None
         member_id, name, locale, timezone, csrf = rows[0][:5]
