@@ -2,7 +2,7 @@
 
 The ``dashboard`` command issues a link (:meth:`WebLogins.issue`); the web layer checks it
 (:meth:`WebLogins.check`), trades it for a session (:meth:`WebLogins.redeem`) and finds the
-session again on every request (:meth:`WebLogins.session`). Tokens are random (256 bits) and
+session again on every request (:meth:`WebLogins.visitor`). Tokens are random (256 bits) and
 only their SHA-256 is stored: a copy of the database opens nothing. Roles are never stored
 here; the web layer reads them again on every request (``bot.core.roles``).
 
@@ -212,18 +212,6 @@ class WebLogins:
         return info
 
     # --- sessions ---------------------------------------------------------------------------
-
-    async def session(self, cookie: str) -> SessionInfo | None:
-        """The live session behind a cookie, or None (unknown, expired, logged out)."""
-        if not cookie or len(cookie) > 128:
-            return None
-        async with self.db.session() as s:
-            row = (
-                await s.exec(select(WebSession).where(WebSession.token_hash == digest(cookie)))
-            ).first()
-        if row is None or row.expires_at <= self.clock.now():
-            return None
-        return SessionInfo("", row.member_id, row.csrf, row.expires_at)
 
     async def visitor(self, cookie: str) -> Visitor | None:
         """The member behind a live session and their identities, or None (unknown, expired,
