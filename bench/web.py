@@ -4,8 +4,8 @@ dashboard's pages (goal p95 < 100 ms) with ``--members`` members and ``--resourc
 resources, against a bare query of the overview's numbers (``bench/web_pages.py``, where
 more pages are added to ``PAGES``).
 
-The feed is a member's private feed (token lookup, the member's language, one query for their
-cafés, the ETag computed from the rows) for a member registered to ``--cafes`` cafés among
+The feed is a member's private feed (one statement: the token, the member's language and their
+cafés; the ETag computed from the rows) for a member registered to ``--cafes`` cafés among
 a community with ``--series`` weekly series; the file itself is not built on a 304. Also
 printed: the same feed answered 200 (the body built) and the community feed's 304.
 

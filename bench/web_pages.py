@@ -70,7 +70,8 @@ async def seed(core: Core, members: int, resources: int, now: datetime) -> None:
                         "region_key": f"region {i % 13}",
                         "metier": f"Métier {i % 29}",
                         "metier_key": f"metier {i % 29}",
-                        "visible": i % 10 == 0,
+                        # A tenth of the members (i % 10 == 0 has no profile: i % 5 == 0).
+                        "visible": i % 10 == 1,
                         "search_key": f"m{i}",
                         "updated_at": joined,
                     }

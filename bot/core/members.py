@@ -6,6 +6,7 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
 from sqlalchemy import func
@@ -36,6 +37,13 @@ class MemberInfo:
     @property
     def zone(self) -> ZoneInfo | None:
         return parse_zone(self.timezone) if self.timezone else None
+
+
+def locale_of(member_id: Any) -> Any:
+    """The language of the member ``member_id`` (a column or value) as a scalar subquery:
+    for a cog's one-statement read that needs it (a calendar feed polled every few minutes)
+    without joining the core's table itself."""
+    return select(Member.locale).where(col(Member.id) == member_id).scalar_subquery()
 
 
 def parse_zone(name: str) -> ZoneInfo | None:
@@ -168,6 +176,18 @@ class MemberService:
                 .order_by(col(Member.created_at), col(Member.id))
             )
             return {i: name for i, name in rows if i is not None}
+
+    async def counts(self, since: datetime) -> tuple[int, int]:
+        """How many members the community has, and how many were first seen since ``since``:
+        one statement, outside any transaction (the dashboard's overview)."""
+
+        def count(*where: Any) -> Any:
+            return select(func.count()).select_from(Member).where(*where).scalar_subquery()
+
+        stmt: Any = select(count(), count(col(Member.created_at) >= since))
+        async with self.db.read() as conn:
+            total, recent = (await conn.execute(stmt)).one()
+        return int(total), int(recent)
 
     async def names(self, member_ids: list[int]) -> dict[int, str]:
         """Display names by member id (cogs use this instead of joining ``core_member``);

@@ -9,10 +9,11 @@ a plain member on the next page they open.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from bot.core.ports import RoleLookup
-from bot.core.refs import ROLE_RANK, Role
+from bot.core.refs import ROLE_RANK, MemberRef, Role
 
 if TYPE_CHECKING:
     from bot.core.core import Core
@@ -22,8 +23,16 @@ log = logging.getLogger(__name__)
 
 async def current_roles(core: Core, member_id: int) -> frozenset[Role]:
     """The union of the member's roles on every running platform (empty: none known)."""
+    return await roles_of_identities(core, member_id, await core.members.identities(member_id))
+
+
+async def roles_of_identities(
+    core: Core, member_id: int, identities: Iterable[MemberRef]
+) -> frozenset[Role]:
+    """:func:`current_roles` when the member's identities are already at hand (the web
+    layer reads them with the session, in the same statement)."""
     roles: set[Role] = set()
-    for ref in await core.members.identities(member_id):
+    for ref in identities:
         adapter = core.adapters.get(ref.platform)
         if not isinstance(adapter, RoleLookup):
             continue

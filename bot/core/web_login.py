@@ -2,7 +2,7 @@
 
 The ``dashboard`` command issues a link (:meth:`WebLogins.issue`); the web layer checks it
 (:meth:`WebLogins.check`), trades it for a session (:meth:`WebLogins.redeem`) and finds the
-session again on every request (:meth:`WebLogins.session`). Tokens are random (256 bits) and
+session again on every request (:meth:`WebLogins.visitor`). Tokens are random (256 bits) and
 only their SHA-256 is stored: a copy of the database opens nothing. Roles are never stored
 here; the web layer reads them again on every request (``bot.core.roles``).
 
@@ -19,16 +19,21 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
+from sqlalchemy import select as sa_select
 from sqlmodel import col, delete, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.errors import UserError
+from bot.core.members import MemberInfo
+from bot.core.refs import MemberRef
 from bot.scheduling import Clock
 from bot.storage.db import Database
-from bot.storage.models import WebAudit, WebLogin, WebSession
+from bot.storage.models import Identity, Member, WebAudit, WebLogin, WebSession
+from bot.storage.types import UTCDateTime
 
 #: A login link works once, for this long.
 LINK_LIFETIME = timedelta(minutes=10)
@@ -67,11 +72,48 @@ class SessionInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class Visitor:
+    """Who a live session belongs to: the member, their identities (most recently seen
+    first, to ask each platform for their roles now) and the session's CSRF token."""
+
+    member: MemberInfo
+    identities: tuple[MemberRef, ...]
+    csrf: str
+
+
+@dataclass(frozen=True, slots=True)
 class AuditEntry:
     member_id: int | None
     action: str
     detail: str
     at: datetime
+
+
+@cache
+def _visitor_statement() -> Any:
+    """The live session of a cookie (parameters ``digest`` and ``now``) with its member and
+    their identities, most recently seen first; built once (every dashboard request runs
+    it, and building it cost about as much as running it)."""
+    return (
+        sa_select(
+            col(Member.id),
+            col(Member.display_name),
+            col(Member.locale),
+            col(Member.timezone),
+            col(WebSession.csrf),
+            col(Identity.platform),
+            col(Identity.external_id),
+            col(Identity.display_name),
+        )
+        .select_from(WebSession)
+        .join(Member, col(Member.id) == col(WebSession.member_id))
+        .outerjoin(Identity, col(Identity.member_id) == col(Member.id))
+        .where(
+            col(WebSession.token_hash) == bindparam("digest"),
+            col(WebSession.expires_at) > bindparam("now", type_=UTCDateTime()),
+        )
+        .order_by(col(Identity.last_seen_at).desc())
+    )
 
 
 class WebLogins:
@@ -171,17 +213,26 @@ class WebLogins:
 
     # --- sessions ---------------------------------------------------------------------------
 
-    async def session(self, cookie: str) -> SessionInfo | None:
-        """The live session behind a cookie, or None (unknown, expired, logged out)."""
+    async def visitor(self, cookie: str) -> Visitor | None:
+        """The member behind a live session and their identities, or None (unknown, expired,
+        logged out, or the member was forgotten).
+
+        Every dashboard request asks this first: one statement on a pooled connection, outside
+        any transaction (the session, its member and their identities joined), instead of a
+        transaction per lookup."""
         if not cookie or len(cookie) > 128:
             return None
-        async with self.db.session() as s:
-            row = (
-                await s.exec(select(WebSession).where(WebSession.token_hash == digest(cookie)))
-            ).first()
-        if row is None or row.expires_at <= self.clock.now():
+        params = {"digest": digest(cookie), "now": self.clock.now()}
+        async with self.db.read() as conn:
+            rows = (await conn.execute(_visitor_statement(), params)).all()
+        if not rows:
             return None
-        return SessionInfo("", row.member_id, row.csrf, row.expires_at)
+        member_id, name, locale, timezone, csrf = rows[0][:5]
+        return Visitor(
+            MemberInfo(int(member_id or 0), name, locale, timezone),  # a key: never NULL
+            tuple(MemberRef(p, e, n) for *_, p, e, n in rows if p is not None),
+            csrf,
+        )
 
     async def end(self, cookie: str) -> None:
         """Log out: the session row goes, so the cookie opens nothing any more."""

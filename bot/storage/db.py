@@ -14,7 +14,12 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import URL, ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 log = logging.getLogger(__name__)
@@ -156,7 +161,13 @@ def _hide_error_values(context: ExceptionContext) -> None:
         error = nxt
 
 
+#: Execution option of :meth:`Database.read` connections on SQLite: no BEGIN at all.
+_NO_BEGIN = "passerelle_no_begin"
+
+
 def _sqlite_begin(conn: Any) -> None:
+    if conn.get_execution_options().get(_NO_BEGIN):
+        return  # pysqlite's isolation_level is None: each statement commits by itself
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
@@ -179,8 +190,22 @@ class Database:
         else:
             kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
-        if not echo:
-            event.listen(self.engine.sync_engine, "handle_error", _hide_error_values)
+        # PostgreSQL: reads that need no transaction (``read()``) get their own small pool in
+        # autocommit mode. On a connection in a transaction mode, SQLAlchemy's pre-ping alone
+        # is three round trips (BEGIN, ping, ROLLBACK) before BEGIN, the query and COMMIT;
+        # in autocommit it is one, and the query needs no BEGIN or COMMIT.
+        self._reader: AsyncEngine | None = None
+        if self.dialect == "postgresql":
+            self._reader = create_async_engine(
+                self.url,
+                # At most 5 more connections per process (two processes on hot standby
+                # stay far under PostgreSQL's default 100): each read is one short statement.
+                **{**kwargs, "pool_size": 3, "max_overflow": 2},
+                isolation_level="AUTOCOMMIT",
+            )
+        for engine in (self.engine, self._reader):
+            if engine is not None and not echo:
+                event.listen(engine.sync_engine, "handle_error", _hide_error_values)
         if self.dialect == "sqlite":
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
             event.listen(self.engine.sync_engine, "begin", _sqlite_begin)
@@ -202,5 +227,22 @@ class Database:
         async with self._sessions() as session, session.begin():
             yield session
 
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncConnection]:
+        """A pooled connection for reads outside any transaction, without an ORM session:
+        for hot read-only paths (a calendar feed polled every few minutes, the dashboard's
+        cards) where each use is ONE statement — a statement sees one consistent state of the
+        database by itself, and saves the BEGIN and COMMIT round trips. Two statements here
+        may see two different states: use :meth:`session` when they must agree, and for
+        any write."""
+        if self._reader is not None:
+            async with self._reader.connect() as conn:
+                yield conn
+            return
+        async with self.engine.connect() as conn:
+            yield await conn.execution_options(**{_NO_BEGIN: True})
+
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self._reader is not None:
+            await self._reader.dispose()

@@ -18,7 +18,7 @@ from multidict import MultiDict, MultiDictProxy
 
 from bot.core.i18n import N_
 from bot.core.refs import Role
-from bot.core.roles import current_roles, has_role
+from bot.core.roles import has_role, roles_of_identities
 from bot.web.keys import CORE, LOGINS
 
 COOKIE = "passerelle_session"
@@ -70,13 +70,11 @@ async def current_viewer(request: web.Request) -> Viewer | None:
 
 async def _lookup(request: web.Request) -> Viewer | None:
     core = request.app[CORE]
-    session = await request.app[LOGINS].session(cookie_of(request))
-    if session is None:
+    visitor = await request.app[LOGINS].visitor(cookie_of(request))
+    if visitor is None:
         return None
-    member = await core.members.get(session.member_id)
-    if member is None:
-        return None
-    roles = await current_roles(core, member.id)
+    member = visitor.member
+    roles = await roles_of_identities(core, member.id, visitor.identities)
     if not has_role(roles, Role.MEMBER):
         return None
     return Viewer(
@@ -85,7 +83,7 @@ async def _lookup(request: web.Request) -> Viewer | None:
         locale=member.locale or core.i18n.default_locale,
         is_moderator=has_role(roles, Role.MODERATOR),
         is_admin=has_role(roles, Role.ADMIN),
-        csrf=session.csrf,
+        csrf=visitor.csrf,
         timezone=member.timezone or "",
     )
 

@@ -44,8 +44,15 @@ def series_uid(series: CafeSeries) -> str:
 
 
 def occurrence_uid(series: CafeSeries, occ: CafeOccurrence) -> str:
-    stamp = occ.recurrence_id.replace("-", "").replace(":", "")
-    return f"cafe-{series.id}-{stamp}@passerelle"
+    assert series.id is not None
+    return uid_of(series.id, occ.recurrence_id)
+
+
+def uid_of(series_id: int, recurrence_id: str) -> str:
+    """An occurrence's UID from its series and its stable recurrence id (the feeds, which
+    read columns rather than rows, call this directly)."""
+    stamp = recurrence_id.replace("-", "").replace(":", "")
+    return f"cafe-{series_id}-{stamp}@passerelle"
 
 
 def _recurrence_id(occ: CafeOccurrence, zone: ZoneInfo) -> datetime:

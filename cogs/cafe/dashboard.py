@@ -11,8 +11,8 @@ from sqlmodel import col, select
 from bot.core.dashboard_data import Card, Item
 from bot.core.i18n import N_, Deferred
 from bot.storage.db import Database
-from cogs.cafe import queries
-from cogs.cafe.domain import Occurrence, RegistrationStatus
+from cogs.cafe import dashboard_queries
+from cogs.cafe.domain import RegistrationStatus
 from cogs.cafe.models import CafeOccurrence, CafeRegistration
 from cogs.cafe.service import CafeService
 
@@ -20,16 +20,14 @@ NEXT = 5  # cafés on the overview
 MINE = 20  # cafés on a member's page
 
 
-def _seats(occ: Occurrence) -> Item:
+def _seats(title: str, starts_at: datetime, registered: int, waitlisted: int) -> Item:
     return Item(
-        occ.title,
-        when=occ.starts_at,
+        title,
+        when=starts_at,
         note=N_("{registered}, {waitlisted}"),
         params={
-            "registered": Deferred(lambda t: t.n("{n} inscrit", "{n} inscrits", occ.registered)),
-            "waitlisted": Deferred(
-                lambda t: t.n("{n} en attente", "{n} en attente", occ.waitlisted)
-            ),
+            "registered": Deferred(lambda t: t.n("{n} inscrit", "{n} inscrits", registered)),
+            "waitlisted": Deferred(lambda t: t.n("{n} en attente", "{n} en attente", waitlisted)),
         },
     )
 
@@ -40,15 +38,15 @@ class CafeDashboard:
         self.service = service
 
     async def overview_card(self, now: datetime) -> Card:
-        # Straight from the stored occurrences: the schedule materialises them ahead of time,
-        # and a page view must not write (``service.upcoming`` materialises first).
-        async with self.db.session() as s:
-            starts = await queries.upcoming_starts(s, now, None, include_cancelled=False)
-        upcoming = await self.service.load([i for i, _, _ in starts[:NEXT]], None)
+        # Straight from the stored occurrences, in one statement: the schedule materialises
+        # them ahead of time, and a page view must not write (``service.upcoming``
+        # materialises first).
+        async with self.db.read() as conn:
+            upcoming = await dashboard_queries.next_with_seats(conn, now, NEXT)
         return Card(
             title=N_("Prochains cafés"),
             order=20,
-            items=tuple(_seats(o) for o in upcoming if o.starts_at >= now),
+            items=tuple(_seats(*row) for row in upcoming),
             empty=N_("Aucun café à venir."),
             hint=N_("Pour en programmer un : commande cafe create dans le chat."),
         )

@@ -7,10 +7,11 @@ from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy import select as sa_select
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from cogs.cafe.domain import SCHEDULED
+from cogs.cafe.domain import REGISTERED, SCHEDULED, WAITLISTED
 from cogs.cafe.models import CafeOccurrence, CafeRegistration, CafeSeries
 
 # (occurrence, its series) rows, newest first.
@@ -89,3 +90,35 @@ async def month_figures(
         )
     )
     return [(at, zone, status, n, checked) for at, zone, status, n, checked in await s.exec(query)]
+
+
+def _seats(status: str) -> Any:
+    return (
+        select(func.count())
+        .select_from(CafeRegistration)
+        .where(
+            col(CafeRegistration.occurrence_id) == col(CafeOccurrence.id),
+            col(CafeRegistration.status) == status,
+        )
+        .scalar_subquery()
+    )
+
+
+async def next_with_seats(
+    conn: AsyncConnection, now: datetime, limit: int
+) -> list[tuple[str, datetime, int, int]]:
+    """(series title, start, registered, waitlisted) of the next ``limit`` scheduled
+    occurrences of active series, in one statement (the overview's card): the counts are
+    subqueries on the registrations' (occurrence, status) index."""
+    stmt: Any = (
+        select(CafeSeries.title, CafeOccurrence.starts_at, _seats(REGISTERED), _seats(WAITLISTED))
+        .join(CafeSeries, col(CafeSeries.id) == col(CafeOccurrence.series_id))
+        .where(
+            col(CafeSeries.active).is_(True),
+            col(CafeOccurrence.starts_at) > now,
+            col(CafeOccurrence.status) == SCHEDULED,
+        )
+        .order_by(col(CafeOccurrence.starts_at), col(CafeOccurrence.id))
+        .limit(limit)
+    )
+    return [(t, start, int(r), int(w)) for t, start, r, w in await conn.execute(stmt)]

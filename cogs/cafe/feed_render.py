@@ -15,9 +15,8 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.core import Reply, Translator
-from cogs.cafe.calendar import occurrence_uid
+from cogs.cafe.calendar import uid_of
 from cogs.cafe.domain import CANCELLED
-from cogs.cafe.models import CafeOccurrence, CafeSeries
 
 if TYPE_CHECKING:
     # icalendar is imported when a feed is built, not when the bot starts (footprint).
@@ -31,31 +30,40 @@ REFRESH = timedelta(hours=1)  # what the feed suggests to readers (they may poll
 
 @dataclass(frozen=True, slots=True)
 class FeedEvent:
-    series: CafeSeries
-    occ: CafeOccurrence
-    waitlisted: bool = False
-    with_link: bool = False  # a place held, in a private feed
+    """One café of a feed: the columns it shows (read straight from the tables), nothing
+    else — so that its fingerprint is exactly what the file would show."""
 
-    @property
-    def link(self) -> str:
-        if not self.with_link:
-            return ""
-        return self.occ.link if self.occ.link is not None else self.series.link
+    occurrence_id: int
+    series_id: int
+    recurrence_id: str  # with series_id: the UID
+    title: str  # the series'
+    topic: str
+    host: str
+    description: str
+    starts_at: datetime
+    duration_minutes: int
+    status: str
+    revision: int
+    #: The video link, "" unless a place is held in a private feed (resolved by the caller).
+    link: str = ""
+    waitlisted: bool = False
 
     def fingerprint(self) -> str:
-        """Everything the event shows, as text (the feed's ETag hashes these)."""
-        o = self.occ
+        """Everything the event shows, as text (the feed's ETag hashes these; DTSTAMP, the
+        time the file is built, is the only line left out)."""
         return "|".join(
             (
-                str(o.id),
-                str(o.revision),
-                o.status,
-                o.starts_at.isoformat(),
-                str(o.duration_minutes),
-                self.series.title,
-                o.topic,
-                o.host,
-                o.description,
+                str(self.occurrence_id),
+                str(self.series_id),
+                self.recurrence_id,
+                str(self.revision),
+                self.status,
+                self.starts_at.isoformat(),
+                str(self.duration_minutes),
+                self.title,
+                self.topic,
+                self.host,
+                self.description,
                 self.link,
                 "w" if self.waitlisted else "",
                 "\n",
@@ -66,25 +74,24 @@ class FeedEvent:
 def _event(t: Translator, e: FeedEvent, stamp: datetime) -> Event:
     from icalendar import Event
 
-    occ = e.occ
     event = Event()
-    event.add("uid", occurrence_uid(e.series, occ))
-    summary = f"{e.series.title} — {occ.topic}" if occ.topic else e.series.title
+    event.add("uid", uid_of(e.series_id, e.recurrence_id))
+    summary = f"{e.title} — {e.topic}" if e.topic else e.title
     if e.waitlisted:
         summary = t("[Liste d'attente] {title}", title=summary)
     event.add("summary", summary)
-    start = occ.starts_at.astimezone(UTC)
+    start = e.starts_at.astimezone(UTC)
     event.add("dtstart", start)
-    event.add("dtend", start + timedelta(minutes=occ.duration_minutes))
+    event.add("dtend", start + timedelta(minutes=e.duration_minutes))
     event.add("dtstamp", stamp.astimezone(UTC))
-    event.add("sequence", occ.revision)
-    if occ.status == CANCELLED:
+    event.add("sequence", e.revision)
+    if e.status == CANCELLED:
         event.add("status", "CANCELLED")
     else:
         event.add("status", "TENTATIVE" if e.waitlisted else "CONFIRMED")
-    lines = [occ.description] if occ.description else []
-    if occ.host:
-        lines.append(t("Animation : {host}", host=occ.host))
+    lines = [e.description] if e.description else []
+    if e.host:
+        lines.append(t("Animation : {host}", host=e.host))
     if e.waitlisted:
         lines.append(
             t(

@@ -47,18 +47,10 @@ class OnboardingDashboard:
     # --- overview ---------------------------------------------------------------------------
 
     async def overview_card(self, now: datetime) -> Card:
-        async with self.db.session() as s:
-            funnel = FunnelCounts(*await queries.funnel_counts(s, None))
-            row = (
-                await s.exec(
-                    select(
-                        func.count(),
-                        func.count().filter(col(OnboardingProfile.updated_at) >= now - FRESH),
-                        func.count().filter(col(OnboardingProfile.visible)),
-                    ).select_from(OnboardingProfile)
-                )
-            ).one()
-        profiles, fresh, visible = (int(x) for x in row)
+        async with self.db.read() as conn:
+            counts = await queries.overview_counts(conn, now - FRESH)
+        funnel = FunnelCounts(*counts[:5])
+        profiles, fresh, visible = counts[5:]
         joined = funnel.joined or None
         return Card(
             title=N_("Accueil des nouveaux"),

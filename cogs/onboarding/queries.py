@@ -1,4 +1,5 @@
-"""The SQL onboarding runs, each on a session its caller opened (one transaction per use case).
+"""The SQL onboarding runs, each on a session its caller opened (one transaction per use case)
+or, for one-statement reads, on a connection from ``Database.read``.
 
 Names come from ``members.names`` in the services, never from a join on ``core_member``.
 """
@@ -6,8 +7,11 @@ Names come from ``members.names`` in the services, never from a join on ``core_m
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, true
+from sqlalchemy import select as sa_select
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select
@@ -124,6 +128,55 @@ async def funnel_counts(s: AsyncSession, since: datetime | None) -> tuple[int, .
         stmt = stmt.where(col(OnboardingFlow.joined_at) >= since)
     row = (await s.exec(stmt)).one()
     return tuple(int(x) for x in row)
+
+
+def _count(table: Any, *where: Any) -> Any:
+    return select(func.count()).select_from(table).where(*where).scalar_subquery()
+
+
+async def overview_counts(conn: AsyncConnection, fresh_since: datetime) -> tuple[int, ...]:
+    """The dashboard's onboarding card in one statement: the funnel (joined, started, code
+    accepted, profile filled, completed) then the profiles (all, updated since
+    ``fresh_since``, visible in the directory).
+
+    SQLite counts a whole table at once from its b-tree, and each other count reads an index
+    alone (migration 0022): a funnel step is the total minus the flows still without its
+    stamp (a search of the index's NULL range, usually short), fresh profiles a range of
+    ``updated_at``. PostgreSQL counts by reading rows whatever the plan, and until autovacuum
+    has marked the pages an index scan reads the table too: one pass over each table (five
+    counts over the flows, three over the profiles) measured faster there, with 50,000 flows
+    and 40,000 profiles, than a scan per count."""
+    flow, profile = OnboardingFlow, OnboardingProfile
+    stamps = (
+        flow.joined_at,
+        flow.started_at,
+        flow.coc_accepted_at,
+        flow.profile_at,
+        flow.completed_at,
+    )
+    fresh = col(profile.updated_at) >= fresh_since
+    stmt: Any
+    if conn.dialect.name == "postgresql":
+        flows = sa_select(
+            *(func.count(col(c)).label(f"step_{n}") for n, c in enumerate(stamps))
+        ).subquery()
+        profiles = sa_select(
+            func.count().label("profiles"),
+            func.count().filter(fresh).label("fresh"),
+            func.count().filter(col(profile.visible)).label("visible"),
+        ).subquery()
+        stmt = sa_select(*flows.c, *profiles.c).select_from(flows).join(profiles, true())
+        row = (await conn.execute(stmt)).one()
+        return tuple(int(x) for x in row)
+    stmt = sa_select(
+        _count(flow),
+        *(_count(flow, col(c).is_(None)) for c in stamps),
+        _count(profile),
+        _count(profile, fresh),
+        _count(profile, col(profile.visible)),
+    )
+    total, *missing = (int(x) for x in (await conn.execute(stmt)).one())
+    return (*(total - m for m in missing[:5]), *missing[5:])
 
 
 async def week_counts(s: AsyncSession, start: datetime, end: datetime) -> tuple[int, int]:

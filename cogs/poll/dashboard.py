@@ -5,6 +5,7 @@ newest first, with how many there are. The Polls page itself is ``dashboard page
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, or_
 from sqlmodel import col, select
@@ -26,24 +27,24 @@ class PollDashboard:
             col(Poll.closed_at).is_(None),
             or_(col(Poll.closes_at).is_(None), col(Poll.closes_at) > now),
         )
-        async with self.db.session() as s:
-            total = int(
-                (await s.exec(select(func.count()).select_from(Poll).where(*is_open))).one()
-            )
-            rows = list(
-                await s.exec(
-                    select(Poll)
-                    .where(*is_open)
-                    .order_by(col(Poll.created_at).desc(), col(Poll.id).desc())
-                    .limit(SHOWN)
-                )
-            )
+        # One statement: the newest few and, on each row, how many there are in all (a
+        # subquery evaluated once; no row at all means none is open).
+        total_open = select(func.count()).select_from(Poll).where(*is_open).scalar_subquery()
+        stmt: Any = (
+            select(Poll.question, Poll.closes_at, total_open)
+            .where(*is_open)
+            .order_by(col(Poll.created_at).desc(), col(Poll.id).desc())
+            .limit(SHOWN)
+        )
+        async with self.db.read() as conn:
+            rows = (await conn.execute(stmt)).all()
+        total = int(rows[0][2]) if rows else 0
         items = []
-        for poll in rows:
-            if poll.closes_at is not None:
-                items.append(Item(poll.question, when=poll.closes_at, note=N_("fin du vote")))
+        for question, closes_at, _ in rows:
+            if closes_at is not None:
+                items.append(Item(question, when=closes_at, note=N_("fin du vote")))
             else:
-                items.append(Item(poll.question, note=N_("sans date de fin")))
+                items.append(Item(question, note=N_("sans date de fin")))
         return Card(
             title=N_("Sondages ouverts"),
             order=30,

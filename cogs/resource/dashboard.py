@@ -5,6 +5,7 @@ saved resources). The Resources page itself is ``dashboard pages``' business."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import col, select
@@ -26,28 +27,26 @@ class ResourceDashboard:
         self.bookmarks = bookmarks
 
     async def overview_card(self, now: datetime) -> Card:
-        # The count and the oldest few in one transaction, titles only (the moderation queue's
-        # full views, tags and authors, are the Resources page's).
+        # One statement, titles only (the moderation queue's full views, tags and authors, are
+        # the Resources page's): the oldest few waiting and, on each row, how many wait in
+        # all (a subquery evaluated once; no row at all means none waits). Both read the
+        # (status, created_at) index.
         waiting_rows = (col(Resource.status) == ResourceStatus.PENDING,)
-        async with self.db.session() as s:
-            waiting = int(
-                (
-                    await s.exec(select(func.count()).select_from(Resource).where(*waiting_rows))
-                ).one()
-            )
-            oldest = list(
-                await s.exec(
-                    select(Resource.title, Resource.url, Resource.created_at)
-                    .where(*waiting_rows)
-                    .order_by(col(Resource.created_at), col(Resource.id))
-                    .limit(SHOWN)
-                )
-            )
+        total = select(func.count()).select_from(Resource).where(*waiting_rows).scalar_subquery()
+        stmt: Any = (
+            select(Resource.title, Resource.url, Resource.created_at, total)
+            .where(*waiting_rows)
+            .order_by(col(Resource.created_at), col(Resource.id))
+            .limit(SHOWN)
+        )
+        async with self.db.read() as conn:
+            oldest = (await conn.execute(stmt)).all()
+        waiting = int(oldest[0][3]) if oldest else 0
         return Card(
             title=N_("Ressources à valider"),
             order=40,
             figures=(Figure(N_("En attente de validation"), waiting),),
-            items=tuple(Item(title or url, when=created) for title, url, created in oldest),
+            items=tuple(Item(title or url, when=created) for title, url, created, _ in oldest),
             empty=N_("Rien à valider."),
             hint=N_("Pour valider : commande resource approve dans le chat."),
         )

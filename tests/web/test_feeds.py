@@ -180,3 +180,46 @@ async def test_base_url_makes_the_address(db_url: str) -> None:
     ) as h:
         reply = await h.invoke("alice", "me calendar")
         assert re.search(r"https://bot\.example\.org/passerelle/feeds/[\w-]{32}\.ics", reply.text)
+
+
+async def test_the_etag_changes_whenever_the_body_would(web: Web) -> None:
+    """The 304 path reads columns, not rows: whatever the file shows must move the ETag —
+    the series' title, the video link, a seat gained from the waitlist, the language."""
+    h = web.h
+    await h.say("mod", CREATE)
+    first, *_ = await occurrences(h)
+    await h.invoke("bob", "cafe join", occurrence=first.id)  # the only seat
+    await h.invoke("alice", "cafe join", occurrence=first.id)  # waitlisted
+    path = await feed_path(h, "alice")
+    seen: list[str] = []
+
+    async def etag_and_body() -> tuple[str, bytes]:
+        resp = await web.client.get(path, headers={"If-None-Match": ", ".join(seen)})
+        assert resp.status == 200, "the feed changed but was answered 304"
+        seen.append(resp.headers["ETag"])
+        again = await web.client.get(path, headers={"If-None-Match": seen[-1]})
+        assert again.status == 304
+        return seen[-1], await resp.read()
+
+    _, body = await etag_and_body()
+    assert LINK.encode() not in body
+    async with h.db.session() as s:
+        series = (await s.exec(select(CafeSeries))).one()
+        series.title = "Café des médiatrices"
+        s.add(series)
+    _, body = await etag_and_body()
+    assert "Café des médiatrices".encode() in body
+    await h.invoke("bob", "cafe leave", occurrence=first.id)  # alice gets the seat
+    _, body = await etag_and_body()
+    assert LINK.encode() in body
+    async with h.db.session() as s:
+        occ = await s.get(CafeOccurrence, first.id)
+        assert occ is not None
+        occ.link = "https://visio.example.org/autre"
+        s.add(occ)
+    _, body = await etag_and_body()
+    assert b"visio.example.org/autre" in body and LINK.encode() not in body
+    await h.invoke("alice", "me language", lang="en")
+    _, body = await etag_and_body()
+    assert b"My caf" in body
+    assert len(set(seen)) == len(seen) == 5
