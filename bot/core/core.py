@@ -14,10 +14,10 @@ from bot.core.catalogue import Catalogue
 from bot.core.cog import Cog
 from bot.core.commands import CommandSpec
 from bot.core.digest import Digest
-from bot.core.errors import PermissionDenied, UsageError, UserError
+from bot.core.error_replies import convert_args, error_reply, refusal
+from bot.core.errors import PermissionDenied, UserError
 from bot.core.events import EventBus, LinksShared
-from bot.core.grammar import UnknownCommand, parse
-from bot.core.help import usage_line
+from bot.core.grammar import parse
 from bot.core.i18n import CORE_LOCALES_DIR, N_, I18n, Translator
 from bot.core.invocation import Invocation
 from bot.core.library import Library
@@ -31,7 +31,7 @@ from bot.core.outbox import Outbox
 from bot.core.ownership import Ownership
 from bot.core.ports import Adapter, Capability
 from bot.core.refs import Actor, MessageRef, Role, RoomRef
-from bot.core.reply import Action, ActionStyle, Reply, Tone
+from bot.core.reply import Reply, Tone
 from bot.core.web import WebRegistry
 
 if TYPE_CHECKING:
@@ -245,7 +245,7 @@ class Core:
         try:
             if not actor.has(spec.permission):
                 raise PermissionDenied(_PERMISSION_TEXT[spec.permission])
-            args = self.convert_args(spec, raw)
+            args = convert_args(spec, raw)
             # Replies for the room (not private) are written with room_t, in the member's
             # time zone (they asked); private ones with t.
             room_t = (
@@ -259,7 +259,7 @@ class Core:
             return reply.stamp(t if reply.private else room_t)
         except PermissionDenied as error:
             outcome = Outcome.DENIED
-            return self._refused(error, t, prefix, spec)
+            return refusal(self.catalogue, self.membership_command, error, t, prefix, spec)
         except UserError as error:
             outcome = Outcome.USER_ERROR
             return self.error_reply(error, t, prefix, spec)
@@ -277,64 +277,10 @@ class Core:
         finally:
             self.metrics.command(spec.path, outcome, time.perf_counter() - started)
 
-    def convert_args(self, spec: CommandSpec, raw: dict[str, Any]) -> dict[str, Any]:
-        args: dict[str, Any] = {}
-        unknown = set(raw) - {o.name for o in spec.options}
-        if unknown:
-            raise UsageError(
-                "Option inconnue : {option}.", command=spec.path, option=sorted(unknown)[0][:32]
-            )
-        for option in spec.options:
-            value = raw.get(option.name)
-            if value is None or (isinstance(value, str) and not value.strip()):
-                if option.required:
-                    raise UsageError(
-                        "Il manque l'option {option} : {description}.",
-                        command=spec.path,
-                        option=option.name,
-                        description=option.description,
-                    )
-                continue
-            args[option.arg] = option.convert(value, spec.path)
-        return args
-
-    def _refused(
-        self, error: PermissionDenied, t: Translator, prefix: str, spec: CommandSpec
-    ) -> Reply:
-        """A refusal says what to do: a newcomer is told how to finish their welcome."""
-        reply = self.error_reply(error, t, prefix, spec)
-        if spec.permission is not Role.MEMBER:
-            return reply
-        path = self.membership_command
-        if path is not None and self.catalogue.get(path) is not None:
-            reply.text += " " + t(
-                "Pour en faire partie, terminez votre accueil : tapez {command}.",
-                command=f"`{prefix}{path}`",
-            )
-            reply.actions.append(
-                Action.invoke(path, label=t("Terminer mon accueil"), style=ActionStyle.PRIMARY)
-            )
-        else:
-            reply.text += " " + t("Un modérateur peut vous y accueillir.")
-        return reply
-
     def error_reply(
         self, error: UserError, t: Translator, prefix: str = "!", spec: CommandSpec | None = None
     ) -> Reply:
-        params = {k: t(v) if k == "description" else v for k, v in error.params.items()}
-        text = t(error.msgid, **params)
-        if isinstance(error, UsageError):
-            target = self.catalogue.get(error.command) if error.command else spec
-            if target is not None:
-                text += "\n" + t("Utilisation :") + f" `{usage_line(target, t, prefix)}`"
-        elif isinstance(error, UnknownCommand):
-            if error.suggestion:
-                target = self.catalogue.get(error.suggestion)
-                if target is not None:
-                    text += "\n" + t("Utilisation :") + f" `{usage_line(target, t, prefix)}`"
-            else:
-                text += " " + t("Tapez {prefix}help pour voir les commandes.", prefix=prefix)
-        return Reply(text=text, tone=Tone.ERROR, private=True).stamp(t)
+        return error_reply(self.catalogue, error, t, prefix, spec)
 
     # --- platform services cogs may use (through the adapter port) -------------------------
 
