@@ -66,7 +66,9 @@ class DigestCog(Cog, name="digest"):
         if enabled is None:
             return render.status(inv.t, await self.service.subscribed(inv.member_id), when)
         await self.service.subscribe(inv.member_id, enabled)
-        return render.subscription(inv.t, enabled, when)
+        # Members who chose e-mail for the digest (``me email choose digest:on``) are told so.
+        by_mail = inv.member_id in await self.core.mail.choosers([inv.member_id], "digest")
+        return render.subscription(inv.t, enabled, when, by_mail=by_mail)
 
     # --- moderators ---------------------------------------------------------------------------
 

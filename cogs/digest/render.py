@@ -116,8 +116,14 @@ def export(t: Translator, copy: Copy) -> Reply:
     )
 
 
-def subscription(t: Translator, enabled: bool, when: str) -> Reply:
-    if enabled:
+def subscription(t: Translator, enabled: bool, when: str, *, by_mail: bool = False) -> Reply:
+    if enabled and by_mail:
+        text = t(
+            "C'est noté : vous recevrez les nouvelles de la communauté par e-mail, "
+            "la prochaine fois le {day}. Pour arrêter : `me digest off`.",
+            day=when,
+        )
+    elif enabled:
         text = t(
             "C'est noté : vous recevrez les nouvelles de la communauté en message privé, "
             "la prochaine fois le {day}. Pour arrêter : `me digest off`.",

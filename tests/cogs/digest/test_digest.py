@@ -224,3 +224,17 @@ async def test_linking_two_accounts_keeps_the_digest_if_either_asked(h: Harness)
     assert (await privacy.export(kept))["digest"] is True  # type: ignore[index]
     assert await privacy.export(merged) is None
     assert (await privacy.export(other))["digest"] is False  # type: ignore[index]
+
+
+async def test_turning_it_on_says_by_email_when_the_member_chose_email(h: Harness) -> None:
+    reply = await h.reply("zoe", "!me digest on")
+    assert "en message privé" in reply.text
+    zoe = await member_id(h, "zoe")
+    issued = await h.core.mail.request(zoe, "zoe@example.org")
+    await h.core.mail.confirm_code(zoe, issued.code)
+    await h.core.mail.choose(zoe, digest=True)
+    reply = await h.reply("zoe", "!me digest on")
+    assert "par e-mail" in reply.text and "en message privé" not in reply.text
+    await h.invoke("zoe", "language", lang="en")
+    reply = await h.reply("zoe", "!me digest on")
+    assert "by e-mail" in reply.text
