@@ -13,89 +13,42 @@ server's own registry turns a snapshot into metric families at each scrape:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
-from prometheus_client import CollectorRegistry, generate_latest
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
-from prometheus_client.registry import Collector
 
-from bot.core.metrics import OutboxOutcome
 from bot.web.keys import CORE
 
 if TYPE_CHECKING:
-    from prometheus_client.metrics_core import Metric
-
-    from bot.core.core import Core
+    from prometheus_client import CollectorRegistry
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
-REGISTRY: web.AppKey[CollectorRegistry] = web.AppKey("metrics", CollectorRegistry)
 
 
-class CoreCollector(Collector):
-    def __init__(self, core: Core) -> None:
-        self.core = core
+@dataclass(slots=True)
+class _Registry:
+    """This server's registry (not the process-global one: two bots in one test process),
+    made at the first scrape (prometheus-client is imported then, not at start)."""
 
-    def collect(self) -> Iterator[Metric]:
-        snap = self.core.metrics.snapshot()
-        commands = CounterMetricFamily(
-            "passerelle_commands",
-            "Commands dispatched, by command and outcome.",
-            labels=["command", "outcome"],
-        )
-        for (path, outcome), count in sorted(snap.commands.items()):
-            commands.add_metric([path, outcome], count)
-        yield commands
-        latency = HistogramMetricFamily(
-            "passerelle_command_duration_seconds",
-            "Time from dispatch to reply, by command.",
-            labels=["command"],
-        )
-        for path, histogram in sorted(snap.latency.items()):
-            buckets = [
-                ("+Inf" if bound == float("inf") else repr(bound), float(count))
-                for bound, count in histogram.cumulative()
-            ]
-            latency.add_metric([path], buckets, histogram.total)
-        yield latency
-        outbox = CounterMetricFamily(
-            "passerelle_outbox_messages",
-            "Scheduled messages by outcome (late ones are also counted as sent).",
-            labels=["outcome"],
-        )
-        for outcome in OutboxOutcome:
-            outbox.add_metric([outcome.value], snap.outbox.get(outcome.value, 0))
-        yield outbox
-        reconnects = CounterMetricFamily(
-            "passerelle_adapter_reconnects",
-            "Connections to a platform lost and regained.",
-            labels=["platform"],
-        )
-        connected = GaugeMetricFamily(
-            "passerelle_adapter_connected",
-            "1 when the adapter is connected to its platform.",
-            labels=["platform"],
-        )
-        for platform, up in sorted(self.core.connections().items()):
-            reconnects.add_metric([platform], snap.reconnects.get(platform, 0))
-            connected.add_metric([platform], 1.0 if up else 0.0)
-        yield reconnects
-        yield connected
+    registry: CollectorRegistry | None = None
 
 
-def registry_for(core: Core) -> CollectorRegistry:
-    """This server's registry (not the process-global one: two bots in one test process)."""
-    registry = CollectorRegistry(auto_describe=False)
-    registry.register(CoreCollector(core))
-    return registry
+REGISTRY: web.AppKey[_Registry] = web.AppKey("metrics", _Registry)
 
 
 async def metrics(request: web.Request) -> web.Response:
-    body = generate_latest(request.app[REGISTRY])
+    from prometheus_client import generate_latest
+
+    from bot.web.metrics_collector import registry_for
+
+    holder = request.app[REGISTRY]
+    if holder.registry is None:
+        holder.registry = registry_for(request.app[CORE])
+    body: Any = generate_latest(holder.registry)
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
 
 
 def setup(app: web.Application) -> None:
-    app[REGISTRY] = registry_for(app[CORE])
+    app[REGISTRY] = _Registry()
     app.router.add_get("/metrics", metrics)
