@@ -7,6 +7,7 @@ root to ``sys.path`` itself.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import insert, text
 
 from bot.core import Cog, Invocation, Reply, command
-from bot.core.outbox import Delivery
+from bot.core.outbox import Delivery, DeliveryReport
 from bot.storage.models import OutboxMessage
 
 if TYPE_CHECKING:
@@ -64,3 +65,16 @@ async def bare_outbox_insert(core: Core, member_ids: list[int], kind: str, platf
     async with core.db.session() as s:
         await s.exec(text("DELETE FROM core_outbox"))  # type: ignore[call-overload]
     return elapsed
+
+
+async def deliver_all(core: Core) -> DeliveryReport:
+    """Deliver every due row, waiting out the platform's "retry later" answers, until nothing is
+    sent or retried any more (a paced fan-out's whole run)."""
+    report = await core.outbox.deliver_due()
+    while report.retried:
+        await asyncio.sleep(0.2)
+        more = await core.outbox.deliver_due()
+        report.add(more)
+        if not more.sent and not more.retried:
+            break
+    return report

@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench._common import BenchCog  # noqa: E402
+from bench._common import BenchCog, deliver_all  # noqa: E402
 from bot.app import build_core, ensure_schema, start_core  # noqa: E402
 from bot.config import load_settings  # noqa: E402
 from bot.core.core import Core  # noqa: E402
@@ -93,13 +93,7 @@ async def fanout(fake: FakeDiscord, core: Core, members: int, rate: float) -> di
     before = len(fake.requests)
     fake.rate_limit = rate
     started = time.perf_counter()
-    report = await core.outbox.deliver_due()
-    while report.retried:
-        await asyncio.sleep(0.2)
-        more = await core.outbox.deliver_due()
-        report.add(more)
-        if not more.sent and not more.retried:
-            break
+    await deliver_all(core)
     elapsed = time.perf_counter() - started
     fake.rate_limit = None
     requests = len(fake.requests) - before
@@ -177,7 +171,9 @@ async def main() -> None:
                 "poll results",
                 {"poll": 1},
             )
-            assert f"Participation : {args.users} " in tally.text, tally.text
+            # (French typography: a narrow no-break space before the colon)
+            plain = tally.text.replace("\u202f", " ").replace("\u00a0", " ")
+            assert f"Participation : {args.users} " in plain, tally.text
             print(f"Interaction → callback, {args.users} concurrent users:")
             print(
                 f"  poll vote       p50 {statistics.median(votes):7.1f} ms"

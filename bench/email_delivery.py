@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import text  # noqa: E402
 
+from bench._common import deliver_all  # noqa: E402
 from bot.adapters.email import EmailAdapter  # noqa: E402
 from bot.app import build_core, ensure_schema, start_core  # noqa: E402
 from bot.config import load_settings  # noqa: E402
@@ -107,13 +108,7 @@ async def run(core: Core, smtp: SmtpServer, ids: list[int], edition: str) -> dic
     )
     assert queued == len(ids)
     started = time.perf_counter()
-    report = await core.outbox.deliver_due()
-    while report.retried:
-        await asyncio.sleep(0.2)
-        more = await core.outbox.deliver_due()
-        report.add(more)
-        if not more.sent and not more.retried:
-            break
+    report = await deliver_all(core)
     elapsed = time.perf_counter() - started
     got = smtp.received[before:]
     by_rcpt = Counter(r.rcpt_tos[0] for r in got)
