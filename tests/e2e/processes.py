@@ -34,11 +34,12 @@ class Process:
     def text(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
-    async def wait_log(self, needle: str, wait_s: float = 30.0) -> float:
-        """Wait until the log holds ``needle``; returns when it was seen (monotonic)."""
+    async def wait_log(self, needle: str, wait_s: float = 30.0, *, count: int = 1) -> float:
+        """Wait until the log holds ``needle`` (``count`` times); returns when it was seen
+        (monotonic)."""
         deadline = time.monotonic() + wait_s
         while time.monotonic() < deadline:
-            if needle in self.text():
+            if self.text().count(needle) >= count:
                 return time.monotonic()
             if self.proc.poll() is not None:
                 raise AssertionError(f"{self.name} exited:\n{self.text()}")
