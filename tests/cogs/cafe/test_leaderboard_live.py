@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import cast
 
 import pytest
@@ -19,35 +19,20 @@ from bot.scheduling import FakeClock
 from cogs.cafe.cog import Cafe
 from cogs.cafe.leaderboards import Leaderboards
 from cogs.cafe.models import CafeOccurrence, CafePseudonym, CafeSession
+from tests.cogs.cafe.live_setup import CREATE, MEMBERS, MONDAY, THURSDAY, cafe_with_programme
 from tests.harness import Harness, make_harness
-
-CREATE = (
-    '!cafe create title:"Café TMNlab" schedule:"monthly first thursday 10:00" '
-    "timezone:Europe/Paris duration:60"
-)
-MONDAY = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
-THURSDAY = datetime(2027, 1, 7, 9, 0, tzinfo=UTC)
-MEMBERS = ("alice", "bob", "carol", "dan", "eve")
 
 
 async def setup_cafe(h: Harness) -> int:
-    h.adapter.set_roles("mod", Role.MEMBER, Role.MODERATOR)
-    for name in MEMBERS:
-        h.adapter.set_roles(name, Role.MEMBER)
-    await h.reply("mod", CREATE)
-    async with h.db.session() as s:
-        rows = await s.exec(select(CafeOccurrence).order_by(CafeOccurrence.starts_at))
-        occ = next(r.id for r in rows if r.id is not None)
-    await h.reply("mod", f"!cafe edit occurrence:{occ} host:alice")
-    for line in (
-        f'!cafe programme add {occ} quiz "Capitale de la France ?" answer:Paris seconds:20',
-        f'!cafe programme add {occ} single "Thé ou café ?" choices:"Thé | Café"',
-        f'!cafe programme add {occ} quiz "2 + 2 ?" answer:4',
-        f'!cafe programme add {occ} quiz "Couleur du ciel ?" answer:bleu anonymous:true',
-    ):
-        reply = await h.reply("alice", line)
-        assert "ajoutée au programme" in reply.text, reply.text
-    return occ
+    return await cafe_with_programme(
+        h,
+        [
+            '!cafe programme add {occ} quiz "Capitale de la France ?" answer:Paris seconds:20',
+            '!cafe programme add {occ} single "Thé ou café ?" choices:"Thé | Café"',
+            '!cafe programme add {occ} quiz "2 + 2 ?" answer:4',
+            '!cafe programme add {occ} quiz "Couleur du ciel ?" answer:bleu anonymous:true',
+        ],
+    )
 
 
 @pytest.fixture

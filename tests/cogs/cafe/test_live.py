@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlmodel import select
@@ -15,35 +15,19 @@ from bot.core import Role
 from bot.core.refs import MemberRef
 from bot.scheduling import FakeClock
 from cogs.cafe.models import CafeOccurrence, CafeSession
+from tests.cogs.cafe.live_setup import MONDAY, THURSDAY, cafe_with_programme
 from tests.harness import Harness, make_harness
-
-CREATE = (
-    '!cafe create title:"Café TMNlab" schedule:"monthly first thursday 10:00" '
-    "timezone:Europe/Paris duration:60"
-)
-# Monday 4 January 2027, 09:00 UTC: the first café is Thursday 7 January at 10:00 Paris.
-MONDAY = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
-THURSDAY = datetime(2027, 1, 7, 9, 0, tzinfo=UTC)
-MEMBERS = ("alice", "bob", "carol", "dan", "eve")
 
 
 async def setup_cafe(h: Harness) -> int:
-    h.adapter.set_roles("mod", Role.MEMBER, Role.MODERATOR)
-    for name in MEMBERS:
-        h.adapter.set_roles(name, Role.MEMBER)
-    await h.reply("mod", CREATE)
-    async with h.db.session() as s:
-        rows = await s.exec(select(CafeOccurrence).order_by(CafeOccurrence.starts_at))
-        occ = next(r.id for r in rows if r.id is not None)
-    await h.reply("mod", f"!cafe edit occurrence:{occ} host:alice")
-    for line in (
-        f'!cafe programme add {occ} single "Thé ou café ?" choices:"Thé | Café"',
-        f'!cafe programme add {occ} quiz "Capitale de la France ?" answer:"Paris" seconds:30',
-        f'!cafe programme add {occ} open "Une idée pour le prochain ?"',
-    ):
-        reply = await h.reply("alice", line)
-        assert "ajoutée au programme" in reply.text, reply.text
-    return occ
+    return await cafe_with_programme(
+        h,
+        [
+            '!cafe programme add {occ} single "Thé ou café ?" choices:"Thé | Café"',
+            '!cafe programme add {occ} quiz "Capitale de la France ?" answer:"Paris" seconds:30',
+            '!cafe programme add {occ} open "Une idée pour le prochain ?"',
+        ],
+    )
 
 
 @pytest.fixture
