@@ -15,6 +15,33 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[2]
 
 
+def process_config(path: Path, db_url: str, failover: float, platform: str) -> Path:
+    """A two-process test's config: one platform's section (TOML) between what both tests
+    share — the failover time, the database, a quick outbox poll, no web, the café cog."""
+    path.write_text(
+        f"""
+[core]
+failover_seconds = {failover}
+
+[database]
+url = "{db_url}"
+
+[outbox]
+poll_interval = "1s"
+
+{platform.strip()}
+
+[web]
+enabled = false
+
+[cogs]
+enabled = ["cafe"]
+""",
+        encoding="utf-8",
+    )
+    return path
+
+
 class Process:
     """One ``passerelle run`` with its own config and store directory (as on its own host),
     its log in a file."""

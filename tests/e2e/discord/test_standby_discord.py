@@ -21,7 +21,7 @@ from bot.scheduling import SystemClock
 from bot.storage.db import Database
 from cogs.cafe.models import CafeSeries
 from fakes.discord import FakeDiscord
-from tests.e2e.processes import Process, until
+from tests.e2e.processes import Process, process_config, until
 
 pytestmark = pytest.mark.e2e
 
@@ -29,18 +29,7 @@ FAILOVER = 2.0
 
 
 def write_config(fake: FakeDiscord, db_url: str, tmp: Path, name: str) -> Path:
-    path = tmp / f"{name}.toml"
-    path.write_text(
-        f"""
-[core]
-failover_seconds = {FAILOVER}
-
-[database]
-url = "{db_url}"
-
-[outbox]
-poll_interval = "1s"
-
+    discord = f"""
 [discord]
 enabled = true
 token = "fake-token"
@@ -52,16 +41,8 @@ sync_state = "{tmp / f"{name}-commands.json"}"
 
 [discord.roles]
 moderator = ["{fake.moderator_role}"]
-
-[web]
-enabled = false
-
-[cogs]
-enabled = ["cafe"]
-""",
-        encoding="utf-8",
-    )
-    return path
+"""
+    return process_config(tmp / f"{name}.toml", db_url, FAILOVER, discord)
 
 
 async def test_the_standby_takes_the_gateway_over_after_sigkill(

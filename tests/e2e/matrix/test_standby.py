@@ -25,7 +25,7 @@ from bot.storage.db import Database
 from cogs.cafe.models import CafeSeries
 from fakes.synapse import Synapse
 from tests.e2e.matrix.conftest import Member, World
-from tests.e2e.processes import Process, until
+from tests.e2e.processes import Process, process_config, until
 
 pytestmark = pytest.mark.e2e
 
@@ -38,18 +38,7 @@ FAILOVER = 2.0  # [core] failover_seconds for both processes
 
 def write_config(world: World, synapse: Synapse, db_url: str, name: str) -> Path:
     bot = world.bot_user
-    path = world.tmp / f"{name}.toml"
-    path.write_text(
-        f"""
-[core]
-failover_seconds = {FAILOVER}
-
-[database]
-url = "{db_url}"
-
-[outbox]
-poll_interval = "1s"
-
+    matrix = f"""
 [matrix]
 enabled = true
 homeserver = "{synapse.url}"
@@ -60,16 +49,8 @@ store_path = "{world.tmp / f"store-{name}"}"
 rooms = ["{world.room_id}"]
 encryption = false
 sync_timeout = "2s"
-
-[web]
-enabled = false
-
-[cogs]
-enabled = ["cafe"]
-""",
-        encoding="utf-8",
-    )
-    return path
+"""
+    return process_config(world.tmp / f"{name}.toml", db_url, FAILOVER, matrix)
 
 
 def replies_to(member: Member, bot_id: str) -> Counter[str]:
