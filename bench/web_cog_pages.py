@@ -51,14 +51,20 @@ TAGS = 300  # distinct tags; each resource has three
 async def seed(core: Core, occurrences: int, resources: int, now: datetime) -> None:
     """Standalone: people and resources, then what the two pages show (bulk rows straight
     into the tables: a benchmark's setup, not the bot's way in)."""
-    from cogs.resource.models import Resource
-
     people = [
         {"id": 1000 + i, "display_name": f"p{i}", "created_at": now, "last_seen_at": now}
         for i in range(PEOPLE)
     ]
     async with core.db.session() as s:
         await s.exec(insert(Member), params=people)  # type: ignore[call-overload]
+    await seed_resources(core, resources, now)
+    await seed_cog_pages(core, now, occurrences)
+
+
+async def seed_resources(core: Core, resources: int, now: datetime) -> None:
+    """``resources`` links, one in fifty waiting for approval (both pages' benchmarks)."""
+    from cogs.resource.models import Resource
+
     for start in range(0, resources, CHUNK):
         rows = [
             {
@@ -76,7 +82,6 @@ async def seed(core: Core, occurrences: int, resources: int, now: datetime) -> N
         ]
         async with core.db.session() as s:
             await s.exec(insert(Resource), params=rows)  # type: ignore[call-overload]
-    await seed_cog_pages(core, now, occurrences)
 
 
 async def seed_cog_pages(core: Core, now: datetime, occurrences: int = 1000) -> None:

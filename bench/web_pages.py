@@ -37,7 +37,6 @@ async def seed(core: Core, members: int, resources: int, now: datetime) -> None:
     """Bulk rows straight into the tables (a benchmark's setup, not the bot's way in)."""
     from cogs.onboarding.models import OnboardingFlow, OnboardingProfile
     from cogs.poll.models import Poll
-    from cogs.resource.models import Resource
 
     async with core.db.session() as s:
         first = int((await s.exec(select(func.coalesce(func.max(Member.id), 0)))).one())
@@ -80,23 +79,9 @@ async def seed(core: Core, members: int, resources: int, now: datetime) -> None:
             await s.exec(insert(Member), params=people)  # type: ignore[call-overload]
             await s.exec(insert(OnboardingFlow), params=flows)  # type: ignore[call-overload]
             await s.exec(insert(OnboardingProfile), params=profiles)  # type: ignore[call-overload]
-    for start in range(0, resources, CHUNK):
-        rows = [
-            {
-                "url": f"https://r.example/{n}",
-                "url_key": f"r.example/{n}",
-                "title": f"Ressource {n}",
-                "summary": "",
-                "status": "pending" if n % 50 == 0 else "published",
-                "origin": "import",
-                "created_at": now - timedelta(minutes=n),
-                "updated_at": now - timedelta(minutes=n),
-                "search_text": f"ressource {n}",
-            }
-            for n in range(start, min(start + CHUNK, resources))
-        ]
-        async with core.db.session() as s:
-            await s.exec(insert(Resource), params=rows)  # type: ignore[call-overload]
+    from bench.web_cog_pages import seed_cog_pages, seed_resources  # it imports bench.web
+
+    await seed_resources(core, resources, now)
     async with core.db.session() as s:
         for n in range(5):
             s.add(
@@ -119,8 +104,6 @@ async def seed(core: Core, members: int, resources: int, now: datetime) -> None:
             )
             await conn.execute(text("ANALYZE"))
     # The Cafés and Resources pages' data: 1,000 café dates, tags on every resource.
-    from bench.web_cog_pages import seed_cog_pages  # here: it imports bench.web in turn
-
     await seed_cog_pages(core, now)
 
 
