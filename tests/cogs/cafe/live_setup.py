@@ -3,13 +3,17 @@ with five members and a programme of the test's own."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
+from typing import Any
 
+import pytest
 from sqlmodel import select
 
 from bot.core import Role
+from bot.scheduling import FakeClock
 from cogs.cafe.models import CafeOccurrence
-from tests.harness import Harness
+from tests.harness import Harness, make_harness
 
 CREATE = (
     '!cafe create title:"Café TMNlab" schedule:"monthly first thursday 10:00" '
@@ -35,3 +39,16 @@ async def cafe_with_programme(h: Harness, lines: list[str]) -> int:
         reply = await h.reply("alice", line.format(occ=occ))
         assert "ajoutée au programme" in reply.text, reply.text
     return occ
+
+
+def harness_on_monday(*cogs: str) -> Callable[..., Any]:
+    """A module's ``h`` fixture: a harness with ``cogs`` whose clock starts on MONDAY
+    (``h = harness_on_monday("cafe", "poll")`` at the top of a test module)."""
+
+    @pytest.fixture
+    async def h(db_url: str) -> AsyncIterator[Harness]:
+        harness = await make_harness(db_url, cogs=list(cogs), clock=FakeClock(MONDAY))
+        yield harness
+        await harness.close()
+
+    return h

@@ -6,11 +6,9 @@ in the middle that keeps every score (the database is the truth)."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import cast
 
-import pytest
 from sqlmodel import select
 
 from bot.core import Role
@@ -19,7 +17,14 @@ from bot.scheduling import FakeClock
 from cogs.cafe.cog import Cafe
 from cogs.cafe.leaderboards import Leaderboards
 from cogs.cafe.models import CafeOccurrence, CafePseudonym, CafeSession
-from tests.cogs.cafe.live_setup import CREATE, MEMBERS, MONDAY, THURSDAY, cafe_with_programme
+from tests.cogs.cafe.live_setup import (
+    CREATE,
+    MEMBERS,
+    MONDAY,
+    THURSDAY,
+    cafe_with_programme,
+    harness_on_monday,
+)
 from tests.harness import Harness, make_harness
 
 
@@ -35,11 +40,7 @@ async def setup_cafe(h: Harness) -> int:
     )
 
 
-@pytest.fixture
-async def h(db_url: str) -> AsyncIterator[Harness]:
-    harness = await make_harness(db_url, cogs=["cafe", "poll"], clock=FakeClock(MONDAY))
-    yield harness
-    await harness.close()
+h = harness_on_monday("cafe", "poll")
 
 
 async def poll_of(h: Harness, occ: int, position: int) -> int:

@@ -5,17 +5,15 @@ a timed activity moving on by itself, refusals, and a restart in the middle."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
-import pytest
 from sqlmodel import select
 
 from bot.core import Role
 from bot.core.refs import MemberRef
 from bot.scheduling import FakeClock
 from cogs.cafe.models import CafeOccurrence, CafeSession
-from tests.cogs.cafe.live_setup import MONDAY, THURSDAY, cafe_with_programme
+from tests.cogs.cafe.live_setup import MONDAY, THURSDAY, cafe_with_programme, harness_on_monday
 from tests.harness import Harness, make_harness
 
 
@@ -30,11 +28,7 @@ async def setup_cafe(h: Harness) -> int:
     )
 
 
-@pytest.fixture
-async def h(db_url: str) -> AsyncIterator[Harness]:
-    harness = await make_harness(db_url, cogs=["cafe", "poll"], clock=FakeClock(MONDAY))
-    yield harness
-    await harness.close()
+h = harness_on_monday("cafe", "poll")
 
 
 async def session(h: Harness, occ: int) -> CafeSession:

@@ -9,24 +9,21 @@ import io
 import json
 import re
 import zipfile
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
-import pytest
 from sqlmodel import select
 
 from bot.core import Role
 from bot.core.reply import Reply
 from bot.scheduling import FakeClock
 from cogs.cafe.models import CafeOccurrence, CafeReport, CafeSeries, CafeSession
+from tests.cogs.cafe.live_setup import MONDAY, THURSDAY, harness_on_monday
 from tests.harness import Harness, make_harness
 
 CREATE = (
     '!cafe create title:"Café TMNlab" schedule:"monthly first thursday 10:00" '
     "timezone:Europe/Paris duration:60"
 )
-MONDAY = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
-THURSDAY = datetime(2027, 1, 7, 9, 0, tzinfo=UTC)
 MEMBERS = ("alice", "bob", "carol", "dan", "eve", "fay", "gus")
 PROGRAMME = (
     '{occ} single "Thé ou café ?" choices:"Thé | Café"',
@@ -38,13 +35,7 @@ PROGRAMME = (
 )
 
 
-@pytest.fixture
-async def h(db_url: str) -> AsyncIterator[Harness]:
-    harness = await make_harness(
-        db_url, cogs=["cafe", "poll", "resource"], clock=FakeClock(MONDAY)
-    )
-    yield harness
-    await harness.close()
+h = harness_on_monday("cafe", "poll", "resource")
 
 
 async def first_occurrence(h: Harness, title: str | None = None) -> int:

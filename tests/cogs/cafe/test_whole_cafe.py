@@ -7,15 +7,12 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
-import pytest
-
 from bot.core import Role
-from bot.scheduling import FakeClock
-from tests.cogs.cafe.test_report import MONDAY, THURSDAY, files, first_occurrence, poll_of
-from tests.harness import Harness, make_harness
+from tests.cogs.cafe.live_setup import THURSDAY, harness_on_monday
+from tests.cogs.cafe.test_report import files, first_occurrence, poll_of
+from tests.harness import Harness
 
 MEMBERS = [f"m{i:02d}" for i in range(20)]
 CREATE = (
@@ -33,13 +30,7 @@ PROGRAMME = (
 )
 
 
-@pytest.fixture
-async def h(db_url: str) -> AsyncIterator[Harness]:
-    harness = await make_harness(
-        db_url, cogs=["cafe", "poll", "resource"], clock=FakeClock(MONDAY)
-    )
-    yield harness
-    await harness.close()
+h = harness_on_monday("cafe", "poll", "resource")
 
 
 async def test_a_whole_cafe_before_during_and_after(h: Harness) -> None:
