@@ -8,9 +8,12 @@ NAME`` makes a newcomer arrive, ``:sleep 5s`` waits in real time, a number runs 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import sys
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -109,13 +112,12 @@ class ConsoleAdapter(MemoryAdapter):
     # --- input -------------------------------------------------------------------------------
 
     async def _read_line(self) -> str | None:
-        loop = asyncio.get_running_loop()
         if self.interactive:
             try:
-                return await loop.run_in_executor(None, input, f"{self.current}> ")
+                return await _in_daemon_thread(input, f"{self.current}> ")
             except EOFError:
                 return None
-        line = await loop.run_in_executor(None, self.stdin.readline)
+        line = await _in_daemon_thread(self.stdin.readline)
         return line.rstrip("\n") if line else None
 
     async def _loop(self) -> None:
@@ -216,6 +218,35 @@ class ConsoleAdapter(MemoryAdapter):
 
 
 _QUOTES = {'"': '"', "'": "'", "“": "”", "«": "»"}
+
+
+async def _in_daemon_thread(read: Callable[..., str], *args: Any) -> str:
+    """``read(*args)`` on a daemon thread: a read blocked on an open terminal or pipe must not
+    keep the process alive once it is told to stop (the loop's default executor is joined at
+    exit, so SIGTERM would wait for the next line of input)."""
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[str] = loop.create_future()
+
+    def settle(value: str | None, error: BaseException | None) -> None:
+        if done.done():
+            return
+        if error is not None:
+            done.set_exception(error)
+        else:
+            done.set_result(value or "")
+
+    def run() -> None:
+        try:
+            value = read(*args)
+        except BaseException as error:  # EOFError, KeyboardInterrupt: handed to the reader
+            with contextlib.suppress(RuntimeError):  # the loop has closed: nobody waits
+                loop.call_soon_threadsafe(settle, None, error)
+            return
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(settle, value, None)
+
+    threading.Thread(target=run, name="console-input", daemon=True).start()
+    return await done
 
 
 def member_name(arg: str) -> str:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -97,3 +99,35 @@ def test_db_upgrade_command(tmp_path: Path) -> None:
         timeout=60,
     )
     assert "already current" in second.stdout
+
+
+def test_sigterm_stops_the_console_while_its_input_is_still_open(tmp_path: Path) -> None:
+    """A service manager stops `passerelle run` with SIGTERM while nobody types: the process
+    ends cleanly at once instead of waiting for a line that never comes."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PASSERELLE_")}
+    config = tmp_path / "c.toml"
+    config.write_text(
+        f'[database]\nurl = "sqlite:///{tmp_path / "c.db"}"\n\n[web]\nenabled = false\n',
+        encoding="utf-8",
+    )
+    log = tmp_path / "run.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run", "--config", str(config)],
+            stdin=subprocess.PIPE,  # held open: nobody types, nothing ends the input
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=tmp_path,
+            env=env,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while "Passerelle ready" not in log.read_text(encoding="utf-8"):
+            assert proc.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(15) == 0, log.read_text()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
