@@ -1,7 +1,8 @@
 """One translation function for every user-visible string.
 
-French is the source language: msgids are French text with ``{placeholders}``. English comes from
-``locales/en.po`` catalogues (one for the core, one per cog), read with Babel at start-up.
+French is the source language: msgids are French text with ``{placeholders}``. English comes
+from ``locales/en.po`` catalogues (one for the core, one per cog), read with Babel once per
+change of the file (``po_cache``).
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
-from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
 
+from bot.core import po_cache
 from bot.core.typography import french_typography, ordinal
 
 log = logging.getLogger(__name__)
@@ -133,17 +134,9 @@ class Catalogues:
                 self.load_file(locale, path)
 
     def load_file(self, locale: str, path: Path) -> None:
-        with path.open("rb") as fh:
-            catalog = read_po(fh, locale=locale)
-        for message in catalog:
-            if not message.id or not message.string:
-                continue
-            if isinstance(message.id, tuple | list):
-                forms = tuple(message.string)
-                if all(forms):
-                    self.plural[locale][(message.id[0], message.id[1])] = (forms[0], forms[-1])
-            elif isinstance(message.string, str):
-                self.singular[locale][message.id] = message.string
+        singular, plural = po_cache.parsed(locale, path)
+        self.singular[locale].update(singular)
+        self.plural[locale].update(plural)
 
     def has(self, locale: str, msgid: str) -> bool:
         return msgid in self.singular.get(locale, {})
