@@ -35,7 +35,7 @@ import discord
 from bot.adapters.discord.client import PasserelleClient
 from bot.adapters.discord.connection import Connection
 from bot.adapters.discord.delivery import PLATFORM
-from bot.adapters.discord.shards import GATEWAY_LEASE, Shards, shard_of
+from bot.adapters.discord.shards import GATEWAY_LEASE, Shards, describe, shard_of
 from bot.adapters.discord.state import MemberMemory
 from bot.core.errors import TransientDeliveryError
 from bot.core.pacing import Pacer
@@ -125,8 +125,7 @@ class DiscordAdapter:
         """For the ready line: the shards owned here (empty when unsharded)."""
         if self.shards is None or not self.shards.sharded:
             return ""
-        owned = ", ".join(map(str, self.shards.owned())) or "none"
-        return f"shards {owned} of {self.shards.count}"
+        return f"shards {describe(self.shards.owned())} of {self.shards.count}"
 
     # --- lifecycle ---------------------------------------------------------------------------
 

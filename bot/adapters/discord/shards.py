@@ -78,11 +78,6 @@ class Shards:
         """The shards whose lease this process holds."""
         return [i for i, keeper in self.keepers.items() if keeper.owned]
 
-    def valid(self, shard: int) -> bool:
-        """This process may use shard ``shard``'s connection right now."""
-        keeper = self.keepers.get(shard)
-        return keeper is not None and keeper.valid
-
     def waiting(self) -> list[int]:
         """The shards this process would take as soon as they are free."""
         return [i for i, keeper in self.keepers.items() if keeper.wants]
