@@ -167,6 +167,9 @@ def ready_line(core: Core) -> str:
             client = getattr(adapter, "client", None)
             account = getattr(client, "user", None)
             detail = f"account {account or '?'}, guild {settings.discord.guild_id or '?'}"
+            shards = getattr(adapter, "shard_detail", None)
+            if callable(shards) and shards():
+                detail += f", {shards()}"  # sharded: which shards this process owns
         elif name == "matrix":
             rooms = ", ".join(settings.matrix.rooms) or "none"
             detail = f"account {settings.matrix.user_id or '?'}, rooms {rooms}"

@@ -172,6 +172,12 @@ class DiscordSection(Section):
     # Read room messages (Discord's privileged Message Content intent: enable it in the
     # developer portal first) so links shared during a live café reach its report.
     message_content: bool = False
+    # Gateway shards of the bot (Discord sends a server's events on shard
+    # (guild_id >> 22) % shard_count, DMs on shard 0); each is owned by one process through the
+    # lease discord:shard:<i> (1: the single lease discord:gateway, as before sharding).
+    shard_count: int = Field(1, ge=1)
+    # At most this many shards in this process (0: every free one); the others stand by.
+    shards_per_process: int = Field(0, ge=0)
 
 
 class MatrixSection(Section):

@@ -33,6 +33,7 @@ def check_platforms(settings: Settings) -> list[str]:
                 f"discord.guild_id: {guild_id!r} is not a server id (digits only, e.g. "
                 '"123456789012345678")'
             )
+    problems.extend(check_discord_shards(settings))
     matrix = settings.matrix
     if matrix.enabled:
         if not matrix.homeserver:
@@ -67,6 +68,27 @@ def check_platforms(settings: Settings) -> list[str]:
             "email.password: required with email.username (or set PASSERELLE_EMAIL__PASSWORD)"
         )
     return problems
+
+
+def check_discord_shards(settings: Settings) -> list[str]:
+    """A process cannot be told to hold more shards than the bot has (checked even while
+    Discord is disabled: the value is wrong either way)."""
+    discord = settings.discord
+    if discord.shards_per_process <= discord.shard_count:
+        return []
+    # Imported only for this message: loading the catalogues costs start-up time.
+    from bot.core.operator import operator_translator
+
+    t = operator_translator()
+    return [
+        t(
+            "discord.shards_per_process : {value} dépasse discord.shard_count ({count}) : un "
+            "processus ne peut pas tenir plus de shards qu'il n'y en a (0 = tous les shards "
+            "libres)",
+            value=discord.shards_per_process,
+            count=discord.shard_count,
+        )
+    ]
 
 
 def check_cog_sections(settings: Settings) -> list[str]:

@@ -121,6 +121,8 @@ class LeaseKeeper:
         on_gained: Callback,
         on_lost: Callback,
         on_standby: Callable[[Lease | None], None] | None = None,
+        may_take: Callable[[], bool] | None = None,
+        take_lock: asyncio.Lock | None = None,
     ) -> None:
         self.store = store
         self.name = name
@@ -131,6 +133,12 @@ class LeaseKeeper:
         self.on_gained = on_gained
         self.on_lost = on_lost
         self.on_standby = on_standby
+        #: Asked before each attempt to take the lease (not to renew it): False leaves it to
+        #: other processes for now (e.g. a process that holds as many shards as it may).
+        self.may_take = may_take
+        #: Shared by keepers whose ``may_take`` counts each other: one takes (and connects) at
+        #: a time, so two free leases are never both taken past the count.
+        self.take_lock = take_lock
         self.owned = False
         #: The row this process replaced when it last became the owner: another holder's
         #: lease that expired (its owner died or hung), or None (free, or released cleanly).
@@ -144,10 +152,23 @@ class LeaseKeeper:
         """Whether the connection may be used right now (checked before each command)."""
         return self.owned and time.monotonic() < self._deadline
 
+    @property
+    def wants(self) -> bool:
+        """Not owned, and would be taken as soon as it is free (what a standby waits for)."""
+        return not self.owned and (self.may_take is None or self.may_take())
+
     async def try_once(self, *, raise_errors: bool = False) -> bool:
         """One attempt (taking or renewing); calls the callbacks on a change of owner.
         ``raise_errors``: a connection that fails to start raises (the first attempt, so a
         wrong token stops ``passerelle run`` as before) after giving the lease back."""
+        if self.owned or self.may_take is None:
+            return await self._attempt(raise_errors)
+        async with self.take_lock or contextlib.nullcontext():
+            if not self.may_take():
+                return False
+            return await self._attempt(raise_errors)
+
+    async def _attempt(self, raise_errors: bool) -> bool:
         started = time.monotonic()
         before: Lease | None = None
         if not self.owned:
@@ -204,7 +225,7 @@ class LeaseKeeper:
     async def start(self) -> bool:
         """First attempt now (owner or standby), then the heartbeat in the background."""
         owner = await self.try_once(raise_errors=True)
-        if not owner and self.on_standby is not None:
+        if self.wants and self.on_standby is not None:
             self.on_standby(await self._current())
         self._task = asyncio.create_task(self._beat(), name=f"lease {self.name}")
         return owner

@@ -8,6 +8,7 @@ so a standby process sends what it can and leaves the rest to the owner: claims 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -35,9 +36,12 @@ class Ownership:
         on_gained: Callable[[], Awaitable[None]],
         on_lost: Callable[[], Awaitable[None]],
         what: str,
+        may_take: Callable[[], bool] | None = None,
+        take_lock: asyncio.Lock | None = None,
     ) -> LeaseKeeper:
         """A keeper for the lease ``name`` (not started); ``what`` names the connection in
-        the standby line of the log."""
+        the standby line of the log. ``may_take`` and ``take_lock``: see
+        :class:`~bot.core.leases.LeaseKeeper` (several leases, a cap on how many to hold)."""
 
         def standby(current: Lease | None) -> None:
             owner = current.holder if current is not None else "another process"
@@ -57,10 +61,13 @@ class Ownership:
             on_gained=on_gained,
             on_lost=on_lost,
             on_standby=standby,
+            may_take=may_take,
+            take_lock=take_lock,
         )
         self.keepers[name] = keeper
         return keeper
 
     def standby_for(self) -> list[str]:
-        """The leases this process waits for (the ready line names them)."""
-        return sorted(name for name, keeper in self.keepers.items() if not keeper.owned)
+        """The leases this process waits for (the ready line names them): not owned, and
+        taken as soon as they are free (a lease its ``may_take`` refuses now is not awaited)."""
+        return sorted(name for name, keeper in self.keepers.items() if keeper.wants)

@@ -29,7 +29,7 @@ class Gateway(FakeState):
                 if op == 1:
                     await ws.send_str(json.dumps({"op": 11}))
                 elif op in (2, 6):  # IDENTIFY; a RESUME is answered as a new session
-                    await self._ready(ws)
+                    await self._ready(ws, self._shard_asked(op, data.get("d") or {}))
                 elif op == 8:
                     gid = int(data["d"].get("guild_id") or self.guild_id)
                     await self._dispatch_to(
@@ -46,29 +46,45 @@ class Gateway(FakeState):
         finally:
             if ws in self._sockets:
                 self._sockets.remove(ws)
+            self._socket_shard.pop(ws, None)
         return ws
 
-    async def _ready(self, ws: web.WebSocketResponse) -> None:
+    @staticmethod
+    def _shard_asked(op: int, data: dict[str, Any]) -> tuple[int, int] | None:
+        """IDENTIFY's ``shard: [id, count]``; a RESUME names it in its session id."""
+        if op == 2:
+            shard = data.get("shard")
+            return (int(shard[0]), int(shard[1])) if isinstance(shard, list) else None
+        parts = str(data.get("session_id", "")).split(":")
+        return (int(parts[1]), int(parts[2])) if len(parts) == 3 else None
+
+    async def _ready(self, ws: web.WebSocketResponse, shard: tuple[int, int] | None) -> None:
+        """READY lists the servers of the socket's shard (all without one), then their
+        GUILD_CREATE; from then on the socket receives its shard's events."""
+        ready: dict[str, Any] = {"shard": list(shard)} if shard is not None else {}
+        guilds = self.guilds_on(shard)
         await self._dispatch_to(
             ws,
             "READY",
             {
+                **ready,
                 "v": 10,
                 "user": self.bot_user,
-                "guilds": [
-                    {"id": str(gid), "unavailable": True}
-                    for gid in [self.guild_id, *self.other_guilds]
-                ],
-                "session_id": "fake-session",
+                "guilds": [{"id": str(gid), "unavailable": True} for gid in guilds],
+                "session_id": "fake-session" + (f":{shard[0]}:{shard[1]}" if shard else ""),
                 "resume_gateway_url": self.gateway_url,
                 "application": {"id": str(self.app_id), "flags": 0},
                 "private_channels": [],
                 "relationships": [],
             },
         )
-        await self._dispatch_to(ws, "GUILD_CREATE", self.guild_payload())
-        for guild in list(self.other_guilds.values()):
-            await self._dispatch_to(ws, "GUILD_CREATE", self.other_guild_payload(guild))
+        for gid in guilds:
+            other = self.other_guilds.get(gid)
+            payload = self.guild_payload() if other is None else self.other_guild_payload(other)
+            await self._dispatch_to(ws, "GUILD_CREATE", payload)
+        if shard is not None:
+            self._socket_shard[ws] = shard
+            self.shards_identified.append(shard)
         self._sockets.append(ws)
         self.identified.set()
 

@@ -20,6 +20,21 @@ USER_MENTION = re.compile(r"<@!?(\d+)>")
 ROLE_MENTION = re.compile(r"<@&(\d+)>")
 
 
+def shard_of(guild_id: int, shard_count: int) -> int:
+    """Discord's rule: a server's events go to shard ``(guild_id >> 22) % shard_count``."""
+    return (guild_id >> 22) % shard_count
+
+
+def event_guild(event: str, data: Any) -> int | None:
+    """The server a gateway event belongs to (None: a direct message, or no server)."""
+    if not isinstance(data, dict):
+        return None
+    gid = data.get("guild_id")
+    if gid is None and event in ("GUILD_CREATE", "GUILD_UPDATE", "GUILD_DELETE"):
+        gid = data.get("id")
+    return int(gid) if gid is not None else None
+
+
 def now_iso() -> str:
     return datetime.now(UTC).isoformat()
 

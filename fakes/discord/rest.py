@@ -1,5 +1,5 @@
 """The fake's REST API (v10): rate limits, commands, interaction callbacks and webhooks, DMs,
-messages, roles, member look-ups, leaving a server."""
+messages (servers, members and roles: ``guilds.py``)."""
 
 from __future__ import annotations
 
@@ -283,30 +283,3 @@ class Rest(FakeState):
         message["allowed_mentions"] = body.get("allowed_mentions")  # per request
         message["edited_timestamp"] = now_iso()
         return json_response(message)
-
-    async def _add_role(self, request: web.Request) -> web.Response:
-        uid, rid = int(request.match_info["uid"]), int(request.match_info["rid"])
-        if uid not in self.members:
-            return json_response({"code": 10007, "message": "Unknown Member"}, 404)
-        self.roles_granted.append((uid, rid))
-        self.members[uid]["roles"].append(str(rid))
-        return web.Response(status=204)
-
-    async def _get_member(self, request: web.Request) -> web.Response:
-        gid, uid = int(request.match_info["gid"]), int(request.match_info["uid"])
-        self.member_lookups.append((gid, uid))
-        members = self._guild_members(gid)
-        if members is None:
-            return json_response({"code": 10004, "message": "Unknown Guild"}, 404)
-        if uid not in members:
-            return json_response({"code": 10007, "message": "Unknown Member"}, 404)
-        return json_response(members[uid])
-
-    async def _leave_guild(self, request: web.Request) -> web.Response:
-        gid = int(request.match_info["gid"])
-        if gid not in self.other_guilds and gid != self.guild_id:
-            return json_response({"code": 10004, "message": "Unknown Guild"}, 404)
-        self.left_guilds.append(gid)
-        self.other_guilds.pop(gid, None)
-        await self.dispatch("GUILD_DELETE", {"id": str(gid)})
-        return web.Response(status=204)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from aiohttp import web
 
 from fakes.discord.gateway import Gateway
+from fakes.discord.guilds import GuildRest
 from fakes.discord.interactions import Users
 from fakes.discord.model import API
 from fakes.discord.rest import Rest
 
 
-class FakeDiscord(Rest, Users, Gateway):
+class FakeDiscord(Rest, GuildRest, Users, Gateway):
     """Start it, point discord.py at ``api_base`` and ``gateway_url``, act as users, read."""
 
     async def start(self) -> FakeDiscord:
@@ -33,6 +34,7 @@ class FakeDiscord(Rest, Users, Gateway):
         r.add_post(f"{API}/channels/{{cid}}/messages", self._post_message)
         r.add_patch(f"{API}/channels/{{cid}}/messages/{{mid}}", self._edit_message)
         r.add_put(f"{API}/guilds/{{gid}}/members/{{uid}}/roles/{{rid}}", self._add_role)
+        r.add_get(f"{API}/guilds/{{gid}}", self._get_guild)
         r.add_get(f"{API}/guilds/{{gid}}/members/{{uid}}", self._get_member)
         r.add_delete(f"{API}/users/@me/guilds/{{gid}}", self._leave_guild)
         self.runner = web.AppRunner(app, access_log=None)

@@ -19,7 +19,9 @@ from fakes.discord.model import (
     API,
     InteractionRecord,
     OtherGuild,
+    event_guild,
     now_iso,
+    shard_of,
 )
 
 
@@ -68,6 +70,10 @@ class FakeState:
         self.ratelimited = 0
         self.roles_granted: list[tuple[int, int]] = []
         self._sockets: list[web.WebSocketResponse] = []
+        # Sharding: the [id, count] each socket identified with (absent: an unsharded one,
+        # which receives everything), and every IDENTIFY's shard in order (for assertions).
+        self._socket_shard: dict[web.WebSocketResponse, tuple[int, int]] = {}
+        self.shards_identified: list[tuple[int, int]] = []
         self._seq = itertools.count(1)
         self.identified = asyncio.Event()
         self.runner: web.AppRunner | None = None
@@ -77,6 +83,16 @@ class FakeState:
 
     def snowflake(self) -> int:
         return next(self._ids)
+
+    def snowflake_on_shard(self, shard: int, shard_count: int) -> int:
+        """The next id of a server whose events go to ``shard`` (ids count up by one, so a
+        whole block of 2**22 ids shares a shard: jump to the next block on ``shard``)."""
+        first = self.snowflake()
+        block = first >> 22
+        ahead = (shard - block) % shard_count
+        found = first if ahead == 0 else (block + ahead) << 22
+        self._ids = itertools.count(found + 1)
+        return found
 
     @staticmethod
     def _member_payload(user: dict[str, Any], roles: list[int], pending: bool) -> dict[str, Any]:
@@ -119,10 +135,13 @@ class FakeState:
         *,
         admins: list[int] = (),
         members: list[int] = (),  # type: ignore[assignment]
+        shard: tuple[int, int] | None = None,
     ) -> int:
         """Another server holding the bot: ``admins`` (community members or outsiders' ids)
-        get its Administrator role, ``members`` none. Sent at the next IDENTIFY."""
-        guild = OtherGuild(self.snowflake(), name, self.snowflake(), self.snowflake())
+        get its Administrator role, ``members`` none. Sent at the next IDENTIFY. ``shard``
+        (id, count): its id is chosen so that its events go to that shard."""
+        gid = self.snowflake() if shard is None else self.snowflake_on_shard(*shard)
+        guild = OtherGuild(gid, name, self.snowflake(), self.snowflake())
         for uid in [*admins, *members]:
             user = self._find_user(uid)
             roles = [guild.admin_role] if uid in admins else []
@@ -258,7 +277,25 @@ class FakeState:
 
     async def dispatch(self, event: str, data: Any) -> None:
         for ws in list(self._sockets):
-            await self._dispatch_to(ws, event, data)
+            if self._receives(ws, event, data):
+                await self._dispatch_to(ws, event, data)
+
+    def _receives(self, ws: web.WebSocketResponse, event: str, data: Any) -> bool:
+        """Discord's rule: a server's events go to its shard, direct messages to shard 0."""
+        shard = self._socket_shard.get(ws)
+        if shard is None:
+            return True
+        gid = event_guild(event, data)
+        return (0 if gid is None else shard_of(gid, shard[1])) == shard[0]
+
+    def guilds_on(self, shard: tuple[int, int] | None) -> list[int]:
+        """The servers (community first) whose events go to ``shard`` (None: all)."""
+        gids = [self.guild_id, *self.other_guilds]
+        return [g for g in gids if shard is None or shard_of(g, shard[1]) == shard[0]]
+
+    def open_shards(self) -> list[tuple[int, int]]:
+        """The [id, count] of every open sharded gateway session, sorted."""
+        return sorted(self._socket_shard[ws] for ws in self._sockets if ws in self._socket_shard)
 
     # --- what tests read ----------------------------------------------------------------------
 

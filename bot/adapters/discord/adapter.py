@@ -1,11 +1,13 @@
-"""The Discord adapter: the port the core talks to, and the connection's lifecycle.
+"""The Discord adapter: the port the core talks to, and the connections' lifecycle.
 
 Platform timing and quirks live in this package and nowhere else: the 3-second interaction
 deadline (defer when slow), 100-character custom_ids, ephemeral replies, DM channels, error
 50007, the message nonce, rules screening (``pending``) before a member counts as joined.
 
-The parts, each built at ``start`` with what it needs:
+The parts, each built for every gateway connection this process opens:
 
+- ``shards.py``      which shards this process owns (one lease each) and stands by for
+- ``connection.py``  one shard's connection: its client, tree and the parts below
 - ``client.py``      the discord.Client and CommandTree, handing events to the parts below
 - ``sync.py``        catalogue → slash commands, synced only when they changed
 - ``interactions.py`` slash commands, buttons, selects, modals → core invocations → answers
@@ -17,45 +19,39 @@ The parts, each built at ``start`` with what it needs:
 Trust: the community is one server (``guild_id``). Roles and permissions are read only from
 the member's membership there — whatever server or DM the interaction comes from — and
 interactions from any other server are refused before anything runs.
+
+Sharding (``[discord] shard_count``): each connection answers what arrives on it; sends,
+edits, DMs and role grants go through Discord's REST API from any connection this process
+owns — the community shard's first, whose member cache spares REST look-ups.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.adapters.discord import compat
-from bot.adapters.discord.appcommands import build_tree_commands
-from bot.adapters.discord.client import PasserelleClient, PasserelleTree
-from bot.adapters.discord.delivery import PLATFORM, Delivery
-from bot.adapters.discord.guilds import OtherGuilds
-from bot.adapters.discord.interactions import Interactions
-from bot.adapters.discord.members import Community
-from bot.adapters.discord.render import no_mentions
+from bot.adapters.discord.client import PasserelleClient
+from bot.adapters.discord.connection import Connection
+from bot.adapters.discord.delivery import PLATFORM
+from bot.adapters.discord.shards import GATEWAY_LEASE, Shards, describe, shard_of
 from bot.adapters.discord.state import MemberMemory
-from bot.adapters.discord.sync import CommandSync
 from bot.core.errors import TransientDeliveryError
 from bot.core.pacing import Pacer
 from bot.core.ports import Capability
-from bot.core.refs import Actor, MemberRef, MessageRef, Role, RoomRef
+from bot.core.refs import MemberRef, MessageRef, Role, RoomRef
 from bot.core.reply import Reply
 
 if TYPE_CHECKING:
     from bot.config import DiscordSection
     from bot.core.core import Core
-    from bot.core.leases import LeaseKeeper
 
 log = logging.getLogger(__name__)
 
-#: The lease on the gateway connection (one shard: a bot serving one community never needs more).
-LEASE = "discord:gateway"
-
-# Parsers wrapped so that a malformed event cannot end the connection.
-GUARDED_EVENTS = ("INTERACTION_CREATE", "GUILD_MEMBER_ADD", "GUILD_MEMBER_UPDATE")
+#: The lease on the gateway connection of an unsharded bot (``shard_count = 1``); each shard
+#: of a sharded one has ``discord:shard:<i>`` (shards.py).
+LEASE = GATEWAY_LEASE
 
 
 class DiscordAdapter:
@@ -70,152 +66,124 @@ class DiscordAdapter:
         | Capability.FILES
     )
 
-    # The parts, built by ``start`` around its client.
-    delivery: Delivery
-    community: Community
-    other_guilds: OtherGuilds
-    interactions: Interactions
-    commands: CommandSync
-
     def __init__(self, settings: DiscordSection) -> None:
         self.settings = settings
         self.core: Core | None = None
-        self.client: PasserelleClient | None = None
-        self.tree: PasserelleTree | None = None
-        self._runner: asyncio.Task[None] | None = None
-        self._tasks: set[asyncio.Task[Any]] = set()
         self.memory = MemberMemory()  # what ``forget`` drops
-        self.synced = False  # whether this start pushed the commands to Discord
-        self.pacer = Pacer(settings.global_rate)
-        self._ready_once = False
-        self.lease: LeaseKeeper | None = None  # the gateway connection's, once started
+        self.pacer = Pacer(settings.global_rate)  # one budget for every shard of this process
+        self.shards: Shards | None = None  # the leases, once started
+        self.connections: dict[int, Connection] = {}  # open ones, by shard
+
+    # --- which connection ----------------------------------------------------------------------
+
+    @property
+    def community_shard(self) -> int | None:
+        guild_id = self.community_id
+        return None if guild_id is None else shard_of(guild_id, self.settings.shard_count)
+
+    def _primary(self) -> Connection | None:
+        """The connection sends, edits and role reads go through: the community's shard when
+        this process owns it (its member cache), else any owned one (REST serves them all)."""
+        usable = [c for _, c in sorted(self.connections.items()) if c.usable]
+        for connection in usable:
+            if connection.has_community:
+                return connection
+        return usable[0] if usable else None
+
+    def community_guild(self) -> discord.Guild | None:
+        """The community server from this process's cache (CommunityCache)."""
+        connection = self.connections.get(self.community_shard or 0)
+        if connection is None or connection.client is None or self.community_id is None:
+            return None
+        return connection.client.get_guild(self.community_id)
+
+    def community_here(self) -> bool:
+        """This process owns the community's shard: its cache is the truth (CommunityCache)."""
+        return self.community_shard in self.connections
+
+    @property
+    def client(self) -> PasserelleClient | None:
+        """The client of the primary connection (the only one when unsharded)."""
+        primary = self._primary()
+        if primary is not None:
+            return primary.client
+        opened = [c.client for _, c in sorted(self.connections.items()) if c.client is not None]
+        return opened[0] if opened else None
+
+    @property
+    def synced(self) -> bool:
+        """Whether this start pushed the commands to Discord (the community shard's owner)."""
+        return any(c.synced for c in self.connections.values())
 
     @property
     def connected(self) -> bool:
-        """The gateway session is up (what /healthz reports)."""
-        client = self.client
-        return client is not None and client.is_ready() and not client.is_closed()
+        """Every shard this process owns has its gateway session up (what /healthz reports)."""
+        connections = list(self.connections.values())
+        return bool(connections) and all(c.connected for c in connections)
+
+    def shard_detail(self) -> str:
+        """For the ready line: the shards owned here (empty when unsharded)."""
+        if self.shards is None or not self.shards.sharded:
+            return ""
+        return f"shards {describe(self.shards.owned())} of {self.shards.count}"
 
     # --- lifecycle ---------------------------------------------------------------------------
 
     async def start(self, core: Core) -> None:
-        """Take the gateway connection's lease and connect, or stand by until its owner stops
-        or dies (then connect within ``[core] failover_seconds``)."""
+        """Take the free shards' leases (up to ``shards_per_process``) and connect them, and
+        stand by for the others: each is connected within ``[core] failover_seconds`` once its
+        owner stops or dies (and this process has room for it)."""
         self.core = core
-        self.lease = core.ownership.keeper(
-            LEASE,
+        self.shards = Shards(
+            self.settings.shard_count,
+            self.settings.shards_per_process,
             on_gained=self._connect,
             on_lost=self._disconnect,
-            what="the Discord gateway connection",
         )
-        await self.lease.start()
+        await self.shards.start(core.ownership)
 
     @property
     def owner(self) -> bool:
-        """This process owns the gateway connection now."""
-        return self.lease is None or self.lease.valid
+        """This process owns at least one gateway connection now."""
+        return self.shards is None or self._primary() is not None
 
     @property
     def can_send(self) -> bool:
-        """The outbox sends through this adapter only while it owns the connection."""
+        """REST sends work from any shard's client: the outbox sends through this adapter
+        while it owns at least one connection."""
         return self.owner
 
-    async def claim(self, interaction: discord.Interaction) -> bool:
-        """Whether to answer ``interaction``: this process owns the connection and nobody
-        took it before (a session resumed across a takeover never answers twice)."""
-        if not self.owner or self.core is None:
-            log.warning("Discord: an interaction arrived after this process lost the connection")
-            return False
-        return await self.core.ownership.handled.claim(PLATFORM, str(interaction.id))
-
-    async def _connect(self) -> None:
+    async def _connect(self, shard: int) -> None:
+        assert self.core is not None and self.shards is not None
+        connection = Connection(
+            self.core,
+            self.settings,
+            shard,
+            lease=self.shards.keeper(shard),
+            pacer=self.pacer,
+            memory=self.memory,
+            cache=self,
+        )
+        self.connections[shard] = connection
         try:
-            await self._open()
+            await connection.open()
         except BaseException:
-            await self._disconnect()  # nothing half-open is left behind
+            self.connections.pop(shard, None)
             raise
 
-    async def _open(self) -> None:
-        assert self.core is not None
-        core = self.core
-        compat.point_at(self.settings.api_base, self.settings.gateway_url)
-        compat.calm_reconnects()
-        intents = discord.Intents.default()
-        intents.members = True  # join/leave, rules screening, roles (privileged: enable it)
-        intents.message_content = self.settings.message_content  # privileged too
-        client = PasserelleClient(
-            self,
-            intents=intents,
-            guild_ready_timeout=self.settings.guild_ready_timeout,
-            max_ratelimit_timeout=self.settings.max_ratelimit_timeout,
-            # Nobody is pinged unless a reply names them (render.message_kwargs).
-            allowed_mentions=no_mentions(),
-            application_id=int(self.settings.application_id)
-            if self.settings.application_id
-            else None,
-        )
-        self.client = client
-        self._build_parts(core, client)
-        await client.login(self.settings.token)
-        self._runner = asyncio.create_task(client.connect(reconnect=True), name="discord")
-        ready = asyncio.create_task(client.wait_until_ready())
-        done, _ = await asyncio.wait(
-            {ready, self._runner},
-            timeout=self.settings.ready_timeout,
-            return_when=asyncio.FIRST_COMPLETED,
-        )
-        if self._runner in done:
-            ready.cancel()
-            self._runner.result()  # raises why the connection ended
-        if ready not in done:
-            ready.cancel()
-            log.warning("Discord: not ready after %ss; continuing", self.settings.ready_timeout)
-        previous = self.lease.previous if self.lease is not None else None
-        if previous is not None:
-            log.info("Discord: took over the gateway connection from %s", previous.holder)
-            await core.outbox.release_claims(previous.holder, PLATFORM)
-
-    async def _disconnect(self) -> None:
-        """The lease is lost: close the gateway connection at once."""
-        if self.client is not None:
-            await self.client.close()
-        if self._runner is not None:
-            try:
-                await asyncio.wait_for(self._runner, 10)
-            except (TimeoutError, Exception):
-                log.debug("Discord: connection task ended uneasily", exc_info=True)
-            self._runner = None
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-
-    def _build_parts(self, core: Core, client: PasserelleClient) -> None:
-        settings, pacer = self.settings, self.pacer
-        self.delivery = Delivery(client, pacer, self.memory)
-        self.community = Community(
-            core,
-            client,
-            settings,
-            pacer=pacer,
-            memory=self.memory,
-            delivery=self.delivery,
-            spawn=self._spawn,
-        )
-        self.other_guilds = OtherGuilds(core, client, settings, self.community, pacer)
-        self.interactions = Interactions(core, client, settings, self.community, self.other_guilds)
-        self.tree = PasserelleTree(client, self.interactions, self.other_guilds, self.claim)
-        self.commands = CommandSync(core, client, self.tree, settings)
-        for command in build_tree_commands(
-            core.catalogue, self.interactions.run_command, self.interactions.autocomplete
-        ):
-            self.tree.add_command(command, guild=self.commands.scope())
-        compat.wrap_parsers(client, GUARDED_EVENTS, self._guarded)
+    async def _disconnect(self, shard: int) -> None:
+        """The lease is lost: close that connection at once."""
+        connection = self.connections.pop(shard, None)
+        if connection is not None:
+            await connection.close()
 
     async def stop(self) -> None:
-        await self._disconnect()
-        if self.lease is not None:
-            await self.lease.stop()  # released once the connection is closed
+        if self.shards is not None:
+            self.shards.close_gate()  # no shard is taken while the others close
+        for shard in list(self.connections):
+            await self._disconnect(shard)
+        if self.shards is not None:
+            await self.shards.stop()  # released once the connections are closed
 
     @property
     def community_id(self) -> int | None:
@@ -224,113 +192,38 @@ class DiscordAdapter:
 
     async def command_payload(self) -> list[dict[str, Any]]:
         """The JSON Discord receives for the catalogue, localisations included."""
-        return await self.commands.payload()
-
-    def _guarded(self, event: str, parse: compat.Parser) -> compat.Parser:
-        """A malformed gateway event must not end the connection (discord.py lets a parser's
-        exception escape ``connect``): log it and keep going. GUILD_MEMBER_UPDATE also tells
-        when rules screening is passed, cached member or not."""
-
-        def run(data: Any) -> None:
-            try:
-                if event == "GUILD_MEMBER_UPDATE":
-                    self.community.screening_passed(data)
-                parse(data)
-            except Exception:
-                log.warning("Discord: ignored a malformed %s event", event)
-                log.debug("Malformed %s event", event, exc_info=True)
-                if event == "INTERACTION_CREATE" and isinstance(data, dict):
-                    self._spawn(self.interactions.answer_raw(data))
-
-        return run
-
-    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
-        task = asyncio.create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    # --- what the client reports (client.ClientEvents) ---------------------------------------
-
-    async def on_setup(self) -> None:
-        self.synced = await self.commands.sync()
-
-    async def on_ready(self) -> None:
-        if self._ready_once and self.core is not None:
-            self.core.metrics.reconnected(self.platform)  # a new session after a lost one
-        self._ready_once = True
-        await self.other_guilds.check_all()
-
-    async def on_resumed(self) -> None:
-        if self.core is not None:
-            self.core.metrics.reconnected(self.platform)
-
-    async def on_guild_join(self, guild: discord.Guild) -> None:
-        await self.other_guilds.check(guild)
-
-    async def on_interaction(self, interaction: discord.Interaction) -> None:
-        # Slash commands are claimed by the tree's check; components and modals here.
-        if interaction.type in (
-            discord.InteractionType.component,
-            discord.InteractionType.modal_submit,
-        ) and not await self.claim(interaction):
-            return
-        await self.interactions.on_interaction(interaction)
-
-    async def on_member_join(self, member: discord.Member) -> None:
-        if not member.pending:
-            await self.community.member_joined(member.guild, member.id, member.display_name)
-
-    async def on_member_remove(self, guild_id: int, user: discord.abc.User) -> None:
-        await self.community.member_left(guild_id, user)
-
-    async def on_message(self, message: discord.Message) -> None:
-        """A message in a community channel: only its links reach the core (the café's
-        report lists those shared during a session); the text is never kept."""
-        guild = message.guild
-        if (
-            self.core is None
-            or guild is None
-            or message.author.bot
-            or str(guild.id) != self.settings.guild_id
-            or "http" not in message.content
-        ):
-            return
-        member = guild.get_member(message.author.id)
-        ref = MemberRef(self.platform, str(message.author.id), message.author.display_name)
-        actor = Actor(ref, self.community.roles(member))
-        room = RoomRef(self.platform, str(message.channel.id))
-        await self.core.room_message(actor, room, message.content)
+        return await self._parts().commands.payload()
 
     # --- Adapter port ------------------------------------------------------------------------
 
-    def _connected_parts(self) -> None:
-        """A standby process has no connection: its callers queue or retry instead."""
-        if self.client is None or not self.owner:
+    def _parts(self) -> Connection:
+        """The connection to go through; a standby process has none: its callers queue or
+        retry instead."""
+        connection = self._primary()
+        if connection is None:
             raise TransientDeliveryError("the Discord connection is owned by another process")
+        return connection
 
     async def send(self, room: RoomRef, reply: Reply, *, key: str | None = None) -> MessageRef:
-        self._connected_parts()
-        return await self.delivery.send(room, reply, key)
+        return await self._parts().delivery.send(room, reply, key)
 
     async def edit(self, message: MessageRef, reply: Reply) -> None:
-        self._connected_parts()
-        await self.delivery.edit(message, reply)
+        await self._parts().delivery.edit(message, reply)
 
     async def send_direct(
         self, member: MemberRef, reply: Reply, *, key: str | None = None
     ) -> MessageRef:
-        self._connected_parts()
-        return await self.delivery.send_direct(member, reply, key)
+        return await self._parts().delivery.send_direct(member, reply, key)
 
     async def grant_role(self, member: MemberRef, role: Role) -> None:
-        self._connected_parts()
-        await self.community.grant_role(member, role)
+        await self._parts().community.grant_role(member, role)
 
     async def roles_of(self, member: MemberRef) -> frozenset[Role]:
         """The member's roles in the community now (the dashboard asks on every request)."""
         if not member.id.isdigit():
             return frozenset({Role.EVERYONE})
-        return self.community.roles(await self.community.member_by_id(int(member.id)))
+        community = self._parts().community
+        return community.roles(await community.member_by_id(int(member.id)))
 
     def mention(self, member: MemberRef) -> str:
         return f"<@{member.id}>"
@@ -341,6 +234,7 @@ class DiscordAdapter:
         self.memory.forget(int(member.id))
 
     async def room_population(self, room: RoomRef) -> int | None:
-        if self.client is None or room.direct:
+        primary = self._primary()
+        if primary is None or room.direct:
             return None
-        return self.community.population(room)
+        return primary.community.population(room)

@@ -38,7 +38,8 @@ class PasserelleClient(discord.Client):
         await self.events.on_setup()
 
     async def on_ready(self) -> None:
-        log.info("Discord: connected as %s in %d guild(s)", self.user, len(self.guilds))
+        shard = "" if self.shard_id is None else f" (shard {self.shard_id} of {self.shard_count})"
+        log.info("Discord: connected as %s in %d guild(s)%s", self.user, len(self.guilds), shard)
         await self.events.on_ready()
 
     async def on_resumed(self) -> None:

@@ -47,9 +47,10 @@ class OtherGuilds:
         self.community = community
         self.pacer = pacer
 
-    async def check_all(self) -> None:
-        """At READY: deal with every server that is not the community."""
-        if self.community.guild() is None:
+    async def check_all(self, *, expect_community: bool = True) -> None:
+        """At READY: deal with every server that is not the community (on this connection;
+        ``expect_community``: the community's server comes on it too)."""
+        if expect_community and self.community.guild() is None:
             log.warning(
                 "Discord: the bot is not in the community server %s (guild_id); invite it there",
                 self.community.id,

@@ -8,8 +8,9 @@ interactions from any other server are refused before anything runs (``guilds.py
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Coroutine
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import discord
 
@@ -28,6 +29,18 @@ log = logging.getLogger(__name__)
 
 Spawn = Callable[[Coroutine[Any, Any, Any]], None]
 
+#: How long the community server fetched over REST (roles, owner) is reused by a process that
+#: does not own its shard: a role's permissions changed on Discord count after this long.
+REMOTE_GUILD_TTL = 60.0
+
+
+class CommunityCache(Protocol):
+    """Where the community server is cached: the connection of its shard, if this process
+    owns it (the adapter answers)."""
+
+    def community_guild(self) -> discord.Guild | None: ...
+    def community_here(self) -> bool: ...
+
 
 class Community:
     """The community server as the adapter sees it through the client's cache and REST."""
@@ -42,6 +55,7 @@ class Community:
         memory: MemberMemory,
         delivery: Delivery,
         spawn: Spawn,
+        cache: CommunityCache,
     ) -> None:
         self.core = core
         self.client = client
@@ -50,6 +64,8 @@ class Community:
         self.memory = memory
         self.delivery = delivery
         self.spawn = spawn
+        self.cache = cache
+        self._remote: tuple[float, discord.Guild] | None = None  # (fetched at, guild)
 
     @property
     def id(self) -> int | None:
@@ -57,14 +73,30 @@ class Community:
         return int(self.settings.guild_id) if self.settings.guild_id else None
 
     def guild(self) -> discord.Guild | None:
+        """The community server from this process's gateway cache (None when the bot is not
+        in it, or when another process owns its shard)."""
         if self.id is None:
             return None
-        return self.client.get_guild(self.id)
+        return self.cache.community_guild()
 
-    def guilds(self) -> list[discord.Guild]:
-        """The community server, as a list (empty until the bot is in it)."""
+    async def read_guild(self) -> discord.Guild | None:
+        """The community server to read members and roles from: the gateway cache when this
+        process owns its shard, else Discord's REST API (no members cached: each member is
+        fetched), reused for ``REMOTE_GUILD_TTL`` seconds."""
         guild = self.guild()
-        return [guild] if guild is not None else []
+        if guild is not None or self.id is None or self.cache.community_here():
+            return guild
+        now = time.monotonic()
+        if self._remote is not None and now - self._remote[0] < REMOTE_GUILD_TTL:
+            return self._remote[1]
+        await self.pacer.wait()
+        try:
+            guild = await self.client.fetch_guild(self.id, with_counts=False)
+        except NETWORK_ERRORS:
+            log.warning("Discord: could not read the community server %s", self.id)
+            return None
+        self._remote = (now, guild)
+        return guild
 
     # --- who is who --------------------------------------------------------------------------
 
@@ -73,12 +105,12 @@ class Community:
 
         Never the member object of another server (its roles and ``interaction.permissions``
         say nothing about the community: an administrator there is nobody here). In a DM, the
-        member cache first, then Discord's REST API (a member not chunked yet)."""
-        guild = self.guild()
-        if guild is None:
+        member cache first, then Discord's REST API (a member not chunked yet, or a community
+        whose shard another process owns)."""
+        if self.id is None:
             return None
         user = interaction.user
-        if interaction.guild_id == guild.id and isinstance(user, discord.Member):
+        if interaction.guild_id == self.id and isinstance(user, discord.Member):
             return user
         if interaction.guild_id is not None:
             return None  # another server: refused before this point anyway
@@ -86,7 +118,7 @@ class Community:
 
     async def member_by_id(self, user_id: int) -> discord.Member | None:
         """A community member by user id: the member cache first, then Discord's REST API."""
-        guild = self.guild()
+        guild = await self.read_guild()
         if guild is None:
             return None
         member = guild.get_member(user_id)
@@ -119,10 +151,7 @@ class Community:
 
     def population(self, room: RoomRef) -> int | None:
         channel = self.client.get_channel(int(room.id))
-        guild = getattr(channel, "guild", None)
-        if guild is None:
-            guilds = self.guilds()
-            guild = guilds[0] if len(guilds) == 1 else None
+        guild = getattr(channel, "guild", None) or self.guild()
         return guild.member_count if guild is not None else None
 
     # --- roles -------------------------------------------------------------------------------
@@ -132,14 +161,25 @@ class Community:
         if not role_ids:
             log.info("Discord: no role id configured for %s; nothing granted", role.value)
             return
-        for guild in self.guilds():
-            cached = guild.get_member(int(member.id))
-            if cached is not None and cached.pending:
-                # Never before Discord's own rules screening: granted when it is passed.
-                self.memory.deferred_roles.setdefault((guild.id, int(member.id)), set()).add(role)
-                log.info("Discord: role %s deferred until rules screening is passed", role.value)
-                continue
-            await self.delivery.add_role(guild.id, int(member.id), int(role_ids[0]))
+        guild_id, user_id = self.id, int(member.id)
+        guild = self.guild()
+        if guild_id is None or (guild is None and self.cache.community_here()):
+            return  # the bot is not in the community server
+        if guild is not None:
+            found = guild.get_member(user_id)
+        else:
+            # Another process owns the community's shard: ask Discord whether the member is
+            # still on the rules screen.
+            found = await self.member_by_id(user_id)
+            if found is None:
+                return  # not a member of the community (or Discord did not answer)
+        if found is not None and found.pending:
+            # Never before Discord's own rules screening: granted when it is passed (seen by
+            # the process that owns the community's shard: this one, unless sharded).
+            self.memory.deferred_roles.setdefault((guild_id, user_id), set()).add(role)
+            log.info("Discord: role %s deferred until rules screening is passed", role.value)
+            return
+        await self.delivery.add_role(guild_id, user_id, int(role_ids[0]))
 
     async def grant_deferred(self, guild_id: int, user_id: int) -> None:
         for role in self.memory.deferred_roles.pop((guild_id, user_id), set()):
