@@ -9,8 +9,15 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from bot.core.refs import RoomRef
+from bot.core.reply import Reply
+
+if TYPE_CHECKING:
+    from fakes.discord import FakeDiscord
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -40,6 +47,28 @@ enabled = ["cafe"]
         encoding="utf-8",
     )
     return path
+
+
+def discord_process_config(
+    fake: FakeDiscord, db_url: str, tmp: Path, name: str, failover: float, extra: str = ""
+) -> Path:
+    """A two-process test's config against the fake Discord (``extra``: more ``[discord]``
+    keys); each process keeps its own command-sync state, as on its own host."""
+    discord = f"""
+[discord]
+enabled = true
+token = "fake-token"
+guild_id = "{fake.guild_id}"
+api_base = "{fake.api_base}"
+gateway_url = "{fake.gateway_url}"
+guild_ready_timeout = 0.05
+sync_state = "{tmp / f"{name}-commands.json"}"
+{extra.strip()}
+
+[discord.roles]
+moderator = ["{fake.moderator_role}"]
+"""
+    return process_config(tmp / f"{name}.toml", db_url, failover, discord)
 
 
 class Process:
@@ -86,6 +115,20 @@ class Process:
                 self.proc.kill()
                 self.proc.wait(10)
         self._handle.close()
+
+
+async def queue_reminders(core: Any, prefix: str, count: int, room: RoomRef) -> None:
+    """``count`` reminders to ``room``, one a second from now (before, across and after a
+    switch of owner), keyed ``<prefix>:<i>`` and reading ``rappel <i>``."""
+    start = core.clock.now()
+    for i in range(count):
+        await core.outbox.enqueue(
+            f"{prefix}:{i}",
+            start + timedelta(seconds=i),
+            reply=Reply(text=f"rappel {i}"),
+            room=room,
+            platform=room.platform,
+        )
 
 
 async def until(check: Any, wait_s: float, what: str) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import time
 from collections import Counter
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -20,13 +19,12 @@ from bot.adapters.discord.shards import shard_of
 from bot.app import build_core
 from bot.config import load_settings
 from bot.core.refs import RoomRef
-from bot.core.reply import Reply
 from bot.scheduling import SystemClock
 from bot.storage.db import Database
 from cogs.cafe.models import CafeSeries
 from fakes.discord import FakeDiscord
 from tests.e2e.discord.conftest import Bot
-from tests.e2e.processes import Process, process_config, until
+from tests.e2e.processes import Process, discord_process_config, queue_reminders, until
 
 pytestmark = pytest.mark.e2e
 
@@ -35,22 +33,8 @@ SHARDS = 2
 
 
 def write_config(fake: FakeDiscord, db_url: str, tmp: Path, name: str, per_process: int) -> Path:
-    discord = f"""
-[discord]
-enabled = true
-token = "fake-token"
-guild_id = "{fake.guild_id}"
-api_base = "{fake.api_base}"
-gateway_url = "{fake.gateway_url}"
-guild_ready_timeout = 0.05
-sync_state = "{tmp / f"{name}-commands.json"}"
-shard_count = {SHARDS}
-shards_per_process = {per_process}
-
-[discord.roles]
-moderator = ["{fake.moderator_role}"]
-"""
-    return process_config(tmp / f"{name}.toml", db_url, FAILOVER, discord)
+    extra = f"shard_count = {SHARDS}\nshards_per_process = {per_process}"
+    return discord_process_config(fake, db_url, tmp, name, FAILOVER, extra)
 
 
 def callbacks(fake: FakeDiscord, iid: int) -> int:
@@ -125,15 +109,7 @@ async def test_two_processes_share_the_shards_and_a_spare_takes_over_after_sigki
         if dm_owner is not owner:
             assert ("GET", f"/api/v10/guilds/{fake.guild_id}", 200) in fake.requests
 
-        start = queue.clock.now()
-        for i in range(10):
-            await queue.outbox.enqueue(
-                f"shards-test:{i}",
-                start + timedelta(seconds=i),
-                reply=Reply(text=f"rappel {i}"),
-                room=RoomRef("discord", str(fake.channel_id)),
-                platform="discord",
-            )
+        await queue_reminders(queue, "shards-test", 10, RoomRef("discord", str(fake.channel_id)))
 
         # A third process is the spare: both shards are owned, it waits for either.
         spare = Process("spare", write_config(fake, db_url, tmp_path, "spare", 1), tmp_path)

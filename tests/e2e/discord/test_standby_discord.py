@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -16,12 +15,11 @@ from sqlmodel import select
 from bot.app import build_core
 from bot.config import load_settings
 from bot.core.refs import RoomRef
-from bot.core.reply import Reply
 from bot.scheduling import SystemClock
 from bot.storage.db import Database
 from cogs.cafe.models import CafeSeries
 from fakes.discord import FakeDiscord
-from tests.e2e.processes import Process, process_config, until
+from tests.e2e.processes import Process, discord_process_config, queue_reminders, until
 
 pytestmark = pytest.mark.e2e
 
@@ -29,20 +27,7 @@ FAILOVER = 2.0
 
 
 def write_config(fake: FakeDiscord, db_url: str, tmp: Path, name: str) -> Path:
-    discord = f"""
-[discord]
-enabled = true
-token = "fake-token"
-guild_id = "{fake.guild_id}"
-api_base = "{fake.api_base}"
-gateway_url = "{fake.gateway_url}"
-guild_ready_timeout = 0.05
-sync_state = "{tmp / f"{name}-commands.json"}"
-
-[discord.roles]
-moderator = ["{fake.moderator_role}"]
-"""
-    return process_config(tmp / f"{name}.toml", db_url, FAILOVER, discord)
+    return discord_process_config(fake, db_url, tmp, name, FAILOVER)
 
 
 async def test_the_standby_takes_the_gateway_over_after_sigkill(
@@ -71,15 +56,7 @@ async def test_the_standby_takes_the_gateway_over_after_sigkill(
                 return int((await s.exec(select(func.count()).select_from(CafeSeries))).one())
 
         assert await cafes() == 1
-        start = queue.clock.now()
-        for i in range(10):
-            await queue.outbox.enqueue(
-                f"standby-test:{i}",
-                start + timedelta(seconds=i),
-                reply=Reply(text=f"rappel {i}"),
-                room=RoomRef("discord", str(fake.channel_id)),
-                platform="discord",
-            )
+        await queue_reminders(queue, "standby-test", 10, RoomRef("discord", str(fake.channel_id)))
         before = [await fake.command(mod, "cafe list") for _ in range(3)]
         for command in before:
             assert (await fake.answer(command)).kind == "message"

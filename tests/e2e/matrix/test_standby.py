@@ -9,7 +9,6 @@ import contextlib
 import signal
 import time
 from collections import Counter
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -19,13 +18,12 @@ from sqlmodel import select
 from bot.app import build_core
 from bot.config import load_settings
 from bot.core.refs import RoomRef
-from bot.core.reply import Reply
 from bot.scheduling import SystemClock
 from bot.storage.db import Database
 from cogs.cafe.models import CafeSeries
 from fakes.synapse import Synapse
 from tests.e2e.matrix.conftest import Member, World
-from tests.e2e.processes import Process, process_config, until
+from tests.e2e.processes import Process, process_config, queue_reminders, until
 
 pytestmark = pytest.mark.e2e
 
@@ -110,15 +108,7 @@ async def test_the_standby_takes_over_after_sigkill_and_answers_everything_once(
         await until(has_cafe, 20, "the café")
 
         # Reminders due before, across and after the switch.
-        start = queue.clock.now()
-        for i in range(12):
-            await queue.outbox.enqueue(
-                f"standby-test:{i}",
-                start + timedelta(seconds=i),
-                reply=Reply(text=f"rappel {i}"),
-                room=RoomRef("matrix", world.room_id),
-                platform="matrix",
-            )
+        await queue_reminders(queue, "standby-test", 12, RoomRef("matrix", world.room_id))
         before = [await owner.say(world.room_id, PROBE) for _ in range(3)]
         await owner.wait_for(lambda rid, e: all(replies_to(owner, bot_id)[b] for b in before))
         await asyncio.sleep(1.0)
