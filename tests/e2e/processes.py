@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -129,6 +130,21 @@ async def queue_reminders(core: Any, prefix: str, count: int, room: RoomRef) -> 
             room=room,
             platform=room.platform,
         )
+
+
+async def each_reminder_posted_once(fake: FakeDiscord, count: int) -> None:
+    """Wait until the fake Discord's channel holds the ``count`` reminders of
+    :func:`queue_reminders`, and check that none came twice."""
+
+    def posted() -> Counter[str]:
+        texts = [str(m.get("content", "")) for m in fake.channel_messages()]
+        return Counter(t for t in texts if t.startswith("rappel"))
+
+    async def all_posted() -> bool:
+        return len(posted()) == count
+
+    await until(all_posted, 30, "every reminder")
+    assert posted() == Counter(f"rappel {i}" for i in range(count))
 
 
 async def until(check: Any, wait_s: float, what: str) -> None:

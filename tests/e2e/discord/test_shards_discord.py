@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import time
-from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -24,7 +23,13 @@ from bot.storage.db import Database
 from cogs.cafe.models import CafeSeries
 from fakes.discord import FakeDiscord
 from tests.e2e.discord.conftest import Bot
-from tests.e2e.processes import Process, discord_process_config, queue_reminders, until
+from tests.e2e.processes import (
+    Process,
+    discord_process_config,
+    each_reminder_posted_once,
+    queue_reminders,
+    until,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -134,15 +139,7 @@ async def test_two_processes_share_the_shards_and_a_spare_takes_over_after_sigki
         assert "took over" not in survivor.text()
         assert fake.open_shards() == [(0, SHARDS), (1, SHARDS)]
 
-        def reminders() -> Counter[str]:
-            texts = [str(m.get("content", "")) for m in fake.channel_messages()]
-            return Counter(t for t in texts if t.startswith("rappel"))
-
-        async def all_sent() -> bool:
-            return len(reminders()) == 10
-
-        await until(all_sent, 30, "every reminder")
-        assert reminders() == Counter(f"rappel {i}" for i in range(10))
+        await each_reminder_posted_once(fake, 10)
         # Each interaction was answered by exactly one process, once.
         for command in [iid, dm, *before, *after]:
             assert callbacks(fake, command) == 1, command

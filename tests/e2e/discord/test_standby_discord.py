@@ -5,7 +5,6 @@ after a SIGKILL of the owner — every command answered once, every reminder sen
 from __future__ import annotations
 
 import time
-from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,12 @@ from bot.scheduling import SystemClock
 from bot.storage.db import Database
 from cogs.cafe.models import CafeSeries
 from fakes.discord import FakeDiscord
-from tests.e2e.processes import Process, discord_process_config, queue_reminders, until
+from tests.e2e.processes import (
+    Process,
+    discord_process_config,
+    each_reminder_posted_once,
+    queue_reminders,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -69,15 +73,7 @@ async def test_the_standby_takes_the_gateway_over_after_sigkill(
         for command in after:
             assert (await fake.answer(command)).kind == "message"
 
-        def reminders() -> Counter[str]:
-            texts = [str(m.get("content", "")) for m in fake.channel_messages()]
-            return Counter(t for t in texts if t.startswith("rappel"))
-
-        async def all_sent() -> bool:
-            return len(reminders()) == 10
-
-        await until(all_sent, 30, "every reminder")
-        assert reminders() == Counter(f"rappel {i}" for i in range(10))
+        await each_reminder_posted_once(fake, 10)
         # Each interaction was answered by exactly one process (one callback each).
         for command in [iid, *before, *after]:
             assert fake.interactions[command].callback is not None
