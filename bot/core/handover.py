@@ -91,6 +91,39 @@ class AdapterStateStore:
             row = (await session.exec(stmt)).first()
         return row is not None
 
+    async def take(self, platform: str, account: str) -> dict[str, Any] | None:
+        """Delete the document and return it, in one statement: of several processes taking
+        the same one, exactly one gets it (None for the others, or when there is none)."""
+        table = AdapterStateRow.__table__  # type: ignore[attr-defined]
+        stmt = (
+            delete(AdapterStateRow)
+            .where(
+                col(AdapterStateRow.platform) == platform,
+                col(AdapterStateRow.account) == account,
+            )
+            .returning(table.c.data)
+        )
+        async with self.db.session() as session:
+            row = (await session.exec(stmt)).first()
+        if row is None:
+            return None
+        try:
+            data = json.loads(row[0])
+        except ValueError:
+            return None
+        return data if isinstance(data, dict) else None
+
+    async def drop_prefixed(self, platform: str, prefix: str) -> int:
+        """Delete every document whose account starts with ``prefix`` (a member's, on
+        ``me forget``); how many were deleted."""
+        stmt = delete(AdapterStateRow).where(
+            col(AdapterStateRow.platform) == platform,
+            col(AdapterStateRow.account).startswith(prefix, autoescape=True),
+        )
+        async with self.db.session() as session:
+            result = await session.exec(stmt)
+        return int(result.rowcount or 0)
+
 
 class HandledEvents:
     """``core_handled_event``: the first process to claim an event id answers it."""

@@ -36,7 +36,7 @@ from bot.adapters.discord.client import PasserelleClient
 from bot.adapters.discord.connection import Connection
 from bot.adapters.discord.delivery import PLATFORM
 from bot.adapters.discord.shards import GATEWAY_LEASE, Shards, describe, shard_of
-from bot.adapters.discord.state import MemberMemory
+from bot.adapters.discord.state import DeferredRoles, MemberMemory
 from bot.core.errors import TransientDeliveryError
 from bot.core.pacing import Pacer
 from bot.core.ports import Capability
@@ -230,8 +230,10 @@ class DiscordAdapter:
 
     async def forget(self, member: MemberRef) -> None:
         """``me forget``: drop what this process remembers of the member (DM channel, joins
-        seen, roles waiting for rules screening)."""
+        seen) and the roles waiting in the database for their rules screening."""
         self.memory.forget(int(member.id))
+        if self.core is not None and member.id.isdigit():
+            await DeferredRoles(self.core.ownership.states, PLATFORM).forget(int(member.id))
 
     async def room_population(self, room: RoomRef) -> int | None:
         primary = self._primary()

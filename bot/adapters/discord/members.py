@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import discord
 
 from bot.adapters.discord.delivery import NETWORK_ERRORS, PLATFORM, Delivery
-from bot.adapters.discord.state import MemberMemory
+from bot.adapters.discord.state import DeferredRoles, MemberMemory
 from bot.core.errors import DeliveryError
 from bot.core.events import MemberJoined, MemberLeft
 from bot.core.pacing import Pacer
@@ -65,6 +65,7 @@ class Community:
         self.delivery = delivery
         self.spawn = spawn
         self.cache = cache
+        self.deferred = DeferredRoles(core.ownership.states, PLATFORM)
         self._remote: tuple[float, discord.Guild] | None = None  # (fetched at, guild)
 
     @property
@@ -176,13 +177,13 @@ class Community:
         if found is not None and found.pending:
             # Never before Discord's own rules screening: granted when it is passed (seen by
             # the process that owns the community's shard: this one, unless sharded).
-            self.memory.deferred_roles.setdefault((guild_id, user_id), set()).add(role)
+            await self.deferred.add(guild_id, user_id, role)
             log.info("Discord: role %s deferred until rules screening is passed", role.value)
             return
         await self.delivery.add_role(guild_id, user_id, int(role_ids[0]))
 
     async def grant_deferred(self, guild_id: int, user_id: int) -> None:
-        for role in self.memory.deferred_roles.pop((guild_id, user_id), set()):
+        for role in await self.deferred.take(guild_id, user_id):
             role_ids = getattr(self.settings.roles, role.value, [])
             if role_ids:
                 try:

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from bot.adapters.discord.state import DeferredRoles
 from bot.core.events import MemberJoined
 from bot.core.refs import MemberRef, Role, RoomRef
 from bot.core.reply import Reply
@@ -280,10 +281,12 @@ async def test_forget_drops_the_adapter_s_memory_of_the_member(bot: Bot) -> None
     await adapter.send_direct(ref, Reply(text="un"))
     await adapter.send_direct(ref, Reply(text="deux"))
     assert dm_opened() == 1  # …and the DM channel is remembered: what forget must drop
-    assert uid in adapter.memory.dm_channels and adapter.memory.deferred_roles
+    waiting = DeferredRoles(bot.core.ownership.states, "discord")
+    guild = fake.guild_id
+    assert uid in adapter.memory.dm_channels and await waiting.waiting(guild, uid)
 
     await adapter.forget(ref)
-    assert not adapter.memory.knows(uid)
+    assert not adapter.memory.knows(uid) and not await waiting.waiting(guild, uid)
     await fake.member_update(uid, pending=False)  # screening passed: a join, but no role
     await until(lambda: joins == [str(uid)])
     await settle()
