@@ -54,7 +54,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
     t = _t(args)
     try:
-        settings = load_settings(getattr(args, "config", None))
+        settings = load_settings(getattr(args, "config", None), lang=getattr(args, "lang", None))
     except ConfigError as exc:
         print(t("Erreur de configuration :"), file=sys.stderr)
         for problem in exc.problems:
@@ -195,7 +195,7 @@ def _main(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 
         target = args.file
         try:
-            settings = load_settings(target)
+            settings = load_settings(target, lang=getattr(args, "lang", None))
         except ConfigError as exc:
             for problem in exc.problems:
                 print(t("erreur : {error}", error=problem))

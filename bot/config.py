@@ -313,20 +313,14 @@ class ConfigError(Exception):
         self.problems = problems
 
 
-def _problems(error: ValidationError, prefix: str = "") -> list[str]:
-    out = []
-    for item in error.errors():
-        key = prefix + ".".join(str(p) for p in item["loc"])
-        if item["type"] == "extra_forbidden":
-            out.append(f"{key}: unknown key (check its spelling and section)")
-        else:
-            out.append(f"{key}: {item['msg']}")
-    return out
-
-
-def load_settings(path: str | Path | None = None, **overrides: Any) -> Settings:
+def load_settings(
+    path: str | Path | None = None, *, lang: str | None = None, **overrides: Any
+) -> Settings:
     """Read config (file if given or ``./config.toml`` if present) + environment; validate
-    every section, including each cog's. Raises ConfigError."""
+    every section, including each cog's. Raises ConfigError, its problems in the operator's
+    language (``lang``: ``--lang``; else the locale variables)."""
+    from bot.config_problems import operator_t, problems_from
+
     if path is None:
         env_path = os.environ.get("PASSERELLE_CONFIG")
         path = (
@@ -336,23 +330,24 @@ def load_settings(path: str | Path | None = None, **overrides: Any) -> Settings:
     if path is not None:
         path = Path(path)
         if not path.exists():
-            raise ConfigError([f"{path}: file not found"])
+            raise ConfigError([operator_t(lang)("{path} : fichier introuvable", path=path)])
         try:
             import tomllib
 
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError([f"{path}: not valid TOML: {exc}"]) from None
+            problem = operator_t(lang)("{path} : TOML invalide : {error}", path=path, error=exc)
+            raise ConfigError([problem]) from None
     data = _cog_sections_at_top(data)
     data = deep_merge(data, environment_layer(os.environ, set(Settings.model_fields)))
     data = deep_merge(data, overrides)
     try:
         settings = Settings.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(_problems(exc)) from None
+        raise ConfigError(problems_from(exc, operator_t(lang))) from None
     from bot.config_checks import check_cog_sections, check_platforms
 
-    problems = check_platforms(settings) + check_cog_sections(settings)
+    problems = check_platforms(settings, lang) + check_cog_sections(settings, lang)
     if problems:
         raise ConfigError(problems)
     return settings
