@@ -37,7 +37,8 @@ def confirm_key(member_id: int, token: str) -> str:
 class EmailCommands(Cog, name="email", group=GROUP):
     def __init__(self, core: Core) -> None:
         super().__init__(core)
-        self.core.outbox.register(CONFIRM_KIND, self._render_confirmation)
+        # The code and the link prove the address: gone from the outbox once the e-mail is.
+        self.core.outbox.register(CONFIRM_KIND, self._render_confirmation, secrets=("code", "url"))
 
     @command("address", group=GROUP)
     async def address(

@@ -42,12 +42,17 @@ class Outbox:
         self.core = core
         self.settings = core.settings.outbox
         self._renderers: dict[str, Renderer] = {"reply": render_stored_reply}
-        self.sender = Sender(core, self._renderers, self.enqueue)
+        self._secrets: dict[str, tuple[str, ...]] = {}
+        self.sender = Sender(core, self._renderers, self.enqueue, self._secrets)
 
-    def register(self, kind: str, renderer: Renderer) -> None:
+    def register(self, kind: str, renderer: Renderer, *, secrets: tuple[str, ...] = ()) -> None:
         """A cog registers how to render its kind of message (at send time, in the
-        recipient's language). A renderer returning None drops the row (obsolete)."""
+        recipient's language). A renderer returning None drops the row (obsolete).
+        ``secrets``: payload fields removed as soon as the row is finished (sent, failed or
+        dropped), so a code or a link is not kept in the database after it went out."""
         self._renderers[kind] = renderer
+        if secrets:
+            self._secrets[kind] = secrets
 
     # --- enqueueing -------------------------------------------------------------------------
 

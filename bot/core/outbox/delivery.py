@@ -90,6 +90,8 @@ class Batch:
     finishes: list[tuple[int, str, str | None, datetime | None]] = field(default_factory=list)
     #: (row id, next try, counts as an attempt, failure reason)
     retries: list[tuple[int, datetime, bool, str | None]] = field(default_factory=list)
+    #: row id → its payload without the secrets it carried, written with its outcome
+    scrubbed: dict[int, str] = field(default_factory=dict)
 
 
 async def render_stored_reply(delivery: Delivery) -> Reply | None:

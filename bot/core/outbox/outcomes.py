@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -26,10 +26,27 @@ log = logging.getLogger(__name__)
 Requeue = Callable[..., Awaitable[bool]]
 
 
+def scrub_secrets(
+    rows: list[OutboxMessage], batch: Batch, secrets: Mapping[str, tuple[str, ...]]
+) -> None:
+    """A finished row keeps no secret (a confirmation code, a sign-in link): what its kind
+    declared secret leaves its payload with the outcome, instead of waiting for the purge of
+    finished rows days later. A row to retry keeps it: the next attempt still needs it."""
+    finished = {row_id for row_id, *_ in batch.finishes}
+    for row in rows:
+        fields = secrets.get(row.kind)
+        if not fields or row.id not in finished:
+            continue
+        data = json.loads(row.payload)
+        if any(name in data for name in fields):
+            kept = {key: value for key, value in data.items() if key not in fields}
+            batch.scrubbed[row.id] = json.dumps(kept, ensure_ascii=False)
+
+
 async def stamp(core: Core, worker_id: str, batch: Batch) -> datetime | None:
     """Write a batch's outcomes in one transaction (only rows ``worker_id`` still holds);
     returns the soonest retry, if any."""
-    if not batch.finishes and not batch.retries:
+    if not batch.finishes and not batch.retries and not batch.scrubbed:
         return None
     # One UPDATE per outcome: rows sent in one batch share its latest send time.
     groups: dict[tuple[str, str | None], list[int]] = {}
@@ -52,6 +69,12 @@ async def stamp(core: Core, worker_id: str, batch: Batch) -> datetime | None:
                     claimed_until=None,
                     attempts=OutboxMessage.attempts + 1,
                 )
+            )
+        for row_id, payload in batch.scrubbed.items():
+            await session.exec(
+                update(OutboxMessage)
+                .where(col(OutboxMessage.id) == row_id, mine)
+                .values(payload=payload)
             )
         for row_id, when, count, reason in batch.retries:
             values: dict[str, Any] = {

@@ -37,7 +37,7 @@ from bot.core.outbox.delivery import (
     is_late,
     prepare,
 )
-from bot.core.outbox.outcomes import Requeue, retry_or_give_up, stamp, stand_in
+from bot.core.outbox.outcomes import Requeue, retry_or_give_up, scrub_secrets, stamp, stand_in
 from bot.core.outbox.upkeep import purge_finished, release_claims
 from bot.core.refs import MessageRef
 from bot.core.reply import Reply
@@ -53,10 +53,17 @@ HOUSEKEEPING_EVERY = timedelta(hours=1)  # how often a sender loop purges finish
 
 
 class Sender:
-    def __init__(self, core: Core, renderers: Mapping[str, Renderer], requeue: Requeue) -> None:
+    def __init__(
+        self,
+        core: Core,
+        renderers: Mapping[str, Renderer],
+        requeue: Requeue,
+        secrets: Mapping[str, tuple[str, ...]] | None = None,
+    ) -> None:
         self.core = core
         self.settings = core.settings.outbox
         self.renderers = renderers
+        self.secrets: Mapping[str, tuple[str, ...]] = secrets if secrets is not None else {}
         self.requeue = requeue
         # The process's lease holder id: a process taking over a dead owner's connection
         # finds the rows that owner had claimed (``release_claims``).
@@ -217,6 +224,7 @@ class Sender:
                     for result in await asyncio.gather(*(one(r, batch) for r in rows)):
                         report.add(result)
                 finally:
+                    scrub_secrets(rows, batch, self.secrets)
                     await self._stamp(batch)
         metrics = self.core.metrics
         metrics.outboxed(OutboxOutcome.SENT, report.sent)

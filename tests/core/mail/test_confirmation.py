@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta
 
 from aiohttp.test_utils import TestClient, TestServer
+from sqlmodel import select
 
+from bot.core.mail.routing import CONFIRM_KIND
+from bot.storage.models import OutboxMessage
 from bot.web.server import build_app
 from tests.cogs.cafe.test_cafe import CREATE, first_occurrence
 from tests.core.mail.conftest import Mail, code_in
@@ -135,3 +139,30 @@ async def test_commands_without_an_address_say_what_to_do(mail: Mail) -> None:
     assert "me email address" in (await h.invoke("alice", "me email choose", digest="on")).text
     empty = await h.invoke("alice", "me email choose")
     assert "reminders:on" in empty.text
+
+
+async def test_the_code_and_link_leave_the_outbox_once_the_email_is_sent(mail: Mail) -> None:
+    """The outbox keeps finished rows for days (``keep_sent``): a confirmation's code and link
+    are not among what it keeps — but a send to retry still has them."""
+    h = mail.h
+    await mail.smtp.stop()
+    await h.invoke("bob", "me email address", address="bob@example.org")
+    assert (await h.deliver()).retried == 1
+
+    async def confirmation() -> dict[str, object]:
+        async with h.core.db.session() as session:
+            rows = (await session.exec(select(OutboxMessage))).all()
+        (row,) = [r for r in rows if r.kind == CONFIRM_KIND]
+        return {"status": row.status, **json.loads(row.payload)}
+
+    waiting = await confirmation()
+    assert waiting["status"] == "pending" and "code" in waiting and "url" in waiting
+    await mail.smtp.start()
+    h.clock.advance(timedelta(seconds=6))  # past the first backoff
+    assert (await h.deliver()).sent == 1
+    sent = await confirmation()
+    assert sent["status"] == "sent" and sent["address"] == "bob@example.org"
+    assert "code" not in sent and "url" not in sent
+    code = code_in(mail.smtp.received[-1].message)
+    ok = await h.invoke("bob", "me email confirm", code=code)  # the e-mail still works
+    assert "bob@example.org confirmée" in ok.text
