@@ -8,7 +8,8 @@
   cookie is involved, so there is nothing for a forged cross-site request to ride on).
 
 An unknown token gets the same 404 page whatever the reason, telling nothing about which
-tokens exist. Pages speak the browser's language.
+tokens exist. A page whose token is valid speaks its member's language (the one their e-mails
+are written in); the 404 page, the browser's.
 """
 
 from __future__ import annotations
@@ -17,15 +18,26 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.core.i18n import N_
+from bot.core.i18n import N_, Translator
 from bot.core.mail.routing import apply_choices
+from bot.core.members import parse_zone
 from bot.web.keys import CORE
 from bot.web.render import error_page, page
 
 TOKEN = r"{token:[A-Za-z0-9_-]{16,64}}"
 
 
-def _show(request: web.Request, title: str, message: str, **extra: Any) -> web.Response:
+async def _reader(request: web.Request, member_id: int) -> Translator:
+    """The member's language and zone (the community's when they chose none)."""
+    core = request.app[CORE]
+    info = await core.members.get(member_id)
+    zone = (info.zone if info else None) or parse_zone(core.settings.bot.timezone)
+    return core.i18n.translator(info.locale if info else None, zone)
+
+
+def _show(
+    request: web.Request, t: Translator, title: str, message: str, **extra: Any
+) -> web.Response:
     context: dict[str, Any] = {
         "title": title,
         "message": message,
@@ -34,7 +46,7 @@ def _show(request: web.Request, title: str, message: str, **extra: Any) -> web.R
         "action": request.path,
         "done": extra.pop("done", False),
     }
-    return page(request, None, "email_link.html", context)
+    return page(request, None, "email_link.html", context, t=t)
 
 
 def _unknown(request: web.Request) -> web.Response:
@@ -51,10 +63,12 @@ def _unknown(request: web.Request) -> web.Response:
 
 
 async def confirm_form(request: web.Request) -> web.Response:
-    if not await request.app[CORE].mail.link_valid(request.match_info["token"]):
+    member_id = await request.app[CORE].mail.link_member(request.match_info["token"])
+    if member_id is None:
         return _unknown(request)
     return _show(
         request,
+        await _reader(request, member_id),
         N_("Confirmer votre adresse e-mail"),
         N_("Confirmez que cette adresse est bien la vôtre :"),
         button=N_("Confirmer mon adresse"),
@@ -69,6 +83,7 @@ async def confirm(request: web.Request) -> web.Response:
     await apply_choices(core, member_id)
     return _show(
         request,
+        await _reader(request, member_id),
         N_("Adresse confirmée"),
         N_(
             "C'est fait : votre adresse est confirmée. Sur le chat, choisissez ce que vous "
@@ -82,9 +97,11 @@ async def unsubscribe_form(request: web.Request) -> web.Response:
     status = await request.app[CORE].mail.by_unsubscribe_token(request.match_info["token"])
     if status is None:
         return _unknown(request)
+    t = await _reader(request, status.member_id)
     if not status.reminders and not status.digest:
         return _show(
             request,
+            t,
             N_("Désinscription"),
             N_("Vous ne recevez plus rien par e-mail à {address}."),
             params={"address": status.address},
@@ -92,6 +109,7 @@ async def unsubscribe_form(request: web.Request) -> web.Response:
         )
     return _show(
         request,
+        t,
         N_("Désinscription"),
         N_(
             "Ne plus rien recevoir par e-mail à {address} ? Vos rappels et le résumé "
@@ -112,6 +130,7 @@ async def unsubscribe(request: web.Request) -> web.Response:
     await apply_choices(core, member_id)
     return _show(
         request,
+        await _reader(request, member_id),
         N_("Désinscription"),
         N_(
             "C'est fait : plus rien n'est envoyé par e-mail à {address}. Pour changer d'avis, "

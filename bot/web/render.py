@@ -114,9 +114,11 @@ def page(
     context: dict[str, Any],
     *,
     status: int = 200,
+    t: Translator | None = None,
 ) -> web.Response:
-    """Render ``template`` for ``viewer`` (None: a page seen without a session)."""
-    t = translator_for(request, viewer)
+    """Render ``template`` for ``viewer`` (None: a page seen without a session), in ``t``'s
+    language if given (a page whose link names its member: theirs), else the viewer's."""
+    t = t or translator_for(request, viewer)
     nav = [e for e in request.app[NAV] if viewer is not None and e.visible_to(viewer)]
     full = {
         "_": t,
@@ -150,6 +152,8 @@ def error_page(
     status: int,
     title: str,
     message: str,
+    *,
+    t: Translator | None = None,
     **params: Any,
 ) -> web.Response:
     """A translated error page (``title`` and ``message`` are French msgids)."""
@@ -159,6 +163,7 @@ def error_page(
         "error.html",
         {"title": title, "message": message, "params": params, "status": status},
         status=status,
+        t=t,
     )
 
 

@@ -58,6 +58,7 @@ class EmailStatus:
     reminders: bool
     digest: bool
     refused_reason: str | None
+    member_id: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,16 +202,19 @@ class EmailStore:
             s.add(row)
             return row.member_id
 
-    async def link_valid(self, token: str) -> bool:
+    async def link_member(self, token: str) -> int | None:
+        """The member a confirmation link is for, while it is valid (None otherwise)."""
         async with self.db.session() as s:
             row = (
                 await s.exec(
-                    select(EmailAddress.code_expires_at).where(
+                    select(EmailAddress.member_id, EmailAddress.code_expires_at).where(
                         EmailAddress.link_hash == digest_of(token)
                     )
                 )
             ).first()
-        return row is not None and row >= self.clock.now()
+        if row is None or row[1] is None or row[1] < self.clock.now():
+            return None
+        return int(row[0])
 
     @staticmethod
     def _confirm(row: EmailAddress, now: datetime) -> None:
@@ -379,6 +383,7 @@ def _status(row: EmailAddress) -> EmailStatus:
         row.reminders,
         row.digest,
         row.refused_reason if row.refused_at is not None else None,
+        row.member_id,
     )
 
 

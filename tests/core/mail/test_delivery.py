@@ -217,3 +217,28 @@ async def test_linking_two_accounts_keeps_one_address(mail: Mail) -> None:
     status = await h.core.mail.status(bob)
     assert status is not None and status.address == "alice@example.org" and status.confirmed
     assert await h.core.mail.status(alice) is None
+
+
+async def test_the_links_pages_speak_the_member_s_language(mail: Mail) -> None:
+    """Whatever the browser's language, the pages an e-mail links to speak the language the
+    e-mail was written in — the member's; an unknown link, the browser's."""
+    h = mail.h
+    await h.say("mod", CREATE)
+    await _by_email(mail, "bob", "bob@example.org", english=True)
+    await h.invoke("bob", "cafe join")
+    occ = await first_occurrence(h)
+    h.clock.set(occ.starts_at - timedelta(hours=24))
+    await h.deliver()
+    header = mail.smtp.received[-1].message["List-Unsubscribe"]
+    path = re.search(r"https://bot\.passerelle\.test(/email/unsubscribe/[\w-]+)", header)
+    assert path is not None
+    french_browser = {"Accept-Language": "fr-FR,fr;q=0.9"}
+    async with TestClient(TestServer(build_app(h.core))) as client:
+        page = await client.get(path.group(1), headers=french_browser)
+        text = await page.text()
+        assert page.headers["Content-Language"] == "en"
+        assert "Stop all e-mails" in text and "Ne plus rien recevoir" not in text
+        done = await client.post(path.group(1), data={"List-Unsubscribe": "One-Click"})
+        assert "nothing is sent by e-mail" in unescape(await done.text())
+        unknown = await client.get("/email/unsubscribe/" + "z" * 32, headers=french_browser)
+        assert unknown.status == 404 and "Lien inconnu" in await unknown.text()
