@@ -13,10 +13,13 @@ from bot.config import load_settings
 from bot.core.core import Core
 from bot.scheduling import FakeClock
 from bot.storage.db import Database
+from bot.storage.registry import cog_packages
 from fakes.discord import FakeDiscord
 from tests.e2e.discord.demo_cog import Demo, ModDemo
 
 pytestmark = pytest.mark.e2e
+# The core's answer to an unexpected exception: no command, valid or malformed, may end there.
+INTERNAL_ERROR = "quelque chose s'est mal passé"
 
 
 class Bot:
@@ -78,6 +81,27 @@ class Bot:
         self.fake.identified.clear()
 
 
+async def start_with_every_cog(running: Bot) -> Bot:
+    """Start ``running`` with every cog shipped in cogs/ loaded before the adapter publishes
+    the catalogue."""
+    import bot.core.core as core_module
+    from bot.app import load_cog
+
+    add_adapter = core_module.Core.add_adapter
+
+    def add_adapter_with_cogs(self: Any, adapter: Any) -> None:
+        for name in cog_packages():
+            if name not in self.cogs:
+                load_cog(self, name)
+        add_adapter(self, adapter)
+
+    core_module.Core.add_adapter = add_adapter_with_cogs  # type: ignore[method-assign]
+    try:
+        return await running.start()
+    finally:
+        core_module.Core.add_adapter = add_adapter  # type: ignore[method-assign]
+
+
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeDiscord]:
     server = await FakeDiscord().start()
@@ -88,5 +112,14 @@ async def fake() -> AsyncIterator[FakeDiscord]:
 @pytest.fixture
 async def bot(fake: FakeDiscord, db_url: str, tmp_path: Path) -> AsyncIterator[Bot]:
     running = await Bot(fake, db_url, tmp_path / "discord-commands.json").start()
+    yield running
+    await running.stop()
+
+
+@pytest.fixture
+async def full_bot(fake: FakeDiscord, db_url: str, tmp_path: Path) -> AsyncIterator[Bot]:
+    """The bot with every cog shipped in cogs/ plus the demo cogs."""
+    running = Bot(fake, db_url, tmp_path / "state.json")
+    await start_with_every_cog(running)
     yield running
     await running.stop()

@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 
 from fakes.discord import FakeDiscord
-from tests.e2e.discord.conftest import Bot
-from tests.e2e.discord.test_discord_e2e import start_with_every_cog
+from tests.e2e.discord.conftest import Bot, start_with_every_cog
 
 pytestmark = pytest.mark.e2e
 

@@ -9,11 +9,9 @@ from typing import Any
 import pytest
 
 from fakes.discord.model import message_text
-from tests.e2e.discord.conftest import Bot
-from tests.e2e.discord.test_discord_e2e import full_bot, start_with_every_cog
+from tests.e2e.discord.conftest import Bot, start_with_every_cog
 
 pytestmark = pytest.mark.e2e
-__all__ = ["full_bot"]  # the fixture, shared with the main Discord e2e module
 
 MONDAY = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
 THURSDAY = datetime(2027, 1, 7, 9, 0, tzinfo=UTC)  # 10:00 in Paris: the first café starts

@@ -43,6 +43,11 @@ def unique(prefix: str) -> str:
     return f"{prefix}{next(_names)}"
 
 
+def body(event: Any) -> str:
+    """The plain-text body of an event (empty for events without one)."""
+    return event.source.get("content", {}).get("body", "")
+
+
 class Member:
     """A real matrix-nio client acting as a community member: syncs in the background,
     records every event, accepts every invite."""
