@@ -45,7 +45,7 @@ def unique(prefix: str) -> str:
 
 def body(event: Any) -> str:
     """The plain-text body of an event (empty for events without one)."""
-    return event.source.get("content", {}).get("body", "")
+    return str(event.source.get("content", {}).get("body", ""))
 
 
 class Member:

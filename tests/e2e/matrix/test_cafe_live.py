@@ -15,7 +15,7 @@ from sqlmodel import select
 
 from bot.scheduling import FakeClock
 from cogs.cafe.models import CafeOccurrence, CafeSession
-from tests.e2e.matrix.conftest import Member, World
+from tests.e2e.matrix.conftest import Member, World, body
 
 pytestmark = pytest.mark.e2e
 
@@ -34,10 +34,6 @@ async def eventually(probe: Callable[[], Awaitable[T | None]], wait_s: float = 2
         if loop.time() > deadline:
             raise TimeoutError("the condition never held")
         await asyncio.sleep(0.2)
-
-
-def body(event: Any) -> str:
-    return str(event.source.get("content", {}).get("body", ""))
 
 
 POLL_START = ("org.matrix.msc3381.poll.start", "m.poll.start")

@@ -12,13 +12,9 @@ import pytest
 
 from bot.core.privacy import forget_member
 from bot.core.refs import MemberRef
-from tests.e2e.matrix.conftest import Member, World
+from tests.e2e.matrix.conftest import Member, World, body
 
 pytestmark = pytest.mark.e2e
-
-
-def body(event: Any) -> str:
-    return event.source.get("content", {}).get("body", "")
 
 
 def is_join_of(user_id: str, room_id: str) -> Any:
