@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from html import unescape
+from typing import Any
 
 from aiohttp.test_utils import TestClient, TestServer
 from sqlmodel import select
@@ -23,6 +24,24 @@ async def _by_email(mail: Mail, name: str, address: str, *, english: bool = Fals
         await mail.h.invoke(name, "language", lang="en")
     await mail.confirmed(name, address)
     await mail.h.invoke(name, "me email choose", reminders="on")
+
+
+async def _reminded_by_email(
+    mail: Mail, name: str, address: str, *, english: bool = False
+) -> tuple[Any, str]:
+    """``name`` joins a café with reminders by e-mail and gets the one a day before: the
+    occurrence, and the unsubscribe link of that e-mail (its path)."""
+    h = mail.h
+    await h.say("mod", CREATE)
+    await _by_email(mail, name, address, english=english)
+    await h.invoke(name, "cafe join")
+    occ = await first_occurrence(h)
+    h.clock.set(occ.starts_at - timedelta(hours=24))
+    await h.deliver()
+    header = mail.smtp.received[-1].message["List-Unsubscribe"]
+    path = re.search(r"https://bot\.passerelle\.test(/email/unsubscribe/[\w-]+)", header)
+    assert path is not None
+    return occ, path.group(1)
 
 
 async def _reminder_rows(mail: Mail) -> list[OutboxMessage]:
@@ -137,23 +156,15 @@ async def test_a_refused_address_is_recorded_and_the_chat_still_gets_it(mail: Ma
 
 async def test_unsubscribe_through_the_web_page_without_login(mail: Mail) -> None:
     h = mail.h
-    await h.say("mod", CREATE)
-    await _by_email(mail, "alice", "alice@example.org")
-    await h.invoke("alice", "cafe join")
-    occ = await first_occurrence(h)
-    h.clock.set(occ.starts_at - timedelta(hours=24))
-    await h.deliver()
-    header = mail.smtp.received[-1].message["List-Unsubscribe"]
-    path = re.search(r"https://bot\.passerelle\.test(/email/unsubscribe/[\w-]+)", header)
-    assert path is not None
+    occ, link = await _reminded_by_email(mail, "alice", "alice@example.org")
     async with TestClient(TestServer(build_app(h.core))) as client:
-        page = await client.get(path.group(1))
+        page = await client.get(link)
         assert page.status == 200 and "Ne plus rien recevoir" in await page.text()
         assert (await h.core.mail.status(await mail.member_id("alice"))).reminders
         # What mail clients send for one-click unsubscribe (RFC 8058): no cookie, no form token.
-        done = await client.post(path.group(1), data={"List-Unsubscribe": "One-Click"})
+        done = await client.post(link, data={"List-Unsubscribe": "One-Click"})
         assert done.status == 200 and "plus rien n'est envoyé" in unescape(await done.text())
-        again = await client.get(path.group(1))
+        again = await client.get(link)
         assert "Vous ne recevez plus rien" in await again.text()
         assert (await client.post("/email/unsubscribe/" + "y" * 32)).status == 404
     status = await h.core.mail.status(await mail.member_id("alice"))
@@ -223,22 +234,14 @@ async def test_the_links_pages_speak_the_member_s_language(mail: Mail) -> None:
     """Whatever the browser's language, the pages an e-mail links to speak the language the
     e-mail was written in — the member's; an unknown link, the browser's."""
     h = mail.h
-    await h.say("mod", CREATE)
-    await _by_email(mail, "bob", "bob@example.org", english=True)
-    await h.invoke("bob", "cafe join")
-    occ = await first_occurrence(h)
-    h.clock.set(occ.starts_at - timedelta(hours=24))
-    await h.deliver()
-    header = mail.smtp.received[-1].message["List-Unsubscribe"]
-    path = re.search(r"https://bot\.passerelle\.test(/email/unsubscribe/[\w-]+)", header)
-    assert path is not None
+    _, link = await _reminded_by_email(mail, "bob", "bob@example.org", english=True)
     french_browser = {"Accept-Language": "fr-FR,fr;q=0.9"}
     async with TestClient(TestServer(build_app(h.core))) as client:
-        page = await client.get(path.group(1), headers=french_browser)
+        page = await client.get(link, headers=french_browser)
         text = await page.text()
         assert page.headers["Content-Language"] == "en"
         assert "Stop all e-mails" in text and "Ne plus rien recevoir" not in text
-        done = await client.post(path.group(1), data={"List-Unsubscribe": "One-Click"})
+        done = await client.post(link, data={"List-Unsubscribe": "One-Click"})
         assert "nothing is sent by e-mail" in unescape(await done.text())
         unknown = await client.get("/email/unsubscribe/" + "z" * 32, headers=french_browser)
         assert unknown.status == 404 and "Lien inconnu" in await unknown.text()
