@@ -82,8 +82,11 @@ _ARGPARSE_ERRORS = (
 )
 
 
-def _log_options(parser: argparse.ArgumentParser, t: Translator, *, top: bool) -> None:
-    """--log-level, --log-format and --lang, before or after the command."""
+def _log_options(
+    parser: argparse.ArgumentParser, t: Translator, *, top: bool, hidden: bool = False
+) -> None:
+    """--log-level, --log-format and --lang, before or after the command (``hidden``: accepted
+    but not listed, on a group whose actions list them)."""
     # Accepted before or after the command; on subcommands SUPPRESS keeps the earlier value.
     default = None if top else argparse.SUPPRESS
     parser.add_argument(
@@ -91,7 +94,9 @@ def _log_options(parser: argparse.ArgumentParser, t: Translator, *, top: bool) -
         choices=LEVELS,
         type=str.lower,
         default=default,
-        help=t(
+        help=argparse.SUPPRESS
+        if hidden
+        else t(
             "niveau des journaux de Passerelle (par défaut : info pour run, warning sinon) ; "
             "ceux des bibliothèques en dessous de warning seulement en debug"
         ),
@@ -100,13 +105,17 @@ def _log_options(parser: argparse.ArgumentParser, t: Translator, *, top: bool) -
         "--log-format",
         choices=FORMATS,
         default=default,
-        help=t("lignes de texte (par défaut) ou un objet JSON par ligne"),
+        help=argparse.SUPPRESS
+        if hidden
+        else t("lignes de texte (par défaut) ou un objet JSON par ligne"),
     )
     parser.add_argument(
         "--lang",
         choices=("fr", "en"),
         default=default,
-        help=t("langue des rapports et de l'aide (par défaut : selon LANG, sinon en)"),
+        help=argparse.SUPPRESS
+        if hidden
+        else t("langue des rapports et de l'aide (par défaut : selon LANG, sinon en)"),
     )
 
 
@@ -235,7 +244,21 @@ def build_parser(t: Translator, *, contributions: bool = True) -> argparse.Argum
                 log = logging.getLogger(__name__)
                 log.warning("The %s cog's command-line actions could not be added", name)
                 log.debug("Details", exc_info=True)
+    _options_everywhere(parser, t)
     return parser
+
+
+def _options_everywhere(parser: argparse.ArgumentParser, t: Translator) -> None:
+    """--lang and the log options on every group and action that lacks them (``config
+    check``, ``cafe programme``…, the cogs' included), so that they work anywhere on the line —
+    between a group and its action too."""
+    for action in parser._actions:  # argparse keeps its subcommands there, nowhere public
+        if isinstance(action, argparse._SubParsersAction):
+            for child in set(action.choices.values()):
+                if "--lang" not in child._option_string_actions:
+                    group = any(isinstance(a, argparse._SubParsersAction) for a in child._actions)
+                    _log_options(child, t, top=False, hidden=group)
+                _options_everywhere(child, t)
 
 
 def cog_cli_modules(

@@ -50,3 +50,33 @@ def test_argparse_errors_in_the_operator_language(capsys: pytest.CaptureFixture[
     assert (
         "erreur\u202f: arguments obligatoires manquants\u202f: FICHIER" in capsys.readouterr().err
     )
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["config", "check", "bad.toml", "--lang", "fr"],
+        ["config", "--lang", "fr", "check", "bad.toml"],
+        ["config", "check", "--lang", "fr", "bad.toml"],
+        ["--lang", "fr", "config", "check", "bad.toml"],
+    ],
+)
+def test_lang_anywhere_on_the_line(
+    argv: list[str],
+    tmp_path: object,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``--lang`` works before the command, between a group and its action, and after it."""
+    monkeypatch.chdir(str(tmp_path))
+    with open("bad.toml", "w", encoding="utf-8") as fh:
+        fh.write("[bot]\nlocal = 1\n")
+    assert main(argv) == 1
+    assert capsys.readouterr().out.strip() == (
+        "erreur\u202f: bot.local\u202f: clé inconnue (vérifiez son orthographe et sa section)"
+    )
+
+
+def test_lang_between_a_cog_group_and_its_action(capsys: pytest.CaptureFixture[str]) -> None:
+    help_text = _help(["cafe", "--lang", "fr", "programme", "--help"], capsys)
+    assert help_text.startswith("utilisation\u202f: passerelle cafe programme")
