@@ -10,13 +10,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.subprocess_env import passerelle_env
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def passerelle(
     cwd: Path, *args: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("PASSERELLE_")}
+    clean = passerelle_env()
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         capture_output=True,

@@ -4,7 +4,6 @@ own loggers with one line when ready, libraries quiet unless debug, JSON lines o
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,13 +13,14 @@ from bot.app import build_core, ready_line
 from bot.config import MatrixSection, load_settings
 from bot.scheduling import FakeClock
 from bot.storage.db import Database
+from tests.subprocess_env import passerelle_env
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """``passerelle [args] run`` with no platform enabled: the console, which ends at EOF."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("PASSERELLE_")}
+    clean = passerelle_env()
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         input="",

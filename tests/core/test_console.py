@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from tests.subprocess_env import passerelle_env
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_console(tmp_path: Path, script: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PASSERELLE_")}
+    env = passerelle_env()
     return subprocess.run(
         [sys.executable, "-m", "bot", "console", "--db", f"sqlite:///{tmp_path / 'c.db'}", *args],
         input=script,
@@ -104,7 +105,7 @@ def test_db_upgrade_command(tmp_path: Path) -> None:
 def test_sigterm_stops_the_console_while_its_input_is_still_open(tmp_path: Path) -> None:
     """A service manager stops `passerelle run` with SIGTERM while nobody types: the process
     ends cleanly at once instead of waiting for a line that never comes."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PASSERELLE_")}
+    env = passerelle_env()
     config = tmp_path / "c.toml"
     config.write_text(
         f'[database]\nurl = "sqlite:///{tmp_path / "c.db"}"\n\n[web]\nenabled = false\n',

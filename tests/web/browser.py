@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
+from tests.subprocess_env import passerelle_env
+
 CHROMIUM = os.environ.get("PASSERELLE_CHROMIUM", "/usr/bin/chromium")
 #: The browser to drive: Debian's package, or whatever ``chromium`` is on PATH.
 BROWSER = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
@@ -95,7 +97,7 @@ class Console:
 async def console(tmp_path: Path) -> AsyncIterator[Console]:
     port = free_port()
     db = tmp_path / "console.db"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PASSERELLE_")}
+    env = passerelle_env()
     env.update(PASSERELLE_WEB__PORT=str(port), PYTHONUNBUFFERED="1")
     proc = await asyncio.create_subprocess_exec(
         sys.executable,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import socket
 import subprocess
@@ -12,6 +11,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+from tests.subprocess_env import passerelle_env
 
 
 def _free_port() -> int:
@@ -35,7 +36,7 @@ def _curl(url: str) -> tuple[int, str]:
 @pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
 def test_console_serves_healthz_on_loopback(tmp_path: Path) -> None:
     port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PASSERELLE_")}
+    env = passerelle_env()
     env["PASSERELLE_WEB__PORT"] = str(port)
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot", "console", "--db", f"sqlite:///{tmp_path / 'c.db'}"],

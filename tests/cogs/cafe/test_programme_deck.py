@@ -4,7 +4,6 @@ nothing half-imported; the seed's seven activities as the example deck of docs/c
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import shutil
 import subprocess
@@ -21,6 +20,7 @@ from bot.scheduling import FakeClock
 from cogs.cafe import cli, programme_io
 from cogs.cafe.models import CafeActivity, CafeOccurrence
 from tests.harness import Harness, make_harness
+from tests.subprocess_env import passerelle_env
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -184,7 +184,7 @@ def test_lists_as_text_and_an_inline_array_of_tables() -> None:
 
 
 def test_the_cli_contributes_cafe_programme(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PASSERELLE_")}
+    env = passerelle_env()
     result = subprocess.run(
         [sys.executable, "-m", "bot", "cafe", "programme", "import", "--help"],
         capture_output=True,
@@ -214,7 +214,7 @@ async def test_import_end_to_end_through_the_command_line(
     await h.close()
     deck = tmp_path / "deck.toml"
     deck.write_text(docs_deck(), encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PASSERELLE_")}
+    env = passerelle_env()
     env |= {"PYTHONPATH": str(ROOT), "PASSERELLE_COGS__POLL__BALLOT_SECRET": "x" * 20}
 
     options = ["--db", f"sqlite:///{path}", "--lang", "en"]
