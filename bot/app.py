@@ -26,6 +26,7 @@ from bot.core.core import Core
 from bot.core.mail.commands import EmailCommands
 from bot.core.ports import Adapter
 from bot.scheduling import Clock, Scheduler, SystemClock
+from bot.startup import settled
 from bot.storage.db import Database
 
 if TYPE_CHECKING:
@@ -234,6 +235,7 @@ class App:
         if self.web is not None and self.web.port is not None:
             line += f"; web {self.web.address}"
         log.info("%s", line)
+        settled()  # the start-up pause of the garbage collector ends here (bot.startup)
         return core
 
     async def stop(self) -> None:

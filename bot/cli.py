@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 
 from bot.cli_parser import argv_lang, build_parser, cog_cli_modules
 from bot.logging_setup import configure
+from bot.startup import settled
 
 if TYPE_CHECKING:
     from bot.adapters.console import ConsoleAdapter
@@ -151,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
     t = operator_translator(argv_lang(argv))
     parser = build_parser(t, contributions=first not in BUILTIN_COMMANDS)
     args = parser.parse_args(argv)
+    if args.command not in ("run", "console"):
+        settled()  # a one-shot command: the start-up pause ends before its action (bot.startup)
     level = "debug" if args.verbose else args.log_level
     configure(
         level or ("info" if args.command == "run" else "warning"),
