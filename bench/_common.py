@@ -16,7 +16,7 @@ from sqlalchemy import insert, text
 
 from bot.core import Cog, Invocation, Reply, command
 from bot.core.outbox import Delivery, DeliveryReport
-from bot.storage.models import OutboxMessage
+from bot.storage.models import Identity, OutboxMessage
 
 if TYPE_CHECKING:
     from bot.core.core import Core
@@ -37,6 +37,28 @@ class BenchCog(Cog, name="bench"):
     async def ping(self, inv: Invocation) -> Reply:
         """Répondre pong."""
         return Reply(text=f"pong **{inv.actor.ref.display_name}**")
+
+
+async def member_ids_with_identities(core: Core, platform: str, now: datetime) -> list[int]:
+    """Every member's id, each given one identity ``m<id>`` on ``platform`` (seeded members
+    the outbox can address)."""
+    async with core.db.session() as s:
+        ids = [r[0] for r in await s.exec(text("SELECT id FROM core_member ORDER BY id"))]  # type: ignore[call-overload]
+        await s.exec(  # type: ignore[call-overload]
+            insert(Identity),
+            params=[
+                {
+                    "member_id": m,
+                    "platform": platform,
+                    "external_id": f"m{m}",
+                    "display_name": f"m{m}",
+                    "created_at": now,
+                    "last_seen_at": now,
+                }
+                for m in ids
+            ],
+        )
+    return ids
 
 
 async def bare_outbox_insert(core: Core, member_ids: list[int], kind: str, platform: str) -> float:

@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import insert, text  # noqa: E402
 
-from bench._common import bare_outbox_insert  # noqa: E402
+from bench._common import bare_outbox_insert, member_ids_with_identities  # noqa: E402
 from bench.reminders import PLATFORM, RecordingAdapter, fresh_url  # noqa: E402
 from bot.app import build_core  # noqa: E402
 from bot.config import load_settings  # noqa: E402
@@ -40,7 +40,7 @@ from bot.core.refs import RoomRef  # noqa: E402
 from bot.core.text import fold_key  # noqa: E402
 from bot.scheduling import SystemClock  # noqa: E402
 from bot.storage.db import Database  # noqa: E402
-from bot.storage.models import Identity, Member  # noqa: E402
+from bot.storage.models import Member  # noqa: E402
 from cogs.digest.models import DigestSubscription  # noqa: E402
 from cogs.onboarding.models import (  # noqa: E402
     OnboardingInterest,
@@ -96,23 +96,7 @@ async def seed(core: Core, members: int) -> list[int]:
             for i in range(members)
         ],
     )
-    async with core.db.session() as s:
-        ids = [r[0] for r in await s.exec(text("SELECT id FROM core_member ORDER BY id"))]  # type: ignore[call-overload]
-    await bulk(
-        core,
-        Identity,
-        [
-            {
-                "member_id": m,
-                "platform": PLATFORM,
-                "external_id": f"m{m}",
-                "display_name": f"m{m}",
-                "created_at": now,
-                "last_seen_at": now,
-            }
-            for m in ids
-        ],
-    )
+    ids = await member_ids_with_identities(core, PLATFORM, now)
     interests, reach = [], []
     for m in ids:
         for tag in rng.sample(TAGS, 3):

@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import insert, text  # noqa: E402
 
-from bench._common import bare_outbox_insert  # noqa: E402
+from bench._common import bare_outbox_insert, member_ids_with_identities  # noqa: E402
 from bot.app import build_core, ensure_schema  # noqa: E402
 from bot.config import load_settings  # noqa: E402
 from bot.core.core import Core  # noqa: E402
@@ -41,7 +41,7 @@ from bot.core.refs import MemberRef, MessageRef, Role, RoomRef  # noqa: E402
 from bot.core.reply import Reply  # noqa: E402
 from bot.scheduling import SystemClock  # noqa: E402
 from bot.storage.db import Database  # noqa: E402
-from bot.storage.models import Identity, Member, OutboxMessage  # noqa: E402
+from bot.storage.models import Member, OutboxMessage  # noqa: E402
 from cogs.cafe.models import CafeRegistration  # noqa: E402
 
 PLATFORM = "bench"
@@ -135,22 +135,7 @@ async def seed(core: Core, members: int) -> tuple[list[int], int]:
                 for i in range(members)
             ],
         )
-    async with core.db.session() as s:
-        ids = [r[0] for r in await s.exec(text("SELECT id FROM core_member ORDER BY id"))]
-        await s.exec(  # type: ignore[call-overload]
-            insert(Identity),
-            params=[
-                {
-                    "member_id": m,
-                    "platform": PLATFORM,
-                    "external_id": f"m{m}",
-                    "display_name": f"m{m}",
-                    "created_at": now,
-                    "last_seen_at": now,
-                }
-                for m in ids
-            ],
-        )
+    ids = await member_ids_with_identities(core, PLATFORM, now)
     service = core.cogs["cafe"].service  # type: ignore[attr-defined]
     local = (now + timedelta(days=1)).astimezone(UTC)
     created = await service.create_series(
