@@ -1,6 +1,7 @@
 """Footprint: idle memory (RSS), start-to-ready and start-to-first-answer of `passerelle run`.
 
     .venv/bin/python bench/footprint.py [--runs 3] [--no-matrix] [--idle 3] [--source DIR]
+                                        [--baseline DIR]
 
 Each leg starts a real `python -m bot run` process with the default cogs on a fresh SQLite file
 (migrated beforehand, as on every start but the first) and times from spawn to its "Passerelle
@@ -17,7 +18,10 @@ Floors, measured in the same run (bench/floor_bots.py): a process that only impo
 and SQLModel; a plain discord.py client (+ SQLModel imported) answering every interaction; a
 bare matrix-nio bot answering every ``!`` message. Goals (issue 17): first answer < 0.8 s, idle
 RSS ≤ the platform's floor bot + 20 MiB. Linux only (reads /proc). ``--source`` measures
-another checkout's code with this venv (before/after: ``git archive main | tar -x -C /tmp/main``).
+another checkout's code with this venv; ``--baseline DIR`` adds the Passerelle legs again from
+another checkout (``git archive HEAD~1 | tar -x -C /tmp/base``), run after run with these, so
+a change is measured against the code before it on the same machine at the same moment (this
+machine's run-to-run noise is ±0.15 s).
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ PYTHON = sys.executable
 FLOOR = "import discord, sqlmodel, sys; print('ready', flush=True); sys.stdin.read()"
 FLOOR_BOTS = str(ROOT / "bench" / "floor_bots.py")
 NAN = float("nan")
+BASELINE = " (baseline)"
 
 #: After spawn: the member's first command and its answer (``ready`` is set at the ready line).
 Probe = Callable[[asyncio.Event], Awaitable[None]]
@@ -71,13 +76,18 @@ def compile_source(source: Path) -> None:
     )
 
 
-def env() -> dict[str, str]:
+def env(source: Path | None = None) -> dict[str, str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("PASSERELLE_")}
-    return {**clean, "PYTHONPATH": str(SOURCE)}
+    return {**clean, "PYTHONPATH": str(source or SOURCE)}
 
 
 async def measure(
-    argv: list[str], marker: str | None, idle: float, cwd: Path, probe: Probe | None = None
+    argv: list[str],
+    marker: str | None,
+    idle: float,
+    cwd: Path,
+    probe: Probe | None = None,
+    source: Path | None = None,
 ) -> tuple[float, float, float]:
     """Spawn ``argv``; seconds until a stderr/stdout line contains ``marker`` (None: no ready
     line to wait for, NaN); seconds until ``probe`` (a member's first command) was answered
@@ -90,12 +100,12 @@ async def measure(
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
         cwd=cwd,
-        env=env(),
+        env=env(source),
     )
     assert proc.stdout is not None and proc.stdin is not None
     seen: list[str] = []
     ready_seen = asyncio.Event()
-    answered = asyncio.create_task(probe(ready_seen)) if probe is not None else None
+    answered = asyncio.create_task(_timed(probe(ready_seen))) if probe is not None else None
     try:
         while marker is not None:
             line = await asyncio.wait_for(proc.stdout.readline(), 120)
@@ -111,10 +121,9 @@ async def measure(
         first = NAN
         if answered is not None:
             try:
-                await asyncio.wait_for(answered, 60)
+                first = await asyncio.wait_for(answered, 60) - started
             except TimeoutError:
                 raise RuntimeError("no answer:\n" + "".join(seen[-20:])) from None
-            first = time.perf_counter() - started
         await asyncio.sleep(idle)
         rss = rss_mb(proc.pid)
         drain.cancel()
@@ -130,6 +139,13 @@ async def measure(
             except TimeoutError:
                 proc.kill()
                 await proc.wait()
+
+
+async def _timed(probe: Awaitable[None]) -> float:
+    """When ``probe`` finished: the answer may come before the ready line (Discord's member
+    types as soon as the gateway session is up)."""
+    await probe
+    return time.perf_counter()
 
 
 async def _drain(stream: asyncio.StreamReader, seen: list[str]) -> None:
@@ -160,18 +176,17 @@ class Leg:
     argv: list[str]
     marker: str | None = "Passerelle ready"
     probe: Callable[[], Probe] | None = None  # a fresh probe per run
+    source: Path | None = None  # the checkout measured (None: --source)
     readies: list[float] = field(default_factory=list)
     firsts: list[float] = field(default_factory=list)
     rsses: list[float] = field(default_factory=list)
 
-    async def run(self, runs: int, idle: float, work: Path) -> Leg:
-        for _ in range(runs):
-            probe = self.probe() if self.probe is not None else None
-            ready, first, rss = await measure(self.argv, self.marker, idle, work, probe)
-            self.readies.append(ready)
-            self.firsts.append(first)
-            self.rsses.append(rss)
-        return self
+    async def run_once(self, idle: float, work: Path) -> None:
+        probe = self.probe() if self.probe is not None else None
+        ready, first, rss = await measure(self.argv, self.marker, idle, work, probe, self.source)
+        self.readies.append(ready)
+        self.firsts.append(first)
+        self.rsses.append(rss)
 
 
 def passerelle(config: Path, legacy: float | None) -> list[str]:
@@ -279,8 +294,10 @@ def median(values: list[float]) -> float:
     return statistics.median(values) if values else NAN
 
 
-def report(legs: list[Leg], runs: int, when: str) -> None:
+def report(legs: list[Leg], runs: int, when: str, baseline: Path | None = None) -> None:
     print(f"Footprint of `passerelle run` from {SOURCE}")
+    if baseline is not None:
+        print(f"against the baseline {baseline}, run after run")
     print(f"(median of {runs} runs; RSS {when})")
     print(
         f"  {'':20} {'idle RSS':>10} {'vs floor':>10} {'start → ready':>14} {'→ first answer':>15}"
@@ -288,7 +305,8 @@ def report(legs: list[Leg], runs: int, when: str) -> None:
     floors = {"discord": "discord floor bot", "matrix": "matrix floor bot"}
     rss = {leg.label: median(leg.rsses) for leg in legs}
     for leg in legs:
-        floor = floors.get(leg.label, "import floor" if leg.label == "console" else None)
+        base = leg.label.removesuffix(BASELINE)
+        floor = floors.get(base, "import floor" if base == "console" else None)
         delta = f"{rss[leg.label] - rss[floor]:+8.1f} MB" if floor in rss else ""
         first = median(leg.firsts)
         answer = f"{first:13.2f} s" if first == first else ""
@@ -308,6 +326,21 @@ def report(legs: list[Leg], runs: int, when: str) -> None:
                 f"{firsts[platform] / firsts[floor]:.2f}× the floor bot's {firsts[floor]:.2f} s; "
                 f"RSS {rss[platform] - rss[floor]:+.1f} MB"
             )
+    readies = {leg.label: median(leg.readies) for leg in legs}
+    for label in firsts:
+        base = label + BASELINE
+        if base not in firsts:
+            continue
+        answered = firsts[label] == firsts[label]  # NaN: a leg without a member (console)
+        what, now, before = (
+            ("first answer", firsts[label], firsts[base])
+            if answered
+            else ("ready", readies[label], readies[base])
+        )
+        print(
+            f"  {label} against the baseline: {what} {now:.2f} s vs {before:.2f} s "
+            f"({now / before:.2f}×); RSS {rss[label] - rss[base]:+.1f} MB"
+        )
 
 
 async def main() -> None:
@@ -316,6 +349,9 @@ async def main() -> None:
     parser.add_argument("--idle", type=float, default=3.0, help="seconds idle before RSS")
     parser.add_argument("--no-matrix", action="store_true", help="skip the Synapse legs")
     parser.add_argument("--source", type=Path, default=ROOT, help="checkout to measure")
+    parser.add_argument(
+        "--baseline", type=Path, help="another checkout measured run after run with --source"
+    )
     parser.add_argument(
         "--legacy",
         type=float,
@@ -326,6 +362,9 @@ async def main() -> None:
     global SOURCE
     SOURCE = args.source.resolve()
     compile_source(SOURCE)
+    baseline = args.baseline.resolve() if args.baseline else None
+    if baseline is not None:
+        compile_source(baseline)
     work = Path(tempfile.mkdtemp(prefix="passerelle-footprint-"))
     fake = await FakeDiscord(member_count=20).start()
     world = None
@@ -363,9 +402,16 @@ async def main() -> None:
                     world.probe("!timezone Mars/Olympus"),
                 ),
             ]
+        if baseline is not None:
+            legs += [
+                Leg(leg.label + BASELINE, leg.argv, leg.marker, leg.probe, baseline)
+                for leg in legs
+                if "floor" not in leg.label
+            ]
         idle = args.legacy if args.legacy is not None else args.idle
-        for leg in legs:
-            await leg.run(args.runs, idle, work)
+        for _ in range(args.runs):
+            for leg in legs:
+                await leg.run_once(idle, work)
     finally:
         await fake.stop()
         if world is not None:
@@ -373,7 +419,7 @@ async def main() -> None:
             world.synapse.stop()
         shutil.rmtree(work, ignore_errors=True)
     when = f"{args.legacy:g} s after spawn" if args.legacy else f"after {args.idle:g} s idle"
-    report(legs, args.runs, when)
+    report(legs, args.runs, when, baseline)
     summary = {
         leg.label: {"rss_mb": leg.rsses, "ready_s": leg.readies, "first_answer_s": leg.firsts}
         for leg in legs

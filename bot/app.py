@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import importlib.util
 import logging
 import re
+import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +22,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from bot.config import Settings
+from bot.core import cog_index
 from bot.core.builtins import Builtins
 from bot.core.cog import Cog
 from bot.core.core import Core
@@ -38,6 +41,12 @@ CogFactory = Callable[[Core], Cog]
 """Anything that builds a cog from the core: a cog package's ``setup`` or a ``Cog`` class."""
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def _cogs_dir() -> Path:
+    spec = importlib.util.find_spec("cogs")  # found, not imported (the app imports no cog)
+    assert spec is not None and spec.origin is not None
+    return Path(spec.origin).resolve().parent
 
 
 class SchemaOutOfDate(RuntimeError):
@@ -106,12 +115,16 @@ def build_core(
     cogs: Iterable[str | CogFactory] | None = None,
     adapters: Iterable[Adapter] = (),
     scheduler: bool = False,
+    defer_cogs: bool = False,
 ) -> Core:
     """A core with the built-in commands, ``cogs`` (names under ``cogs/`` or factories; default:
     ``[cogs] enabled``) and ``adapters``, not started (see :func:`start_core`).
 
     ``scheduler``: attach the wake-up scheduler that runs the outbox sender in the background
-    (``passerelle run``); without it the outbox delivers when asked (tests, benchmarks, CLI)."""
+    (``passerelle run``); without it the outbox delivers when asked (tests, benchmarks, CLI).
+    ``defer_cogs``: when the cog index (``bot/core/cog_index.py``) knows every cog, only their
+    commands are declared here and :func:`start_core` imports them while the platforms connect
+    (``passerelle run``); otherwise they are imported now and the index is written."""
     core = Core(settings, db, clock or SystemClock())
     if scheduler:
 
@@ -122,25 +135,84 @@ def build_core(
     core.add_cog(Builtins(core))
     if settings.email.enabled:
         core.add_cog(EmailCommands(core))
-    for cog in settings.cogs.enabled_names() if cogs is None else cogs:
-        if isinstance(cog, str):
-            load_cog(core, cog)
-        else:
-            core.add_cog(cog(core))
+    wanted = list(settings.cogs.enabled_names() if cogs is None else cogs)
+    named = [cog for cog in wanted if isinstance(cog, str)]
+    if defer_cogs and len(named) == len(wanted):
+        _add_indexed_cogs(core, named)
+    else:
+        for cog in wanted:
+            if isinstance(cog, str):
+                load_cog(core, cog)
+            else:
+                core.add_cog(cog(core))
     for adapter in adapters:
         core.add_adapter(adapter)
     return core
 
 
+def _add_indexed_cogs(core: Core, names: list[str]) -> None:
+    """Defer every cog the index knows; import them all now (and write the index) if it
+    lacks one of them or the code changed since it was written."""
+    cogs_dir = _cogs_dir()
+    stamp = cog_index.fingerprint(cogs_dir)
+    known = cog_index.read(cogs_dir, names, stamp)
+    if known is not None:
+        for name in names:
+            core.defer_cog(known[name])
+        return
+    entries: list[cog_index.IndexedCog] = []
+    for name in names:
+        before = set(sys.modules)
+        cog = load_cog(core, name)
+        imported = [module for module in sys.modules if module not in before]
+        entries.append(cog_index.entry(name, cog, imported))
+    cog_index.write(cogs_dir, entries, stamp)
+
+
+async def load_deferred_cogs(core: Core) -> None:
+    """Import, set up and start the cogs :func:`build_core` deferred. The imports (most of the
+    work: the cogs' tables) run on a worker thread, so the event loop keeps answering what
+    needs no cog (``help``) and connecting the platforms meanwhile."""
+    # The importing thread holds the interpreter lock between switches: every time the loop
+    # wakes for a packet it waits for the next switch. Shorter switches while it imports keep
+    # the platforms' round trips from queueing behind it (5 ms each by default).
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(IMPORT_SWITCH_INTERVAL)
+    try:
+        with core.loading_cogs():
+            for indexed in list(core.deferred.values()):
+                await asyncio.to_thread(_import_all, indexed.imports)
+                cog = load_cog(core, indexed.package)
+                await cog.start()
+    finally:
+        sys.setswitchinterval(interval)
+
+
+#: Seconds between thread switches while the cogs import (Python's default: 0.005).
+IMPORT_SWITCH_INTERVAL = 0.0005
+
+
+def _import_all(modules: tuple[str, ...]) -> None:
+    for module in modules:
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            pass  # gone since the index was written: setup imports what it needs
+
+
 async def start_core(core: Core) -> None:
-    """Start the cogs, then the scheduler and the outbox sender (when a scheduler is
-    attached), then every adapter: platforms connect once everything they call is ready."""
+    """Start the cogs, then every adapter, then the scheduler and the outbox sender (when a
+    scheduler is attached). Deferred cogs are loaded once the platforms are connected: the
+    connections are made at full speed, and what needs no cog (``help``) is answered while the
+    cogs import; what needs one waits for it (``Core.cogs_ready``)."""
     await core.start()
+    for adapter in list(core.adapters.values()):
+        await adapter.start(core)
+    if core.deferred:
+        await load_deferred_cogs(core)
     if core.scheduler is not None:
         core.scheduler.start()
         core.outbox.start()
-    for adapter in list(core.adapters.values()):
-        await adapter.start(core)
 
 
 def platform_adapters(settings: Settings) -> list[Adapter]:
@@ -222,6 +294,7 @@ class App:
             self.clock,
             adapters=self.adapters,
             scheduler=self.use_scheduler,
+            defer_cogs=True,
         )
         self.core = core
         await start_core(core)

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
 import logging
 import time
+from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel
@@ -12,6 +16,7 @@ from pydantic import BaseModel
 from bot.core.activities import Activities
 from bot.core.catalogue import Catalogue
 from bot.core.cog import Cog
+from bot.core.cog_index import IndexedCog
 from bot.core.commands import CommandSpec
 from bot.core.digest import Digest
 from bot.core.error_replies import convert_args, error_reply, refusal
@@ -40,6 +45,9 @@ if TYPE_CHECKING:
     from bot.storage.db import Database
 
 log = logging.getLogger(__name__)
+
+#: Set while the deferred cogs load: what their setup and start do never waits for them.
+_LOADING = contextvars.ContextVar("passerelle_loading_cogs", default=False)
 
 S = TypeVar("S", bound=BaseModel)
 
@@ -80,6 +88,14 @@ class Core:
         self.catalogue = Catalogue()
         self._core_names = load_names(CORE_LOCALES_DIR)
         self.cogs: dict[str, Cog] = {}
+        #: Cogs known from the index (bot/core/cog_index.py) and not imported yet: their
+        #: commands are in the catalogue; what reaches the cog itself waits for it.
+        self.deferred: dict[str, IndexedCog] = {}
+        self._cogs_loaded = asyncio.Event()
+        self._cogs_loaded.set()
+        self._load_failed = False
+        # An event reaches every cog's listeners: none is delivered while a cog is missing.
+        self.events.gate = self.cogs_ready
         self.adapters: dict[str, Adapter] = {}
         #: Leases on platform connections, the adapter state handed over, claimed events.
         self.ownership = Ownership(db, settings.core.failover_seconds)
@@ -101,14 +117,65 @@ class Core:
     def add_cog(self, cog: Cog) -> None:
         if cog.name in self.cogs:
             raise ValueError(f"cog {cog.name!r} added twice")
-        # Command names in other languages: the core's words, then the cog's own.
-        names = merge(self._core_names, load_names(cog.locales_dir()))
-        for spec in cog.specs:
-            self.catalogue.add(spec, names)
+        indexed = self.deferred.get(cog.name)
+        if indexed is None:
+            self._declare(cog.specs, cog.locales_dir())
+        elif indexed.specs != cog.specs:
+            # Cannot happen while the index's fingerprint covers what declarations read; if it
+            # does, members meet the indexed commands until the next start rewrites the index.
+            log.warning("The command index of cog %s was out of date", cog.name)
         for attr, event_type in cog.listeners:
             self.events.subscribe(event_type, getattr(cog, attr))
-        self.i18n.load_dir(cog.locales_dir())
         self.cogs[cog.name] = cog
+
+    def defer_cog(self, indexed: IndexedCog) -> None:
+        """Offer a cog's commands now (from the index); the cog itself comes with
+        :meth:`add_cog` inside :meth:`loading_cogs`, and until that ends, anything that needs
+        it waits (:meth:`cogs_ready`)."""
+        if indexed.name in self.cogs or indexed.name in self.deferred:
+            raise ValueError(f"cog {indexed.name!r} added twice")
+        self._declare(indexed.specs, indexed.locales)
+        self.deferred[indexed.name] = indexed
+        self._cogs_loaded.clear()
+
+    def _declare(self, specs: tuple[CommandSpec, ...], locales: Path) -> None:
+        # Command names in other languages: the core's words, then the cog's own.
+        names = merge(self._core_names, load_names(locales))
+        for spec in specs:
+            self.catalogue.add(spec, names)
+        self.i18n.load_dir(locales)
+
+    @contextlib.contextmanager
+    def loading_cogs(self) -> Iterator[None]:
+        """Around the adding and starting of the deferred cogs: what their setup and start do
+        (and the tasks they spawn) never waits for the cogs; at the end every waiter goes on —
+        with an error if the loading failed."""
+        token = _LOADING.set(True)
+        try:
+            yield
+            missing = set(self.deferred) - set(self.cogs)
+            if missing:
+                raise RuntimeError(f"deferred cogs never added: {', '.join(sorted(missing))}")
+        except BaseException:
+            self._load_failed = True
+            raise
+        finally:
+            _LOADING.reset(token)
+            self.deferred.clear()
+            self._cogs_loaded.set()
+
+    async def cogs_ready(self) -> None:
+        """Wait until every deferred cog is added and started (at once when none is)."""
+        if not (self._cogs_loaded.is_set() or _LOADING.get()):
+            await self._cogs_loaded.wait()
+        if self._load_failed:
+            raise RuntimeError("the cogs failed to load")
+
+    async def cog(self, name: str) -> Cog | None:
+        """The cog called ``name``, once loaded and started if it was deferred."""
+        if name in self.deferred:
+            await self.cogs_ready()
+        return self.cogs.get(name)
 
     def add_adapter(self, adapter: Adapter) -> None:
         self.adapters[adapter.platform] = adapter
@@ -252,7 +319,7 @@ class Core:
                 t if room.direct else await self.translator(member=member, room=room, public=True)
             )
             inv = Invocation(self, spec, actor, member, room, t, args, message, typed, room_t)
-            cog = self.cogs[spec.cog]
+            cog = await self.cog(spec.cog)
             reply = await getattr(cog, spec.method)(inv, **args)
             if not isinstance(reply, Reply):
                 raise TypeError(f"{spec.path} returned {type(reply).__name__}, not a Reply")

@@ -60,12 +60,16 @@ def listener(event_type: type[Event]) -> Callable[[Listener], Listener]:
 class EventBus:
     def __init__(self) -> None:
         self._listeners: dict[type[Event], list[Listener]] = defaultdict(list)
+        #: Awaited before each delivery (the core's: until every cog is loaded).
+        self.gate: Callable[[], Awaitable[None]] | None = None
 
     def subscribe(self, event_type: type[E], handler: Callable[[E], Awaitable[None]]) -> None:
         self._listeners[event_type].append(handler)
 
     async def emit(self, event: Event) -> None:
         """Run every listener; one failing listener is logged and does not stop the others."""
+        if self.gate is not None:
+            await self.gate()
         handlers = [h for t, hs in self._listeners.items() if isinstance(event, t) for h in hs]
         results = await asyncio.gather(*(h(event) for h in handlers), return_exceptions=True)
         for handler, result in zip(handlers, results, strict=True):

@@ -51,6 +51,7 @@ async def merge_members(core: Core, kept: int, merged: int) -> MergeReport:
     if kept == merged:
         raise UserError("Ces deux comptes sont déjà un seul et même membre.")
     report = MergeReport(kept, merged)
+    await core.cogs_ready()  # every cog's rows move with the member
     async with core.db.session() as session:
         keep = await session.get(Member, kept)
         gone = await session.get(Member, merged)

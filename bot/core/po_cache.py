@@ -9,11 +9,10 @@ A cache that cannot be read or written is ignored: the file is simply parsed.
 
 from __future__ import annotations
 
-import contextlib
-import json
-import os
 from pathlib import Path
 from typing import Any
+
+from bot.core.disk_cache import keep_json, read_json
 
 Singular = dict[str, str]
 Plural = dict[tuple[str, str], tuple[str, str]]
@@ -39,13 +38,13 @@ def parsed(locale: str, path: Path) -> Parsed:
 
 
 def _read_cache(cache: Path, key: tuple[str, str, int, int]) -> Parsed | None:
+    data = read_json(cache)
     try:
-        data = json.loads(cache.read_text(encoding="utf-8"))
         if data["key"] != [FORMAT, key[2], key[3]]:
             return None
         plural = {(a, b): (one, other) for a, b, one, other in data["plural"]}
         return dict(data["singular"]), plural
-    except (OSError, ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError):
         return None
 
 
@@ -59,11 +58,7 @@ def _parse_and_keep(
         "singular": singular,
         "plural": [[a, b, one, other] for (a, b), (one, other) in plural.items()],
     }
-    temporary = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
-    with contextlib.suppress(OSError):  # a read-only install parses at every start instead
-        cache.parent.mkdir(exist_ok=True)
-        temporary.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-        os.replace(temporary, cache)  # atomic: two processes starting together never mix
+    keep_json(cache, data)  # a read-only install parses at every start instead
     return found
 
 

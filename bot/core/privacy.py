@@ -127,6 +127,7 @@ async def export_member(core: Core, member_id: int) -> dict[str, Any]:
     ]
     data["link_codes"] = await LinkCodes(core.db, core.clock, core.members).export(member_id)
     data["dashboard"] = await WebLogins(core.db, core.clock).export(member_id)
+    await core.cogs_ready()
     for name, cog in sorted(core.cogs.items()):
         section = await cog.privacy.export(member_id) if cog.privacy else None
         if section is not None:
@@ -136,6 +137,7 @@ async def export_member(core: Core, member_id: int) -> dict[str, Any]:
 
 async def forget_member(core: Core, member_id: int) -> None:
     """Every cog forgets the member, then the core deletes its own rows about them."""
+    await core.cogs_ready()
     for cog in core.cogs.values():
         if cog.privacy is not None:
             await cog.privacy.forget(member_id)

@@ -23,9 +23,10 @@ from bot.core import (
 from bot.core.rights import PreferenceChanged
 from cogs.onboarding import render
 from cogs.onboarding.cog_members import ReachCommands
-from cogs.onboarding.domain import STEP_KIND, WELCOME_KIND, ProfileField, Step
+from cogs.onboarding.domain import STEP_KIND, WELCOME_KIND
 from cogs.onboarding.service import OnboardingService
 from cogs.onboarding.settings import OnboardingSettings
+from cogs.onboarding.steps import ProfileField, Step
 
 Value = Annotated[str, Opt("Votre réponse", max_length=200, rest=True)]
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 
 from bot.core import N_, MemberInfo, RoomRef, UserError, format_duration_short, parse_offsets
 from bot.core.text import fold_key, split_list, tidy
 from cogs.onboarding.models import OnboardingFlow, OnboardingProfile
+from cogs.onboarding.steps import Step
 
 MAX_VALUE = 200
 MAX_INTERESTS = 10
@@ -18,41 +18,6 @@ MAX_TAG = 60
 #: Outbox kinds (their renderers are in cog.py).
 STEP_KIND = "onboarding.step"
 WELCOME_KIND = "onboarding.welcome"
-
-
-class Step(StrEnum):
-    """The newcomer flow's steps, in order: a flow's ``step`` column holds one of these."""
-
-    LANGUAGE = "language"
-    COC = "coc"
-    NAME = "name"
-    ORGANISATION = "organisation"
-    METIER = "metier"
-    REGION = "region"
-    INTERESTS = "interests"
-    NEEDS = "needs"
-    OFFERS = "offers"
-    TIMEZONE = "timezone"
-    NOTIFICATIONS = "notifications"
-    DIRECTORY = "directory"
-    WELCOME = "welcome"
-
-
-class ProfileField(StrEnum):
-    """What ``me edit field:…`` accepts (every step but the code of conduct)."""
-
-    NAME = "name"
-    ORGANISATION = "organisation"
-    METIER = "metier"
-    REGION = "region"
-    INTERESTS = "interests"
-    NEEDS = "needs"
-    OFFERS = "offers"
-    TIMEZONE = "timezone"
-    LANGUAGE = "language"
-    NOTIFICATIONS = "notifications"
-    DIRECTORY = "directory"
-    WELCOME = "welcome"
 
 
 PROFILE_STEPS = (

@@ -14,8 +14,6 @@ from cogs.onboarding.domain import (
     WELCOME_KIND,
     YES,
     FlowView,
-    ProfileField,
-    Step,
     active_steps,
     check_length,
     join_steps,
@@ -29,6 +27,7 @@ from cogs.onboarding.domain import (
 from cogs.onboarding.models import OnboardingFlow, OnboardingProfile
 from cogs.onboarding.profile import ProfileService
 from cogs.onboarding.settings import OnboardingSettings
+from cogs.onboarding.steps import ProfileField, Step
 
 if TYPE_CHECKING:
     from cogs.onboarding.service import Deps

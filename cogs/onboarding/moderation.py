@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING
 
 from bot.core import MemberInfo, UserError
 from cogs.onboarding import queries
-from cogs.onboarding.domain import STEP_KIND, Funnel, FunnelCounts, PendingRow, Step, resend_key
+from cogs.onboarding.domain import STEP_KIND, Funnel, FunnelCounts, PendingRow, resend_key
 from cogs.onboarding.flow import FlowService
+from cogs.onboarding.steps import Step
 
 if TYPE_CHECKING:
     from cogs.onboarding.service import Deps

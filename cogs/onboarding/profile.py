@@ -18,8 +18,6 @@ from cogs.onboarding.domain import (
     NO,
     VISIBLE,
     YES,
-    ProfileField,
-    Step,
     check_length,
     choice,
     from_list,
@@ -29,6 +27,7 @@ from cogs.onboarding.domain import (
 )
 from cogs.onboarding.models import OnboardingProfile
 from cogs.onboarding.settings import OnboardingSettings
+from cogs.onboarding.steps import ProfileField, Step
 
 if TYPE_CHECKING:
     from cogs.onboarding.service import Deps

@@ -4,17 +4,10 @@ from __future__ import annotations
 
 from bot.core import Action, ActionStyle, Field, Reply, Tone, Translator
 from bot.core.i18n import in_language
-from cogs.onboarding.domain import (
-    STEP_LABELS,
-    Card,
-    FlowView,
-    Funnel,
-    FunnelCounts,
-    PendingRow,
-    Step,
-)
+from cogs.onboarding.domain import STEP_LABELS, Card, FlowView, Funnel, FunnelCounts, PendingRow
 from cogs.onboarding.render_edit import edit_actions
 from cogs.onboarding.settings import OnboardingSettings
+from cogs.onboarding.steps import Step
 
 MAX_CHOICE_BUTTONS = 20
 ANSWER = "onboarding answer"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.core import Action, Translator
 from bot.core.i18n import N_
-from cogs.onboarding.domain import ProfileField
+from cogs.onboarding.steps import ProfileField
 
 #: The fields a member edits from their profile, with the label each shows.
 EDITABLE = (

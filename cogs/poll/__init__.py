@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-from bot.core import Core
-from bot.core.dashboard_pages import POLLS
-from cogs.poll.activities import PollActivities
-from cogs.poll.cog import Polls
-from cogs.poll.dashboard_page import PollBoard
-from cogs.poll.privacy import PollPrivacy
-from cogs.poll.secret import BallotSecret
-from cogs.poll.service import PollService
-from cogs.poll.settings import PollSettings
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.core import Core
+    from cogs.poll.cog import Polls
 
 
 def setup(core: Core) -> Polls:
     """Read ``[cogs.poll]``, build the service and privacy hooks on the ballot secret, and the
     cog on top of them; register every poll kind as an activity a café can prepare."""
+    # Imported here, not at the top: the package stays light to import (cogs.poll.kinds).
+    from bot.core.dashboard_pages import POLLS
+    from cogs.poll.activities import PollActivities
+    from cogs.poll.cog import Polls
+    from cogs.poll.dashboard_page import PollBoard
+    from cogs.poll.privacy import PollPrivacy
+    from cogs.poll.secret import BallotSecret
+    from cogs.poll.service import PollService
+    from cogs.poll.settings import PollSettings
+
     settings = core.cog_settings("poll", PollSettings)
     secret = BallotSecret(settings.ballot_secret, settings.ballot_secret_file)
     service = PollService(core.db, core.clock, core.outbox, core.members, settings, secret)

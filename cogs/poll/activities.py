@@ -19,7 +19,8 @@ from bot.core import (
 )
 from bot.core.ports import Capability
 from cogs.poll import queries, render, validate
-from cogs.poll.domain import PollKind, PollView, Voter
+from cogs.poll.domain import PollView, Voter
+from cogs.poll.kinds import PollKind
 from cogs.poll.render import kind_name
 
 if TYPE_CHECKING:

@@ -18,14 +18,8 @@ from bot.core.text import fold_key
 from bot.scheduling import Clock
 from bot.storage.db import Database
 from cogs.poll import queries
-from cogs.poll.domain import (
-    CHOICE_KINDS,
-    PollKind,
-    PollView,
-    VoteOutcome,
-    Voter,
-    ballot_choices,
-)
+from cogs.poll.domain import CHOICE_KINDS, PollView, VoteOutcome, Voter, ballot_choices
+from cogs.poll.kinds import PollKind
 from cogs.poll.models import PollAttempt, PollOption, new_ballot_id
 from cogs.poll.validate import (
     MAX_ANSWER,

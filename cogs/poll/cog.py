@@ -22,14 +22,8 @@ from bot.core import (
 )
 from bot.core.ports import Capability
 from cogs.poll import render
-from cogs.poll.domain import (
-    CLOSE_KIND,
-    REDACT_NOTE_KIND,
-    CloseReason,
-    PollKind,
-    PollView,
-    close_key,
-)
+from cogs.poll.domain import CLOSE_KIND, REDACT_NOTE_KIND, PollView, close_key
+from cogs.poll.kinds import CloseReason, PollKind
 from cogs.poll.live import LiveResults
 from cogs.poll.privacy import PollPrivacy
 from cogs.poll.service import PollDraft, PollService, Voter

@@ -17,7 +17,8 @@ from sqlmodel import col, select
 from bot.core import N_, Role, RoomRef
 from bot.core.dashboard_pages import Download, Picture, PollSummary, ResultRow
 from cogs.poll import render_results
-from cogs.poll.domain import RATING_SCALE, PollKind, PollView, ResultsMode, Tally, Voter
+from cogs.poll.domain import RATING_SCALE, PollView, Tally, Voter
+from cogs.poll.kinds import PollKind, ResultsMode
 from cogs.poll.models import Poll
 from cogs.poll.render import categories, kind_name
 

@@ -8,38 +8,12 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from bot.core.refs import ROLE_RANK, Role, RoomRef
 from bot.core.text import fold_key, tidy
+from cogs.poll.kinds import CloseReason, PollKind, ResultsMode
 from cogs.poll.models import Poll, PollBallot, PollOption
-
-
-class PollKind(StrEnum):
-    SINGLE = "single"
-    MULTIPLE = "multiple"
-    RANKING = "ranking"
-    RATING = "rating"
-    OPEN = "open"
-    WORDCLOUD = "wordcloud"
-    QUIZ = "quiz"
-    BOARD = "board"
-
-
-class ResultsMode(StrEnum):
-    """When results are shown: as votes come (``live``) or at the closing (``hidden``)."""
-
-    LIVE = "live"
-    HIDDEN = "hidden"
-
-
-class CloseReason(StrEnum):
-    """Who closed a poll: its timer, or a member (the author or a moderator)."""
-
-    TIMER = "timer"
-    MEMBER = "member"
-
 
 CHOICE_KINDS = frozenset({PollKind.SINGLE, PollKind.MULTIPLE, PollKind.RANKING})
 TEXT_KINDS = frozenset({PollKind.OPEN, PollKind.WORDCLOUD, PollKind.QUIZ})

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from bot.core.csvfile import csv_bytes
-from cogs.poll.domain import CHOICE_KINDS, PollKind, PollView, ballot_choices
+from cogs.poll.domain import CHOICE_KINDS, PollView, ballot_choices
+from cogs.poll.kinds import PollKind
 from cogs.poll.models import PollBallot
 
 

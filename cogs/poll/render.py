@@ -9,14 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.core import N_, Action, ActionStyle, Attachment, NativePoll, Reply, Tone, Translator
-from cogs.poll.domain import (
-    ANONYMOUS_BATCH,
-    CHOICE_KINDS,
-    RATING_SCALE,
-    PollKind,
-    PollView,
-    VoteOutcome,
-)
+from cogs.poll.domain import ANONYMOUS_BATCH, CHOICE_KINDS, RATING_SCALE, PollView, VoteOutcome
+from cogs.poll.kinds import PollKind
 
 KIND_NAMES = {
     PollKind.SINGLE: N_("choix unique"),

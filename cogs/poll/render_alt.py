@@ -5,7 +5,8 @@ votes (40 %)"). Only what the results text may show: an anonymous poll names nob
 from __future__ import annotations
 
 from bot.core import Translator
-from cogs.poll.domain import PollKind, Tally
+from cogs.poll.domain import Tally
+from cogs.poll.kinds import PollKind
 
 #: Discord's limit for an attachment's description; Matrix and the web accept it too.
 MAX_ALT = 1024

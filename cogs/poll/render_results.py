@@ -9,7 +9,8 @@ from datetime import datetime
 
 from bot.core import Action, Attachment, Reply, Tone, Translator
 from cogs.poll import charts
-from cogs.poll.domain import ANONYMOUS_BATCH, RATING_SCALE, PollKind, Tally
+from cogs.poll.domain import ANONYMOUS_BATCH, RATING_SCALE, Tally
+from cogs.poll.kinds import PollKind
 from cogs.poll.render import (
     MAX_BUTTONS,
     categories,

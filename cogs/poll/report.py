@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from bot.core import ActivityReport, Translator
 from bot.core.activities import Cell
-from cogs.poll.domain import RATING_SCALE, PollKind, Tally
+from cogs.poll.domain import RATING_SCALE, Tally
+from cogs.poll.kinds import PollKind
 from cogs.poll.render import categories, kind_name
 from cogs.poll.render_results import participation, picture_of, result_lines
 

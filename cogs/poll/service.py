@@ -31,10 +31,8 @@ from cogs.poll.domain import (
     CLOSE_KIND,
     NAMED_KINDS,
     REDACT_NOTE_KIND,
-    CloseReason,
     OptionView,
     PollDraft,
-    PollKind,
     PollView,
     Tally,
     VoteOutcome,
@@ -45,6 +43,7 @@ from cogs.poll.domain import (
     redact_note_key,
 )
 from cogs.poll.export import ballots_csv
+from cogs.poll.kinds import CloseReason, PollKind
 from cogs.poll.models import Poll, PollOption
 from cogs.poll.secret import BallotSecret, anonymous_voter, named_voter
 from cogs.poll.settings import PollSettings

@@ -16,15 +16,8 @@ from bot.core.errors import UserError
 from bot.core.i18n import role_name
 from bot.core.refs import Role
 from bot.core.text import fold_key, split_list, tidy
-from cogs.poll.domain import (
-    CHOICE_KINDS,
-    RATING_SCALE,
-    TEXT_KINDS,
-    PollKind,
-    PollView,
-    ResultsMode,
-    Voter,
-)
+from cogs.poll.domain import CHOICE_KINDS, RATING_SCALE, TEXT_KINDS, PollView, Voter
+from cogs.poll.kinds import PollKind, ResultsMode
 
 MAX_QUESTION = 300
 MAX_LABEL = 80

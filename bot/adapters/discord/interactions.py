@@ -114,7 +114,7 @@ class Interactions:
         current: str,
     ) -> list[app_commands.Choice[Any]]:
         core = self.core
-        cog = core.cogs.get(spec.cog)
+        cog = await core.cog(spec.cog)
         method = getattr(cog, option.autocomplete or "", None)
         if method is None:
             return []

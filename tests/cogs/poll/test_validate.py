@@ -9,7 +9,8 @@ import pytest
 from bot.core.errors import UserError
 from bot.core.refs import RoomRef
 from cogs.poll import validate
-from cogs.poll.domain import OptionView, PollKind, PollView, ResultsMode
+from cogs.poll.domain import OptionView, PollView
+from cogs.poll.kinds import PollKind, ResultsMode
 
 
 def view(kind: PollKind, *labels: str, max_choices: int | None = None) -> PollView:

@@ -49,6 +49,7 @@ async def test_the_standby_takes_the_gateway_over_after_sigkill(
         await first.wait_log("Passerelle ready")
         second = Process("second", write_config(fake, db_url, tmp_path, "second"), tmp_path)
         await second.wait_log("Passerelle standby: the Discord gateway connection")
+        await second.wait_log("Passerelle ready")  # the ready line, once its cogs are loaded
         assert "standby for discord:gateway" in second.text()
         assert len(fake._sockets) == 1  # only the owner is connected
 

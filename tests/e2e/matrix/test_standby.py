@@ -93,6 +93,7 @@ async def test_the_standby_takes_over_after_sigkill_and_answers_everything_once(
         await first.wait_log("Passerelle ready")
         second = Process("second", write_config(world, synapse, db_url, "second"), tmp_path)
         await second.wait_log("Passerelle standby: the Matrix account")
+        await second.wait_log("Passerelle ready")  # the ready line, once its cogs are loaded
         assert "standby for matrix:" in second.text() and "standby" not in first.text()
 
         # One `!cafe create` while both run: one café.
