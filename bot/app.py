@@ -164,7 +164,14 @@ def _add_indexed_cogs(core: Core, names: list[str]) -> None:
     for name in names:
         before = set(sys.modules)
         cog = load_cog(core, name)
-        imported = [module for module in sys.modules if module not in before]
+        # What this setup imported — and the package's own modules, which a process that
+        # had imported them already (a test run) would otherwise leave out.
+        package = f"cogs.{name}"
+        imported = [
+            module
+            for module in sys.modules
+            if module not in before or module == package or module.startswith(package + ".")
+        ]
         entries.append(cog_index.entry(name, cog, imported))
     cog_index.write(cogs_dir, entries, stamp)
 
@@ -202,17 +209,41 @@ def _import_all(modules: tuple[str, ...]) -> None:
 
 async def start_core(core: Core) -> None:
     """Start the cogs, then every adapter, then the scheduler and the outbox sender (when a
-    scheduler is attached). Deferred cogs are loaded once the platforms are connected: the
-    connections are made at full speed, and what needs no cog (``help``) is answered while the
-    cogs import; what needs one waits for it (``Core.cogs_ready``)."""
+    scheduler is attached).
+
+    Deferred cogs load on a worker thread while the platforms connect, except during the
+    connection of an adapter that says ``busy_connecting`` (Discord: its gateway answers
+    members the moment it is up, and every round trip of the connection would queue behind
+    the importing thread): such adapters connect first, at full speed. Until the cogs are
+    loaded, what needs no cog (``help``) is answered and what needs one waits for it
+    (``Core.cogs_ready``)."""
     await core.start()
-    for adapter in list(core.adapters.values()):
-        await adapter.start(core)
-    if core.deferred:
+    loading: asyncio.Task[None] | None = None
+    try:
+        for adapter in _busy_first(core.adapters.values()):
+            if loading is None and core.deferred and not _busy(adapter):
+                loading = asyncio.create_task(load_deferred_cogs(core), name="load cogs")
+            await adapter.start(core)
+    except BaseException:
+        if loading is not None:
+            loading.cancel()
+            await asyncio.gather(loading, return_exceptions=True)
+        raise
+    if loading is not None:
+        await loading
+    elif core.deferred:
         await load_deferred_cogs(core)
     if core.scheduler is not None:
         core.scheduler.start()
         core.outbox.start()
+
+
+def _busy(adapter: Adapter) -> bool:
+    return bool(getattr(adapter, "busy_connecting", False))
+
+
+def _busy_first(adapters: Iterable[Adapter]) -> list[Adapter]:
+    return sorted(adapters, key=lambda adapter: not _busy(adapter))  # stable: config order
 
 
 def platform_adapters(settings: Settings) -> list[Adapter]:

@@ -79,7 +79,7 @@ async def test_help_is_answered_before_the_cogs_and_their_commands_wait(
         await db.dispose()
 
 
-async def test_start_core_connects_first_then_loads_the_cogs(
+async def test_start_core_loads_the_cogs_after_a_busy_connection_and_during_the_others(
     index_name: str, db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings = load_settings(None)
@@ -88,9 +88,18 @@ async def test_start_core_connects_first_then_loads_the_cogs(
     build_core(settings, db, FakeClock(), cogs=COGS, defer_cogs=True)
     order: list[str] = []
 
-    class Adapter(MemoryAdapter):
+    class Gateway(MemoryAdapter):
+        busy_connecting = True  # like Discord's: answers as soon as it is up
+
         async def start(self, core: Core) -> None:
-            order.append(f"adapter, cogs loaded: {sorted(set(core.cogs) & set(COGS))}")
+            order.append(f"gateway connects, cogs loaded: {sorted(set(core.cogs) & set(COGS))}")
+            await super().start(core)
+
+    class Homeserver(MemoryAdapter):
+        async def start(self, core: Core) -> None:
+            order.append("homeserver connects")
+            await asyncio.sleep(1)  # waiting on the network: the cogs import meanwhile
+            order.append("homeserver connected")
             await super().start(core)
 
     real = bot.app.load_cog
@@ -100,10 +109,17 @@ async def test_start_core_connects_first_then_loads_the_cogs(
         return real(core, name)
 
     monkeypatch.setattr(bot.app, "load_cog", load)
-    core = build_core(settings, db, FakeClock(), cogs=COGS, adapters=[Adapter()], defer_cogs=True)
+    adapters = [Homeserver("matrix"), Gateway("discord")]
+    core = build_core(settings, db, FakeClock(), cogs=COGS, adapters=adapters, defer_cogs=True)
     await start_core(core)
     try:
-        assert order == ["adapter, cogs loaded: []", "load poll", "load resource"]
+        assert order == [
+            "gateway connects, cogs loaded: []",
+            "homeserver connects",
+            "load poll",
+            "load resource",
+            "homeserver connected",
+        ]
         assert not core.deferred
     finally:
         await core.stop()

@@ -57,6 +57,9 @@ LEASE = GATEWAY_LEASE
 class DiscordAdapter:
     platform = PLATFORM
     command_prefix = "/"  # help and usage lines show slash commands
+    #: The gateway answers members as soon as it is up: connect before the cogs load
+    #: (bot.app.start_core).
+    busy_connecting = True
     capabilities = (
         Capability.NATIVE_COMMANDS
         | Capability.BUTTONS
