@@ -325,7 +325,10 @@ class App:
             self.clock,
             adapters=self.adapters,
             scheduler=self.use_scheduler,
-            defer_cogs=True,
+            # Worth it only where a platform answers members the moment it is connected:
+            # elsewhere (Matrix, the console) reading the index and the worker thread cost
+            # more than they save (measured: bench/footprint.py --baseline).
+            defer_cogs=any(_busy(adapter) for adapter in self.adapters),
         )
         self.core = core
         await start_core(core)

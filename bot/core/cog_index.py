@@ -1,8 +1,8 @@
 """What each cog declares — its name, its commands, its words — known without importing it.
 
 Importing a cog builds its tables (each one a pydantic model and a SQLAlchemy mapping): a
-quarter of ``passerelle run``'s start. So ``run`` imports the cogs while the platforms connect
-(``bot.app.start_core``), and what a member can meet before that — the commands ``help`` lists,
+quarter of ``passerelle run``'s start. So ``run`` with Discord on imports the cogs once the
+gateway is connected (``bot.app.start_core``), and what a member can meet before that — the commands ``help`` lists,
 the slash commands Discord is given, the command words in each language — comes from this
 index. It is written from the cogs themselves at a start that imported them, and kept as JSON
 in ``cogs/__pycache__/`` under a fingerprint of every Python file in ``cogs/`` and
