@@ -2,13 +2,13 @@
 
 Importing a cog builds its tables (each one a pydantic model and a SQLAlchemy mapping): a
 quarter of ``passerelle run``'s start. So ``run`` with Discord on imports the cogs once the
-gateway is connected (``bot.app.start_core``), and what a member can meet before that — the commands ``help`` lists,
-the slash commands Discord is given, the command words in each language — comes from this
-index. It is written from the cogs themselves at a start that imported them, and kept as JSON
-in ``cogs/__pycache__/`` under a fingerprint of every Python file in ``cogs/`` and
-``bot/core/`` (what a command's declaration can depend on): any edit there and the next start
-imports the cogs first, as it always did, and writes the index again. A missing, corrupt or
-unwritable index costs that start its head start, nothing else.
+gateway is connected (``bot.app.start_core``), and what a member can meet before that — the
+commands ``help`` lists, the slash commands Discord is given, the command words in each
+language — comes from this index. It is written from the cogs themselves at a start that
+imported them, and kept as JSON in ``cogs/__pycache__/`` under a fingerprint of every Python
+file in ``cogs/`` and ``bot/core/`` (what a command's declaration can depend on): after any
+edit there the next start imports the cogs first, as it always did, and writes the index
+again. A missing, corrupt or unwritable index costs that start its head start, nothing else.
 """
 
 from __future__ import annotations
