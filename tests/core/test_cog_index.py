@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,15 +20,6 @@ from bot.storage.db import Database
 
 SHIPPED = ["cafe", "digest", "onboarding", "poll", "resource"]
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def index_name(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """This test's own index file beside the real one (parallel tests never share it)."""
-    name = f"test-index-{uuid.uuid4().hex}.json"
-    monkeypatch.setattr(cog_index, "INDEX_NAME", name)
-    yield name
-    (_cogs_dir() / "__pycache__" / name).unlink(missing_ok=True)
 
 
 def _core(db_url: str) -> tuple[Core, Database]:

@@ -4,16 +4,13 @@ at once, what needs one waits for it, and nothing is lost or answered by a half-
 from __future__ import annotations
 
 import asyncio
-import uuid
-from collections.abc import Iterator
 
 import pytest
 
 import bot.app
 from bot.adapters.memory import MemoryAdapter
-from bot.app import _cogs_dir, build_core, load_deferred_cogs, start_core
+from bot.app import build_core, load_deferred_cogs, start_core
 from bot.config import load_settings
-from bot.core import cog_index
 from bot.core.core import Core
 from bot.core.events import LinksShared
 from bot.core.refs import MemberRef, RoomRef
@@ -22,14 +19,6 @@ from bot.scheduling import FakeClock
 from bot.storage.db import Database
 
 COGS = ["poll", "resource"]
-
-
-@pytest.fixture
-def index_name(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    name = f"test-index-{uuid.uuid4().hex}.json"
-    monkeypatch.setattr(cog_index, "INDEX_NAME", name)
-    yield name
-    (_cogs_dir() / "__pycache__" / name).unlink(missing_ok=True)
 
 
 async def _deferred_core(db_url: str) -> tuple[Core, MemoryAdapter, Database]:
