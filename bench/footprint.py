@@ -5,8 +5,10 @@
 
 Each leg starts a real `python -m bot run` process with the default cogs on a fresh SQLite file
 (migrated beforehand, as on every start but the first) and times from spawn to its "Passerelle
-ready" log line; on Discord and Matrix a member then sends a command at once (Discord: as soon
-as the gateway session is up), and "first answer" is spawn → the reply seen by the member.
+ready" log line; on Discord and Matrix a member sends a command as soon as the bot can take it
+(Discord: once the gateway session is up; Matrix: from the spawn on, every 0.1 s — a bot
+ignores what was typed before its first sync), and "first answer" is spawn → the first reply
+seen by the member, whether it comes before the ready line or after.
 After ``--idle`` seconds of idleness its RSS is read from /proc. Legs:
 
 - console: no platform enabled (the terminal console, stdin held open);
@@ -227,8 +229,10 @@ class MatrixWorld:
     room: str
 
     def probe(self, body: str) -> Callable[[], Probe]:
-        """The member sends ``body`` once the process is ready; answered when a message of the
-        bot's that replies to it appears in the member's sync."""
+        """The member sends ``body`` from the spawn on, every 0.1 s, until one is answered (a
+        message of the bot's replying to one of them appears in the member's sync): a bot
+        ignores what was typed before its first sync, so this is when a member who keeps
+        trying is first answered — with no log line to wait for, as on Discord."""
 
         def fresh() -> Probe:
             async def probe(ready: asyncio.Event) -> None:
@@ -238,20 +242,29 @@ class MatrixWorld:
                 first = await client.sync(timeout=0)
                 assert isinstance(first, SyncResponse)
                 token = first.next_batch
-                await ready.wait()
-                sent = await client.room_send(
-                    self.room, "m.room.message", {"msgtype": "m.text", "body": body}
-                )
-                while True:
-                    resp = await client.sync(timeout=30000, since=token)
-                    assert isinstance(resp, SyncResponse)
-                    token = resp.next_batch
-                    for info in resp.rooms.join.values():
-                        for event in info.timeline.events:
-                            content = event.source.get("content", {})
-                            relates = (content.get("m.relates_to") or {}).get("m.in_reply_to")
-                            if (relates or {}).get("event_id") == sent.event_id:
-                                return
+                sent: set[str] = set()
+
+                async def keep_typing() -> None:
+                    content = {"msgtype": "m.text", "body": body}
+                    while True:
+                        response = await client.room_send(self.room, "m.room.message", content)
+                        sent.add(getattr(response, "event_id", ""))
+                        await asyncio.sleep(0.1)
+
+                typing = asyncio.create_task(keep_typing())
+                try:
+                    while True:
+                        resp = await client.sync(timeout=30000, since=token)
+                        assert isinstance(resp, SyncResponse)
+                        token = resp.next_batch
+                        for info in resp.rooms.join.values():
+                            for event in info.timeline.events:
+                                content = event.source.get("content", {})
+                                relates = (content.get("m.relates_to") or {}).get("m.in_reply_to")
+                                if (relates or {}).get("event_id") in sent:
+                                    return
+                finally:
+                    typing.cancel()
 
             return probe
 

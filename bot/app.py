@@ -211,17 +211,17 @@ async def start_core(core: Core) -> None:
     """Start the cogs, then every adapter, then the scheduler and the outbox sender (when a
     scheduler is attached).
 
-    Deferred cogs load on a worker thread while the platforms connect, except during the
-    connection of an adapter that says ``busy_connecting`` (Discord: its gateway answers
-    members the moment it is up, and every round trip of the connection would queue behind
-    the importing thread): such adapters connect first, at full speed. Until the cogs are
-    loaded, what needs no cog (``help``) is answered and what needs one waits for it
+    Deferred cogs load on a worker thread once the adapters that say
+    ``answers_once_connected`` are connected (Discord's gateway, Matrix's first sync: members
+    are answered from then on, and every round trip of a connection would queue behind the
+    importing thread), while the others connect. Until the cogs are loaded, what needs no cog
+    (``help``, ``timezone``) is answered and what needs one waits for it
     (``Core.cogs_ready``)."""
     await core.start()
     loading: asyncio.Task[None] | None = None
     try:
-        for adapter in _busy_first(core.adapters.values()):
-            if loading is None and core.deferred and not _busy(adapter):
+        for adapter in _answering_first(core.adapters.values()):
+            if loading is None and core.deferred and not _answers_once_connected(adapter):
                 loading = asyncio.create_task(load_deferred_cogs(core), name="load cogs")
             await adapter.start(core)
     except BaseException:
@@ -238,12 +238,13 @@ async def start_core(core: Core) -> None:
         core.outbox.start()
 
 
-def _busy(adapter: Adapter) -> bool:
-    return bool(getattr(adapter, "busy_connecting", False))
+def _answers_once_connected(adapter: Adapter) -> bool:
+    return bool(getattr(adapter, "answers_once_connected", False))
 
 
-def _busy_first(adapters: Iterable[Adapter]) -> list[Adapter]:
-    return sorted(adapters, key=lambda adapter: not _busy(adapter))  # stable: config order
+def _answering_first(adapters: Iterable[Adapter]) -> list[Adapter]:
+    # sorted() is stable: the configuration's order otherwise.
+    return sorted(adapters, key=lambda adapter: not _answers_once_connected(adapter))
 
 
 def platform_adapters(settings: Settings) -> list[Adapter]:
@@ -325,10 +326,10 @@ class App:
             self.clock,
             adapters=self.adapters,
             scheduler=self.use_scheduler,
-            # Worth it only where a platform answers members the moment it is connected:
-            # elsewhere (Matrix, the console) reading the index and the worker thread cost
-            # more than they save (measured: bench/footprint.py --baseline).
-            defer_cogs=any(_busy(adapter) for adapter in self.adapters),
+            # Worth it only where a platform answers members the moment it is connected
+            # (Discord, Matrix): for the console alone, reading the index and the worker
+            # thread would cost more than they save.
+            defer_cogs=any(_answers_once_connected(adapter) for adapter in self.adapters),
         )
         self.core = core
         await start_core(core)

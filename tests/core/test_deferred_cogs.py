@@ -78,7 +78,7 @@ async def test_start_core_loads_the_cogs_after_a_busy_connection_and_during_the_
     order: list[str] = []
 
     class Gateway(MemoryAdapter):
-        busy_connecting = True  # like Discord's: answers as soon as it is up
+        answers_once_connected = True  # like Discord's: answers as soon as it is up
 
         async def start(self, core: Core) -> None:
             order.append(f"gateway connects, cogs loaded: {sorted(set(core.cogs) & set(COGS))}")

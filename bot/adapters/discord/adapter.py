@@ -59,7 +59,7 @@ class DiscordAdapter:
     command_prefix = "/"  # help and usage lines show slash commands
     #: The gateway answers members as soon as it is up: connect before the cogs load
     #: (bot.app.start_core).
-    busy_connecting = True
+    answers_once_connected = True
     capabilities = (
         Capability.NATIVE_COMMANDS
         | Capability.BUTTONS

@@ -48,6 +48,9 @@ PLATFORM = "matrix"
 
 class MatrixAdapter:
     platform = PLATFORM
+    #: Members are answered from the first sync on: connect before the cogs load
+    #: (bot.app.start_core).
+    answers_once_connected = True
     capabilities = Capability.NATIVE_POLLS | Capability.EDIT | Capability.FILES | Capability.ROLES
 
     def __init__(self, settings: MatrixSection) -> None:
