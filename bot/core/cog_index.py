@@ -64,7 +64,7 @@ def read(
     changed since the index was written (``stamp``: :func:`fingerprint` now)."""
     data = read_json(cogs_dir / "__pycache__" / INDEX_NAME)
     try:
-        if data["format"] != FORMAT or data["python"] != _python() or data["files"] != stamp:
+        if not _same_code(data, stamp):
             return None
         entries = data["cogs"]
         if not all(package in entries for package in packages):
@@ -80,13 +80,28 @@ def write(cogs_dir: Path, cogs: list[IndexedCog], stamp: list[list[Any]]) -> Non
         entries = {cog.package: _encode_cog(cogs_dir, cog) for cog in cogs}
     except Unindexable:
         return  # such a cog set loads first at every start, as before the index
+    path = cogs_dir / "__pycache__" / INDEX_NAME
+    kept = read_json(path)
+    # Configurations with other cogs share the file: their entries stay while the code is
+    # the same (a lost race between two writers only costs a later start its head start).
+    if _same_code(kept, stamp) and isinstance(kept.get("cogs"), dict):
+        entries = {**kept["cogs"], **entries}
     data = {"format": FORMAT, "python": _python(), "files": stamp, "cogs": entries}
-    keep_json(cogs_dir / "__pycache__" / INDEX_NAME, data)
+    keep_json(path, data)
 
 
 def entry(package: str, cog: Any, imports: list[str]) -> IndexedCog:
     """The index entry of a loaded cog (a :class:`bot.core.cog.Cog`)."""
     return IndexedCog(package, cog.name, tuple(cog.specs), cog.locales_dir(), tuple(imports))
+
+
+def _same_code(data: Any, stamp: list[list[Any]]) -> bool:
+    return (
+        isinstance(data, dict)
+        and data.get("format") == FORMAT
+        and data.get("python") == _python()
+        and data.get("files") == stamp
+    )
 
 
 def _python() -> str:

@@ -110,3 +110,17 @@ def test_reading_the_index_imports_no_cog_table(index_name: str, tmp_path: Path)
     assert not [m for m in imported if m.endswith(".models")], imported
     light = {"cogs.poll", "cogs.poll.kinds", "cogs.onboarding", "cogs.onboarding.steps"}
     assert set(imported) <= light | {"cogs.onboarding.settings", "cogs.onboarding.periods"}
+
+
+def test_configurations_with_other_cogs_share_the_index(index_name: str, tmp_path: Path) -> None:
+    settings = load_settings(None)
+    for cogs in (["poll"], ["resource"]):
+        build_core(
+            settings,
+            Database(f"sqlite+aiosqlite:///{tmp_path / 'x.db'}"),
+            cogs=cogs,
+            defer_cogs=True,
+        )
+    stamp = cog_index.fingerprint(_cogs_dir())
+    known = cog_index.read(_cogs_dir(), ["poll", "resource"], stamp)
+    assert known is not None and set(known) == {"poll", "resource"}

@@ -95,6 +95,8 @@ async def test_the_standby_takes_over_after_sigkill_and_answers_everything_once(
         await second.wait_log("Passerelle standby: the Matrix account")
         await second.wait_log("Passerelle ready")  # the ready line, once its cogs are loaded
         assert "standby for matrix:" in second.text() and "standby" not in first.text()
+        # The first start wrote the cog index if the code had changed: the second used it.
+        assert "Cogs cafe loaded after the platforms connected" in second.text()
 
         # One `!cafe create` while both run: one café.
         await owner.say(world.room_id, '!cafe create title:Relève schedule:"2027-02-01 18:00"')
