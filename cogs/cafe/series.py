@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from bot.core import RoomRef, UserError, check_zone
-from cogs.cafe import confirmation, queries
+from cogs.cafe import confirm_rules, queries
 from cogs.cafe.domain import (
     SCHEDULED,
     check_capacity,
@@ -161,16 +161,16 @@ class SeriesService:
         check_capacity(capacity)
         link = check_link(link)
         offsets = offsets_text_to_seconds(reminders or self.settings.reminders)
-        asking = confirmation.parse_confirm(confirm or self.settings.confirm)
+        asking = confirm_rules.parse_confirm(confirm or self.settings.confirm)
         release = (
             self.settings.release_unconfirmed
             if release_unconfirmed is None
             else release_unconfirmed
         )
-        release_at = confirmation.parse_release_before(
+        release_at = confirm_rules.parse_release_before(
             release_before or self.settings.release_before
         )
-        confirmation.check_options(asking, release, release_at)
+        confirm_rules.check_options(asking, release, release_at)
         parsed, zone_name, dates = self.preview(schedule, timezone)
         if not dates:
             raise UserError(
@@ -238,7 +238,7 @@ class SeriesService:
         if confirm is not None or release_unconfirmed is not None or release_before is not None:
             # One change for the three: members get no notice, their questions are re-queued.
             asking = (
-                series.confirm_before if confirm is None else confirmation.parse_confirm(confirm)
+                series.confirm_before if confirm is None else confirm_rules.parse_confirm(confirm)
             )
             release = (
                 series.release_unconfirmed if release_unconfirmed is None else release_unconfirmed
@@ -246,9 +246,9 @@ class SeriesService:
             release_at = (
                 series.release_before
                 if release_before is None
-                else confirmation.parse_release_before(release_before)
+                else confirm_rules.parse_release_before(release_before)
             )
-            confirmation.check_options(asking, release, release_at)
+            confirm_rules.check_options(asking, release, release_at)
             series.confirm_before, series.release_unconfirmed = asking, release
             series.release_before = release_at
             changes.append("confirm")

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from bot.core import UserError
-from cogs.cafe.confirmation import parse_confirm, parse_release_before
+from cogs.cafe.confirm_rules import parse_confirm, parse_release_before
 from cogs.cafe.schedule import reminder_offsets
 
 

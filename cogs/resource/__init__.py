@@ -2,28 +2,34 @@
 
 from __future__ import annotations
 
-from bot.core import Core
-from bot.core.dashboard_pages import RESOURCES
+from typing import TYPE_CHECKING
 
-from .bookmarks import Bookmarks
-from .bulk import BulkTransfer
-from .cog import Resources
-from .dashboard import ResourceDashboard
-from .dashboard_page import ResourceBoard
-from .digest import ResourceDigest
-from .empty_searches import EmptySearches
-from .filing import LibraryFiling
-from .library import Library
-from .moderation import Moderation
-from .privacy import ResourcePrivacy
-from .service import ResourceService
-from .settings import ResourceSettings
-from .tag_admin import TagAdmin
+if TYPE_CHECKING:
+    from bot.core import Core
+    from cogs.resource.cog import Resources
 
 
 def setup(core: Core) -> Resources:
     """Read ``[cogs.resource]``, build the services on their explicit dependencies (one
     shared ``Library``, so one tag-label cache), then the cog; offer the dashboard's page."""
+    # Imported here, not at the top: the package stays light to import (its settings are
+    # checked at every start, before the cogs are loaded).
+    from bot.core.dashboard_pages import RESOURCES
+    from cogs.resource.bookmarks import Bookmarks
+    from cogs.resource.bulk import BulkTransfer
+    from cogs.resource.cog import Resources
+    from cogs.resource.dashboard import ResourceDashboard
+    from cogs.resource.dashboard_page import ResourceBoard
+    from cogs.resource.digest import ResourceDigest
+    from cogs.resource.empty_searches import EmptySearches
+    from cogs.resource.filing import LibraryFiling
+    from cogs.resource.library import Library
+    from cogs.resource.moderation import Moderation
+    from cogs.resource.privacy import ResourcePrivacy
+    from cogs.resource.service import ResourceService
+    from cogs.resource.settings import ResourceSettings
+    from cogs.resource.tag_admin import TagAdmin
+
     settings = core.cog_settings("resource", ResourceSettings)
     library = Library(core.db, core.members, settings)
     empty = EmptySearches(core.db, core.clock)

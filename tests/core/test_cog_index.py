@@ -124,3 +124,21 @@ def test_configurations_with_other_cogs_share_the_index(index_name: str, tmp_pat
     stamp = cog_index.fingerprint(_cogs_dir())
     known = cog_index.read(_cogs_dir(), ["poll", "resource"], stamp)
     assert known is not None and set(known) == {"poll", "resource"}
+
+
+def test_checking_the_cog_sections_builds_no_cog_table(tmp_path: Path) -> None:
+    """Every start validates the ``[cogs.*]`` sections before connecting: with Discord or
+    Matrix on, the cogs' tables must wait for the connection (settings stay light)."""
+    config = tmp_path / "c.toml"
+    sections = "".join(f"[cogs.{name}]\n" for name in SHIPPED)
+    config.write_text(sections, encoding="utf-8")
+    script = (
+        "import sys\n"
+        "from bot.config import load_settings\n"
+        f"load_settings({str(config)!r})\n"
+        "print(sorted(m for m in sys.modules if m.startswith('cogs.') and 'models' in m))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]", out
