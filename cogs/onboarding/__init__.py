@@ -4,13 +4,17 @@ built-ins; this cog contributes its part through ``privacy.py``."""
 
 from __future__ import annotations
 
-from bot.core import Cog, Core
-from cogs.onboarding.settings import OnboardingSettings
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.core import Cog, Core
 
 
 def setup(core: Core) -> Cog:
+    # Imported here: the package stays light (the command index reads cogs.onboarding.steps).
     from cogs.onboarding.cog import Onboarding
     from cogs.onboarding.service import Deps, OnboardingService
+    from cogs.onboarding.settings import OnboardingSettings
 
     settings = core.cog_settings("onboarding", OnboardingSettings)
     deps = Deps(
