@@ -124,8 +124,9 @@ def build_core(
     ``scheduler``: attach the wake-up scheduler that runs the outbox sender in the background
     (``passerelle run``); without it the outbox delivers when asked (tests, benchmarks, CLI).
     ``defer_cogs``: when the cog index (``bot/core/cog_index.py``) knows every cog, only their
-    commands are declared here and :func:`start_core` imports them while the platforms connect
-    (``passerelle run``); otherwise they are imported now and the index is written."""
+    commands are declared here and :func:`start_core` imports them once the platforms that
+    answer at once are connected (``passerelle run`` with Discord or Matrix); otherwise they
+    are imported now and the index is written."""
     core = Core(settings, db, clock or SystemClock())
     if scheduler:
 
@@ -177,6 +178,10 @@ def _add_indexed_cogs(core: Core, names: list[str]) -> None:
     cog_index.write(cogs_dir, entries, stamp)
 
 
+#: Seconds between thread switches while the cogs import (Python's default: 0.005).
+IMPORT_SWITCH_INTERVAL = 0.0005
+
+
 async def load_deferred_cogs(core: Core) -> None:
     """Import, set up and start the cogs :func:`build_core` deferred. The imports (most of the
     work: the cogs' tables) run on a worker thread, so the event loop keeps answering what
@@ -202,10 +207,6 @@ async def load_deferred_cogs(core: Core) -> None:
         ", ".join(names),
         time.perf_counter() - started,
     )
-
-
-#: Seconds between thread switches while the cogs import (Python's default: 0.005).
-IMPORT_SWITCH_INTERVAL = 0.0005
 
 
 def _import_all(modules: tuple[str, ...]) -> None:
