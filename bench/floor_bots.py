@@ -2,12 +2,17 @@
 
     python bench/floor_bots.py discord API_BASE GATEWAY_URL
     python bench/floor_bots.py matrix HOMESERVER USER_ID DEVICE_ID ACCESS_TOKEN
+    python bench/floor_bots.py matrix-sqlmodel DB_FILE HOMESERVER USER_ID DEVICE_ID ACCESS_TOKEN
 
 - ``discord``: discord.py and SQLModel imported, a plain ``discord.Client`` that answers every
   interaction with one message (no command tree, no database);
 - ``matrix``: a bare matrix-nio bot that answers every message starting with ``!`` in the room,
   as a reply to it (``m.in_reply_to``), with a large sync timeline (with nio's default of 10
-  events a burst loses commands, and a floor that drops work would not be a floor).
+  events a burst loses commands, and a floor that drops work would not be a floor);
+- ``matrix-sqlmodel``: the same bot keeping its state in SQLModel on SQLite, as the design card
+  asks of Passerelle: it reads its sync token from the database before its first sync, and
+  records each command it answers (one row) before replying. Not a goal's reference: what the
+  stack alone costs on Matrix, so Passerelle's own share can be told apart from it.
 
 Each prints ``ready`` once connected (after its first sync on Matrix), like Passerelle's ready
 line, then runs until stdin closes or SIGTERM. :func:`echo_bot` is also used in-process by
@@ -20,12 +25,19 @@ import asyncio
 import signal
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 TIMELINE = {"room": {"timeline": {"limit": 1000}}}
 
 
-async def echo_bot(client: Any, ready: asyncio.Event | None = None) -> None:
+Record = Callable[[str, str], Awaitable[None]]
+"""Called with a command's room and event id before it is answered (the SQLModel floor)."""
+
+
+async def echo_bot(
+    client: Any, ready: asyncio.Event | None = None, record: Record | None = None
+) -> None:
     """Answer every ``!`` message in a room with ``pong`` as a reply, until cancelled."""
     from nio import RoomMessageText, SyncResponse
 
@@ -56,6 +68,8 @@ async def echo_bot(client: Any, ready: asyncio.Event | None = None) -> None:
                     and event.body.startswith("!")
                     and event.server_timestamp >= since_ms
                 ):
+                    if record is not None:
+                        await record(room_id, event.event_id)
                     content = {
                         "msgtype": "m.text",
                         "body": "pong",
@@ -73,6 +87,42 @@ async def matrix(homeserver: str, user_id: str, device_id: str, token: str) -> N
         await until_stopped(echo_bot(client))
     finally:
         await client.close()
+
+
+async def matrix_sqlmodel(
+    db_file: str, homeserver: str, user_id: str, device_id: str, token: str
+) -> None:
+    from nio import AsyncClient
+    from sqlalchemy.ext.asyncio import create_async_engine
+    from sqlmodel import Field, SQLModel, select
+
+    class FloorState(SQLModel, table=True):
+        account: str = Field(primary_key=True)
+        sync_token: str | None = None
+
+    class FloorAnswered(SQLModel, table=True):
+        event_id: str = Field(primary_key=True)
+        room_id: str
+        at: float
+
+    engine = create_async_engine(f"sqlite+aiosqlite:///{db_file}")
+    async with engine.begin() as conn:
+        await conn.run_sync(SQLModel.metadata.create_all)
+        # What any bot keeping its state in a database reads before its first sync.
+        await conn.execute(select(FloorState).where(FloorState.account == user_id))
+
+    async def record(room_id: str, event_id: str) -> None:
+        async with engine.begin() as conn:
+            row = {"event_id": event_id, "room_id": room_id, "at": time.time()}
+            await conn.execute(FloorAnswered.__table__.insert().values(**row))  # type: ignore[attr-defined]
+
+    client = AsyncClient(homeserver, user_id)
+    client.restore_login(user_id, device_id, token)
+    try:
+        await until_stopped(echo_bot(client, record=record))
+    finally:
+        await client.close()
+        await engine.dispose()
 
 
 async def discord_bot(api_base: str, gateway_url: str) -> None:
@@ -113,4 +163,5 @@ async def until_stopped(work: Any) -> None:
 
 if __name__ == "__main__":
     kind, *argv = sys.argv[1:]
-    asyncio.run(discord_bot(*argv) if kind == "discord" else matrix(*argv))
+    bots = {"discord": discord_bot, "matrix": matrix, "matrix-sqlmodel": matrix_sqlmodel}
+    asyncio.run(bots[kind](*argv))

@@ -19,11 +19,14 @@ After ``--idle`` seconds of idleness its RSS is read from /proc. Legs:
 Floors, measured in the same run (bench/floor_bots.py): a process that only imports discord.py
 and SQLModel; a plain discord.py client (+ SQLModel imported) answering every interaction; a
 bare matrix-nio bot answering every ``!`` message. Goals (issue 17): first answer < 0.8 s, idle
-RSS ≤ the platform's floor bot + 20 MiB. Linux only (reads /proc). ``--source`` measures
-another checkout's code with this venv; ``--baseline DIR`` adds the Passerelle legs again from
-another checkout (``git archive HEAD~1 | tar -x -C /tmp/base``), run after run with these, so
-a change is measured against the code before it on the same machine at the same moment (this
-machine's run-to-run noise is ±0.15 s).
+RSS ≤ the platform's floor bot + 20 MiB. One more Matrix leg, "matrix stack floor", is that bare
+bot keeping its state in SQLModel on SQLite (it reads its sync token before the first sync and
+writes a row per command answered): not a goal's reference, but what the design card's stack
+costs by itself, so Passerelle's own share shows apart from it. Linux only (reads /proc).
+``--source`` measures another checkout's code with this venv; ``--baseline DIR`` adds the
+Passerelle legs again from another checkout (``git archive HEAD~1 | tar -x -C /tmp/base``), run
+after run with these, so a change is measured against the code before it on the same machine at
+the same moment (this machine's run-to-run noise is ±0.15 s).
 """
 
 from __future__ import annotations
@@ -54,6 +57,7 @@ FLOOR = "import discord, sqlmodel, sys; print('ready', flush=True); sys.stdin.re
 FLOOR_BOTS = str(ROOT / "bench" / "floor_bots.py")
 NAN = float("nan")
 BASELINE = " (baseline)"
+STACK_FLOOR = "matrix stack floor"
 
 #: After spawn: the member's first command and its answer (``ready`` is set at the ready line).
 Probe = Callable[[asyncio.Event], Awaitable[None]]
@@ -320,6 +324,7 @@ def report(legs: list[Leg], runs: int, when: str, baseline: Path | None = None) 
     for leg in legs:
         base = leg.label.removesuffix(BASELINE)
         floor = floors.get(base, "import floor" if base == "console" else None)
+        floor = "matrix floor bot" if base == STACK_FLOOR else floor
         delta = f"{rss[leg.label] - rss[floor]:+8.1f} MB" if floor in rss else ""
         first = median(leg.firsts)
         answer = f"{first:13.2f} s" if first == first else ""
@@ -339,6 +344,14 @@ def report(legs: list[Leg], runs: int, when: str, baseline: Path | None = None) 
                 f"{firsts[platform] / firsts[floor]:.2f}× the floor bot's {firsts[floor]:.2f} s; "
                 f"RSS {rss[platform] - rss[floor]:+.1f} MB"
             )
+    if "matrix" in firsts and STACK_FLOOR in firsts:
+        print(
+            f"  matrix against the stack floor (nio + SQLModel on SQLite, not a goal's "
+            f"reference): first answer {firsts['matrix'] / firsts[STACK_FLOOR]:.2f}× its "
+            f"{firsts[STACK_FLOOR]:.2f} s; RSS {rss['matrix'] - rss[STACK_FLOOR]:+.1f} MB; "
+            f"the stack alone: {firsts[STACK_FLOOR] - firsts['matrix floor bot']:+.2f} s, "
+            f"{rss[STACK_FLOOR] - rss['matrix floor bot']:+.1f} MB over the floor bot"
+        )
     readies = {leg.label: median(leg.readies) for leg in legs}
     for label in firsts:
         base = label + BASELINE
@@ -406,8 +419,11 @@ async def main() -> None:
             world = await matrix_world(work)
             floor = floor_matrix(world)
             floor.append(world.bot.access_token)
+            stack_floor = [PYTHON, FLOOR_BOTS, "matrix-sqlmodel", str(work / "floor.db")]
+            stack_floor += floor[3:]
             legs += [
                 Leg("matrix floor bot", floor, "ready", world.probe("!ping")),
+                Leg(STACK_FLOOR, stack_floor, "ready", world.probe("!ping")),
                 Leg(
                     "matrix",
                     passerelle(matrix_config(work, world), args.legacy),

@@ -6,7 +6,10 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 log = logging.getLogger(__name__)
 
@@ -57,15 +60,16 @@ class Scheduler:
     """
 
     def __init__(self, clock: Clock, wake: WakeUp, poll_interval: float = 30.0) -> None:
-        from apscheduler.schedulers.asyncio import AsyncIOScheduler
-
         self.clock = clock
         self._wake = wake
         self._poll_interval = poll_interval
-        self._scheduler = AsyncIOScheduler(timezone=UTC)
-        self._scheduled: set[datetime] = set()
+        self._scheduler: AsyncIOScheduler | None = None  # built at start: APScheduler's import
+        self._scheduled: set[datetime] = set()  # is not on the way to the first answer
 
     def start(self) -> None:
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+        self._scheduler = AsyncIOScheduler(timezone=UTC)
         self._scheduler.add_job(
             self._wake,
             "interval",
@@ -77,7 +81,7 @@ class Scheduler:
         self._scheduler.start()
 
     def shutdown(self) -> None:
-        if self._scheduler.running:
+        if self._scheduler is not None and self._scheduler.running:
             self._scheduler.shutdown(wait=False)
 
     def wake_at(self, moment: datetime) -> None:
@@ -86,7 +90,7 @@ class Scheduler:
         if moment <= self.clock.now():
             asyncio.get_running_loop().call_soon(lambda: asyncio.ensure_future(self._wake()))
             return
-        if moment in self._scheduled or not self._scheduler.running:
+        if moment in self._scheduled or self._scheduler is None or not self._scheduler.running:
             return
         self._scheduled.add(moment)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import enum
 import importlib
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,10 +52,22 @@ def fingerprint(cogs_dir: Path) -> list[list[Any]]:
     """Size and modification time of every Python file a declaration can depend on."""
     entries: list[list[Any]] = []
     for root in (cogs_dir, CORE_DIR):
-        for path in sorted(root.rglob("*.py")):
-            stat = path.stat()
-            entries.append([str(path.relative_to(root.parent)), stat.st_size, stat.st_mtime_ns])
+        _stat_tree(str(root), f"{root.name}/", entries)
     return entries
+
+
+def _stat_tree(folder: str, prefix: str, entries: list[list[Any]]) -> None:
+    # os.scandir, not Path.rglob: every start pays this walk before connecting, and the
+    # directory entries carry the stat already (~2 ms instead of ~12 ms for ~200 files).
+    with os.scandir(folder) as listing:
+        found = sorted(listing, key=lambda entry: entry.name)
+    for entry in found:
+        if entry.is_dir(follow_symlinks=False):
+            if entry.name != "__pycache__":
+                _stat_tree(entry.path, f"{prefix}{entry.name}/", entries)
+        elif entry.name.endswith(".py"):
+            stat = entry.stat()
+            entries.append([prefix + entry.name, stat.st_size, stat.st_mtime_ns])
 
 
 def read(

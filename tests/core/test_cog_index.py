@@ -86,6 +86,15 @@ def test_the_fingerprint_follows_every_python_file(tmp_path: Path) -> None:
     assert cog_index.fingerprint(tmp_path) != before
     (tmp_path / "pkg" / "extra.py").write_text("", encoding="utf-8")
     assert len(cog_index.fingerprint(tmp_path)) == len(before) + 1
+    (tmp_path / "pkg" / "deeper").mkdir()
+    (tmp_path / "pkg" / "deeper" / "more.py").write_text("", encoding="utf-8")
+    (tmp_path / "pkg" / "__pycache__").mkdir()
+    (tmp_path / "pkg" / "__pycache__" / "stale.py").write_text("", encoding="utf-8")
+    (tmp_path / "pkg" / "notes.txt").write_text("", encoding="utf-8")
+    names = [entry[0] for entry in cog_index.fingerprint(tmp_path)]
+    prefix = f"{tmp_path.name}/pkg/"
+    assert f"{prefix}deeper/more.py" in names  # sub-packages count, caches and data do not
+    assert not [name for name in names if "__pycache__" in name or name.endswith(".txt")]
 
 
 def test_reading_the_index_imports_no_cog_table(index_name: str, tmp_path: Path) -> None:
