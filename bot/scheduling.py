@@ -63,8 +63,9 @@ class Scheduler:
         self.clock = clock
         self._wake = wake
         self._poll_interval = poll_interval
-        self._scheduler: AsyncIOScheduler | None = None  # built at start: APScheduler's import
-        self._scheduled: set[datetime] = set()  # is not on the way to the first answer
+        # Built at start (after the first answer): APScheduler's import is not on its way.
+        self._scheduler: AsyncIOScheduler | None = None
+        self._scheduled: set[datetime] = set()
 
     def start(self) -> None:
         from apscheduler.schedulers.asyncio import AsyncIOScheduler

@@ -119,7 +119,7 @@ def db_url(
     request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path, postgres_url: str | None
 ) -> str:
     """A migrated, empty database: a copy of the SQLite template, or the PostgreSQL test
-    database with every table truncated."""
+    database emptied (see :func:`_empty_postgres`)."""
     if request.param == "sqlite":
         path = tmp_path / "test.db"
         shutil.copy(sqlite_template, path)
@@ -130,19 +130,19 @@ def db_url(
     return postgres_url
 
 
-#: The tables an earlier test left rows in, or whose id sequence it moved: truncating all of
-#: them every time cost ~0.2 s a test (PostgreSQL makes new files for each table and index),
-#: most of them untouched. What is left is exactly as a full TRUNCATE … RESTART IDENTITY leaves.
+#: The id sequences an earlier test moved (PostgreSQL shows ``last_value`` once one is used).
 _USED_SEQUENCES = """
-SELECT DISTINCT owner.relname FROM pg_class seq
-JOIN pg_depend dep ON dep.objid = seq.oid AND dep.deptype IN ('a', 'i')
-JOIN pg_class owner ON owner.oid = dep.refobjid
+SELECT seq.relname FROM pg_class seq
 JOIN pg_sequences used ON used.schemaname = current_schema() AND used.sequencename = seq.relname
 WHERE seq.relkind = 'S' AND used.last_value IS NOT NULL
 """
 
 
 async def _empty_postgres(url: str) -> None:
+    """Leave the database as ``TRUNCATE … RESTART IDENTITY`` of every table would, faster:
+    the rows an earlier test left are deleted (children first) and the sequences it moved
+    restarted. A TRUNCATE makes new files for each table and index, and with CASCADE it
+    reached every table referencing the members: ~0.5 s a test, against ~40 ms."""
     tables = [table.name for table in import_all_models().metadata.sorted_tables]
     with_rows = " UNION ALL ".join(
         f"SELECT '{name}' WHERE EXISTS (SELECT 1 FROM \"{name}\")" for name in tables
@@ -150,11 +150,12 @@ async def _empty_postgres(url: str) -> None:
     db = Database(url)
     try:
         async with db.engine.begin() as conn:
-            used = {row[0] for row in (await conn.execute(text(with_rows))).all()}
-            used |= {row[0] for row in (await conn.execute(text(_USED_SEQUENCES))).all()}
-            names = ", ".join(f'"{name}"' for name in tables if name in used)
-            if names:
-                await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            filled = {row[0] for row in (await conn.execute(text(with_rows))).all()}
+            for name in reversed(tables):
+                if name in filled:
+                    await conn.execute(text(f'DELETE FROM "{name}"'))
+            for (sequence,) in (await conn.execute(text(_USED_SEQUENCES))).all():
+                await conn.execute(text(f'ALTER SEQUENCE "{sequence}" RESTART'))
     finally:
         await db.dispose()
 

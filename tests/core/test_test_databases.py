@@ -1,5 +1,6 @@
-"""The suite's PostgreSQL database is emptied between tests by truncating only what an earlier
-test touched (tests/conftest.py): what it leaves must be what a full truncate leaves."""
+"""The suite's PostgreSQL database is emptied between tests by deleting only what an earlier
+test left and restarting the sequences it moved (tests/conftest.py): what is left must be what
+a full TRUNCATE … RESTART IDENTITY leaves."""
 
 from __future__ import annotations
 
