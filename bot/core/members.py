@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from dataclasses import dataclass
@@ -53,12 +54,19 @@ def parse_zone(name: str) -> ZoneInfo | None:
         return None
 
 
+@functools.cache
+def _zones_by_lowercase() -> dict[str, str]:
+    # available_timezones() walks the zone files at every call (10–35 ms, on the event loop):
+    # once per process is enough, the zones installed do not change while it runs.
+    return {zone.lower(): zone for zone in available_timezones()}
+
+
 def check_zone(name: str) -> str:
     """Validate an IANA zone name (case-insensitively); raise a UserError with examples."""
     name = name.strip()
     if (parse_zone(name) is not None and "/" in name) or name == "UTC":
         return name
-    lowered = {z.lower(): z for z in available_timezones()}
+    lowered = _zones_by_lowercase()
     if name.lower() in lowered:
         return lowered[name.lower()]
     raise UserError(
