@@ -187,6 +187,12 @@ class Leg:
     firsts: list[float] = field(default_factory=list)
     rsses: list[float] = field(default_factory=list)
 
+    async def run(self, runs: int, idle: float, work: Path) -> Leg:
+        """``runs`` runs one after the other (bench/matrix_roundtrip.py's start leg)."""
+        for _ in range(runs):
+            await self.run_once(idle, work)
+        return self
+
     async def run_once(self, idle: float, work: Path) -> None:
         probe = self.probe() if self.probe is not None else None
         ready, first, rss = await measure(self.argv, self.marker, idle, work, probe, self.source)
@@ -302,9 +308,12 @@ def matrix_config(work: Path, world: MatrixWorld) -> Path:
     return write_config(work, "matrix", sections)
 
 
-def floor_matrix(world: MatrixWorld) -> list[str]:
+def floor_matrix(world: MatrixWorld, kind: str = "matrix", *before: str) -> list[str]:
+    """The floor bot of ``kind`` on the world's account (``before``: its arguments that come
+    before the account's, the database file of ``matrix-sqlmodel``)."""
     bot = world.bot
-    return [PYTHON, FLOOR_BOTS, "matrix", world.synapse.url, bot.user_id, bot.device_id]
+    account = [world.synapse.url, bot.user_id, bot.device_id, bot.access_token]
+    return [PYTHON, FLOOR_BOTS, kind, *before, *account]
 
 
 def median(values: list[float]) -> float:
@@ -418,9 +427,7 @@ async def main() -> None:
         if not args.no_matrix:
             world = await matrix_world(work)
             floor = floor_matrix(world)
-            floor.append(world.bot.access_token)
-            stack_floor = [PYTHON, FLOOR_BOTS, "matrix-sqlmodel", str(work / "floor.db")]
-            stack_floor += floor[3:]
+            stack_floor = floor_matrix(world, "matrix-sqlmodel", str(work / "floor.db"))
             legs += [
                 Leg("matrix floor bot", floor, "ready", world.probe("!ping")),
                 Leg(STACK_FLOOR, stack_floor, "ready", world.probe("!ping")),

@@ -244,7 +244,6 @@ async def start_and_rss(
     await starter.join(room_id)
     world = MatrixWorld(synapse, bot_user, starter, room_id)
     floor = floor_matrix(MatrixWorld(synapse, floor_user, starter, room_id))
-    floor.append(floor_user.access_token)  # type: ignore[attr-defined]
     config = matrix_config(work, world)
     floor_leg = await Leg("floor", floor, "ready", world.probe("!ping")).run(runs, 3.0, work)
     bot_leg = Leg("passerelle", passerelle(config, None), "Passerelle ready")

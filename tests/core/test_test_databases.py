@@ -25,7 +25,7 @@ async def _ids(url: str, statements: list[str]) -> list[int]:
         await db.dispose()
 
 
-INSERT = "INSERT INTO core_room (platform, external_id) VALUES ('console', :x) RETURNING id"
+ROOM = "INSERT INTO core_room (platform, external_id) VALUES ('console', '{}') RETURNING id"
 AUDIT = "INSERT INTO core_web_audit (action, detail, at) VALUES ('a', 'b', now())"
 
 
@@ -36,7 +36,7 @@ async def test_rows_and_moved_sequences_are_reset(db_url: str, backend: str) -> 
     await _ids(
         db_url,
         [
-            INSERT.replace(":x", "'kept'"),
+            ROOM.format("kept"),
             AUDIT,
             "DELETE FROM core_web_audit",
         ],
@@ -50,7 +50,7 @@ async def test_rows_and_moved_sequences_are_reset(db_url: str, backend: str) -> 
     first = await _ids(
         db_url,
         [
-            INSERT.replace(":x", "'again'"),
+            ROOM.format("again"),
             AUDIT + " RETURNING id",
         ],
     )
